@@ -1,0 +1,81 @@
+// decide: the saga state machine as one pure function.
+//
+// Given a definition, an instance and an input (a reply, a deadline, an operator action), it
+// returns the next instance state, the history entries that explain the change, and at most one
+// command to send. It does no I/O, reads no clock (the time comes in the input) and draws no
+// random numbers (jitter's random word comes in the input), so the same arguments always give
+// the same decision. The engine commits the decision and sends the command after the commit;
+// the testing toolkit calls it directly.
+//
+// Rules (DESIGN.md §3):
+//  - Success reply: apply the step's reply handler, move to the next step that applies and has
+//    something to do; run local steps inline; after the last step, kCompleted.
+//  - Failure reply on a compensatable or pivot step: compensate the steps already done, in
+//    reverse order. The failing step's own compensation is not run.
+//  - Deadline passed: the same command (same message_id) is sent again after the policy's
+//    delay. When the policy is exhausted, a compensatable or pivot step counts as failed and the
+//    saga compensates, including the timed-out step's own compensation (its outcome is unknown;
+//    the participant's barrier makes the compensation a no-op if the action never ran).
+//  - Retriable steps and compensations: failures and timeouts are retried under their policy
+//    (a failure retry gets a new message_id); a non-retryable reason or an exhausted policy
+//    moves the saga to kFailed.
+//  - A reply whose correlation_id is not last_request_id is stale: ignored, nothing changes.
+//  - Operator actions apply to kFailed instances only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "saga/definition.h"
+#include "saga/envelope.h"
+#include "saga/instance.h"
+
+namespace saga {
+
+enum class InputKind : std::uint8_t {
+  kStart = 1,               // instance holds id, type, data, trace_id; phase kNotStarted
+  kReply = 2,               // `reply` is set
+  kDeadline = 3,            // the reply deadline passed
+  kRetryDue = 4,            // the retry delay passed
+  kOperatorRetry = 5,       // retry the failed step or compensation
+  kOperatorCompensate = 6,  // give up going forward; compensate
+  kOperatorSkip = 7,        // count the failed step or compensation as done and go on
+};
+
+struct Input {
+  InputKind kind = InputKind::kStart;
+  Millis now{0};
+  std::uint32_t random = 0;          // uniformly random word for jitter
+  const Envelope* reply = nullptr;   // kReply
+  std::string reason;                // operator actions: who and why
+};
+
+// A command for the engine to send once the decision is committed.
+struct OutgoingCommand {
+  std::string participant;
+  Envelope envelope;
+};
+
+struct Decision {
+  // False when the input changes nothing (a stale reply, a deadline that is no longer current);
+  // `ignored_reason` says why, and nothing is to be committed.
+  bool applied = true;
+  std::string ignored_reason;
+
+  SagaInstance next;
+  std::vector<HistoryEntry> history;
+  std::optional<OutgoingCommand> command;
+};
+
+// The next state. Errors (kFailedPrecondition) only for inputs that the caller should not have
+// sent: an operator action on a saga that is not kFailed, a start on a started instance, or a
+// definition that does not match the instance (name, version or fingerprint).
+Result<Decision> decide(const SagaDefinition& definition, const SagaInstance& instance,
+                        const Input& input);
+
+// The message_id of the instance's command number `seq`: "<saga id>/<seq>".
+std::string message_id_for(const std::string& saga_id, std::uint64_t seq);
+
+}  // namespace saga

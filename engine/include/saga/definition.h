@@ -1,0 +1,116 @@
+// SagaDefinition: the engine's run-time form of a saga, what the DSL builds.
+//
+// A saga is a sequence of steps `compensatable* pivot? retriable*` (DESIGN.md §3). Each step
+// may send a command to a participant (its action), may name a compensation command that undoes
+// the action, or may run a local function in the orchestrator instead of an action.
+//   - compensatable, action + compensation: CreateTicket / CancelCreateTicket
+//   - compensatable, action only (read-only): ValidateOrderByConsumer
+//   - compensatable, compensation only: RejectOrder (the action happened when the saga started)
+//   - pivot: action only; once it succeeds the saga only moves forward
+//   - retriable: action only; failures and timeouts are retried, never compensated
+// A saga with no pivot behaves as if its last compensatable step were the pivot.
+//
+// Saga data is opaque bytes here (the DSL stores the user's struct with cereal). Every callback
+// below must be a deterministic function of its arguments, with no I/O: `decide` calls them, and
+// the testing toolkit replays them. Callbacks may be called more than once for the same input.
+// A callback that throws is caught by `decide` and treated as a failure of the step.
+//
+// Definitions are immutable once registered and may be shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "saga/clock.h"
+#include "saga/envelope.h"
+#include "saga/retry_policy.h"
+#include "saga/status.h"
+
+namespace saga {
+
+enum class StepKind : std::uint8_t { kCompensatable = 1, kPivot = 2, kRetriable = 3 };
+
+std::string_view to_string(StepKind kind);
+
+// A command ready to go on the wire (the header is filled in by the engine).
+struct CommandMessage {
+  std::string name;
+  ContentType content_type = ContentType::kCerealBinary;
+  std::string body;
+};
+
+// A reply as handed to a step's reply handler. Views are valid during the call only.
+struct ReplyView {
+  std::string_view name;
+  Outcome outcome = Outcome::kSuccess;
+  std::string_view reason;
+  ContentType content_type = ContentType::kCerealBinary;
+  std::string_view body;
+};
+
+// A command sent to one participant, built from the saga data.
+struct CommandAction {
+  std::string participant;   // the participant's registry name ("kitchen")
+  std::string command_name;  // the wire name, also used by the fingerprint and the diagrams
+  // Builds the command from the saga data. An error makes the step fail (reason "bad_command").
+  std::function<Result<CommandMessage>(std::string_view data)> make;
+};
+
+// Outcome of a local step or a reply handler: new saga data, or a business failure.
+struct DataUpdate {
+  bool failed = false;
+  std::string reason;  // when failed
+  std::string data;    // when not failed: the saga data after the update
+};
+
+struct StepDefinition {
+  std::string name;
+  StepKind kind = StepKind::kCompensatable;
+
+  // At most one of `action` and `local`. Neither: nothing to do forward (compensation only).
+  std::optional<CommandAction> action;
+  std::function<DataUpdate(std::string_view data)> local;
+  std::optional<CommandAction> compensation;
+
+  // Called with every reply to the action (success or failure) before the engine moves on.
+  // Absent: the data is unchanged. A returned failure on a success reply fails the step.
+  std::function<DataUpdate(std::string_view data, const ReplyView& reply)> on_reply;
+
+  // The step runs only when this returns true for the current data. Absent: always.
+  // A skipped step is not compensated either.
+  std::function<bool(std::string_view data)> applies;
+
+  Millis reply_timeout{10'000};  // per delivery of the action or compensation
+  RetryPolicy retry;             // resends and retries of the action
+  RetryPolicy compensation_retry = RetryPolicy::exponential(Millis{200}, 2.0, Millis{30'000}, 0);
+};
+
+struct SagaDefinition {
+  std::string name;
+  std::uint32_t version = 1;
+  std::vector<StepDefinition> steps;
+
+  // Index of the pivot step, or of the last compensatable step when there is no pivot;
+  // nothing when the saga has only retriable steps.
+  std::optional<std::size_t> pivot_index() const;
+  const StepDefinition* find_step(std::string_view step_name) const;
+};
+
+inline constexpr std::size_t kMaxSteps = 64;
+
+// Checks the structure: a name, 1..kMaxSteps steps with unique non-empty names, the order
+// compensatable* pivot? retriable*, no compensation on pivot or retriable steps, at most one of
+// action and local, every command action has a participant and a `make`. The error names the
+// step ("step 'confirm_ticket': a retriable step cannot have a compensation").
+Status validate(const SagaDefinition& definition);
+
+// A stable hex hash of the definition's structure: name, version, and per step its name, kind,
+// action and compensation (participant + command) and whether it is local. Equal structures
+// give equal fingerprints across runs and machines; any change to a step changes it.
+std::string fingerprint(const SagaDefinition& definition);
+
+}  // namespace saga

@@ -1,0 +1,179 @@
+// Engine: the durable saga orchestrator.
+//
+// An Engine owns one SQLite database file and one Transport. It runs every saga instance as a
+// state machine (decide.h), persists each change together with its history and its outgoing
+// command in one transaction, sends the command only after that commit, and on restart resends
+// every unanswered command with its original message_id. Group commit: the engine thread takes
+// every ready reply, due timer and API request (up to `max_batch`), applies them, commits them
+// in one transaction, then sends.
+//
+// Threads: one engine thread, started by start(), owns the database connection and the
+// transport. Every public method is thread-safe; methods that need the database hand their work
+// to the engine thread and wait for it.
+//
+// Errors: expected failures come back as Status (kNotFound for an unknown saga, kBusy for a
+// locked database, kReadOnly/kFull/kIoError from the disk). A failed commit changes nothing:
+// its inputs are dropped (replies come again after the deadline resend) and its API requests
+// get the error. A started saga is never lost once start_saga() returned OK.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "saga/body_codec.h"
+#include "saga/clock.h"
+#include "saga/definition.h"
+#include "saga/instance.h"
+#include "saga/status.h"
+#include "saga/transport.h"
+
+namespace saga {
+
+enum class Synchronous : std::uint8_t { kOff = 0, kNormal = 1, kFull = 2, kExtra = 3 };
+
+// Flow control per participant (DESIGN.md §3). Commands held back by either limit wait in the
+// outbox, have no running deadline and spend no retry attempt.
+struct ParticipantLimits {
+  std::uint32_t max_in_flight = 4096;  // commands sent and not yet answered or timed out
+  std::uint32_t breaker_threshold = 5;  // consecutive timeouts that open the breaker; 0 = never
+  Millis breaker_cooldown{5'000};       // open -> half-open (one probe command) after this
+};
+
+enum class BreakerState : std::uint8_t { kClosed = 0, kOpen = 1, kHalfOpen = 2 };
+std::string_view to_string(BreakerState state);
+
+struct ParticipantState {
+  std::string name;
+  BreakerState breaker = BreakerState::kClosed;
+  std::uint32_t in_flight = 0;
+  std::uint32_t held = 0;  // commands waiting in the outbox for the breaker or the cap
+  std::uint32_t consecutive_timeouts = 0;
+};
+
+// Points between commit and send where a test can make the engine stop dead, as a crash would.
+enum class CrashPoint : std::uint8_t {
+  kNone = 0,
+  kAfterCommitBeforeSend = 1,  // the transaction committed; no command of the batch sent
+  kAfterFirstSend = 2,         // the first command of the batch sent, the rest not
+  kAfterSendBeforeNotify = 3,  // everything sent; waiters not yet told
+};
+
+struct EngineOptions {
+  std::string database_path;
+  Synchronous synchronous = Synchronous::kFull;
+  Millis busy_timeout{5'000};
+  std::size_t max_batch = 1024;            // inputs per transaction
+  std::shared_ptr<Transport> transport;    // required
+  std::shared_ptr<Clock> clock;            // default: SystemClock
+  std::uint64_t random_seed = 0;           // jitter; 0 = seeded from std::random_device
+  Millis max_poll_wait{50};                // longest the loop blocks without looking at timers
+  ParticipantLimits participant_defaults;
+  std::map<std::string, ParticipantLimits> participant_limits;  // by participant name
+  CrashPoint crash_at = CrashPoint::kNone;  // tests only: stop dead at this point, once
+};
+
+struct StartOptions {
+  std::string id;               // empty: the engine makes a unique id
+  std::uint32_t version = 0;    // 0: the highest registered version of the type
+  std::string trace_id;         // empty: the engine makes one
+};
+
+struct EngineStats {
+  std::uint64_t sagas_started = 0;
+  std::uint64_t sagas_completed = 0;
+  std::uint64_t sagas_compensated = 0;
+  std::uint64_t sagas_failed = 0;
+  std::uint64_t replies_applied = 0;
+  std::uint64_t stale_replies = 0;    // correlation_id not the outstanding command: dropped
+  std::uint64_t unknown_replies = 0;  // no running saga with that id: dropped
+  std::uint64_t timeouts = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t commands_sent = 0;
+  std::uint64_t commits = 0;
+  std::uint64_t commit_failures = 0;
+  std::uint64_t inputs_committed = 0;  // inputs per commit = inputs_committed / commits
+  TransportStats transport;
+};
+
+class Engine {
+ public:
+  // Opens (creating and migrating as needed) the database and checks the options. Does not
+  // start the engine thread. Errors: kInvalidArgument (no transport, bad options), and the
+  // store's errors (kCorrupt for a file that is not an engine database, kReadOnly, kIoError).
+  static Result<std::unique_ptr<Engine>> open(EngineOptions options);
+
+  // Stops the engine thread (see stop()).
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Registers a definition (validated; see definition.h). Several versions of one name may be
+  // registered side by side. The same name and version with another fingerprint is
+  // kAlreadyExists. Register before start() so that recovery finds the definitions it needs.
+  Status register_definition(std::shared_ptr<const SagaDefinition> definition);
+
+  // Starts the engine thread: loads every unfinished instance, re-arms its timer and resends
+  // its unanswered command, then serves. Instances whose definition is not registered are
+  // reported by unresolved() and left untouched.
+  Status start();
+
+  // Stops the engine thread after the batch in progress. Committed state is durable; nothing
+  // half-applied is written. Idempotent.
+  void stop();
+
+  // Starts a saga of `type` with `data` (the saga data, encoded as the definition expects) and
+  // returns its id once the start is committed. Starting an id that exists is kAlreadyExists.
+  Result<std::string> start_saga(std::string_view type, std::string data,
+                                 const StartOptions& options = {});
+
+  // The same, encoding `data` with cereal portable binary.
+  template <typename T>
+  Result<std::string> start_saga_with(std::string_view type, const T& data,
+                                      const StartOptions& options = {}) {
+    Result<std::string> bytes = encode_body(data);
+    if (!bytes) return bytes.status();
+    return start_saga(type, std::move(bytes).value(), options);
+  }
+
+  // Reads one instance (any phase). kNotFound for an unknown id.
+  Result<SagaInstance> get(std::string_view id);
+  // The instance's history, oldest first.
+  Result<std::vector<HistoryEntry>> history(std::string_view id);
+  // Instances in `phase` (all phases when empty), newest first, at most `limit`.
+  Result<std::vector<SagaInstance>> list(std::optional<Phase> phase, std::size_t limit = 100);
+  // Unfinished instances whose definition (name, version, fingerprint) is not registered.
+  std::vector<SagaInstance> unresolved() const;
+
+  // Waits, in real time, until the saga is completed, compensated or failed, and returns it.
+  // kTimeout when `timeout` passes first.
+  Result<SagaInstance> wait(std::string_view id, Millis timeout);
+
+  // Calls `listener` on the engine thread after every commit that ends a saga (completed,
+  // compensated or failed). The listener must not block or call back into the engine.
+  void on_end(std::function<void(const SagaInstance&)> listener);
+
+  // Operator actions on a kFailed saga; each is recorded in the history with `reason`.
+  // kFailedPrecondition when the saga is not kFailed.
+  Status retry(std::string_view id, std::string reason);       // the failed step/compensation
+  Status compensate(std::string_view id, std::string reason);  // roll back from where it stopped
+  Status skip(std::string_view id, std::string reason);        // count it done and go on
+
+  // Makes the engine thread look at its timers now (after a VirtualClock moved).
+  void tick();
+
+  EngineStats stats() const;
+  std::vector<ParticipantState> participants() const;
+
+ private:
+  class Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace saga

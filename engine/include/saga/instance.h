@@ -1,0 +1,59 @@
+// SagaInstance and HistoryEntry: the durable state of one running saga, and its audit trail.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "saga/clock.h"
+#include "saga/phase.h"
+
+namespace saga {
+
+// What the instance's deadline means.
+enum class Wait : std::uint8_t {
+  kNone = 0,   // no timer (terminal, failed, or between steps inside one transition)
+  kReply = 1,  // waiting for the reply to last_request_id until `deadline`
+  kRetry = 2,  // the next send of the current step's command is due at `deadline`
+};
+
+struct SagaInstance {
+  std::string id;
+  std::string type;  // definition name
+  std::uint32_t version = 0;
+  std::string fingerprint;
+
+  Phase phase = Phase::kNotStarted;
+  Phase failed_from = Phase::kNotStarted;  // executing or compensating, when phase is kFailed
+  std::int32_t step = -1;                  // index of the step being executed or compensated
+  std::uint32_t attempt = 0;               // sends of the current step's command so far
+  std::uint32_t delivery = 0;              // sends of last_request_id so far
+  std::uint64_t skipped_mask = 0;          // bit i: step i was skipped by its predicate
+  std::uint64_t message_seq = 0;           // numbers the instance's commands; ids never repeat
+
+  std::string data;             // saga data (cereal portable binary of the user's type)
+  std::string last_request_id;  // message_id of the outstanding command; empty when none
+  Wait wait = Wait::kNone;
+  Millis deadline{0};  // meaningful when wait != kNone
+  std::string last_reason;  // why the saga failed or is compensating
+
+  std::string trace_id;
+  std::int64_t row_version = 0;  // optimistic concurrency; bumped by every commit
+  Millis created_at{0};
+  Millis updated_at{0};
+
+  friend bool operator==(const SagaInstance&, const SagaInstance&) = default;
+};
+
+// One line of an instance's history: append-only, in order.
+struct HistoryEntry {
+  Event event = Event::kStarted;
+  std::int32_t step = -1;  // -1: the saga as a whole
+  std::uint32_t attempt = 0;
+  Millis time{0};
+  std::string reason;      // failure reason, operator's reason ("who: why"), or empty
+  std::string reply_name;  // the reply that caused it, when one did
+
+  friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
+};
+
+}  // namespace saga

@@ -1,0 +1,113 @@
+// Phases of a saga instance and the events that move it: the one explicit transition table.
+//
+// Every change to an instance is one of the Events below, and the table says which phase it
+// leads to from which phase. `decide` (decide.h) picks the events; the table forbids the rest:
+// an event with no row for the current phase is a bug in our code and aborts (SAGA_CHECK).
+// Phase and Event numbers are stored in the database; never renumber them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace saga {
+
+enum class Phase : std::uint8_t {
+  kNotStarted = 0,  // only the source of the kStarted row; never stored
+  kExecuting = 1,
+  kCompensating = 2,
+  kCompleted = 3,    // every step done (terminal)
+  kCompensated = 4,  // rolled back (terminal)
+  kFailed = 5,       // needs an operator: retry, compensate or skip
+};
+
+enum class Event : std::uint8_t {
+  kStarted = 1,
+  kStepSucceeded = 2,          // success reply (or local step) for the current step
+  kStepSkipped = 3,            // the step's predicate said no
+  kStepFailed = 4,             // failure at or before the pivot: roll back
+  kStepTimedOut = 5,           // no reply by the deadline; the same command will be resent
+  kStepRetryScheduled = 6,     // a retriable step failed; it will be retried
+  kStepRetried = 7,            // the step's command sent again
+  kStepExhausted = 8,          // a retriable step's policy ran out
+  kCompleted = 9,
+  kCompensationSucceeded = 10,
+  kCompensationTimedOut = 11,
+  kCompensationRetryScheduled = 12,
+  kCompensationRetried = 13,
+  kCompensationExhausted = 14,
+  kCompensated = 15,
+  kOperatorRetriedStep = 16,
+  kOperatorRetriedCompensation = 17,
+  kOperatorCompensated = 18,
+  kOperatorSkippedStep = 19,
+  kOperatorSkippedCompensation = 20,
+};
+
+inline constexpr int kEventCount = 20;
+
+std::string_view to_string(Phase phase);
+std::string_view to_string(Event event);
+
+// True for kCompleted and kCompensated: nothing more will happen without an operator.
+constexpr bool is_terminal(Phase p) { return p == Phase::kCompleted || p == Phase::kCompensated; }
+
+struct Transition {
+  Phase source;
+  Event event;
+  Phase target;
+};
+
+// src + event = dst, one row per line.
+// clang-format off
+inline constexpr std::array<Transition, kEventCount> kTransitions{{
+    {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
+    {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
+    {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
+    {Phase::kExecuting,    Event::kStepFailed,                  Phase::kCompensating},
+    {Phase::kExecuting,    Event::kStepTimedOut,                Phase::kExecuting},
+    {Phase::kExecuting,    Event::kStepRetryScheduled,          Phase::kExecuting},
+    {Phase::kExecuting,    Event::kStepRetried,                 Phase::kExecuting},
+    {Phase::kExecuting,    Event::kStepExhausted,               Phase::kFailed},
+    {Phase::kExecuting,    Event::kCompleted,                   Phase::kCompleted},
+    {Phase::kCompensating, Event::kCompensationSucceeded,       Phase::kCompensating},
+    {Phase::kCompensating, Event::kCompensationTimedOut,        Phase::kCompensating},
+    {Phase::kCompensating, Event::kCompensationRetryScheduled,  Phase::kCompensating},
+    {Phase::kCompensating, Event::kCompensationRetried,         Phase::kCompensating},
+    {Phase::kCompensating, Event::kCompensationExhausted,       Phase::kFailed},
+    {Phase::kCompensating, Event::kCompensated,                 Phase::kCompensated},
+    {Phase::kFailed,       Event::kOperatorRetriedStep,         Phase::kExecuting},
+    {Phase::kFailed,       Event::kOperatorRetriedCompensation, Phase::kCompensating},
+    {Phase::kFailed,       Event::kOperatorCompensated,         Phase::kCompensating},
+    {Phase::kFailed,       Event::kOperatorSkippedStep,         Phase::kExecuting},
+    {Phase::kFailed,       Event::kOperatorSkippedCompensation, Phase::kCompensating},
+}};
+// clang-format on
+
+// The target phase of `event` from `source`, or nothing when the table has no such row.
+constexpr std::optional<Phase> next_phase(Phase source, Event event) {
+  for (const Transition& t : kTransitions) {
+    if (t.source == source && t.event == event) return t.target;
+  }
+  return std::nullopt;
+}
+
+namespace detail {
+// Each event has exactly one row (so the table is deterministic and total over events), and
+// no row leaves a terminal phase.
+constexpr bool transitions_well_formed() {
+  for (int e = 1; e <= kEventCount; ++e) {
+    int rows = 0;
+    for (const Transition& t : kTransitions) {
+      if (static_cast<int>(t.event) == e) ++rows;
+      if (is_terminal(t.source)) return false;
+    }
+    if (rows != 1) return false;
+  }
+  return true;
+}
+static_assert(transitions_well_formed(), "kTransitions: one row per event, none from terminal");
+}  // namespace detail
+
+}  // namespace saga

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build and the tests need, only those missing.
+# Safe to run again: it does nothing when everything is installed.
+set -euo pipefail
+
+packages=(
+  cmake g++ ninja-build pkg-config
+  libsqlitecpp-dev libsqlite3-dev sqlite3
+  cppzmq-dev libzmq3-dev
+  libcereal-dev rapidjson-dev
+  libgtest-dev libgmock-dev
+  python3 python3-zmq
+  graphviz
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,196 @@
+// Goal: the saga/1 header codec round-trips every field and rejects each kind of bad input with
+// an error that names it.
+// Method: encode/decode Envelopes; feed hand-made bad frames to decode and check the Status.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+
+#include "saga/envelope.h"
+
+namespace saga {
+namespace {
+
+Envelope sample_command() {
+  Envelope e;
+  e.kind = MessageKind::kCommand;
+  e.message_id = "s-1/3";
+  e.saga_id = "s-1";
+  e.saga_type = "create_order";
+  e.step = "create_ticket";
+  e.name = "CreateTicket";
+  e.compensation = true;
+  e.attempt = 4;
+  e.content_type = ContentType::kJson;
+  e.trace_id = "trace-9";
+  e.body = R"({"order_id":99})";
+  return e;
+}
+
+Envelope sample_reply() {
+  Envelope e = make_reply_to(sample_command());
+  e.message_id = "r-1";
+  e.name = "CardDeclined";
+  e.outcome = Outcome::kFailure;
+  e.reason = "card_declined";
+  e.body = std::string("\x00\x01\xff", 3);
+  e.content_type = ContentType::kCerealBinary;
+  return e;
+}
+
+Result<Envelope> decode_header(const std::string& header, std::string_view body = "") {
+  return decode(kProtocolTag, header, body);
+}
+
+TEST(EnvelopeTest, CommandRoundTripsEveryField) {
+  Envelope in = sample_command();
+  Result<std::string> header = encode_header(in);
+  ASSERT_TRUE(header.is_ok()) << header.status().to_string();
+  Result<Envelope> out = decode(kProtocolTag, header.value(), in.body);
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  EXPECT_EQ(out.value(), in);
+}
+
+TEST(EnvelopeTest, ReplyRoundTripsEveryField) {
+  Envelope in = sample_reply();
+  Result<std::string> header = encode_header(in);
+  ASSERT_TRUE(header.is_ok());
+  std::array<std::string_view, 3> frames{kProtocolTag, header.value(), in.body};
+  Result<Envelope> out = decode(frames);
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  EXPECT_EQ(out.value(), in);
+  EXPECT_EQ(out->correlation_id, "s-1/3");
+  EXPECT_EQ(out->trace_id, "trace-9");
+}
+
+TEST(EnvelopeTest, HeaderIsTheDocumentedJson) {
+  Envelope e = sample_command();
+  e.trace_id.clear();
+  EXPECT_EQ(encode_header(e).value(),
+            R"({"kind":"command","message_id":"s-1/3","saga_id":"s-1",)"
+            R"("saga_type":"create_order","step":"create_ticket","name":"CreateTicket",)"
+            R"("compensation":true,"attempt":4,"content_type":"application/json"})");
+}
+
+TEST(EnvelopeTest, UnknownFieldsAreIgnoredAndDefaultsApply) {
+  Result<Envelope> out = decode_header(
+      R"({"kind":"command","message_id":"m","saga_id":"s","saga_type":"t","step":"x",)"
+      R"("name":"N","future_field":{"a":[1,2]}})");
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  EXPECT_FALSE(out->compensation);
+  EXPECT_EQ(out->attempt, 1u);
+  EXPECT_EQ(out->content_type, ContentType::kCerealBinary);
+}
+
+TEST(EnvelopeTest, WrongTagIsRejected) {
+  Result<Envelope> out = decode("saga/2", "{}", "");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kMalformed);
+  EXPECT_NE(out.status().message().find("protocol tag"), std::string::npos);
+}
+
+TEST(EnvelopeTest, WrongFrameCountIsRejected) {
+  std::array<std::string_view, 2> two{kProtocolTag, "{}"};
+  Result<Envelope> out = decode(two);
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("expected 3 frames"), std::string::npos);
+}
+
+TEST(EnvelopeTest, MissingRequiredFieldIsNamed) {
+  Result<Envelope> out =
+      decode_header(R"({"kind":"reply","message_id":"m","saga_id":"s","name":"N",)"
+                    R"("outcome":"success"})");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().message(), "header: missing field 'correlation_id'");
+}
+
+TEST(EnvelopeTest, WrongTypeIsNamed) {
+  Result<Envelope> out = decode_header(
+      R"({"kind":"command","message_id":7,"saga_id":"s","saga_type":"t","step":"x","name":"N"})");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().message(), "header: field 'message_id' must be a string");
+
+  out = decode_header(R"({"kind":"command","message_id":"m","saga_id":"s","saga_type":"t",)"
+                      R"("step":"x","name":"N","attempt":0})");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().message(), "header: field 'attempt' must be an integer >= 1");
+}
+
+TEST(EnvelopeTest, UnknownEnumValueIsNamed) {
+  Result<Envelope> out = decode_header(R"({"kind":"event","message_id":"m","saga_id":"s"})");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().message(), "header: field 'kind' has unknown value 'event'");
+}
+
+TEST(EnvelopeTest, UnknownContentTypeIsRejected) {
+  Result<Envelope> out = decode_header(
+      R"({"kind":"command","message_id":"m","saga_id":"s","saga_type":"t","step":"x",)"
+      R"("name":"N","content_type":"text/xml"})",
+      "<a/>");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("content_type"), std::string::npos);
+}
+
+TEST(EnvelopeTest, BodyWithoutContentTypeIsRejected) {
+  Result<Envelope> out = decode_header(
+      R"({"kind":"command","message_id":"m","saga_id":"s","saga_type":"t","step":"x","name":"N"})",
+      "xyz");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().message(), "header: missing field 'content_type' for a non-empty body");
+}
+
+TEST(EnvelopeTest, InvalidUtf8IsRejectedBothWays) {
+  std::string bad = R"({"kind":"command","message_id":"m)";
+  bad += "\xc3\x28";  // an invalid two-byte sequence
+  bad += R"(","saga_id":"s","saga_type":"t","step":"x","name":"N"})";
+  Result<Envelope> out = decode_header(bad);
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("not valid UTF-8 JSON"), std::string::npos);
+
+  Envelope e = sample_command();
+  e.step = "\xff\xfe";
+  Result<std::string> header = encode_header(e);
+  ASSERT_FALSE(header.is_ok());
+  EXPECT_EQ(header.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(EnvelopeTest, TruncatedHeaderIsRejected) {
+  std::string header = encode_header(sample_command()).value();
+  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, header.size() / 2, header.size() - 1}) {
+    Result<Envelope> out = decode_header(header.substr(0, cut));
+    EXPECT_FALSE(out.is_ok()) << "cut at " << cut;
+    EXPECT_EQ(out.status().code(), StatusCode::kMalformed);
+  }
+}
+
+TEST(EnvelopeTest, OversizedFramesAreRejectedBeforeParsing) {
+  DecodeLimits limits;
+  limits.max_header_bytes = 64;
+  limits.max_body_bytes = 8;
+  std::string header = encode_header(sample_command()).value();
+  Result<Envelope> out = decode(kProtocolTag, header, "", limits);
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("exceeds the limit of 64"), std::string::npos);
+
+  limits.max_header_bytes = 4096;
+  out = decode(kProtocolTag, header, "123456789", limits);
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("body of 9 bytes exceeds"), std::string::npos);
+}
+
+TEST(EnvelopeTest, HeaderThatIsNotAnObjectIsRejected) {
+  Result<Envelope> out = decode_header(R"(["kind","command"])");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().message(), "frame 2: header is not a JSON object");
+}
+
+TEST(EnvelopeTest, EncodeRefusesMissingRequiredFields) {
+  Envelope e = sample_command();
+  e.saga_type.clear();
+  Result<std::string> header = encode_header(e);
+  ASSERT_FALSE(header.is_ok());
+  EXPECT_EQ(header.status().message(), "encode header: empty required field 'saga_type'");
+}
+
+}  // namespace
+}  // namespace saga
