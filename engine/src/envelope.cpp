@@ -3,12 +3,12 @@
 
 // cereal's json.hpp sets rapidjson's assertion to throw; include it first so that every
 // translation unit sees rapidjson configured the same way.
-#include <cereal/archives/json.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <array>
+#include <cereal/archives/json.hpp>
 #include <optional>
 
 namespace saga {
@@ -93,13 +93,18 @@ class HeaderReader {
 
  private:
   enum Seen : unsigned {
-    kKind = 1u << 0, kMessageId = 1u << 1, kSagaId = 1u << 2, kName = 1u << 3,
-    kSagaType = 1u << 4, kStep = 1u << 5, kCorrelationId = 1u << 6, kOutcome = 1u << 7,
+    kKind = 1u << 0,
+    kMessageId = 1u << 1,
+    kSagaId = 1u << 2,
+    kName = 1u << 3,
+    kSagaType = 1u << 4,
+    kStep = 1u << 5,
+    kCorrelationId = 1u << 6,
+    kOutcome = 1u << 7,
     kContentType = 1u << 8,
   };
 
-  Status string_field(std::string_view key, const rapidjson::Value& v, std::string& dst,
-                      Seen bit) {
+  Status string_field(std::string_view key, const rapidjson::Value& v, std::string& dst, Seen bit) {
     if (!v.IsString()) return wrong_type(key, "a string");
     dst.assign(v.GetString(), v.GetStringLength());
     seen_ |= bit;
@@ -160,8 +165,8 @@ class HeaderReader {
   }
 
   Status finish() {
-    static constexpr std::array<std::pair<unsigned, std::string_view>, 4> kCommon{{
-        {kKind, "kind"}, {kMessageId, "message_id"}, {kSagaId, "saga_id"}, {kName, "name"}}};
+    static constexpr std::array<std::pair<unsigned, std::string_view>, 4> kCommon{
+        {{kKind, "kind"}, {kMessageId, "message_id"}, {kSagaId, "saga_id"}, {kName, "name"}}};
     for (const auto& [bit, name] : kCommon) {
       if (!(seen_ & bit)) return missing(name);
     }
@@ -229,8 +234,7 @@ Result<Envelope> decode(std::string_view tag, std::string_view header, std::stri
 
 Result<Envelope> decode(std::span<const std::string_view> frames, const DecodeLimits& limits) {
   if (frames.size() != 3) {
-    return malformed("expected 3 frames (tag, header, body), got " +
-                     std::to_string(frames.size()));
+    return malformed("expected 3 frames (tag, header, body), got " + std::to_string(frames.size()));
   }
   return decode(frames[0], frames[1], frames[2], limits);
 }

@@ -49,8 +49,8 @@ struct StoreBatch {
   // as row_version + 1. A mismatch fails the whole batch with kConflict.
   std::vector<SagaInstance> updates;
   std::vector<std::pair<std::string, HistoryEntry>> history;  // (saga id, entry), appended
-  std::vector<OutboxEntry> outbox_put;       // replaces the saga's outbox row
-  std::vector<std::string> outbox_delete;    // saga ids whose outbox row goes
+  std::vector<OutboxEntry> outbox_put;                        // replaces the saga's outbox row
+  std::vector<std::string> outbox_delete;                     // saga ids whose outbox row goes
   bool empty() const {
     return definitions.empty() && inserts.empty() && updates.empty() && history.empty() &&
            outbox_put.empty() && outbox_delete.empty();

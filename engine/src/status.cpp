@@ -7,21 +7,36 @@ namespace saga {
 
 std::string_view to_string(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kAlreadyExists: return "already_exists";
-    case StatusCode::kMalformed: return "malformed";
-    case StatusCode::kBusy: return "busy";
-    case StatusCode::kIoError: return "io_error";
-    case StatusCode::kFull: return "full";
-    case StatusCode::kReadOnly: return "read_only";
-    case StatusCode::kCorrupt: return "corrupt";
-    case StatusCode::kUnavailable: return "unavailable";
-    case StatusCode::kFailedPrecondition: return "failed_precondition";
-    case StatusCode::kConflict: return "conflict";
-    case StatusCode::kTimeout: return "timeout";
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid_argument";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kAlreadyExists:
+      return "already_exists";
+    case StatusCode::kMalformed:
+      return "malformed";
+    case StatusCode::kBusy:
+      return "busy";
+    case StatusCode::kIoError:
+      return "io_error";
+    case StatusCode::kFull:
+      return "full";
+    case StatusCode::kReadOnly:
+      return "read_only";
+    case StatusCode::kCorrupt:
+      return "corrupt";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
+    case StatusCode::kConflict:
+      return "conflict";
+    case StatusCode::kTimeout:
+      return "timeout";
+    case StatusCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

@@ -1,14 +1,14 @@
 // Goal: typed bodies round-trip through both codecs, JSON bodies are plain objects that other
 // languages can read and write, and bad bodies give errors instead of exceptions.
 // Method: encode/decode sample structs with each ContentType; decode hand-written JSON.
+#include "saga/body_codec.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "saga/body_codec.h"
 
 namespace saga {
 namespace {

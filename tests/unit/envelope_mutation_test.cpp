@@ -31,12 +31,18 @@ std::string mutate(std::string s, std::mt19937& rng) {
       case 0:
         if (!s.empty()) s[pos] = static_cast<char>(s[pos] ^ (1 << (rng() % 8)));
         break;
-      case 1: s = s.substr(0, pos); break;
-      case 2: s.insert(pos, 1, static_cast<char>(rng() % 256)); break;
+      case 1:
+        s = s.substr(0, pos);
+        break;
+      case 2:
+        s.insert(pos, 1, static_cast<char>(rng() % 256));
+        break;
       case 3:
         if (!s.empty()) s.erase(pos, 1 + rng() % 8);
         break;
-      case 4: s.insert(pos, s.substr(rng() % (s.size() + 1), 16)); break;
+      case 4:
+        s.insert(pos, s.substr(rng() % (s.size() + 1), 16));
+        break;
     }
   }
   return s;
@@ -60,8 +66,8 @@ TEST(EnvelopeMutationTest, MutatedFramesNeverCrashTheDecoder) {
 
   int decoded = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string tag = (i % 17 == 0) ? mutate(std::string(kProtocolTag), rng)
-                                    : std::string(kProtocolTag);
+    std::string tag =
+        (i % 17 == 0) ? mutate(std::string(kProtocolTag), rng) : std::string(kProtocolTag);
     std::string h = mutate(header, rng);
     Result<Envelope> out = decode(tag, h, "");
     if (out.is_ok()) {

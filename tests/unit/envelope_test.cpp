@@ -1,12 +1,12 @@
 // Goal: the saga/1 header codec round-trips every field and rejects each kind of bad input with
 // an error that names it.
 // Method: encode/decode Envelopes; feed hand-made bad frames to decode and check the Status.
+#include "saga/envelope.h"
+
 #include <gtest/gtest.h>
 
 #include <array>
 #include <string>
-
-#include "saga/envelope.h"
 
 namespace saga {
 namespace {

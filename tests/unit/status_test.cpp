@@ -1,8 +1,8 @@
 // Goal: Status and Result<T> carry codes, messages and values as their header promises.
 // Method: build each kind of value and read it back.
-#include <gtest/gtest.h>
-
 #include "saga/status.h"
+
+#include <gtest/gtest.h>
 
 namespace saga {
 namespace {

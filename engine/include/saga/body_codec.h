@@ -14,11 +14,11 @@
 #pragma once
 
 #include <cereal/archives/json.hpp>
-#include <cstring>
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/optional.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
+#include <cstring>
 #include <exception>
 #include <istream>
 #include <sstream>

@@ -10,8 +10,7 @@ namespace saga::detail {
                                const char* message);
 }  // namespace saga::detail
 
-#define SAGA_CHECK(condition, message)                                           \
-  do {                                                                           \
-    if (!(condition)) ::saga::detail::check_failed(#condition, __FILE__, __LINE__, \
-                                                   (message));                   \
+#define SAGA_CHECK(condition, message)                                                         \
+  do {                                                                                         \
+    if (!(condition)) ::saga::detail::check_failed(#condition, __FILE__, __LINE__, (message)); \
   } while (false)

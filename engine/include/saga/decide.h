@@ -47,9 +47,9 @@ enum class InputKind : std::uint8_t {
 struct Input {
   InputKind kind = InputKind::kStart;
   Millis now{0};
-  std::uint32_t random = 0;          // uniformly random word for jitter
-  const Envelope* reply = nullptr;   // kReply
-  std::string reason;                // operator actions: who and why
+  std::uint32_t random = 0;         // uniformly random word for jitter
+  const Envelope* reply = nullptr;  // kReply
+  std::string reason;               // operator actions: who and why
 };
 
 // A command for the engine to send once the decision is committed.
@@ -71,7 +71,7 @@ struct Decision {
 
 // The next state. Errors (kFailedPrecondition) only for inputs that the caller should not have
 // sent: an operator action on a saga that is not kFailed, a start on a started instance, or a
-// definition that does not match the instance (name, version or fingerprint).
+// definition that does not match the instance (name or version).
 Result<Decision> decide(const SagaDefinition& definition, const SagaInstance& instance,
                         const Input& input);
 

@@ -40,7 +40,7 @@ enum class Synchronous : std::uint8_t { kOff = 0, kNormal = 1, kFull = 2, kExtra
 // Flow control per participant (DESIGN.md §3). Commands held back by either limit wait in the
 // outbox, have no running deadline and spend no retry attempt.
 struct ParticipantLimits {
-  std::uint32_t max_in_flight = 4096;  // commands sent and not yet answered or timed out
+  std::uint32_t max_in_flight = 4096;   // commands sent and not yet answered or timed out
   std::uint32_t breaker_threshold = 5;  // consecutive timeouts that open the breaker; 0 = never
   Millis breaker_cooldown{5'000};       // open -> half-open (one probe command) after this
 };
@@ -64,24 +64,31 @@ enum class CrashPoint : std::uint8_t {
   kAfterSendBeforeNotify = 3,  // everything sent; waiters not yet told
 };
 
+enum class LogLevel : std::uint8_t { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+// Receives the engine's log lines, on the engine thread. Must not block or call the engine.
+using LogSink = std::function<void(LogLevel level, std::string_view line)>;
+
 struct EngineOptions {
   std::string database_path;
   Synchronous synchronous = Synchronous::kFull;
   Millis busy_timeout{5'000};
-  std::size_t max_batch = 1024;            // inputs per transaction
-  std::shared_ptr<Transport> transport;    // required
-  std::shared_ptr<Clock> clock;            // default: SystemClock
-  std::uint64_t random_seed = 0;           // jitter; 0 = seeded from std::random_device
-  Millis max_poll_wait{50};                // longest the loop blocks without looking at timers
+  std::size_t max_batch = 1024;          // inputs per transaction
+  std::shared_ptr<Transport> transport;  // required
+  std::shared_ptr<Clock> clock;          // default: SystemClock
+  std::uint64_t random_seed = 0;         // jitter; 0 = seeded from std::random_device
+  Millis max_poll_wait{50};              // longest the loop blocks without looking at timers
   ParticipantLimits participant_defaults;
   std::map<std::string, ParticipantLimits> participant_limits;  // by participant name
   CrashPoint crash_at = CrashPoint::kNone;  // tests only: stop dead at this point, once
+  LogSink log;                              // default: warnings and errors to stderr
+  LogLevel log_level = LogLevel::kWarning;
 };
 
 struct StartOptions {
-  std::string id;               // empty: the engine makes a unique id
-  std::uint32_t version = 0;    // 0: the highest registered version of the type
-  std::string trace_id;         // empty: the engine makes one
+  std::string id;             // empty: the engine makes a unique id
+  std::uint32_t version = 0;  // 0: the highest registered version of the type
+  std::string trace_id;       // empty: the engine makes one
 };
 
 struct EngineStats {
@@ -170,8 +177,9 @@ class Engine {
   EngineStats stats() const;
   std::vector<ParticipantState> participants() const;
 
+  class Impl;  // the engine thread's state (engine/src/engine_impl.h)
+
  private:
-  class Impl;
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -33,7 +33,7 @@ struct SagaInstance {
   std::string data;             // saga data (cereal portable binary of the user's type)
   std::string last_request_id;  // message_id of the outstanding command; empty when none
   Wait wait = Wait::kNone;
-  Millis deadline{0};  // meaningful when wait != kNone
+  Millis deadline{0};       // meaningful when wait != kNone
   std::string last_reason;  // why the saga failed or is compensating
 
   std::string trace_id;

@@ -24,13 +24,13 @@ enum class Phase : std::uint8_t {
 
 enum class Event : std::uint8_t {
   kStarted = 1,
-  kStepSucceeded = 2,          // success reply (or local step) for the current step
-  kStepSkipped = 3,            // the step's predicate said no
-  kStepFailed = 4,             // failure at or before the pivot: roll back
-  kStepTimedOut = 5,           // no reply by the deadline; the same command will be resent
-  kStepRetryScheduled = 6,     // a retriable step failed; it will be retried
-  kStepRetried = 7,            // the step's command sent again
-  kStepExhausted = 8,          // a retriable step's policy ran out
+  kStepSucceeded = 2,       // success reply (or local step) for the current step
+  kStepSkipped = 3,         // the step's predicate said no
+  kStepFailed = 4,          // failure at or before the pivot: roll back
+  kStepTimedOut = 5,        // no reply by the deadline; the same command will be resent
+  kStepRetryScheduled = 6,  // a retriable step failed; it will be retried
+  kStepRetried = 7,         // the step's command sent again
+  kStepExhausted = 8,       // a retriable step's policy ran out
   kCompleted = 9,
   kCompensationSucceeded = 10,
   kCompensationTimedOut = 11,

@@ -18,20 +18,20 @@ namespace saga {
 // Stable numbers: codes may be logged and compared by scripts.
 enum class StatusCode : std::uint8_t {
   kOk = 0,
-  kInvalidArgument = 1,     // the caller passed something unusable
-  kNotFound = 2,            // no such saga, definition, participant
-  kAlreadyExists = 3,       // a saga id started twice, a definition registered twice
-  kMalformed = 4,           // bytes that do not decode (frames, headers, bodies, rows)
-  kBusy = 5,                // the database is locked by another connection
-  kIoError = 6,             // the operating system refused a read or write
-  kFull = 7,                // the disk or database is full
-  kReadOnly = 8,            // the database cannot be written
-  kCorrupt = 9,             // the database file is damaged or not ours
-  kUnavailable = 10,        // a peer or the engine is not reachable / not running
-  kFailedPrecondition = 11, // the action is not allowed in the current state
-  kConflict = 12,           // an optimistic row-version check failed
-  kTimeout = 13,            // waited and nothing happened
-  kInternal = 14,           // an unexpected third-party failure, reported with context
+  kInvalidArgument = 1,      // the caller passed something unusable
+  kNotFound = 2,             // no such saga, definition, participant
+  kAlreadyExists = 3,        // a saga id started twice, a definition registered twice
+  kMalformed = 4,            // bytes that do not decode (frames, headers, bodies, rows)
+  kBusy = 5,                 // the database is locked by another connection
+  kIoError = 6,              // the operating system refused a read or write
+  kFull = 7,                 // the disk or database is full
+  kReadOnly = 8,             // the database cannot be written
+  kCorrupt = 9,              // the database file is damaged or not ours
+  kUnavailable = 10,         // a peer or the engine is not reachable / not running
+  kFailedPrecondition = 11,  // the action is not allowed in the current state
+  kConflict = 12,            // an optimistic row-version check failed
+  kTimeout = 13,             // waited and nothing happened
+  kInternal = 14,            // an unexpected third-party failure, reported with context
 };
 
 std::string_view to_string(StatusCode code);
@@ -64,7 +64,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status invalid_argument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status not_found(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status already_exists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 inline Status malformed(std::string m) { return {StatusCode::kMalformed, std::move(m)}; }
@@ -79,7 +81,7 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status);                          // NOLINT: must not be OK
+  Result(Status status);                         // NOLINT: must not be OK
 
   bool is_ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return is_ok(); }

@@ -1,0 +1,411 @@
+// The saga state machine: `decide` and its helpers. Pure: see decide.h for the rules.
+#include "saga/decide.h"
+
+#include <exception>
+#include <utility>
+
+#include "saga/check.h"
+
+namespace saga {
+
+std::string message_id_for(const std::string& saga_id, std::uint64_t seq) {
+  std::string id = saga_id;
+  id += '/';
+  id += std::to_string(seq);
+  return id;
+}
+
+namespace {
+
+// Which command of a step: its action or its compensation.
+enum class Direction { kAction, kCompensation };
+
+// Builds one Decision. Every change of phase goes through record(), which checks the
+// transition table; the rest edits `s_` (the next instance state) directly.
+class Decider {
+ public:
+  Decider(const SagaDefinition& def, const SagaInstance& instance, const Input& input)
+      : def_(def), in_(input) {
+    d_.next = instance;
+  }
+
+  Result<Decision> run() {
+    switch (in_.kind) {
+      case InputKind::kStart:
+        return start();
+      case InputKind::kReply:
+        return reply();
+      case InputKind::kDeadline:
+        return deadline();
+      case InputKind::kRetryDue:
+        return retry_due();
+      case InputKind::kOperatorRetry:
+      case InputKind::kOperatorCompensate:
+      case InputKind::kOperatorSkip:
+        return operator_action();
+    }
+    return invalid_argument("decide: unknown input kind");
+  }
+
+ private:
+  SagaInstance& s() { return d_.next; }
+  const StepDefinition& step(std::int32_t i) const { return def_.steps[static_cast<size_t>(i)]; }
+
+  Decision ignored(std::string why) {
+    Decision out;
+    out.applied = false;
+    out.ignored_reason = std::move(why);
+    out.next = std::move(d_.next);
+    return out;
+  }
+
+  Decision done() {
+    s().updated_at = in_.now;
+    return std::move(d_);
+  }
+
+  void record(Event event, std::int32_t step_index, std::string reason = {},
+              std::string reply_name = {}) {
+    std::optional<Phase> target = next_phase(s().phase, event);
+    SAGA_CHECK(target.has_value(), "decide: event not allowed in this phase");
+    s().phase = *target;
+    d_.history.push_back(
+        {event, step_index, s().attempt, in_.now, std::move(reason), std::move(reply_name)});
+  }
+
+  void stop_waiting() {
+    s().wait = Wait::kNone;
+    s().deadline = Millis{0};
+    s().last_request_id.clear();
+  }
+
+  // --- inputs -------------------------------------------------------------------------------
+
+  Result<Decision> start() {
+    if (s().phase != Phase::kNotStarted) {
+      return failed_precondition("decide: saga " + s().id + " has already started");
+    }
+    s().created_at = in_.now;
+    record(Event::kStarted, -1);
+    advance_from(-1);
+    return done();
+  }
+
+  Result<Decision> reply() {
+    SAGA_CHECK(in_.reply != nullptr, "decide: reply input without a reply");
+    const Envelope& r = *in_.reply;
+    if (s().last_request_id.empty() || r.correlation_id != s().last_request_id ||
+        r.saga_id != s().id) {
+      return ignored("stale reply " + r.correlation_id + " (outstanding: " +
+                     (s().last_request_id.empty() ? "none" : s().last_request_id) + ")");
+    }
+    const ReplyView view{r.name, r.outcome, r.reason, r.content_type, r.body};
+    const std::int32_t i = s().step;
+    if (s().phase == Phase::kCompensating) {
+      if (r.outcome == Outcome::kSuccess) {
+        record(Event::kCompensationSucceeded, i, {}, r.name);
+        compensate_from(i - 1);
+      } else {
+        compensation_failed(i, r.reason, r.name);
+      }
+      return done();
+    }
+    SAGA_CHECK(s().phase == Phase::kExecuting, "decide: outstanding command outside a run");
+    DataUpdate update = apply_reply(step(i), view);
+    if (r.outcome == Outcome::kSuccess && !update.failed) {
+      s().data = std::move(update.data);
+      record(Event::kStepSucceeded, i, {}, r.name);
+      advance_from(i);
+    } else {
+      if (!update.failed) s().data = std::move(update.data);  // a typed failure handler ran
+      std::string reason = r.outcome == Outcome::kFailure ? r.reason : update.reason;
+      step_failed(i, reason, r.name, /*run_own_compensation=*/false, /*retry_allowed=*/true);
+    }
+    return done();
+  }
+
+  Result<Decision> deadline() {
+    if (s().wait != Wait::kReply || in_.now < s().deadline) return ignored("no reply deadline due");
+    const std::int32_t i = s().step;
+    if (s().phase == Phase::kCompensating) {
+      if (step(i).compensation_retry.allows_another(s().attempt)) {
+        schedule_retry(Event::kCompensationTimedOut, i, step(i).compensation_retry, "timeout",
+                       /*keep_message=*/true);
+      } else {
+        record(Event::kCompensationExhausted, i, "timeout");
+        fail_saga();
+      }
+      return done();
+    }
+    if (step(i).retry.allows_another(s().attempt)) {
+      schedule_retry(Event::kStepTimedOut, i, step(i).retry, "timeout", /*keep_message=*/true);
+    } else {
+      step_failed(i, "timeout", {}, /*run_own_compensation=*/true, /*retry_allowed=*/false);
+    }
+    return done();
+  }
+
+  Result<Decision> retry_due() {
+    if (s().wait != Wait::kRetry || in_.now < s().deadline) return ignored("no retry due");
+    const std::int32_t i = s().step;
+    const bool compensating = s().phase == Phase::kCompensating;
+    const Event event = compensating ? Event::kCompensationRetried : Event::kStepRetried;
+    const Direction dir = compensating ? Direction::kCompensation : Direction::kAction;
+    if (!s().last_request_id.empty()) {
+      // After a timeout: the same message again, so the participant can deduplicate it.
+      s().attempt += 1;
+      s().delivery += 1;
+      record(event, i);
+      emit(i, dir, s().last_request_id);
+    } else {
+      // After a failure reply: a new message, or the participant would replay its failure.
+      s().attempt += 1;
+      record(event, i);
+      send_new(i, dir);
+    }
+    return done();
+  }
+
+  Result<Decision> operator_action() {
+    if (s().phase != Phase::kFailed) {
+      return failed_precondition("saga " + s().id + " is " + std::string(to_string(s().phase)) +
+                                 "; operator actions apply to failed sagas only");
+    }
+    const std::int32_t i = s().step;
+    const bool was_compensating = s().failed_from == Phase::kCompensating;
+    s().attempt = 0;
+    switch (in_.kind) {
+      case InputKind::kOperatorRetry:
+        if (was_compensating) {
+          record(Event::kOperatorRetriedCompensation, i, in_.reason);
+          s().attempt = 1;
+          send_new(i, Direction::kCompensation);
+        } else {
+          record(Event::kOperatorRetriedStep, i, in_.reason);
+          s().attempt = 1;
+          send_new(i, Direction::kAction);
+        }
+        break;
+      case InputKind::kOperatorCompensate:
+        if (was_compensating) {
+          return failed_precondition("saga " + s().id +
+                                     " failed while compensating; use retry or skip");
+        }
+        record(Event::kOperatorCompensated, i, in_.reason);
+        s().last_reason = "operator: " + in_.reason;
+        compensate_from(i);
+        break;
+      default:  // kOperatorSkip
+        if (was_compensating) {
+          record(Event::kOperatorSkippedCompensation, i, in_.reason);
+          compensate_from(i - 1);
+        } else {
+          record(Event::kOperatorSkippedStep, i, in_.reason);
+          advance_from(i);
+        }
+        break;
+    }
+    return done();
+  }
+
+  // --- moving along -------------------------------------------------------------------------
+
+  // Runs forward from the step after `from`: skips, local steps, and then either sends the
+  // next action or completes the saga.
+  void advance_from(std::int32_t from) {
+    stop_waiting();
+    const auto count = static_cast<std::int32_t>(def_.steps.size());
+    for (std::int32_t j = from + 1; j < count; ++j) {
+      const StepDefinition& st = step(j);
+      s().step = j;
+      s().attempt = 0;
+      if (st.applies && !call_predicate(st)) {
+        s().skipped_mask |= (std::uint64_t{1} << j);
+        record(Event::kStepSkipped, j);
+        continue;
+      }
+      if (st.local) {
+        s().attempt = 1;
+        DataUpdate update = call_local(st);
+        if (update.failed) {
+          step_failed(j, update.reason, {}, /*run_own_compensation=*/false,
+                      /*retry_allowed=*/false);
+          return;
+        }
+        s().data = std::move(update.data);
+        record(Event::kStepSucceeded, j);
+        continue;
+      }
+      if (st.action) {
+        s().attempt = 1;
+        send_new(j, Direction::kAction);
+        return;
+      }
+      // Compensation only: its action happened before the saga started.
+    }
+    s().step = count;
+    record(Event::kCompleted, -1);
+  }
+
+  // Compensates, newest first, the steps at or below `from` that ran and have a compensation.
+  void compensate_from(std::int32_t from) {
+    stop_waiting();
+    for (std::int32_t j = from; j >= 0; --j) {
+      const StepDefinition& st = step(j);
+      const bool skipped = (s().skipped_mask >> j) & 1u;
+      if (skipped || !st.compensation) continue;
+      s().step = j;
+      s().attempt = 1;
+      send_new(j, Direction::kCompensation);
+      return;
+    }
+    s().step = -1;
+    s().attempt = 0;
+    record(Event::kCompensated, -1, s().last_reason);
+  }
+
+  // The forward step `i` failed (failure reply, exhausted timeouts, or a failing local step).
+  void step_failed(std::int32_t i, const std::string& reason, const std::string& reply_name,
+                   bool run_own_compensation, bool retry_allowed) {
+    const StepDefinition& st = step(i);
+    if (st.kind == StepKind::kRetriable) {
+      if (retry_allowed && st.retry.retryable(reason) && st.retry.allows_another(s().attempt)) {
+        schedule_retry(Event::kStepRetryScheduled, i, st.retry, reason, /*keep_message=*/false);
+      } else {
+        record(Event::kStepExhausted, i, reason, reply_name);
+        s().last_reason = reason;
+        fail_saga();
+      }
+      return;
+    }
+    record(Event::kStepFailed, i, reason, reply_name);
+    s().last_reason = "step '" + st.name + "': " + reason;
+    compensate_from(run_own_compensation ? i : i - 1);
+  }
+
+  void compensation_failed(std::int32_t i, const std::string& reason,
+                           const std::string& reply_name) {
+    const RetryPolicy& policy = step(i).compensation_retry;
+    if (policy.retryable(reason) && policy.allows_another(s().attempt)) {
+      schedule_retry(Event::kCompensationRetryScheduled, i, policy, reason,
+                     /*keep_message=*/false);
+    } else {
+      record(Event::kCompensationExhausted, i, reason, reply_name);
+      s().last_reason = "compensation of '" + step(i).name + "': " + reason;
+      fail_saga();
+    }
+  }
+
+  void fail_saga() {
+    SAGA_CHECK(s().phase == Phase::kFailed, "fail_saga after a non-failing event");
+    s().failed_from = d_.history.back().event == Event::kCompensationExhausted
+                          ? Phase::kCompensating
+                          : Phase::kExecuting;
+    stop_waiting();
+  }
+
+  // Waits before the next send. keep_message: resend the same message_id (after a timeout).
+  void schedule_retry(Event event, std::int32_t i, const RetryPolicy& policy, std::string reason,
+                      bool keep_message) {
+    record(event, i, std::move(reason));
+    if (!keep_message) s().last_request_id.clear();
+    s().wait = Wait::kRetry;
+    s().deadline = in_.now + policy.delay(s().attempt, in_.random);
+  }
+
+  // Sends a new message for step `i` (new message_id, first delivery).
+  void send_new(std::int32_t i, Direction dir) {
+    s().message_seq += 1;
+    s().delivery = 1;
+    emit(i, dir, message_id_for(s().id, s().message_seq));
+  }
+
+  // Builds the command of step `i` and arms the reply deadline. A command that cannot be built
+  // fails the step (forward) or the saga (compensation): nothing would ever make it succeed.
+  void emit(std::int32_t i, Direction dir, std::string message_id) {
+    const StepDefinition& st = step(i);
+    const CommandAction& action = dir == Direction::kAction ? *st.action : *st.compensation;
+    Result<CommandMessage> command = call_make(action);
+    if (!command) {
+      std::string reason = "bad_command: " + command.status().message();
+      if (dir == Direction::kAction) {
+        step_failed(i, reason, {}, /*run_own_compensation=*/false, /*retry_allowed=*/false);
+      } else {
+        record(Event::kCompensationExhausted, i, reason);
+        s().last_reason = reason;
+        fail_saga();
+      }
+      return;
+    }
+    Envelope e;
+    e.kind = MessageKind::kCommand;
+    e.message_id = std::move(message_id);
+    e.saga_id = s().id;
+    e.saga_type = def_.name;
+    e.step = st.name;
+    e.name = std::move(command->name);
+    e.compensation = dir == Direction::kCompensation;
+    e.attempt = s().delivery;
+    e.content_type = command->content_type;
+    e.trace_id = s().trace_id;
+    e.body = std::move(command->body);
+    s().last_request_id = e.message_id;
+    s().wait = Wait::kReply;
+    s().deadline = in_.now + st.reply_timeout;
+    d_.command = OutgoingCommand{action.participant, std::move(e)};
+  }
+
+  // --- user callbacks: exceptions become step failures --------------------------------------
+
+  DataUpdate apply_reply(const StepDefinition& st, const ReplyView& view) {
+    if (!st.on_reply) return DataUpdate{false, {}, s().data};
+    try {
+      return st.on_reply(s().data, view);
+    } catch (const std::exception& e) {
+      return DataUpdate{true, std::string("reply handler threw: ") + e.what(), {}};
+    }
+  }
+
+  DataUpdate call_local(const StepDefinition& st) {
+    try {
+      return st.local(s().data);
+    } catch (const std::exception& e) {
+      return DataUpdate{true, std::string("local step threw: ") + e.what(), {}};
+    }
+  }
+
+  bool call_predicate(const StepDefinition& st) {
+    try {
+      return st.applies(s().data);
+    } catch (const std::exception&) {
+      return true;  // run the step; its own handling will report what is wrong
+    }
+  }
+
+  Result<CommandMessage> call_make(const CommandAction& action) {
+    try {
+      if (!action.make) return invalid_argument("no command builder");
+      return action.make(s().data);
+    } catch (const std::exception& e) {
+      return invalid_argument(std::string("command builder threw: ") + e.what());
+    }
+  }
+
+  const SagaDefinition& def_;
+  const Input& in_;
+  Decision d_;
+};
+
+}  // namespace
+
+Result<Decision> decide(const SagaDefinition& definition, const SagaInstance& instance,
+                        const Input& input) {
+  if (instance.type != definition.name || instance.version != definition.version) {
+    return failed_precondition("decide: saga " + instance.id + " is " + instance.type + " v" +
+                               std::to_string(instance.version) + ", not " + definition.name +
+                               " v" + std::to_string(definition.version));
+  }
+  return Decider(definition, instance, input).run();
+}
+
+}  // namespace saga

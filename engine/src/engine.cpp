@@ -1,0 +1,147 @@
+// Engine's public API: each call hands its work to the engine thread (engine_loop.cpp).
+#include "saga/engine.h"
+
+#include "engine_impl.h"
+
+namespace saga {
+
+Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
+  if (!options.transport) return invalid_argument("engine: options.transport is required");
+  if (options.database_path.empty()) return invalid_argument("engine: database_path is empty");
+  if (options.max_batch == 0) return invalid_argument("engine: max_batch must be at least 1");
+  if (!options.clock) options.clock = std::make_shared<SystemClock>();
+  Result<std::unique_ptr<SqliteSagaStore>> store =
+      SqliteSagaStore::open({options.database_path, options.synchronous, options.busy_timeout});
+  if (!store) return store.status().with_context("engine: open " + options.database_path);
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(store).value());
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() { impl_->stop(); }
+
+Status Engine::register_definition(std::shared_ptr<const SagaDefinition> definition) {
+  return impl_->register_definition(std::move(definition));
+}
+
+Status Engine::start() { return impl_->start(); }
+void Engine::stop() { impl_->stop(); }
+
+Result<std::string> Engine::start_saga(std::string_view type, std::string data,
+                                       const StartOptions& options) {
+  auto promise = std::make_shared<std::promise<Result<std::string>>>();
+  std::future<Result<std::string>> future = promise->get_future();
+  SagaInstance instance;
+  instance.id = options.id;
+  instance.type = std::string(type);
+  instance.version = options.version;
+  instance.trace_id = options.trace_id;
+  instance.data = std::move(data);
+  Impl* impl = impl_.get();
+  bool posted = impl->post([impl, promise, instance = std::move(instance)](PendingBatch& batch) {
+    SagaInstance copy = instance;
+    const bool caller_id = !copy.id.empty();
+    if (!caller_id) copy.id = impl->new_id();
+    if (copy.trace_id.empty()) copy.trace_id = impl->new_id();
+    std::string id = copy.id;
+    Status staged = impl->stage_start(batch, std::move(copy), caller_id);
+    if (!staged) {
+      promise->set_value(staged);
+      return;
+    }
+    batch.on_commit.push_back([promise, id](const Status& committed) {
+      if (committed) {
+        promise->set_value(id);
+      } else {
+        promise->set_value(committed);
+      }
+    });
+  });
+  if (!posted) return unavailable("engine is not running (call start())");
+  return future.get();
+}
+
+Result<SagaInstance> Engine::get(std::string_view id) {
+  Impl* impl = impl_.get();
+  return impl->call<SagaInstance>(
+      [impl, key = std::string(id)]() { return impl->read_instance(key); });
+}
+
+Result<std::vector<HistoryEntry>> Engine::history(std::string_view id) {
+  Impl* impl = impl_.get();
+  return impl->call<std::vector<HistoryEntry>>(
+      [impl, key = std::string(id)]() -> Result<std::vector<HistoryEntry>> {
+        Result<SagaInstance> instance = impl->read_instance(key);
+        if (!instance) return instance.status();
+        return impl->store().history(key);
+      });
+}
+
+Result<std::vector<SagaInstance>> Engine::list(std::optional<Phase> phase, std::size_t limit) {
+  Impl* impl = impl_.get();
+  return impl->call<std::vector<SagaInstance>>(
+      [impl, phase, limit]() { return impl->store().list(phase, limit); });
+}
+
+std::vector<SagaInstance> Engine::unresolved() const { return impl_->unresolved(); }
+
+Result<SagaInstance> Engine::wait(std::string_view id, Millis timeout) {
+  auto promise = std::make_shared<std::promise<Result<SagaInstance>>>();
+  std::future<Result<SagaInstance>> future = promise->get_future();
+  Impl* impl = impl_.get();
+  if (!impl->post([impl, promise, key = std::string(id)](PendingBatch&) {
+        impl->add_waiter(key, promise);
+      })) {
+    return unavailable("engine is not running (call start())");
+  }
+  if (future.wait_for(timeout) != std::future_status::ready) {
+    return Status(StatusCode::kTimeout, "saga " + std::string(id) + " did not end in time");
+  }
+  return future.get();
+}
+
+void Engine::on_end(std::function<void(const SagaInstance&)> listener) {
+  impl_->on_end(std::move(listener));
+}
+
+namespace {
+Status operator_action(Engine::Impl* impl, std::string_view id, InputKind kind,
+                       std::string reason) {
+  if (reason.empty()) return invalid_argument("operator actions need a reason");
+  auto promise = std::make_shared<std::promise<Status>>();
+  std::future<Status> future = promise->get_future();
+  bool posted = impl->post([impl, promise, kind, key = std::string(id),
+                            reason = std::move(reason)](PendingBatch& batch) {
+    Input input;
+    input.kind = kind;
+    input.now = impl->now();
+    input.random = impl->random();
+    input.reason = reason;
+    Status staged = impl->stage_input(batch, key, std::move(input));
+    if (!staged) {
+      promise->set_value(staged);
+      return;
+    }
+    batch.on_commit.push_back(
+        [promise](const Status& committed) { promise->set_value(committed); });
+  });
+  if (!posted) return unavailable("engine is not running (call start())");
+  return future.get();
+}
+}  // namespace
+
+Status Engine::retry(std::string_view id, std::string reason) {
+  return operator_action(impl_.get(), id, InputKind::kOperatorRetry, std::move(reason));
+}
+Status Engine::compensate(std::string_view id, std::string reason) {
+  return operator_action(impl_.get(), id, InputKind::kOperatorCompensate, std::move(reason));
+}
+Status Engine::skip(std::string_view id, std::string reason) {
+  return operator_action(impl_.get(), id, InputKind::kOperatorSkip, std::move(reason));
+}
+
+void Engine::tick() { impl_->tick(); }
+EngineStats Engine::stats() const { return impl_->stats(); }
+std::vector<ParticipantState> Engine::participants() const { return impl_->participants(); }
+
+}  // namespace saga

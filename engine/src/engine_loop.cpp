@@ -1,0 +1,534 @@
+// The engine thread: recovery, the group-commit loop, timers and flow control.
+#include <algorithm>
+#include <cstdio>
+
+#include "engine_impl.h"
+#include "saga/check.h"
+
+namespace saga {
+
+Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SqliteSagaStore> store)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      clock_(options_.clock),
+      rng_(options_.random_seed != 0 ? options_.random_seed : std::random_device{}()) {}
+
+Engine::Impl::~Impl() { stop(); }
+
+void Engine::Impl::log(LogLevel level, const std::string& line) const {
+  if (level < options_.log_level) return;
+  if (options_.log) {
+    options_.log(level, line);
+  } else {
+    std::fprintf(stderr, "saga: %s\n", line.c_str());
+  }
+}
+
+// --- definitions ------------------------------------------------------------------------------
+
+Status Engine::Impl::register_definition(std::shared_ptr<const SagaDefinition> definition) {
+  if (!definition) return invalid_argument("register_definition: null definition");
+  if (Status s = validate(*definition); !s) return s;
+  DefinitionRecord record{definition->name, definition->version, fingerprint(*definition)};
+  std::lock_guard lock(definitions_mutex_);
+  auto& versions = definitions_[definition->name];
+  auto it = versions.find(definition->version);
+  if (it != versions.end()) {
+    if (fingerprint(*it->second) == record.fingerprint) return Status::ok();
+    return already_exists("definition " + record.name + " v" + std::to_string(record.version) +
+                          " is registered with another fingerprint");
+  }
+  versions.emplace(definition->version, std::move(definition));
+  unrecorded_definitions_.push_back(std::move(record));
+  return Status::ok();
+}
+
+std::shared_ptr<const SagaDefinition> Engine::Impl::definition_for(
+    const SagaInstance& instance) const {
+  std::lock_guard lock(definitions_mutex_);
+  auto named = definitions_.find(instance.type);
+  if (named == definitions_.end()) return nullptr;
+  auto it = named->second.find(instance.version);
+  if (it == named->second.end()) return nullptr;
+  if (!instance.fingerprint.empty() && fingerprint(*it->second) != instance.fingerprint) {
+    return nullptr;
+  }
+  return it->second;
+}
+
+// --- thread control ---------------------------------------------------------------------------
+
+Status Engine::Impl::start() {
+  if (thread_.joinable()) return failed_precondition("engine: already started");
+  stop_requested_ = false;
+  {
+    std::lock_guard lock(tasks_mutex_);
+    accepting_ = true;
+  }
+  running_flag_ = true;
+  thread_ = std::thread([this] { run(); });
+  return Status::ok();
+}
+
+void Engine::Impl::stop() {
+  stop_requested_ = true;
+  options_.transport->wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Engine::Impl::post(std::function<void(PendingBatch&)> task) {
+  {
+    std::lock_guard lock(tasks_mutex_);
+    if (!accepting_) return false;
+    tasks_.push_back(std::move(task));
+  }
+  options_.transport->wake();
+  return true;
+}
+
+void Engine::Impl::run() {
+  recover();
+  while (!stop_requested_ && !crashed_) iterate();
+  // Refuse new work, then answer what is queued: nothing more is committed.
+  std::deque<std::function<void(PendingBatch&)>> left;
+  {
+    std::lock_guard lock(tasks_mutex_);
+    accepting_ = false;
+    left.swap(tasks_);
+  }
+  PendingBatch closing;
+  for (auto& task : left) task(closing);
+  for (auto& answer : closing.on_commit) answer(unavailable("engine stopped"));
+  for (auto& [id, promises] : waiters_) {
+    for (auto& p : promises) p->set_value(unavailable("engine stopped"));
+  }
+  waiters_.clear();
+  running_flag_ = false;
+}
+
+bool Engine::Impl::crash_here(CrashPoint point) {
+  if (options_.crash_at != point) return false;
+  log(LogLevel::kWarning, "crash point reached: stopping dead");
+  options_.crash_at = CrashPoint::kNone;
+  crashed_ = true;
+  return true;
+}
+
+// --- recovery ---------------------------------------------------------------------------------
+
+void Engine::Impl::recover() {
+  Result<std::vector<SagaInstance>> unfinished = store_->load_unfinished();
+  Result<std::vector<OutboxEntry>> outbox = store_->load_outbox();
+  if (!unfinished || !outbox) {
+    Status s = !unfinished ? unfinished.status() : outbox.status();
+    log(LogLevel::kError, "recovery: " + s.to_string() + " (will retry)");
+    crashed_ = true;  // nothing can be served without the state; stop rather than guess
+    return;
+  }
+  std::unordered_set<std::string> resolved;
+  std::vector<SagaInstance> orphans;
+  for (SagaInstance& instance : unfinished.value()) {
+    if (!definition_for(instance)) {
+      log(LogLevel::kError, "recovery: saga " + instance.id + " needs definition " + instance.type +
+                                " v" + std::to_string(instance.version) + " (" +
+                                instance.fingerprint + "), which is not registered");
+      orphans.push_back(std::move(instance));
+      continue;
+    }
+    std::string id = instance.id;
+    resolved.insert(id);
+    auto [it, inserted] = running_.emplace(id, std::move(instance));
+    if (it->second.wait == Wait::kReply) it->second.deadline = Millis{0};  // re-armed on send
+    if (it->second.wait == Wait::kRetry) arm(it->second);
+  }
+  {
+    std::lock_guard lock(observers_mutex_);
+    unresolved_ = std::move(orphans);
+  }
+  // Every unanswered command goes out again with its original message_id.
+  for (OutboxEntry& entry : outbox.value()) {
+    if (!resolved.count(entry.saga_id)) continue;
+    const SagaInstance& instance = running_.at(entry.saga_id);
+    if (instance.last_request_id != entry.envelope.message_id) continue;
+    entry.envelope.attempt += 1;
+    dispatch(OutgoingCommand{std::move(entry.participant), std::move(entry.envelope)});
+  }
+  log(LogLevel::kInfo, "recovery: " + std::to_string(running_.size()) + " sagas resumed");
+}
+
+// --- the loop ---------------------------------------------------------------------------------
+
+void Engine::Impl::iterate() {
+  PendingBatch batch;
+  std::deque<std::function<void(PendingBatch&)>> tasks;
+  {
+    std::lock_guard lock(tasks_mutex_);
+    while (!tasks_.empty() && tasks.size() < options_.max_batch) {
+      tasks.push_back(std::move(tasks_.front()));
+      tasks_.pop_front();
+    }
+  }
+  for (auto& task : tasks) task(batch);
+
+  Millis wait{0};
+  if (tasks.empty()) {
+    wait = options_.max_poll_wait;
+    if (!timers_.empty()) wait = std::clamp(timers_.top().at - now(), Millis{0}, wait);
+  }
+  replies_.clear();
+  const std::size_t budget =
+      options_.max_batch > batch.inputs ? options_.max_batch - batch.inputs : 1;
+  options_.transport->poll(wait, replies_, budget);
+  for (const Envelope& reply : replies_) apply_reply(batch, reply);
+  collect_due_timers(batch,
+                     options_.max_batch > batch.inputs ? options_.max_batch - batch.inputs : 0);
+  {
+    std::lock_guard lock(definitions_mutex_);
+    batch.definitions = std::move(unrecorded_definitions_);
+    unrecorded_definitions_.clear();
+  }
+  if (commit(batch)) after_commit(batch);
+  release_held();
+  stats_.transport = options_.transport->stats();
+  std::lock_guard lock(observers_mutex_);
+  published_stats_ = stats_;
+  participant_states_.clear();
+  for (const auto& [name, g] : gates_) participant_states_.push_back(g.state());
+}
+
+const SagaInstance* Engine::Impl::current(const PendingBatch& batch, const std::string& id) const {
+  if (auto it = batch.staged.find(id); it != batch.staged.end()) return &it->second;
+  if (auto it = running_.find(id); it != running_.end()) return &it->second;
+  return nullptr;
+}
+
+Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists) {
+  {
+    std::lock_guard lock(definitions_mutex_);
+    auto named = definitions_.find(instance.type);
+    if (named == definitions_.end() || named->second.empty()) {
+      return not_found("no definition registered for saga type '" + instance.type + "'");
+    }
+    if (instance.version == 0) instance.version = named->second.rbegin()->first;
+    auto it = named->second.find(instance.version);
+    if (it == named->second.end()) {
+      return not_found("saga type '" + instance.type + "' has no version " +
+                       std::to_string(instance.version));
+    }
+    instance.fingerprint = fingerprint(*it->second);
+  }
+  if (current(batch, instance.id) != nullptr) {
+    return already_exists("saga " + instance.id + " already exists");
+  }
+  if (check_exists) {
+    Result<std::optional<SagaInstance>> stored = store_->load(instance.id);
+    if (!stored) return stored.status();
+    if (stored->has_value()) return already_exists("saga " + instance.id + " already exists");
+  }
+
+  std::string id = instance.id;
+  batch.staged.emplace(id, std::move(instance));
+  batch.inserted.insert(id);
+  Input input;
+  input.kind = InputKind::kStart;
+  input.now = now();
+  input.random = random();
+  Status s = stage_input(batch, id, std::move(input));
+  if (!s) {
+    batch.staged.erase(id);
+    batch.inserted.erase(id);
+  }
+  return s;
+}
+
+Status Engine::Impl::stage_input(PendingBatch& batch, const std::string& id, Input input) {
+  const SagaInstance* instance = current(batch, id);
+  if (instance == nullptr) {
+    Result<std::optional<SagaInstance>> stored = store_->load(id);
+    if (!stored) return stored.status();
+    if (!stored->has_value()) return not_found("saga " + id + " not found");
+    return failed_precondition("saga " + id + " is " +
+                               std::string(to_string(stored->value().phase)));
+  }
+  std::shared_ptr<const SagaDefinition> definition = definition_for(*instance);
+  if (!definition) {
+    return failed_precondition("saga " + id + ": definition " + instance->type + " v" +
+                               std::to_string(instance->version) + " is not registered");
+  }
+  Result<Decision> decision = decide(*definition, *instance, input);
+  if (!decision) return decision.status();
+  if (!decision->applied) return failed_precondition(decision->ignored_reason);
+  ++batch.inputs;
+  for (HistoryEntry& entry : decision->history) {
+    if (entry.event == Event::kStepTimedOut || entry.event == Event::kCompensationTimedOut) {
+      ++stats_.timeouts;
+    }
+    if (entry.event == Event::kStepRetried || entry.event == Event::kCompensationRetried) {
+      ++stats_.retries;
+    }
+    batch.history.emplace_back(id, std::move(entry));
+  }
+  if (decision->command) batch.commands[id] = std::move(*decision->command);
+  batch.staged[id] = std::move(decision->next);
+  return Status::ok();
+}
+
+void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
+  if (reply.kind != MessageKind::kReply) return;
+  if (auto sent = sent_to_.find(reply.correlation_id); sent != sent_to_.end()) {
+    if (gate(sent->second).on_reply(reply.correlation_id)) {
+      log(LogLevel::kWarning, "participant " + sent->second + ": breaker closed");
+    }
+    sent_to_.erase(sent);
+  }
+  const SagaInstance* instance = current(batch, reply.saga_id);
+  if (instance == nullptr) {
+    ++stats_.unknown_replies;
+    log(LogLevel::kWarning, "reply " + reply.message_id + " for unknown or finished saga " +
+                                reply.saga_id + " dropped");
+    return;
+  }
+  Input input;
+  input.kind = InputKind::kReply;
+  input.now = now();
+  input.random = random();
+  input.reply = &reply;
+  Status s = stage_input(batch, reply.saga_id, std::move(input));
+  if (s) {
+    ++stats_.replies_applied;
+  } else {
+    ++stats_.stale_replies;
+    log(LogLevel::kWarning, "reply " + reply.message_id + " dropped: " + s.message());
+  }
+}
+
+void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
+  const Millis t = now();
+  while (!timers_.empty() && timers_.top().at <= t && budget > 0) {
+    Timer timer = timers_.top();
+    timers_.pop();
+    const SagaInstance* instance = current(batch, timer.saga_id);
+    // A timer is current only if the instance still waits for exactly this moment.
+    if (instance == nullptr || instance->wait == Wait::kNone || instance->deadline != timer.at) {
+      continue;
+    }
+    if (instance->wait == Wait::kReply && held_ids_.count(instance->last_request_id)) continue;
+    Input input;
+    input.kind = instance->wait == Wait::kReply ? InputKind::kDeadline : InputKind::kRetryDue;
+    input.now = t;
+    input.random = random();
+    if (input.kind == InputKind::kDeadline) {
+      auto sent = sent_to_.find(instance->last_request_id);
+      if (sent != sent_to_.end()) {
+        if (gate(sent->second).on_timeout(sent->first, t)) {
+          log(LogLevel::kWarning, "participant " + sent->second + ": breaker opened");
+        }
+        sent_to_.erase(sent);
+      }
+    }
+    const std::string id = timer.saga_id;
+    if (Status s = stage_input(batch, id, std::move(input)); !s) {
+      log(LogLevel::kWarning, "timer for saga " + id + ": " + s.message());
+    }
+    --budget;
+  }
+}
+
+bool Engine::Impl::commit(PendingBatch& batch) {
+  StoreBatch out;
+  out.definitions = batch.definitions;
+  for (auto& [id, instance] : batch.staged) {
+    if (batch.inserted.count(id)) {
+      out.inserts.push_back(instance);
+    } else {
+      SagaInstance row = instance;
+      row.row_version = running_.at(id).row_version;
+      out.updates.push_back(std::move(row));
+    }
+    if (auto cmd = batch.commands.find(id); cmd != batch.commands.end()) {
+      out.outbox_put.push_back(OutboxEntry{id, cmd->second.participant, cmd->second.envelope});
+    } else if (instance.last_request_id.empty() && !batch.inserted.count(id)) {
+      out.outbox_delete.push_back(id);
+    }
+  }
+  out.history = std::move(batch.history);
+  if (out.empty()) {
+    for (auto& answer : batch.on_commit) answer(Status::ok());
+    return false;
+  }
+  Status s = store_->commit(out);
+  if (!s) {
+    ++stats_.commit_failures;
+    log(LogLevel::kError,
+        "commit of " + std::to_string(batch.inputs) + " inputs failed: " + s.to_string());
+    for (auto& answer : batch.on_commit) answer(s);
+    // Give the definitions another chance with the next batch.
+    std::lock_guard lock(definitions_mutex_);
+    for (auto& d : batch.definitions) unrecorded_definitions_.push_back(d);
+    return false;
+  }
+  ++stats_.commits;
+  stats_.inputs_committed += batch.inputs;
+  return true;
+}
+
+void Engine::Impl::after_commit(PendingBatch& batch) {
+  std::vector<SagaInstance> ended;
+  for (auto& [id, instance] : batch.staged) {
+    const bool inserted = batch.inserted.count(id) > 0;
+    instance.row_version = inserted ? 1 : running_.at(id).row_version + 1;
+    if (inserted) ++stats_.sagas_started;
+    const bool ends = is_terminal(instance.phase) || instance.phase == Phase::kFailed;
+    auto was = running_.find(id);
+    const bool was_failed = was != running_.end() && was->second.phase == Phase::kFailed;
+    if (ends && !was_failed) {
+      ended.push_back(instance);
+      if (instance.phase == Phase::kCompleted) ++stats_.sagas_completed;
+      if (instance.phase == Phase::kCompensated) ++stats_.sagas_compensated;
+      if (instance.phase == Phase::kFailed) ++stats_.sagas_failed;
+    }
+    if (is_terminal(instance.phase)) {
+      running_.erase(id);
+    } else {
+      SagaInstance& kept = running_[id];
+      kept = std::move(instance);
+      if (kept.wait == Wait::kRetry) arm(kept);
+    }
+  }
+  for (auto& answer : batch.on_commit) answer(Status::ok());
+  if (crash_here(CrashPoint::kAfterCommitBeforeSend)) return;
+  bool first = true;
+  for (auto& [id, command] : batch.commands) {
+    dispatch(std::move(command));
+    if (first && crash_here(CrashPoint::kAfterFirstSend)) return;
+    first = false;
+  }
+  if (crash_here(CrashPoint::kAfterSendBeforeNotify)) return;
+  std::vector<std::function<void(const SagaInstance&)>> listeners;
+  {
+    std::lock_guard lock(observers_mutex_);
+    listeners = end_listeners_;
+  }
+  for (const SagaInstance& instance : ended) {
+    for (auto& listener : listeners) listener(instance);
+    if (auto w = waiters_.find(instance.id); w != waiters_.end()) {
+      for (auto& p : w->second) p->set_value(instance);
+      waiters_.erase(w);
+    }
+  }
+}
+
+// --- sending and timers -----------------------------------------------------------------------
+
+ParticipantGate& Engine::Impl::gate(const std::string& participant) {
+  auto it = gates_.find(participant);
+  if (it == gates_.end()) {
+    auto limits = options_.participant_limits.find(participant);
+    ParticipantLimits l = limits == options_.participant_limits.end()
+                              ? options_.participant_defaults
+                              : limits->second;
+    it = gates_.emplace(participant, ParticipantGate(participant, l)).first;
+  }
+  return it->second;
+}
+
+void Engine::Impl::dispatch(OutgoingCommand command) {
+  ParticipantGate& g = gate(command.participant);
+  const std::string& id = command.envelope.message_id;
+  if (!g.held().empty() || !g.may_send(now())) {
+    held_ids_.insert(id);
+    g.hold(std::move(command));
+    return;
+  }
+  Status s = options_.transport->send(command.participant, command.envelope);
+  if (!s) {
+    log(LogLevel::kWarning, "send " + id + " to " + command.participant + ": " + s.message());
+  }
+  ++stats_.commands_sent;
+  g.on_sent(id);
+  sent_to_[id] = command.participant;
+  held_ids_.erase(id);
+  // The reply deadline runs from the real send.
+  auto it = running_.find(command.envelope.saga_id);
+  if (it != running_.end() && it->second.last_request_id == id) {
+    std::shared_ptr<const SagaDefinition> definition = definition_for(it->second);
+    const StepDefinition* step =
+        definition ? definition->find_step(command.envelope.step) : nullptr;
+    const Millis timeout = step ? step->reply_timeout : Millis{10'000};
+    it->second.deadline = std::max(it->second.deadline, now() + timeout);
+    arm(it->second);
+  }
+}
+
+void Engine::Impl::release_held() {
+  for (auto& [name, g] : gates_) {
+    while (!g.held().empty() && g.may_send(now())) {
+      OutgoingCommand command = std::move(g.held().front());
+      g.held().pop_front();
+      auto it = running_.find(command.envelope.saga_id);
+      // Drop commands whose saga moved on while they waited.
+      if (it == running_.end() || it->second.last_request_id != command.envelope.message_id) {
+        held_ids_.erase(command.envelope.message_id);
+        continue;
+      }
+      dispatch(std::move(command));
+    }
+  }
+}
+
+void Engine::Impl::arm(const SagaInstance& instance) {
+  if (instance.wait != Wait::kNone) timers_.push(Timer{instance.deadline, instance.id});
+}
+
+// --- reads and observers ----------------------------------------------------------------------
+
+Result<SagaInstance> Engine::Impl::read_instance(const std::string& id) {
+  if (auto it = running_.find(id); it != running_.end()) return it->second;
+  Result<std::optional<SagaInstance>> stored = store_->load(id);
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return not_found("saga " + id + " not found");
+  return std::move(stored->value());
+}
+
+void Engine::Impl::add_waiter(const std::string& id,
+                              std::shared_ptr<std::promise<Result<SagaInstance>>> promise) {
+  auto it = running_.find(id);
+  if (it != running_.end() && it->second.phase != Phase::kFailed) {
+    waiters_[id].push_back(std::move(promise));
+    return;
+  }
+  promise->set_value(read_instance(id));
+}
+
+std::string Engine::Impl::new_id() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  std::uint64_t a = rng_(), b = rng_();
+  for (int i = 0; i < 16; ++i) {
+    id[static_cast<std::size_t>(i)] = kHex[(a >> (4 * i)) & 0xf];
+    id[static_cast<std::size_t>(16 + i)] = kHex[(b >> (4 * i)) & 0xf];
+  }
+  return id;
+}
+
+void Engine::Impl::on_end(std::function<void(const SagaInstance&)> listener) {
+  std::lock_guard lock(observers_mutex_);
+  end_listeners_.push_back(std::move(listener));
+}
+
+std::vector<SagaInstance> Engine::Impl::unresolved() const {
+  std::lock_guard lock(observers_mutex_);
+  return unresolved_;
+}
+
+EngineStats Engine::Impl::stats() const {
+  std::lock_guard lock(observers_mutex_);
+  return published_stats_;
+}
+
+std::vector<ParticipantState> Engine::Impl::participants() const {
+  std::lock_guard lock(observers_mutex_);
+  return participant_states_;
+}
+
+}  // namespace saga

@@ -1,0 +1,59 @@
+#include "participant_gate.h"
+
+namespace saga {
+
+std::string_view to_string(BreakerState state) {
+  switch (state) {
+    case BreakerState::kClosed:
+      return "closed";
+    case BreakerState::kOpen:
+      return "open";
+    case BreakerState::kHalfOpen:
+      return "half_open";
+  }
+  return "unknown";
+}
+
+bool ParticipantGate::may_send(Millis now) {
+  if (breaker_ == BreakerState::kOpen) {
+    if (now - opened_at_ < limits_.breaker_cooldown) return false;
+    breaker_ = BreakerState::kHalfOpen;
+    probe_outstanding_ = false;
+  }
+  if (breaker_ == BreakerState::kHalfOpen && probe_outstanding_) return false;
+  return in_flight_.size() < limits_.max_in_flight;
+}
+
+void ParticipantGate::on_sent(const std::string& message_id) {
+  in_flight_.insert(message_id);
+  if (breaker_ == BreakerState::kHalfOpen) probe_outstanding_ = true;
+}
+
+bool ParticipantGate::on_reply(const std::string& message_id) {
+  in_flight_.erase(message_id);
+  consecutive_timeouts_ = 0;
+  const bool changed = breaker_ != BreakerState::kClosed;
+  breaker_ = BreakerState::kClosed;
+  probe_outstanding_ = false;
+  return changed;
+}
+
+bool ParticipantGate::on_timeout(const std::string& message_id, Millis now) {
+  if (in_flight_.erase(message_id) == 0) return false;  // never sent (held): not its fault
+  ++consecutive_timeouts_;
+  const bool trip =
+      breaker_ == BreakerState::kHalfOpen ||
+      (limits_.breaker_threshold > 0 && consecutive_timeouts_ >= limits_.breaker_threshold);
+  if (!trip || breaker_ == BreakerState::kOpen) return false;
+  breaker_ = BreakerState::kOpen;
+  opened_at_ = now;
+  probe_outstanding_ = false;
+  return true;
+}
+
+ParticipantState ParticipantGate::state() const {
+  return ParticipantState{name_, breaker_, static_cast<std::uint32_t>(in_flight_.size()),
+                          static_cast<std::uint32_t>(held_.size()), consecutive_timeouts_};
+}
+
+}  // namespace saga

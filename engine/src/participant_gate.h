@@ -1,0 +1,55 @@
+// ParticipantGate: flow control toward one participant (DESIGN.md §3).
+//
+// A cap on commands in flight and a circuit breaker. The breaker opens after
+// `breaker_threshold` consecutive timeouts; after `breaker_cooldown` it lets one probe command
+// through (half-open); a reply closes it, a probe timeout opens it again. Commands the gate
+// holds back wait in its queue (they stay in the outbox on disk), have no running deadline and
+// spend no retry attempt. Engine thread only; time comes in as an argument.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_set>
+
+#include "saga/decide.h"
+#include "saga/engine.h"
+
+namespace saga {
+
+class ParticipantGate {
+ public:
+  ParticipantGate(std::string name, ParticipantLimits limits)
+      : name_(std::move(name)), limits_(limits) {}
+
+  // Whether a command may be sent now. Moves an open breaker to half-open after the cool-down.
+  bool may_send(Millis now);
+  // Records a send of `message_id` (must follow may_send() == true).
+  void on_sent(const std::string& message_id);
+  // A reply arrived for `message_id`: frees its slot and closes the breaker. Returns whether the
+  // breaker changed state.
+  bool on_reply(const std::string& message_id);
+  // `message_id` timed out: frees its slot and counts toward opening the breaker. Returns
+  // whether the breaker changed state.
+  bool on_timeout(const std::string& message_id, Millis now);
+  // Forgets `message_id` without counting anything (its saga moved on).
+  void forget(const std::string& message_id) { in_flight_.erase(message_id); }
+
+  void hold(OutgoingCommand command) { held_.push_back(std::move(command)); }
+  std::deque<OutgoingCommand>& held() { return held_; }
+  bool in_flight(const std::string& message_id) const { return in_flight_.count(message_id) > 0; }
+
+  ParticipantState state() const;
+
+ private:
+  std::string name_;
+  ParticipantLimits limits_;
+  BreakerState breaker_ = BreakerState::kClosed;
+  Millis opened_at_{0};
+  bool probe_outstanding_ = false;
+  std::uint32_t consecutive_timeouts_ = 0;
+  std::unordered_set<std::string> in_flight_;
+  std::deque<OutgoingCommand> held_;
+};
+
+}  // namespace saga

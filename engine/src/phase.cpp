@@ -1,0 +1,69 @@
+#include "saga/phase.h"
+
+namespace saga {
+
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::kNotStarted:
+      return "not_started";
+    case Phase::kExecuting:
+      return "executing";
+    case Phase::kCompensating:
+      return "compensating";
+    case Phase::kCompleted:
+      return "completed";
+    case Phase::kCompensated:
+      return "compensated";
+    case Phase::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Event event) {
+  switch (event) {
+    case Event::kStarted:
+      return "started";
+    case Event::kStepSucceeded:
+      return "step_succeeded";
+    case Event::kStepSkipped:
+      return "step_skipped";
+    case Event::kStepFailed:
+      return "step_failed";
+    case Event::kStepTimedOut:
+      return "step_timed_out";
+    case Event::kStepRetryScheduled:
+      return "step_retry_scheduled";
+    case Event::kStepRetried:
+      return "step_retried";
+    case Event::kStepExhausted:
+      return "step_exhausted";
+    case Event::kCompleted:
+      return "completed";
+    case Event::kCompensationSucceeded:
+      return "compensation_succeeded";
+    case Event::kCompensationTimedOut:
+      return "compensation_timed_out";
+    case Event::kCompensationRetryScheduled:
+      return "compensation_retry_scheduled";
+    case Event::kCompensationRetried:
+      return "compensation_retried";
+    case Event::kCompensationExhausted:
+      return "compensation_exhausted";
+    case Event::kCompensated:
+      return "compensated";
+    case Event::kOperatorRetriedStep:
+      return "operator_retried_step";
+    case Event::kOperatorRetriedCompensation:
+      return "operator_retried_compensation";
+    case Event::kOperatorCompensated:
+      return "operator_compensated";
+    case Event::kOperatorSkippedStep:
+      return "operator_skipped_step";
+    case Event::kOperatorSkippedCompensation:
+      return "operator_skipped_compensation";
+  }
+  return "unknown";
+}
+
+}  // namespace saga
