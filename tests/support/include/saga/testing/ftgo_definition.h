@@ -1,0 +1,20 @@
+// A hand-built (no DSL) Create Order definition for engine tests: the FTGO step shapes with a
+// string as saga data. Each command's body is "<data>|<step>", so payloads can be checked.
+//   0 reject_order      compensatable, compensation only   order/RejectOrder
+//   1 verify_consumer   compensatable, action only         consumer/ValidateOrderByConsumer
+//   2 create_ticket     compensatable                      kitchen/CreateTicket, CancelCreateTicket
+//   3 authorize_card    pivot                              accounting/AuthorizeCard
+//   4 confirm_ticket    retriable                          kitchen/ConfirmCreateTicket
+//   5 approve_order     retriable                          order/ApproveOrder
+#pragma once
+
+#include <memory>
+
+#include "saga/definition.h"
+
+namespace saga::testing {
+
+// reply_timeout 1 s; retry fixed 100 ms x5 without jitter; compensation retry fixed 100 ms x5.
+std::shared_ptr<SagaDefinition> ftgo_definition();
+
+}  // namespace saga::testing

@@ -1,0 +1,55 @@
+#include "saga/testing/ftgo_definition.h"
+
+namespace saga::testing {
+namespace {
+
+CommandAction command(const std::string& participant, const std::string& name,
+                      const std::string& step) {
+  return CommandAction{participant, name, [name, step](std::string_view data) {
+                         return Result<CommandMessage>(CommandMessage{
+                             name, ContentType::kJson, std::string(data) + "|" + step});
+                       }};
+}
+
+StepDefinition make_step(const std::string& name, StepKind kind) {
+  StepDefinition s;
+  s.name = name;
+  s.kind = kind;
+  s.reply_timeout = Millis{1'000};
+  s.retry = RetryPolicy::fixed(Millis{100}, 5);
+  s.retry.jitter = Jitter::kNone;
+  s.compensation_retry = RetryPolicy::fixed(Millis{100}, 5);
+  s.compensation_retry.jitter = Jitter::kNone;
+  return s;
+}
+
+}  // namespace
+
+std::shared_ptr<SagaDefinition> ftgo_definition() {
+  auto def = std::make_shared<SagaDefinition>();
+  def->name = "create_order";
+  def->version = 1;
+
+  StepDefinition reject = make_step("reject_order", StepKind::kCompensatable);
+  reject.compensation = command("order", "RejectOrder", "reject_order");
+  StepDefinition verify = make_step("verify_consumer", StepKind::kCompensatable);
+  verify.action = command("consumer", "ValidateOrderByConsumer", "verify_consumer");
+  StepDefinition ticket = make_step("create_ticket", StepKind::kCompensatable);
+  ticket.action = command("kitchen", "CreateTicket", "create_ticket");
+  ticket.compensation = command("kitchen", "CancelCreateTicket", "create_ticket");
+  ticket.on_reply = [](std::string_view data, const ReplyView& reply) {
+    if (reply.outcome != Outcome::kSuccess) return DataUpdate{false, {}, std::string(data)};
+    return DataUpdate{false, {}, std::string(data) + "+ticket"};
+  };
+  StepDefinition authorize = make_step("authorize_card", StepKind::kPivot);
+  authorize.action = command("accounting", "AuthorizeCard", "authorize_card");
+  StepDefinition confirm = make_step("confirm_ticket", StepKind::kRetriable);
+  confirm.action = command("kitchen", "ConfirmCreateTicket", "confirm_ticket");
+  StepDefinition approve = make_step("approve_order", StepKind::kRetriable);
+  approve.action = command("order", "ApproveOrder", "approve_order");
+
+  def->steps = {reject, verify, ticket, authorize, confirm, approve};
+  return def;
+}
+
+}  // namespace saga::testing
