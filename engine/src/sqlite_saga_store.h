@@ -3,7 +3,8 @@
 // One SQLite file per engine, WAL mode, schema versioned by PRAGMA user_version. The schema is
 // described in docs/storage.md. Only sqlite_saga_store.cpp includes SQLiteCpp; every SQLite
 // error is turned into a Status there (busy -> kBusy, full disk -> kFull, read-only -> kReadOnly,
-// not a database / corrupt -> kCorrupt, others -> kIoError), with the statement as context.
+// not a database / corrupt -> kCorrupt, cannot open / I/O error -> kIoError, others ->
+// kInternal), with the operation as context.
 //
 // Not thread-safe: the engine thread owns it.
 #pragma once
@@ -38,10 +39,13 @@ struct DefinitionRecord {
   std::string name;
   std::uint32_t version = 0;
   std::string fingerprint;
+  Millis registered_at{0};  // the engine's clock when first registered; kept on re-register
   friend bool operator==(const DefinitionRecord&, const DefinitionRecord&) = default;
 };
 
-// Everything one transaction writes. Applied all or nothing.
+// Everything one transaction writes. Applied all or nothing, in this order: definitions,
+// inserts, updates, history, outbox deletes, outbox puts (so a delete and a put of the same
+// saga leave the put).
 struct StoreBatch {
   std::vector<DefinitionRecord> definitions;  // inserted if absent
   std::vector<SagaInstance> inserts;          // new instances; row_version is written as 1
@@ -70,10 +74,11 @@ class SqliteSagaStore {
 
   Result<std::optional<SagaInstance>> load(const std::string& id);
   // Instances in executing, compensating or failed.
-  Result<std::vector<SagaInstance>> load_unfinished();
+  Result<std::vector<SagaInstance>> load_unfinished();  // oldest first
+  // Every outbox row, in the order they were last put.
   Result<std::vector<OutboxEntry>> load_outbox();
   Result<std::vector<HistoryEntry>> history(const std::string& id);
-  // Newest first (created_at, then id).
+  // Newest first (created_at, then id), at most `limit` of them (0: no limit).
   Result<std::vector<SagaInstance>> list(std::optional<Phase> phase, std::size_t limit);
   Result<std::vector<DefinitionRecord>> definitions();
 
