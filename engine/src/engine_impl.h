@@ -79,7 +79,7 @@ class Engine::Impl {
   using DefinitionsByVersion = std::map<std::uint32_t, std::shared_ptr<const SagaDefinition>>;
 
   void run();
-  void recover();
+  Status recover();
   void iterate();
   void collect_due_timers(PendingBatch& batch, std::size_t budget);
   void apply_reply(PendingBatch& batch, const Envelope& reply);
@@ -87,6 +87,7 @@ class Engine::Impl {
   void after_commit(PendingBatch& batch);
   void dispatch(OutgoingCommand command);
   void release_held();
+  void publish();  // copies counters and breaker states for other threads
   void arm(const SagaInstance& instance);
   std::shared_ptr<const SagaDefinition> definition_for(const SagaInstance& instance) const;
   ParticipantGate& gate(const std::string& participant);
@@ -102,6 +103,7 @@ class Engine::Impl {
   mutable std::mutex definitions_mutex_;
   std::map<std::string, DefinitionsByVersion, std::less<>> definitions_;
   std::vector<DefinitionRecord> unrecorded_definitions_;
+  std::vector<DefinitionRecord> recorded_definitions_;  // in the store when it was opened
 
   std::mutex tasks_mutex_;
   std::deque<std::function<void(PendingBatch&)>> tasks_;

@@ -11,7 +11,10 @@ Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SqliteSagaStore> store
     : options_(std::move(options)),
       store_(std::move(store)),
       clock_(options_.clock),
-      rng_(options_.random_seed != 0 ? options_.random_seed : std::random_device{}()) {}
+      rng_(options_.random_seed != 0 ? options_.random_seed : std::random_device{}()) {
+  Result<std::vector<DefinitionRecord>> recorded = store_->definitions();
+  if (recorded) recorded_definitions_ = std::move(recorded).value();
+}
 
 Engine::Impl::~Impl() { stop(); }
 
@@ -39,7 +42,15 @@ Status Engine::Impl::register_definition(std::shared_ptr<const SagaDefinition> d
                           " is registered with another fingerprint");
   }
   versions.emplace(definition->version, std::move(definition));
-  unrecorded_definitions_.push_back(std::move(record));
+  const bool recorded = std::any_of(recorded_definitions_.begin(), recorded_definitions_.end(),
+                                    [&](const DefinitionRecord& r) {
+                                      return r.name == record.name && r.version == record.version &&
+                                             r.fingerprint == record.fingerprint;
+                                    });
+  if (!recorded) {
+    record.registered_at = clock_->now();
+    unrecorded_definitions_.push_back(std::move(record));
+  }
   return Status::ok();
 }
 
@@ -61,6 +72,9 @@ std::shared_ptr<const SagaDefinition> Engine::Impl::definition_for(
 Status Engine::Impl::start() {
   if (thread_.joinable()) return failed_precondition("engine: already started");
   stop_requested_ = false;
+  // Recovery runs here, before the engine thread exists, so that start() can report it and
+  // unresolved() is complete when start() returns. The thread start publishes the state.
+  if (Status s = recover(); !s) return s;
   {
     std::lock_guard lock(tasks_mutex_);
     accepting_ = true;
@@ -87,7 +101,6 @@ bool Engine::Impl::post(std::function<void(PendingBatch&)> task) {
 }
 
 void Engine::Impl::run() {
-  recover();
   while (!stop_requested_ && !crashed_) iterate();
   // Refuse new work, then answer what is queued: nothing more is committed.
   std::deque<std::function<void(PendingBatch&)>> left;
@@ -116,15 +129,17 @@ bool Engine::Impl::crash_here(CrashPoint point) {
 
 // --- recovery ---------------------------------------------------------------------------------
 
-void Engine::Impl::recover() {
+Status Engine::Impl::recover() {
+  crashed_ = false;
+  running_.clear();
+  timers_ = {};
+  gates_.clear();
+  sent_to_.clear();
+  held_ids_.clear();
   Result<std::vector<SagaInstance>> unfinished = store_->load_unfinished();
+  if (!unfinished) return unfinished.status().with_context("engine: recovery");
   Result<std::vector<OutboxEntry>> outbox = store_->load_outbox();
-  if (!unfinished || !outbox) {
-    Status s = !unfinished ? unfinished.status() : outbox.status();
-    log(LogLevel::kError, "recovery: " + s.to_string() + " (will retry)");
-    crashed_ = true;  // nothing can be served without the state; stop rather than guess
-    return;
-  }
+  if (!outbox) return outbox.status().with_context("engine: recovery");
   std::unordered_set<std::string> resolved;
   std::vector<SagaInstance> orphans;
   for (SagaInstance& instance : unfinished.value()) {
@@ -154,6 +169,7 @@ void Engine::Impl::recover() {
     dispatch(OutgoingCommand{std::move(entry.participant), std::move(entry.envelope)});
   }
   log(LogLevel::kInfo, "recovery: " + std::to_string(running_.size()) + " sagas resumed");
+  return Status::ok();
 }
 
 // --- the loop ---------------------------------------------------------------------------------
@@ -189,6 +205,10 @@ void Engine::Impl::iterate() {
   }
   if (commit(batch)) after_commit(batch);
   release_held();
+  publish();
+}
+
+void Engine::Impl::publish() {
   stats_.transport = options_.transport->stats();
   std::lock_guard lock(observers_mutex_);
   published_stats_ = stats_;
@@ -404,6 +424,7 @@ void Engine::Impl::after_commit(PendingBatch& batch) {
     first = false;
   }
   if (crash_here(CrashPoint::kAfterSendBeforeNotify)) return;
+  publish();  // whoever is woken below sees counters that include this batch
   std::vector<std::function<void(const SagaInstance&)>> listeners;
   {
     std::lock_guard lock(observers_mutex_);

@@ -68,8 +68,8 @@ TEST_F(EngineTest, HappyPathCompletesAndRunsEveryActionOnce) {
   ASSERT_TRUE(history.is_ok());
   EXPECT_EQ(events_of(history.value()),
             (std::vector<Event>{Event::kStarted, Event::kStepSucceeded, Event::kStepSucceeded,
-                                Event::kStepSucceeded, Event::kStepSucceeded,
-                                Event::kStepSucceeded, Event::kCompleted}));
+                                Event::kStepSucceeded, Event::kStepSucceeded, Event::kStepSucceeded,
+                                Event::kCompleted}));
   EXPECT_EQ(history.value()[2].reply_name, "CreateTicketReply");
 }
 
@@ -270,9 +270,8 @@ ParticipantState participant_state(Engine& engine, const std::string& name) {
 
 int sends_of(testing::InMemoryTransport& t, const std::string& command) {
   const auto sent = t.sent();
-  return static_cast<int>(std::count_if(sent.begin(), sent.end(), [&](const auto& s) {
-    return s.command.name == command;
-  }));
+  return static_cast<int>(std::count_if(sent.begin(), sent.end(),
+                                        [&](const auto& s) { return s.command.name == command; }));
 }
 
 TEST_F(EngineTest, BreakerOpensAfterTimeoutsHoldsCommandsAndClosesOnReply) {
@@ -283,8 +282,8 @@ TEST_F(EngineTest, BreakerOpensAfterTimeoutsHoldsCommandsAndClosesOnReply) {
   f.transport().set_paused("consumer", true);
   const std::string id = start("breaker");
   // Two timeouts (1 s each, plus 100 ms back-off) open the breaker.
-  for (int i = 0; i < 100 && participant_state(f.engine(), "consumer").breaker !=
-                                 BreakerState::kOpen; ++i) {
+  for (int i = 0;
+       i < 100 && participant_state(f.engine(), "consumer").breaker != BreakerState::kOpen; ++i) {
     f.clock().advance(Millis{100});
     f.engine().tick();
     (void)f.engine().wait(id, Millis{5});

@@ -10,6 +10,7 @@ EngineFixture::EngineFixture()
       clock_(std::make_shared<VirtualClock>()),
       definition_(ftgo_definition()) {
   for (const char* p : {"order", "consumer", "kitchen", "accounting"}) participants_.add(p);
+  participants_.compensation_only("RejectOrder");
 }
 
 EngineFixture::~EngineFixture() { close(); }

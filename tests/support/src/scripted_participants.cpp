@@ -6,8 +6,7 @@ void ScriptedParticipants::add(const std::string& participant) {
   transport_.add_participant(participant, [this](const Envelope& c) { return handle(c); });
 }
 
-void ScriptedParticipants::fail(const std::string& command, const std::string& reason,
-                                int times) {
+void ScriptedParticipants::fail(const std::string& command, const std::string& reason, int times) {
   std::lock_guard lock(mutex_);
   failures_[command] = {reason, times};
 }
@@ -25,6 +24,11 @@ void ScriptedParticipants::ignore(const std::string& command, int times) {
 void ScriptedParticipants::duplicate_replies(bool on) {
   std::lock_guard lock(mutex_);
   duplicate_replies_ = on;
+}
+
+void ScriptedParticipants::compensation_only(const std::string& command) {
+  std::lock_guard lock(mutex_);
+  compensation_only_.insert(command);
 }
 
 int ScriptedParticipants::effects(const std::string& saga_id, const std::string& command) const {
@@ -67,7 +71,8 @@ std::vector<Envelope> ScriptedParticipants::handle(const Envelope& command) {
   if (!command.compensation && barrier_.count(compensation_key)) {
     reply.outcome = Outcome::kFailure;
     reply.reason = "compensated";
-  } else if (command.compensation && !barrier_.count(action_key)) {
+  } else if (command.compensation && !barrier_.count(action_key) &&
+             !compensation_only_.count(command.name)) {
     barrier_.insert(compensation_key);  // null compensation: nothing to undo
   } else if (auto f = failures_.find(command.name); f != failures_.end() && f->second.second != 0) {
     if (f->second.second > 0) --f->second.second;

@@ -37,6 +37,9 @@ class ScriptedParticipants {
   void ignore(const std::string& command, int times);
   // Every reply is delivered twice.
   void duplicate_replies(bool on);
+  // `command` undoes something done before the saga started (FTGO's RejectOrder): the barrier
+  // never treats it as a null compensation.
+  void compensation_only(const std::string& command);
 
   // Times the business effect of `command` ran for `saga_id` (duplicates and null
   // compensations excluded).
@@ -56,7 +59,8 @@ class ScriptedParticipants {
   std::map<std::string, int> lost_replies_;
   std::map<std::string, int> ignored_;
   bool duplicate_replies_ = false;
-  std::map<std::string, Envelope> inbox_;  // message_id -> reply
+  std::set<std::string> compensation_only_;
+  std::map<std::string, Envelope> inbox_;                         // message_id -> reply
   std::set<std::tuple<std::string, std::string, bool>> barrier_;  // (saga, step, compensation)
   std::map<std::pair<std::string, std::string>, int> effects_;
   std::map<std::string, int> deliveries_;
