@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -27,6 +28,15 @@ constexpr std::uint64_t kLogEvery = 100;
 // Frames kept of one incoming message; further frames are read and discarded (saga/1 has 3).
 constexpr std::size_t kFramesKept = 4;
 constexpr std::size_t kCurveKeyChars = 40;
+// libzmq reconnects by itself after a connection error, but not after a protocol error (a
+// frame over ZMQ_MAXMSGSIZE, a failed CURVE handshake): then the socket is left with no
+// connection to that participant, for good. The transport watches each socket's monitor and,
+// when a disconnect is not followed by libzmq's own retry within kRepairGrace, reconnects the
+// endpoint itself, backing off from kRepairGrace to kRepairBackoffMax while it keeps failing.
+constexpr Millis kRepairGrace{500};
+constexpr Millis kRepairBackoffMax{10'000};
+constexpr int kMonitorEvents =
+    ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
 
 Status from_zmq(const zmq::error_t& e, std::string_view context) {
   const StatusCode code = e.num() == EINVAL ? StatusCode::kInvalidArgument : StatusCode::kInternal;
@@ -84,12 +94,22 @@ class ZmqTransport final : public Transport {
   TransportStats stats() const override;
 
  private:
+  using SteadyTime = std::chrono::steady_clock::time_point;
+
   struct Peer {
     std::string endpoint;
     zmq::socket_t socket;
+    zmq::socket_t monitor;                 // PAIR reading the socket's monitor events
+    std::optional<SteadyTime> repair_at;   // set by a disconnect libzmq will not retry
+    Millis repair_backoff = kRepairGrace;  // grows while repairs do not reach a handshake
   };
 
   Status connect(const std::string& endpoint, std::size_t& index);
+  zmq::socket_t make_socket();
+  // Reads `peer`'s monitor events and schedules or cancels a repair.
+  void read_monitor(Peer& peer);
+  // Reconnects every peer whose repair is due; returns the time until the next one is.
+  Millis repair_due_peers(Millis wait);
   void drain_wake_fd();
   // Reads ready messages from `peer` until none is left or `out` holds `max`.
   void read_peer(Peer& peer, std::vector<Envelope>& out, std::size_t max);
@@ -137,31 +157,99 @@ Status ZmqTransport::start() {
   for (Peer& peer : peers_) {
     items_.push_back(zmq_pollitem_t{peer.socket.handle(), 0, ZMQ_POLLIN, 0});
   }
+  for (Peer& peer : peers_) {
+    items_.push_back(zmq_pollitem_t{peer.monitor.handle(), 0, ZMQ_POLLIN, 0});
+  }
   return Status::ok();
+}
+
+zmq::socket_t ZmqTransport::make_socket() {
+  zmq::socket_t socket(context_, zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, static_cast<int>(options_.linger.count()));
+  socket.set(zmq::sockopt::sndhwm, options_.send_hwm);
+  socket.set(zmq::sockopt::rcvhwm, options_.recv_hwm);
+  socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
+  // immediate=0: commands for a participant that is not connected yet queue up (to the HWM)
+  // instead of failing; the engine's deadline resend covers those lost with a connection.
+  socket.set(zmq::sockopt::immediate, false);
+  if (options_.curve) {
+    socket.set(zmq::sockopt::curve_serverkey, options_.curve->server_public);
+    socket.set(zmq::sockopt::curve_publickey, options_.curve->client_public);
+    socket.set(zmq::sockopt::curve_secretkey, options_.curve->client_secret);
+  }
+  return socket;
 }
 
 Status ZmqTransport::connect(const std::string& endpoint, std::size_t& index) {
   try {
-    zmq::socket_t socket(context_, zmq::socket_type::dealer);
-    socket.set(zmq::sockopt::linger, static_cast<int>(options_.linger.count()));
-    socket.set(zmq::sockopt::sndhwm, options_.send_hwm);
-    socket.set(zmq::sockopt::rcvhwm, options_.recv_hwm);
-    socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
-    // immediate=0: commands for a participant that is not connected yet queue up (to the HWM)
-    // instead of failing; the engine's deadline resend covers those lost with a connection.
-    socket.set(zmq::sockopt::immediate, false);
-    if (options_.curve) {
-      socket.set(zmq::sockopt::curve_serverkey, options_.curve->server_public);
-      socket.set(zmq::sockopt::curve_publickey, options_.curve->client_public);
-      socket.set(zmq::sockopt::curve_secretkey, options_.curve->client_secret);
+    zmq::socket_t socket = make_socket();
+    const std::string monitor_endpoint = "inproc://saga-monitor-" + std::to_string(peers_.size());
+    if (zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(), kMonitorEvents) != 0) {
+      throw zmq::error_t();
     }
+    zmq::socket_t monitor(context_, zmq::socket_type::pair);
+    monitor.set(zmq::sockopt::linger, 0);
+    monitor.connect(monitor_endpoint);
     socket.connect(endpoint);
-    peers_.push_back(Peer{endpoint, std::move(socket)});
+    peers_.push_back(Peer{endpoint, std::move(socket), std::move(monitor), {}, kRepairGrace});
   } catch (const zmq::error_t& e) {
     return from_zmq(e, "connect '" + endpoint + "'");
   }
   index = peers_.size() - 1;
   return Status::ok();
+}
+
+void ZmqTransport::read_monitor(Peer& peer) {
+  try {
+    for (;;) {
+      // An event is two frames: 6 bytes (uint16 event, uint32 value), then the endpoint.
+      zmq::message_t event;
+      if (!peer.monitor.recv(event, zmq::recv_flags::dontwait)) return;
+      std::uint16_t id = 0;
+      if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
+      while (event.more()) {
+        if (!peer.monitor.recv(event, zmq::recv_flags::dontwait)) break;
+      }
+      if (id == ZMQ_EVENT_DISCONNECTED && !peer.repair_at) {
+        peer.repair_at = std::chrono::steady_clock::now() + peer.repair_backoff;
+      } else if (id == ZMQ_EVENT_CONNECT_RETRIED) {
+        peer.repair_at.reset();  // libzmq is reconnecting by itself
+      } else if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+        peer.repair_backoff = kRepairGrace;
+      }
+    }
+  } catch (const zmq::error_t& e) {
+    std::fprintf(stderr, "saga: zmq transport: monitor of %s: %s\n", peer.endpoint.c_str(),
+                 e.what());
+  }
+}
+
+Millis ZmqTransport::repair_due_peers(Millis wait) {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  for (Peer& peer : peers_) {
+    if (!peer.repair_at) continue;
+    if (*peer.repair_at > now) {
+      wait = std::min(wait, std::chrono::ceil<Millis>(*peer.repair_at - now));
+      continue;
+    }
+    peer.repair_at.reset();
+    peer.repair_backoff = std::min(peer.repair_backoff * 2, kRepairBackoffMax);
+    std::fprintf(stderr, "saga: zmq transport: connection to %s lost for good; reconnecting\n",
+                 peer.endpoint.c_str());
+    try {
+      try {
+        peer.socket.disconnect(peer.endpoint);
+      } catch (const zmq::error_t& e) {
+        if (e.num() != ENOENT) throw;
+      }
+      peer.socket.connect(peer.endpoint);
+    } catch (const zmq::error_t& e) {
+      std::fprintf(stderr, "saga: zmq transport: reconnect %s: %s\n", peer.endpoint.c_str(),
+                   e.what());
+      peer.repair_at = now + peer.repair_backoff;
+    }
+  }
+  return wait;
 }
 
 Status ZmqTransport::send(std::string_view participant, const Envelope& command) {
@@ -206,16 +294,16 @@ Status ZmqTransport::send(std::string_view participant, const Envelope& command)
 }
 
 void ZmqTransport::poll(Millis timeout, std::vector<Envelope>& out, std::size_t max) {
-  if (max == 0) return;
   const std::size_t start_size = out.size();
   const std::size_t limit = start_size + max;
-  const auto deadline = std::chrono::steady_clock::now() + std::max(timeout, Millis{0});
-  // Bounded: each pass either returns or waits; dropped messages alone do not end the wait.
+  const SteadyTime deadline = std::chrono::steady_clock::now() + std::max(timeout, Millis{0});
+  const std::size_t n = peers_.size();
+  // Each pass waits, then returns or waits again; dropped messages alone do not end the wait.
   for (;;) {
-    const auto left =
-        std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+    const Millis left = std::chrono::ceil<Millis>(deadline - std::chrono::steady_clock::now());
+    const Millis wait = repair_due_peers(std::max(left, Millis{0}));
     try {
-      zmq::poll(items_, std::max(left, Millis{0}));
+      zmq::poll(items_, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) {
         std::fprintf(stderr, "saga: zmq transport: poll: %s\n", e.what());
@@ -227,13 +315,19 @@ void ZmqTransport::poll(Millis timeout, std::vector<Envelope>& out, std::size_t 
       drain_wake_fd();
       woken = true;
     }
-    // Start at a different peer each call so that a busy participant cannot starve the others.
-    for (std::size_t i = 0; i < peers_.size() && out.size() < limit; ++i) {
-      const std::size_t p = (next_peer_ + i) % peers_.size();
-      if ((items_[p + 1].revents & ZMQ_POLLIN) != 0) read_peer(peers_[p], out, limit);
+    for (std::size_t p = 0; p < n; ++p) {
+      if ((items_[1 + n + p].revents & ZMQ_POLLIN) != 0) read_monitor(peers_[p]);
     }
-    if (!peers_.empty()) next_peer_ = (next_peer_ + 1) % peers_.size();
-    if (woken || out.size() > start_size || std::chrono::steady_clock::now() >= deadline) return;
+    // Start at a different peer each call so that a busy participant cannot starve the others.
+    for (std::size_t i = 0; i < n && out.size() < limit; ++i) {
+      const std::size_t p = (next_peer_ + i) % n;
+      if ((items_[1 + p].revents & ZMQ_POLLIN) != 0) read_peer(peers_[p], out, limit);
+    }
+    if (n > 0) next_peer_ = (next_peer_ + 1) % n;
+    if (woken || out.size() > start_size || max == 0 ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return;
+    }
   }
 }
 
