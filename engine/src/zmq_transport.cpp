@@ -27,6 +27,9 @@ namespace {
 constexpr std::uint64_t kLogEvery = 100;
 // Frames kept of one incoming message; further frames are read and discarded (saga/1 has 3).
 constexpr std::size_t kFramesKept = 4;
+// Messages read from one participant per pass of poll(), dropped ones included, so that a peer
+// flooding garbage cannot keep poll() past its timeout.
+constexpr std::size_t kReadsPerPass = 1024;
 constexpr std::size_t kCurveKeyChars = 40;
 // libzmq reconnects by itself after a connection error, but not after a protocol error (a
 // frame over ZMQ_MAXMSGSIZE, a failed CURVE handshake): then the socket is left with no
@@ -111,8 +114,9 @@ class ZmqTransport final : public Transport {
   // Reconnects every peer whose repair is due; returns the time until the next one is.
   Millis repair_due_peers(Millis wait);
   void drain_wake_fd();
-  // Reads ready messages from `peer` until none is left or `out` holds `max`.
-  void read_peer(Peer& peer, std::vector<Envelope>& out, std::size_t max);
+  // Reads ready messages from `peer` until none is left, `out` holds `limit` or
+  // kReadsPerPass were read.
+  void read_peer(Peer& peer, std::vector<Envelope>& out, std::size_t limit);
   // Reads one whole message; false when none was ready.
   bool read_message(Peer& peer, std::vector<Envelope>& out);
   void drop(std::atomic<std::uint64_t>& counter, std::string_view what, const Peer& peer,
@@ -126,8 +130,8 @@ class ZmqTransport final : public Transport {
   zmq::context_t context_;
   std::vector<Peer> peers_;                                // one per distinct endpoint
   std::map<std::string, std::size_t, std::less<>> route_;  // participant -> index in peers_
-  std::vector<zmq_pollitem_t> items_;                      // [0] wake fd, then peers_
-  std::size_t next_peer_ = 0;                              // round-robin start of reads
+  std::vector<zmq_pollitem_t> items_;  // [0] wake fd, then peers_, then their monitors
+  std::size_t next_peer_ = 0;          // round-robin start of reads
   int wake_fd_ = -1;
 
   std::atomic<std::uint64_t> sent_{0};
@@ -333,7 +337,8 @@ void ZmqTransport::poll(Millis timeout, std::vector<Envelope>& out, std::size_t 
 
 void ZmqTransport::read_peer(Peer& peer, std::vector<Envelope>& out, std::size_t limit) {
   try {
-    while (out.size() < limit && read_message(peer, out)) {
+    for (std::size_t reads = 0; reads < kReadsPerPass && out.size() < limit; ++reads) {
+      if (!read_message(peer, out)) return;
     }
   } catch (const zmq::error_t& e) {
     std::fprintf(stderr, "saga: zmq transport: receive from %s: %s\n", peer.endpoint.c_str(),

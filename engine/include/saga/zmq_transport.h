@@ -5,6 +5,8 @@
 // the background: a participant that is down, or that starts after the engine, just works —
 // commands wait in the socket's queue (up to send_hwm messages) and go out once it is reachable.
 // Commands lost on a connection that breaks are covered by the engine's deadline and resend.
+// Where libzmq gives a connection up for good (a frame over the size limit, a failed CURVE
+// handshake), poll() reconnects it after a short grace, backing off while it keeps failing.
 //
 // send() never blocks: a full queue is an error, so the engine keeps the command in its outbox.
 // poll() returns replies only. A message that is not valid saga/1, or a command sent to the
