@@ -1,0 +1,73 @@
+// The orchestrator's ZeroMQ transport: saga/1 over brokerless ZeroMQ (docs/transport.md).
+//
+// The transport connects one DEALER socket to each distinct endpoint in the participant
+// registry; each participant binds a ROUTER there (docs/protocol.md). Connections are made in
+// the background: a participant that is down, or that starts after the engine, just works —
+// commands wait in the socket's queue (up to send_hwm messages) and go out once it is reachable.
+// Commands lost on a connection that breaks are covered by the engine's deadline and resend.
+// Where libzmq gives a connection up for good (a frame over the size limit, a failed CURVE
+// handshake), poll() reconnects it after a short grace, backing off while it keeps failing.
+//
+// send() never blocks: a full queue is an error, so the engine keeps the command in its outbox.
+// poll() returns replies only. A message that is not valid saga/1, or a command sent to the
+// orchestrator, is dropped, counted in malformed_dropped and logged to stderr (the first, then
+// one in every 100); a message over max_message_bytes is dropped and counted in
+// oversized_dropped. Nothing a peer sends can crash the transport.
+//
+// Threading: as for every Transport, send() and poll() belong to one thread (the engine's);
+// wake() and stats() may be called from any thread. The destructor returns promptly even with
+// commands still queued for a dead participant: they are discarded after `linger`.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "saga/clock.h"
+#include "saga/participant_registry.h"
+#include "saga/status.h"
+#include "saga/transport.h"
+
+namespace saga {
+
+// CURVE keys of an orchestrator that talks to CURVE-secured participants. Each key is Z85 text,
+// 40 characters. The participants run as CURVE servers with one key pair (`server_public` is
+// its public half) and admit the orchestrator's `client_public` key.
+struct CurveClientKeys {
+  std::string client_public;
+  std::string client_secret;
+  std::string server_public;
+};
+
+struct ZmqTransportOptions {
+  // Where each participant listens. Names not in it are refused by send().
+  ParticipantRegistry registry;
+  // Largest message accepted, all three frames together. Larger ones are dropped and counted;
+  // a single frame over it makes libzmq drop the connection (which then reconnects).
+  std::size_t max_message_bytes = 16 * 1024 * 1024;
+  // Messages queued per participant before send() fails, and received messages buffered.
+  int send_hwm = 10000;
+  int recv_hwm = 10000;
+  // How long unsent commands are kept when the transport is destroyed. Must be >= 0, so that
+  // shutdown never hangs on a dead participant.
+  Millis linger{100};
+  // When set, every connection is CURVE-encrypted and authenticated.
+  std::optional<CurveClientKeys> curve;
+};
+
+// Creates the transport and starts connecting to every participant. Fails with
+// kInvalidArgument for unusable options (a zero size, a negative linger or HWM, a CURVE key
+// that is not 40 Z85 characters, an endpoint libzmq rejects), kUnavailable when libzmq was
+// built without CURVE but `curve` is set, and kInternal for other libzmq failures.
+Result<std::unique_ptr<Transport>> make_zmq_transport(ZmqTransportOptions options);
+
+// A fresh CURVE key pair, Z85 text (40 characters each). For tests and tooling; production keys
+// are made once and kept in files. Fails with kUnavailable when libzmq has no CURVE support.
+struct ZmqCurveKeypair {
+  std::string public_key;
+  std::string secret_key;
+};
+Result<ZmqCurveKeypair> make_curve_keypair();
+
+}  // namespace saga
