@@ -141,6 +141,7 @@ Status Engine::skip(std::string_view id, std::string reason) {
 }
 
 void Engine::tick() { impl_->tick(); }
+bool Engine::run_once(Millis max_wait) { return impl_->run_once(max_wait); }
 EngineStats Engine::stats() const { return impl_->stats(); }
 std::vector<ParticipantState> Engine::participants() const { return impl_->participants(); }
 

@@ -57,6 +57,7 @@ class Engine::Impl {
   EngineStats stats() const;
   std::vector<ParticipantState> participants() const;
   void tick() { options_.transport->wake(); }
+  bool run_once(Millis max_wait);
 
   // --- engine thread only --------------------------------------------------------------------
   // check_exists: the id came from the caller and may already be in the store.
@@ -80,7 +81,8 @@ class Engine::Impl {
 
   void run();
   Status recover();
-  void iterate();
+  void iterate(Millis max_wait);
+  void shut_down();  // refuses new work and answers what is queued
   void collect_due_timers(PendingBatch& batch, std::size_t budget);
   void apply_reply(PendingBatch& batch, const Envelope& reply);
   bool commit(PendingBatch& batch);
@@ -134,6 +136,10 @@ class Engine::Impl {
 
 template <typename T>
 Result<T> Engine::Impl::call(std::function<Result<T>()> task) {
+  if (options_.manual) {
+    if (!running()) return unavailable("engine is not running (call start())");
+    return task();
+  }
   auto promise = std::make_shared<std::promise<Result<T>>>();
   std::future<Result<T>> future = promise->get_future();
   if (!post([promise, task = std::move(task)](PendingBatch&) { promise->set_value(task()); })) {

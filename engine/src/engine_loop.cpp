@@ -80,7 +80,7 @@ Status Engine::Impl::start() {
     accepting_ = true;
   }
   running_flag_ = true;
-  thread_ = std::thread([this] { run(); });
+  if (!options_.manual) thread_ = std::thread([this] { run(); });
   return Status::ok();
 }
 
@@ -88,9 +88,30 @@ void Engine::Impl::stop() {
   stop_requested_ = true;
   options_.transport->wake();
   if (thread_.joinable()) thread_.join();
+  if (options_.manual && running_flag_) shut_down();
+}
+
+bool Engine::Impl::run_once(Millis max_wait) {
+  SAGA_CHECK(options_.manual, "run_once() is for engines opened with manual = true");
+  if (!running_flag_) return false;
+  if (stop_requested_ || crashed_) {
+    shut_down();
+    return false;
+  }
+  iterate(max_wait);
+  return true;
 }
 
 bool Engine::Impl::post(std::function<void(PendingBatch&)> task) {
+  if (options_.manual) {
+    // Inline: a batch of its own, committed (and its commands sent) before returning.
+    if (!running_flag_ || crashed_) return false;
+    PendingBatch batch;
+    task(batch);
+    if (commit(batch)) after_commit(batch);
+    publish();
+    return true;
+  }
   {
     std::lock_guard lock(tasks_mutex_);
     if (!accepting_) return false;
@@ -101,7 +122,11 @@ bool Engine::Impl::post(std::function<void(PendingBatch&)> task) {
 }
 
 void Engine::Impl::run() {
-  while (!stop_requested_ && !crashed_) iterate();
+  while (!stop_requested_ && !crashed_) iterate(options_.max_poll_wait);
+  shut_down();
+}
+
+void Engine::Impl::shut_down() {
   // Refuse new work, then answer what is queued: nothing more is committed.
   std::deque<std::function<void(PendingBatch&)>> left;
   {
@@ -174,7 +199,7 @@ Status Engine::Impl::recover() {
 
 // --- the loop ---------------------------------------------------------------------------------
 
-void Engine::Impl::iterate() {
+void Engine::Impl::iterate(Millis max_wait) {
   PendingBatch batch;
   std::deque<std::function<void(PendingBatch&)>> tasks;
   {
@@ -188,7 +213,7 @@ void Engine::Impl::iterate() {
 
   Millis wait{0};
   if (tasks.empty()) {
-    wait = options_.max_poll_wait;
+    wait = max_wait;
     if (!timers_.empty()) wait = std::clamp(timers_.top().at - now(), Millis{0}, wait);
   }
   replies_.clear();

@@ -106,6 +106,8 @@ class HeaderReader {
 
   Status string_field(std::string_view key, const rapidjson::Value& v, std::string& dst, Seen bit) {
     if (!v.IsString()) return wrong_type(key, "a string");
+    // Identifiers and names cannot be empty; optional fields (reason, trace_id) may be.
+    if (bit != Seen{} && v.GetStringLength() == 0) return wrong_type(key, "a non-empty string");
     dst.assign(v.GetString(), v.GetStringLength());
     seen_ |= bit;
     return Status::ok();

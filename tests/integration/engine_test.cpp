@@ -315,3 +315,32 @@ TEST_F(EngineTest, BreakerOpensAfterTimeoutsHoldsCommandsAndClosesOnReply) {
 
 }  // namespace
 }  // namespace saga
+
+namespace saga {
+namespace {
+
+// Manual mode: the caller's thread drives the engine one iteration at a time.
+TEST(EngineManualModeTest, RunOnceDrivesASagaDeterministically) {
+  EngineFixture f;
+  EngineOptions options;
+  options.manual = true;
+  ASSERT_TRUE(f.open(options).is_ok());
+  StartOptions start;
+  start.id = "manual";
+  ASSERT_TRUE(f.engine().start_saga("create_order", "d", start).is_ok());
+  // The start committed inline and its first command went out before start_saga returned.
+  ASSERT_EQ(f.transport().sent().size(), 1u);
+  int iterations = 0;
+  while (f.engine().get("manual").value().phase == Phase::kExecuting) {
+    ASSERT_TRUE(f.engine().run_once());
+    ASSERT_LT(++iterations, 20);
+  }
+  EXPECT_EQ(iterations, 5);  // one reply per iteration: five steps with actions
+  EXPECT_EQ(f.engine().get("manual").value().phase, Phase::kCompleted);
+  f.engine().stop();
+  EXPECT_FALSE(f.engine().run_once());
+  EXPECT_EQ(f.engine().get("manual").status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace saga

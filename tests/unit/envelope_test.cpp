@@ -116,6 +116,13 @@ TEST(EnvelopeTest, WrongTypeIsNamed) {
   EXPECT_EQ(out.status().message(), "header: field 'attempt' must be an integer >= 1");
 }
 
+TEST(EnvelopeTest, EmptyIdentifierIsRejected) {
+  Result<Envelope> out = decode_header(
+      R"({"kind":"command","message_id":"","saga_id":"s","saga_type":"t","step":"x","name":"N"})");
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().message(), "header: field 'message_id' must be a non-empty string");
+}
+
 TEST(EnvelopeTest, UnknownEnumValueIsNamed) {
   Result<Envelope> out = decode_header(R"({"kind":"event","message_id":"m","saga_id":"s"})");
   ASSERT_FALSE(out.is_ok());

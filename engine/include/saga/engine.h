@@ -81,7 +81,12 @@ struct EngineOptions {
   ParticipantLimits participant_defaults;
   std::map<std::string, ParticipantLimits> participant_limits;  // by participant name
   CrashPoint crash_at = CrashPoint::kNone;  // tests only: stop dead at this point, once
-  LogSink log;                              // default: warnings and errors to stderr
+  // Tests and simulators only: start() runs no thread. The caller drives the engine with
+  // run_once() from one thread, and every other call runs inline on that thread (a start or an
+  // operator action is committed before the call returns). Deterministic given a deterministic
+  // transport, clock and random_seed.
+  bool manual = false;
+  LogSink log;  // default: warnings and errors to stderr
   LogLevel log_level = LogLevel::kWarning;
 };
 
@@ -173,6 +178,11 @@ class Engine {
 
   // Makes the engine thread look at its timers now (after a VirtualClock moved).
   void tick();
+
+  // Manual mode only: one loop iteration (take ready replies, due timers and queued work,
+  // commit once, send). Waits at most `max_wait` for replies. Returns false once the engine
+  // has stopped (after stop() or a crash point).
+  bool run_once(Millis max_wait = Millis{0});
 
   EngineStats stats() const;
   std::vector<ParticipantState> participants() const;
