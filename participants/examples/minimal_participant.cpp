@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 
 // Commands and replies: plain structs with a wire name and named cereal fields.

@@ -195,6 +195,7 @@ Status ZmqRouter::receive(Millis timeout, std::size_t max, std::vector<InboundMe
     }
     return Status::ok();
   } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return Status::ok();  // a signal: the caller's loop decides
     return from_zmq(e, "receive");
   }
 }
