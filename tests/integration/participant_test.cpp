@@ -113,6 +113,23 @@ TEST_F(ParticipantTest, DuplicatesInOneBatchAreHandledOnce) {
   EXPECT_EQ(count_tickets(), 20);
 }
 
+TEST_F(ParticipantTest, AThrowingHandlerInABatchUndoesOnlyItsOwnWrites) {
+  const std::vector<std::string> items = {"a", "explode", "b", "explode", "c"};
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    client_->send(typed_command(CreateTicket{static_cast<std::int64_t>(i), items[i]},
+                                "m-batch-" + std::to_string(i), ContentType::kCerealBinary,
+                                "saga-b" + std::to_string(i)));
+  }
+  int errors = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto reply = client_->receive();
+    ASSERT_TRUE(reply.has_value());
+    if (reply->reason == kReasonHandlerError) ++errors;
+  }
+  EXPECT_EQ(errors, 2);
+  EXPECT_EQ(count_tickets(), 3);
+}
+
 TEST_F(ParticipantTest, BusinessFailureCarriesReasonAndPayloadAndIsStored) {
   Envelope cmd = typed_command(CreateTicket{3, "declined"}, "m-decl", ContentType::kJson);
   auto reply = client_->call(cmd);
