@@ -1,0 +1,265 @@
+// Participant: the runtime a participant service uses to receive saga/1 commands and reply.
+//
+// A Participant binds one ZeroMQ ROUTER socket (DESIGN.md §5) and owns one SQLite database.
+// The service registers one typed handler per command name, then calls run() (or run_once()
+// from its own loop). For every command that parses, the participant replies exactly once, on
+// the connection the command came from, in the command's content_type.
+//
+// Idempotent inbox. Each command is handled in a SQLite transaction that also records
+// `message_id -> reply` in the table `saga_inbox`. A command whose message_id is already there
+// (a resend, a duplicate, a delivery after a restart) gets the stored reply again and its
+// handler does not run. Several commands that arrive together share one transaction (group
+// commit), each inside its own SAVEPOINT, so one command's handler effects are all-or-nothing.
+// Replies are sent only after the commit; a failed commit sends nothing and the orchestrator's
+// resend is handled afresh.
+//
+// Barrier (DTM), per (saga_id, step), table `saga_barrier`:
+//   - a compensation (header `compensation: true`) whose action never succeeded here is a null
+//     compensation: it is recorded, answered with success (reply name kNullCompensationReply),
+//     and its handler does not run;
+//   - an action that arrives after its step's compensation was recorded is refused with a
+//     failure reply, reason "compensated"; its handler does not run;
+//   - otherwise the handler runs, and a success reply records action_done or compensation_done
+//     in the same transaction as the handler's effects. A failure reply records nothing in the
+//     barrier: a failed action is taken to have had no effect to undo.
+//   A compensation for a step whose action is not a command to this participant (FTGO's
+//   RejectOrder) must be registered with BarrierMode::kNone, or it would always be skipped.
+//
+// Failure replies made by the library (reply name kFailureReply, empty body):
+//   unknown_command    no handler for the command's name                   (not stored)
+//   malformed_command  the body does not decode as the handler's type, or
+//                      the compensation flag does not match the handler      (not stored)
+//   handler_error      the handler threw, or its reply did not encode       (stored)
+//   compensated        the action arrived after its compensation           (stored)
+// "Not stored" replies leave no trace, so a resend after the service is fixed is handled.
+// A handler_error is stored: the orchestrator takes the reply as the step's outcome, so a
+// duplicate must get the same answer. The throwing handler's writes are rolled back.
+// A handler's own failure replies (saga::failure) and its writes are committed and stored.
+//
+// Frames that are not valid saga/1 (wrong frame count, bad tag or header, oversized, a reply
+// sent to a participant) are dropped, logged to stderr and counted in stats(); they never
+// crash the participant and get no answer.
+//
+// Threads: a Participant and its handlers run on the thread that calls run() or run_once().
+// stop() and stats() may be called from any thread. Handlers must not call back into it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "saga/body_codec.h"
+#include "saga/clock.h"
+#include "saga/curve.h"
+#include "saga/envelope.h"
+#include "saga/message.h"
+#include "saga/participant_sql.h"
+#include "saga/status.h"
+
+namespace saga {
+
+// Reply names the library uses when a reply carries no payload type of its own.
+inline constexpr std::string_view kFailureReply = "Failure";
+inline constexpr std::string_view kNullCompensationReply = "NullCompensation";
+
+// Reasons of the failure replies made by the library (see the table above).
+inline constexpr std::string_view kReasonUnknownCommand = "unknown_command";
+inline constexpr std::string_view kReasonMalformedCommand = "malformed_command";
+inline constexpr std::string_view kReasonHandlerError = "handler_error";
+inline constexpr std::string_view kReasonCompensated = "compensated";
+
+// A handler's answer: success or failure, a reply name and a payload encoded lazily in the
+// command's content_type. Made with saga::success / saga::failure.
+class Reply {
+ public:
+  Outcome outcome() const { return outcome_; }
+  const std::string& name() const { return name_; }
+  const std::string& reason() const { return reason_; }  // empty on success
+
+  // The payload encoded as `type`; empty when the reply has no payload.
+  Result<std::string> encode(ContentType type) const {
+    if (!encode_) return std::string();
+    return encode_(type);
+  }
+
+  template <Message R>
+  friend Reply success(R payload);
+  template <Message R>
+  friend Reply failure(std::string reason, R payload);
+  friend Reply failure(std::string reason);
+
+ private:
+  using Encoder = std::function<Result<std::string>(ContentType)>;
+  Reply(Outcome outcome, std::string name, std::string reason, Encoder encode)
+      : outcome_(outcome),
+        name_(std::move(name)),
+        reason_(std::move(reason)),
+        encode_(std::move(encode)) {}
+
+  Outcome outcome_;
+  std::string name_;
+  std::string reason_;
+  Encoder encode_;
+};
+
+// A success reply named R::kMessageName carrying `payload`.
+template <Message R>
+Reply success(R payload) {
+  return Reply(Outcome::kSuccess, std::string(R::kMessageName), std::string(),
+               [p = std::move(payload)](ContentType type) { return encode_body(p, type); });
+}
+
+// A failure reply with a machine-readable `reason` ("card_declined") and a typed payload.
+template <Message R>
+Reply failure(std::string reason, R payload) {
+  return Reply(Outcome::kFailure, std::string(R::kMessageName), std::move(reason),
+               [p = std::move(payload)](ContentType type) { return encode_body(p, type); });
+}
+
+// A failure reply with a reason and no payload, named kFailureReply.
+inline Reply failure(std::string reason) {
+  return Reply(Outcome::kFailure, std::string(kFailureReply), std::move(reason), nullptr);
+}
+
+// What a handler knows about the command it handles, and the transaction it runs in.
+class HandlerContext {
+ public:
+  HandlerContext(const Envelope& command, Sql& sql) : command_(command), sql_(sql) {}
+
+  const std::string& message_id() const { return command_.message_id; }
+  const std::string& saga_id() const { return command_.saga_id; }
+  const std::string& saga_type() const { return command_.saga_type; }
+  const std::string& step() const { return command_.step; }
+  bool compensation() const { return command_.compensation; }
+  std::uint32_t attempt() const { return command_.attempt; }
+  const std::string& trace_id() const { return command_.trace_id; }
+
+  // The participant's database, inside the transaction that will also record the reply.
+  Sql& db() { return sql_; }
+
+ private:
+  const Envelope& command_;
+  Sql& sql_;
+};
+
+template <Message Cmd>
+using Handler = std::function<Reply(const Cmd&, HandlerContext&)>;
+
+// kEnforce: the barrier above. kNone: the compensation always runs its handler; for
+// compensation-only steps, whose action never comes to this participant.
+enum class BarrierMode : std::uint8_t { kEnforce = 1, kNone = 2 };
+
+struct ParticipantOptions {
+  // Where the ROUTER binds: "tcp://127.0.0.1:*" (any free port; read it back with endpoint()),
+  // "tcp://0.0.0.0:7001", "ipc:///run/kitchen.sock".
+  std::string endpoint;
+  // The participant's SQLite file, created when missing. It holds saga_inbox, saga_barrier and
+  // the service's own tables.
+  std::string database_path;
+  // Largest body frame accepted; larger messages are dropped and counted.
+  std::size_t max_message_bytes = 16 * 1024 * 1024;
+  // Set: the ROUTER is a CURVE server that accepts only the listed client keys.
+  std::optional<CurveServerKeys> curve;
+  // SQLite `synchronous`: FULL (true, durable across power loss) or NORMAL (false).
+  bool synchronous_full = true;
+  // At most this many commands are handled per run_once() and committed together.
+  std::size_t batch_max = 64;
+  // ZeroMQ high-water marks (messages queued per peer) and linger on close.
+  int send_queue_max = 10'000;
+  int receive_queue_max = 10'000;
+  Millis linger{100};
+  // How long a write waits for another connection's lock before failing with kBusy.
+  Millis busy_timeout{5'000};
+};
+
+// Counters since open(). Every field only grows.
+struct ParticipantStats {
+  std::uint64_t handled = 0;              // commands answered from a handler run
+  std::uint64_t duplicates = 0;           // answered from the inbox without running
+  std::uint64_t null_compensations = 0;   // compensations answered without running (barrier)
+  std::uint64_t refused_compensated = 0;  // actions refused with reason "compensated"
+  std::uint64_t handler_errors = 0;       // handlers that threw or whose reply did not encode
+  std::uint64_t unknown_commands = 0;     // failure replies "unknown_command"
+  std::uint64_t malformed_commands = 0;   // failure replies "malformed_command"
+  std::uint64_t malformed_dropped = 0;    // not saga/1: dropped without a reply
+  std::uint64_t oversized_dropped = 0;    // over max_message_bytes: dropped without a reply
+  std::uint64_t replies_dropped = 0;      // reply-kind messages sent to us: dropped
+  std::uint64_t send_failures = 0;        // replies that could not be queued (peer gone, full)
+  std::uint64_t store_errors = 0;         // batches rolled back by a database error
+  std::uint64_t clients_refused = 0;      // CURVE clients whose key is not allowed
+};
+
+class Participant {
+ public:
+  // Opens (or creates) the database in WAL mode, creates the inbox and barrier tables, and
+  // binds the ROUTER. Errors: kInvalidArgument (bad endpoint or options, bad CURVE keys),
+  // kUnavailable (the endpoint cannot be bound), SQLite errors (kIoError, kCorrupt, kBusy...).
+  static Result<std::unique_ptr<Participant>> open(ParticipantOptions options);
+
+  ~Participant();
+  Participant(const Participant&) = delete;
+  Participant& operator=(const Participant&) = delete;
+
+  // The bound endpoint with its real port ("tcp://127.0.0.1:40123").
+  std::string endpoint() const;
+
+  // Runs `sql` (one or more statements) in its own transaction: for the service's tables at
+  // start ("CREATE TABLE IF NOT EXISTS ..."). Call before run().
+  Status exec_schema(std::string_view sql);
+
+  // Registers the handler of the action command Cmd (dispatched on Cmd::kMessageName). A later
+  // registration for the same name replaces the earlier one. Call before run().
+  template <Message Cmd>
+  void on(Handler<Cmd> handler) {
+    add_handler(std::string(Cmd::kMessageName), false, BarrierMode::kEnforce,
+                bind_typed<Cmd>(std::move(handler)));
+  }
+
+  // Registers the handler of the compensation command Cmd (it arrives with compensation=true).
+  template <Message Cmd>
+  void on_compensation(Handler<Cmd> handler, BarrierMode mode = BarrierMode::kEnforce) {
+    add_handler(std::string(Cmd::kMessageName), true, mode, bind_typed<Cmd>(std::move(handler)));
+  }
+
+  // Waits at most `timeout` for commands, then handles what arrived (at most batch_max) in one
+  // transaction and sends the replies. OK when nothing arrived. An error is a database or
+  // socket failure; the commands of a failed batch get no reply (the orchestrator resends).
+  Status run_once(Millis timeout);
+
+  // Calls run_once() until stop(). Errors are logged to stderr and the loop goes on.
+  void run();
+
+  // Makes run() return within about 100 ms. Thread-safe; may be called before run().
+  void stop();
+
+  ParticipantStats stats() const;  // thread-safe
+
+  // The type-erased form of a handler: decodes the body, then returns the call to make.
+  using BoundHandler = std::function<Reply(HandlerContext&)>;
+  using ErasedHandler = std::function<Result<BoundHandler>(const Envelope&)>;
+
+ private:
+  struct Impl;
+  explicit Participant(std::unique_ptr<Impl> impl);
+
+  template <Message Cmd>
+  static ErasedHandler bind_typed(Handler<Cmd> handler) {
+    return [h = std::move(handler)](const Envelope& command) -> Result<BoundHandler> {
+      Result<Cmd> decoded = decode_body<Cmd>(command.body, command.content_type);
+      if (!decoded) return decoded.status();
+      return BoundHandler(
+          [&h, c = std::move(decoded).value()](HandlerContext& context) { return h(c, context); });
+    };
+  }
+
+  void add_handler(std::string name, bool compensation, BarrierMode mode, ErasedHandler handler);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace saga

@@ -1,0 +1,315 @@
+// The participant's SQLite adapter: the one file of the library that includes SQLiteCpp.
+#include "sqlite_inbox.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <exception>
+#include <utility>
+
+namespace saga::detail {
+namespace {
+
+Status from_sqlite(const SQLite::Exception& e, std::string_view what) {
+  StatusCode code = StatusCode::kInternal;
+  switch (e.getErrorCode()) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = StatusCode::kBusy;
+      break;
+    case SQLITE_FULL:
+      code = StatusCode::kFull;
+      break;
+    case SQLITE_READONLY:
+      code = StatusCode::kReadOnly;
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      code = StatusCode::kCorrupt;
+      break;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      code = StatusCode::kIoError;
+      break;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_ERROR:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+    case SQLITE_TOOBIG:
+      code = StatusCode::kInvalidArgument;
+      break;
+    default:
+      break;
+  }
+  return Status(code, "participant store: " + std::string(what) + ": " + e.what());
+}
+
+Status from_exception(const std::exception& e, std::string_view what) {
+  if (const auto* s = dynamic_cast<const SQLite::Exception*>(&e)) return from_sqlite(*s, what);
+  return internal_error("participant store: " + std::string(what) + ": " + e.what());
+}
+
+// Runs `f`, turning any exception into a Status that names `what`.
+template <typename F>
+Status guarded(std::string_view what, F&& f) {
+  try {
+    f();
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return from_exception(e, what);
+  }
+}
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS saga_inbox (
+  message_id   TEXT PRIMARY KEY,
+  saga_id      TEXT NOT NULL,
+  step         TEXT NOT NULL,
+  command_name TEXT NOT NULL,
+  compensation INTEGER NOT NULL,
+  reply_name   TEXT NOT NULL,
+  outcome      INTEGER NOT NULL,
+  reason       TEXT NOT NULL,
+  content_type INTEGER NOT NULL,
+  body         BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS saga_barrier (
+  saga_id           TEXT NOT NULL,
+  step              TEXT NOT NULL,
+  action_done       INTEGER NOT NULL DEFAULT 0,
+  compensation_done INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (saga_id, step)
+);
+)sql";
+
+void bind_value(SQLite::Statement& statement, int index, const SqlValue& value) {
+  std::visit(
+      [&](const auto& v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::nullptr_t>) {
+          statement.bind(index);
+        } else {
+          statement.bind(index, v);
+        }
+      },
+      value);
+}
+
+SqlValue read_column(const SQLite::Column& column) {
+  switch (column.getType()) {
+    case SQLITE_INTEGER:
+      return SqlValue(std::int64_t{column.getInt64()});
+    case SQLITE_FLOAT:
+      return SqlValue(column.getDouble());
+    case SQLITE_NULL:
+      return SqlValue(nullptr);
+    default:
+      return SqlValue(column.getString());  // TEXT and BLOB: the bytes
+  }
+}
+
+SQLite::Statement prepare(SQLite::Database& db, std::string_view sql,
+                          const std::vector<SqlValue>& params) {
+  SQLite::Statement statement(db, std::string(sql));
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    bind_value(statement, static_cast<int>(i + 1), params[i]);
+  }
+  return statement;
+}
+
+class SqliteSql final : public Sql {
+ public:
+  explicit SqliteSql(SQLite::Database& db) : db_(db) {}
+
+  Result<std::int64_t> exec(std::string_view sql, const std::vector<SqlValue>& params) override {
+    std::int64_t changed = 0;
+    Status s = guarded("exec", [&] {
+      SQLite::Statement statement = prepare(db_, sql, params);
+      changed = statement.exec();
+    });
+    if (!s) return s;
+    return changed;
+  }
+
+  Result<std::vector<SqlRow>> query(std::string_view sql, const std::vector<SqlValue>& params,
+                                    std::size_t max_rows) override {
+    std::vector<SqlRow> rows;
+    bool over = false;
+    Status s = guarded("query", [&] {
+      SQLite::Statement statement = prepare(db_, sql, params);
+      const int columns = statement.getColumnCount();
+      while (statement.executeStep()) {
+        if (rows.size() == max_rows) {
+          over = true;
+          return;
+        }
+        SqlRow& row = rows.emplace_back();
+        row.reserve(static_cast<std::size_t>(columns));
+        for (int c = 0; c < columns; ++c) row.push_back(read_column(statement.getColumn(c)));
+      }
+    });
+    if (!s) return s;
+    if (over) return Status(StatusCode::kFull, "query: more than max_rows rows");
+    return rows;
+  }
+
+  Result<std::optional<SqlRow>> query_one(std::string_view sql,
+                                          const std::vector<SqlValue>& params) override {
+    std::optional<SqlRow> row;
+    Status s = guarded("query_one", [&] {
+      SQLite::Statement statement = prepare(db_, sql, params);
+      if (!statement.executeStep()) return;
+      row.emplace();
+      for (int c = 0; c < statement.getColumnCount(); ++c) {
+        row->push_back(read_column(statement.getColumn(c)));
+      }
+    });
+    if (!s) return s;
+    return row;
+  }
+
+ private:
+  SQLite::Database& db_;
+};
+
+}  // namespace
+
+struct SqliteInbox::Impl {
+  explicit Impl(const std::string& path, Millis busy_timeout)
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+           static_cast<int>(busy_timeout.count())),
+        sql(db) {}
+  SQLite::Database db;
+  SqliteSql sql;
+};
+
+SqliteInbox::SqliteInbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteInbox::~SqliteInbox() = default;
+
+Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
+                                                       bool synchronous_full, Millis busy_timeout) {
+  if (path.empty()) return invalid_argument("participant store: empty database_path");
+  std::unique_ptr<Impl> impl;
+  Status s = guarded("open '" + path + "'", [&] {
+    impl = std::make_unique<Impl>(path, busy_timeout);
+    SQLite::Statement wal(impl->db, "PRAGMA journal_mode=WAL");
+    wal.executeStep();
+    impl->db.exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    impl->db.exec(kSchema);
+  });
+  if (!s) return s;
+  return std::unique_ptr<SqliteInbox>(new SqliteInbox(std::move(impl)));
+}
+
+Status SqliteInbox::exec_script(std::string_view sql) {
+  return guarded("schema", [&] {
+    SQLite::Transaction transaction(impl_->db);
+    impl_->db.exec(std::string(sql));
+    transaction.commit();
+  });
+}
+
+Status SqliteInbox::begin() {
+  return guarded("begin", [&] { impl_->db.exec("BEGIN IMMEDIATE"); });
+}
+
+Status SqliteInbox::commit() {
+  return guarded("commit", [&] { impl_->db.exec("COMMIT"); });
+}
+
+void SqliteInbox::rollback() noexcept {
+  // After some errors SQLite has already rolled back; then ROLLBACK fails and that is fine.
+  (void)impl_->db.tryExec("ROLLBACK");
+}
+
+Status SqliteInbox::savepoint() {
+  return guarded("savepoint", [&] { impl_->db.exec("SAVEPOINT saga_command"); });
+}
+
+Status SqliteInbox::release_savepoint() {
+  return guarded("release savepoint", [&] { impl_->db.exec("RELEASE saga_command"); });
+}
+
+Status SqliteInbox::rollback_to_savepoint() {
+  return guarded("rollback to savepoint", [&] { impl_->db.exec("ROLLBACK TO saga_command"); });
+}
+
+Result<std::optional<StoredReply>> SqliteInbox::find_reply(const std::string& message_id) {
+  std::optional<StoredReply> found;
+  Status s = guarded("find reply", [&] {
+    SQLite::Statement q(impl_->db,
+                        "SELECT reply_name, outcome, reason, content_type, body FROM saga_inbox "
+                        "WHERE message_id = ?");
+    q.bind(1, message_id);
+    if (!q.executeStep()) return;
+    StoredReply r;
+    r.name = q.getColumn(0).getString();
+    r.outcome = q.getColumn(1).getInt64() == static_cast<std::int64_t>(Outcome::kFailure)
+                    ? Outcome::kFailure
+                    : Outcome::kSuccess;
+    r.reason = q.getColumn(2).getString();
+    r.content_type = q.getColumn(3).getInt64() == static_cast<std::int64_t>(ContentType::kJson)
+                         ? ContentType::kJson
+                         : ContentType::kCerealBinary;
+    r.body = q.getColumn(4).getString();
+    found = std::move(r);
+  });
+  if (!s) return s;
+  return found;
+}
+
+Status SqliteInbox::store_reply(const Envelope& command, const StoredReply& reply) {
+  return guarded("store reply", [&] {
+    SQLite::Statement q(impl_->db,
+                        "INSERT INTO saga_inbox (message_id, saga_id, step, command_name, "
+                        "compensation, reply_name, outcome, reason, content_type, body) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, command.message_id);
+    q.bind(2, command.saga_id);
+    q.bind(3, command.step);
+    q.bind(4, command.name);
+    q.bind(5, std::int64_t{command.compensation ? 1 : 0});
+    q.bind(6, reply.name);
+    q.bind(7, static_cast<std::int64_t>(reply.outcome));
+    q.bind(8, reply.reason);
+    q.bind(9, static_cast<std::int64_t>(reply.content_type));
+    q.bind(10, reply.body.data(), static_cast<int>(reply.body.size()));
+    q.exec();
+  });
+}
+
+Result<BarrierState> SqliteInbox::barrier(const std::string& saga_id, const std::string& step) {
+  BarrierState state;
+  Status s = guarded("read barrier", [&] {
+    SQLite::Statement q(impl_->db,
+                        "SELECT action_done, compensation_done FROM saga_barrier "
+                        "WHERE saga_id = ? AND step = ?");
+    q.bind(1, saga_id);
+    q.bind(2, step);
+    if (!q.executeStep()) return;
+    state.action_done = q.getColumn(0).getInt64() != 0;
+    state.compensation_done = q.getColumn(1).getInt64() != 0;
+  });
+  if (!s) return s;
+  return state;
+}
+
+Status SqliteInbox::mark_barrier(const std::string& saga_id, const std::string& step,
+                                 bool compensation) {
+  return guarded("mark barrier", [&] {
+    SQLite::Statement q(
+        impl_->db, compensation ? "INSERT INTO saga_barrier (saga_id, step, compensation_done) "
+                                  "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
+                                  "SET compensation_done = 1"
+                                : "INSERT INTO saga_barrier (saga_id, step, action_done) "
+                                  "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
+                                  "SET action_done = 1");
+    q.bind(1, saga_id);
+    q.bind(2, step);
+    q.exec();
+  });
+}
+
+Sql& SqliteInbox::sql() { return impl_->sql; }
+
+}  // namespace saga::detail
