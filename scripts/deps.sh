@@ -8,7 +8,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3
   cppzmq-dev libzmq3-dev
   libcereal-dev rapidjson-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-zmq
   graphviz
 )
