@@ -1,0 +1,92 @@
+#include "saga/retry_policy.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace saga {
+
+RetryPolicy RetryPolicy::immediate(std::uint32_t attempts) {
+  RetryPolicy p;
+  p.initial_interval = Millis{0};
+  p.backoff_coefficient = 1.0;
+  p.maximum_interval = Millis{0};
+  p.maximum_attempts = attempts;
+  p.jitter = Jitter::kNone;
+  return p;
+}
+
+RetryPolicy RetryPolicy::fixed(Millis interval, std::uint32_t attempts) {
+  RetryPolicy p;
+  p.initial_interval = interval;
+  p.backoff_coefficient = 1.0;
+  p.maximum_interval = interval;
+  p.maximum_attempts = attempts;
+  p.jitter = Jitter::kNone;
+  return p;
+}
+
+RetryPolicy RetryPolicy::exponential(Millis initial, double coefficient, Millis maximum,
+                                     std::uint32_t attempts) {
+  RetryPolicy p;
+  p.initial_interval = initial;
+  p.backoff_coefficient = coefficient;
+  p.maximum_interval = maximum;
+  p.maximum_attempts = attempts;
+  return p;
+}
+
+RetryPolicy RetryPolicy::sliding(Millis initial, Millis increment, Millis maximum,
+                                 std::uint32_t attempts) {
+  RetryPolicy p;
+  p.initial_interval = initial;
+  p.backoff_coefficient = 1.0;
+  p.increment = increment;
+  p.maximum_interval = maximum;
+  p.maximum_attempts = attempts;
+  return p;
+}
+
+RetryPolicy RetryPolicy::cancel() {
+  RetryPolicy p;
+  p.maximum_attempts = 1;
+  p.jitter = Jitter::kNone;
+  return p;
+}
+
+Millis RetryPolicy::base_delay(std::uint32_t retry) const {
+  const double n = retry == 0 ? 0.0 : static_cast<double>(retry - 1);
+  const double maximum = static_cast<double>(maximum_interval.count());
+  // Computed in double and capped before converting back, so that large n cannot overflow.
+  double delay = static_cast<double>(initial_interval.count()) * std::pow(backoff_coefficient, n) +
+                 static_cast<double>(increment.count()) * n;
+  if (!std::isfinite(delay) || delay > maximum) delay = maximum;
+  delay = std::max(delay, 0.0);
+  return Millis{static_cast<Millis::rep>(delay)};
+}
+
+Millis RetryPolicy::delay(std::uint32_t retry, std::uint32_t random) const {
+  const Millis::rep base = base_delay(retry).count();
+  switch (jitter) {
+    case Jitter::kNone:
+      return Millis{base};
+    case Jitter::kFull:
+      return Millis{static_cast<Millis::rep>(random % static_cast<std::uint64_t>(base + 1))};
+    case Jitter::kEqual: {
+      const Millis::rep half = base / 2;
+      const auto span = static_cast<std::uint64_t>(base - half + 1);
+      return Millis{half + static_cast<Millis::rep>(random % span)};
+    }
+  }
+  return Millis{base};
+}
+
+bool RetryPolicy::allows_another(std::uint32_t attempts_made) const {
+  return maximum_attempts == 0 || attempts_made < maximum_attempts;
+}
+
+bool RetryPolicy::retryable(std::string_view reason) const {
+  return std::find(non_retryable_reasons.begin(), non_retryable_reasons.end(), reason) ==
+         non_retryable_reasons.end();
+}
+
+}  // namespace saga
