@@ -2,7 +2,7 @@
 // Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
 #include "unit/ftgo_saga.h"
 
-using namespace ftgo;  // NOLINT: keeps the guarded lines short
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
 auto definition = saga::define<CreateOrderData>("s")

@@ -12,7 +12,7 @@
 
 #include "unit/ftgo_saga.h"
 
-namespace ftgo {
+namespace test_ftgo {
 namespace {
 
 std::shared_ptr<const saga::SagaDefinition> create_order() {
@@ -120,4 +120,4 @@ TEST(DiagramMermaidTest, EscapesLabels) {
 }
 
 }  // namespace
-}  // namespace ftgo
+}  // namespace test_ftgo

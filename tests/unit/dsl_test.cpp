@@ -10,7 +10,7 @@
 
 #include "unit/ftgo_saga.h"
 
-namespace ftgo {
+namespace test_ftgo {
 namespace {
 
 using saga::Millis;
@@ -375,4 +375,4 @@ TEST(DslBuildTest, NonPositiveTimeout) {
 }
 
 }  // namespace
-}  // namespace ftgo
+}  // namespace test_ftgo

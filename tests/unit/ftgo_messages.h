@@ -12,7 +12,7 @@
 
 #include "saga/dsl.h"
 
-namespace ftgo {
+namespace test_ftgo {
 
 struct LineItem {
   std::string menu_item_id;
@@ -198,4 +198,4 @@ inline constexpr auto authorize_card =
     saga::command<AuthorizeCard>(channel).replies<CardAuthorized, CardDeclined>();
 }  // namespace accounting
 
-}  // namespace ftgo
+}  // namespace test_ftgo

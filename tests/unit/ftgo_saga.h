@@ -5,7 +5,7 @@
 #include "saga/dsl.h"
 #include "unit/ftgo_messages.h"
 
-namespace ftgo {
+namespace test_ftgo {
 
 using saga::Millis;
 
@@ -74,4 +74,4 @@ inline saga::DefinitionResult build_create_order() {
 }
 // clang-format on
 
-}  // namespace ftgo
+}  // namespace test_ftgo
