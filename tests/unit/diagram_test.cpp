@@ -25,7 +25,7 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-TEST(DiagramDotTest, DrawsTheForwardChain) {
+TEST(DslDotTest, DrawsTheForwardChain) {
   const std::string dot = saga::to_dot(*create_order());
   EXPECT_EQ(dot.rfind("digraph \"create_order\" {", 0), 0u) << dot;
   EXPECT_TRUE(contains(dot, "label=\"create_order v3\""));
@@ -41,7 +41,7 @@ TEST(DiagramDotTest, DrawsTheForwardChain) {
   EXPECT_TRUE(contains(dot, "s0 [label=\"1. reject_order\\n(no action)\"]"));
 }
 
-TEST(DiagramDotTest, DrawsCompensationsInReverse) {
+TEST(DslDotTest, DrawsCompensationsInReverse) {
   const std::string dot = saga::to_dot(*create_order());
   EXPECT_TRUE(contains(dot, "c2 [label=\"undo create_ticket\\nkitchen: CancelCreateTicket\""));
   EXPECT_TRUE(contains(dot, "c0 [label=\"undo reject_order\\norder: RejectOrder\""));
@@ -55,7 +55,7 @@ TEST(DiagramDotTest, DrawsCompensationsInReverse) {
   EXPECT_FALSE(contains(dot, "s0 -> c")) << "a compensation-only step cannot fail";
 }
 
-TEST(DiagramDotTest, MarksThePivotAndTheRetriableTail) {
+TEST(DslDotTest, MarksThePivotAndTheRetriableTail) {
   const std::string dot = saga::to_dot(*create_order());
   EXPECT_TRUE(contains(dot, "subgraph cluster_pivot {\n    label=\"pivot: point of no return\";"));
   EXPECT_TRUE(contains(dot,
@@ -70,7 +70,7 @@ TEST(DiagramDotTest, MarksThePivotAndTheRetriableTail) {
   }
 }
 
-TEST(DiagramDotTest, EscapesQuotes) {
+TEST(DslDotTest, EscapesQuotes) {
   saga::SagaDefinition d;
   d.name = "say \"hi\"";
   d.steps.emplace_back();
@@ -80,12 +80,12 @@ TEST(DiagramDotTest, EscapesQuotes) {
   EXPECT_TRUE(contains(dot, "1. a\\\\b"));
 }
 
-TEST(DiagramDotTest, IsDeterministic) {
+TEST(DslDotTest, IsDeterministic) {
   EXPECT_EQ(saga::to_dot(*create_order()), saga::to_dot(*create_order()));
   EXPECT_EQ(saga::to_mermaid(*create_order()), saga::to_mermaid(*create_order()));
 }
 
-TEST(DiagramDotTest, GraphvizAcceptsIt) {
+TEST(DslDotTest, GraphvizAcceptsIt) {
   if (std::system("command -v dot > /dev/null 2>&1") != 0) {
     GTEST_SKIP() << "Graphviz `dot` is not installed (apt-get install graphviz); not checked";
   }
@@ -96,7 +96,7 @@ TEST(DiagramDotTest, GraphvizAcceptsIt) {
   EXPECT_EQ(pclose(pipe), 0) << "dot rejected:\n" << dot;
 }
 
-TEST(DiagramMermaidTest, DrawsTheSamePicture) {
+TEST(DslMermaidTest, DrawsTheSamePicture) {
   const std::string m = saga::to_mermaid(*create_order());
   EXPECT_EQ(m.rfind("flowchart TD\n", 0), 0u);
   for (const char* line :
@@ -111,7 +111,7 @@ TEST(DiagramMermaidTest, DrawsTheSamePicture) {
   }
 }
 
-TEST(DiagramMermaidTest, EscapesLabels) {
+TEST(DslMermaidTest, EscapesLabels) {
   saga::SagaDefinition d;
   d.name = "x";
   d.steps.emplace_back();
