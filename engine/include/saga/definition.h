@@ -104,8 +104,11 @@ inline constexpr std::size_t kMaxSteps = 64;
 
 // Checks the structure: a name, 1..kMaxSteps steps with unique non-empty names, the order
 // compensatable* pivot? retriable*, no compensation on pivot or retriable steps, at most one of
-// action and local, every command action has a participant and a `make`. The error names the
-// step ("step 'confirm_ticket': a retriable step cannot have a compensation").
+// action and local, every command action has a participant, a command name and a `make`. Also:
+// every step does something (a pivot or retriable step needs an action or a local function),
+// `on_reply` only with an action, a positive reply timeout, and a retriable step's retry policy
+// allows more than one attempt (maximum_attempts != 1). Returns kInvalidArgument naming the step
+// ("step 'confirm_ticket': a retriable step cannot have a compensation").
 Status validate(const SagaDefinition& definition);
 
 // A stable hex hash of the definition's structure: name, version, and per step its name, kind,

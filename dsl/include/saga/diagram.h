@@ -1,0 +1,28 @@
+// Diagrams of a saga definition, for docs, reviews and `sagactl`: Graphviz DOT and Mermaid.
+//
+// Both show the same picture:
+//   - the forward steps as one chain, from a start dot to "completed", each labelled with its
+//     number, name and what it does ("kitchen: CreateTicket", "local");
+//   - each compensation as a dashed node beside its step; dashed edges in the reverse
+//     direction show which compensations run, in order, when a step fails ("fails" edges from
+//     every step up to the pivot, then compensation to compensation, ending in "compensated");
+//   - the pivot as a hexagon in its own "pivot: point of no return" cluster;
+//   - the compensatable steps and the retriable tail each in their own cluster.
+// Only the structure is drawn (names, kinds, participants, commands, local, conditional); the
+// callbacks are opaque. The output is deterministic: equal definitions give equal text.
+// Render DOT with `dot -Tsvg saga.dot -o saga.svg`; paste Mermaid into a ```mermaid block.
+#pragma once
+
+#include <string>
+
+#include "saga/definition.h"
+
+namespace saga {
+
+// The definition as a Graphviz `digraph`.
+std::string to_dot(const SagaDefinition& definition);
+
+// The definition as a Mermaid `flowchart TD`.
+std::string to_mermaid(const SagaDefinition& definition);
+
+}  // namespace saga

@@ -1,0 +1,281 @@
+// The type-state builder: saga::define<Data>(name, version) ... .build().
+//
+//   auto definition = saga::define<CreateOrderData>("create_order", 1)
+//       .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+//           .on_reply<TicketCreated>(&on_ticket_created)
+//           .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+//       .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize_card)
+//       .retriable("approve_order").invoke(order_service::approve_order, &make_approve_order)
+//           .retry(saga::RetryPolicy::exponential(saga::Millis{200}, 2.0, saga::Millis{60'000}, 0))
+//       .build();
+//
+// Every step starts with its kind and name — step() (compensatable), pivot(), retriable() —
+// and then says what it does: invoke() a participant's command, or run a local() function in
+// the orchestrator, or (compensatable steps only) nothing but compensate_with(). After that
+// come its options: on_reply<R>(), when(), timeout(), retry(), compensation_retry().
+//
+// The order `compensatable* pivot? retriable*` is enforced by the types: after pivot() or
+// retriable() there is no step() or pivot(); compensate_with() and compensation_retry() exist
+// only on compensatable steps; invoke() and local() only once per step; on_reply<R>() only
+// after invoke(), and only for an R listed in the command's replies<...>(). What the types
+// cannot see, build() checks and reports with the step's name (kInvalidArgument):
+//   - a retriable step without an explicit retry(...): retriable steps are retried until they
+//     succeed, and how (and how long) is a decision the author must write down;
+//   - two on_reply handlers for the same reply type; compensate_with() twice;
+//   - compensation_retry() on a step without a compensation;
+//   - everything saga::validate() checks (a name, unique step names, 1..kMaxSteps steps,
+//     a retriable retry policy with more than one attempt, ...).
+//
+// Builders are move-only in spirit: every method is `&&`-qualified and consumes the builder,
+// so write the definition as one chain (or std::move a builder held in a variable).
+//
+// The produced SagaDefinition's callbacks hold copies of the user's functions and are safe to
+// call from several threads as long as those functions are (plain functions always are).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "saga/clock.h"
+#include "saga/definition.h"
+#include "saga/dsl/callbacks.h"
+#include "saga/dsl/endpoint.h"
+#include "saga/retry_policy.h"
+#include "saga/status.h"
+
+namespace saga {
+
+// What build() returns: an immutable definition, ready to register with the engine.
+using DefinitionResult = Result<std::shared_ptr<const SagaDefinition>>;
+
+namespace detail {
+
+// Tags for what a step does so far (the third parameter of StepBuilder).
+struct NoAction {};
+struct LocalAction {};
+
+// What the builder knows about a step beyond the StepDefinition itself.
+struct StepNotes {
+  bool retry_set = false;
+  bool compensation_retry_set = false;
+  std::vector<std::string_view> reply_names;  // of the on_reply handlers, from kMessageName
+};
+
+struct Draft {
+  SagaDefinition definition;
+  std::vector<StepNotes> notes;
+  std::string error;  // the first error found while building; empty when none
+
+  StepDefinition& step() { return definition.steps.back(); }
+  StepNotes& note() { return notes.back(); }
+
+  void fail(std::string_view what) {
+    if (error.empty()) error = "step '" + step().name + "': " + std::string(what);
+  }
+
+  void add_step(std::string name, StepKind kind) {
+    StepDefinition step;
+    step.name = std::move(name);
+    step.kind = kind;
+    definition.steps.push_back(std::move(step));
+    notes.emplace_back();
+  }
+
+  DefinitionResult build() &&;
+};
+
+inline DefinitionResult Draft::build() && {
+  if (!error.empty()) return invalid_argument(error);
+  for (std::size_t i = 0; i < definition.steps.size(); ++i) {
+    const StepDefinition& step = definition.steps[i];
+    const std::string prefix = "step '" + step.name + "': ";
+    if (step.kind == StepKind::kRetriable && !notes[i].retry_set) {
+      return invalid_argument(prefix + "a retriable step needs an explicit retry policy (.retry)");
+    }
+    if (notes[i].compensation_retry_set && !step.compensation.has_value()) {
+      return invalid_argument(prefix + "compensation_retry without a compensation");
+    }
+  }
+  if (Status status = validate(definition); !status) return status;
+  return std::shared_ptr<const SagaDefinition>(
+      std::make_shared<SagaDefinition>(std::move(definition)));
+}
+
+}  // namespace detail
+
+template <typename Data, StepKind Kind, typename Action>
+class StepBuilder;
+
+// The builder before the first step. Comes from saga::define<Data>().
+template <typename Data>
+class [[nodiscard]] SagaBuilder {
+ public:
+  // Starts a compensatable step.
+  StepBuilder<Data, StepKind::kCompensatable, detail::NoAction> step(std::string name) && {
+    draft_.add_step(std::move(name), StepKind::kCompensatable);
+    return StepBuilder<Data, StepKind::kCompensatable, detail::NoAction>(std::move(draft_));
+  }
+  // Starts the pivot step: the saga's point of no return.
+  StepBuilder<Data, StepKind::kPivot, detail::NoAction> pivot(std::string name) && {
+    draft_.add_step(std::move(name), StepKind::kPivot);
+    return StepBuilder<Data, StepKind::kPivot, detail::NoAction>(std::move(draft_));
+  }
+  // Starts a retriable step.
+  StepBuilder<Data, StepKind::kRetriable, detail::NoAction> retriable(std::string name) && {
+    draft_.add_step(std::move(name), StepKind::kRetriable);
+    return StepBuilder<Data, StepKind::kRetriable, detail::NoAction>(std::move(draft_));
+  }
+  // A saga needs steps: this always reports an error. Here for symmetry.
+  DefinitionResult build() && { return std::move(draft_).build(); }
+
+  // Prefer saga::define<Data>(name, version).
+  SagaBuilder(std::string name, std::uint32_t version) {
+    draft_.definition.name = std::move(name);
+    draft_.definition.version = version;
+  }
+
+ private:
+  detail::Draft draft_;
+};
+
+// A step being described. Kind is the step's kind; Action is detail::NoAction,
+// detail::LocalAction or the saga::Command the step invokes.
+template <typename Data, StepKind Kind, typename Action>
+class [[nodiscard]] StepBuilder {
+  static constexpr bool kCompensatable = Kind == StepKind::kCompensatable;
+  static constexpr bool kNoActionYet = std::is_same_v<Action, detail::NoAction>;
+
+ public:
+  // clang-format 14 mangles requires-clauses.
+  // clang-format off
+  // --- What the step does -------------------------------------------------------------------
+
+  // Sends `command` to its participant, built from the saga data by `make(const Data&)`.
+  template <Message C, Message... Rs, CommandFactory<Data, C> F>
+    requires kNoActionYet
+  StepBuilder<Data, Kind, Command<C, Rs...>> invoke(const Command<C, Rs...>& command, F make) && {
+    draft_.step().action = detail::make_action<Data, C>(command.channel, std::move(make));
+    return StepBuilder<Data, Kind, Command<C, Rs...>>(std::move(draft_));
+  }
+
+  // Runs `fn(Data&)` in the orchestrator instead of sending a command. `fn` returns void,
+  // bool (false fails the step, reason "local_failed") or Status (non-OK fails it).
+  template <LocalFunction<Data> F>
+    requires kNoActionYet
+  StepBuilder<Data, Kind, detail::LocalAction> local(F fn) && {
+    draft_.step().local = detail::make_local<Data>(std::move(fn));
+    return StepBuilder<Data, Kind, detail::LocalAction>(std::move(draft_));
+  }
+
+  // Undoes the step: when a later step up to the pivot fails, `command` is sent, built by
+  // `make(const Data&)`. Compensatable steps only.
+  template <Message C, Message... Rs, CommandFactory<Data, C> F>
+    requires kCompensatable
+  StepBuilder compensate_with(const Command<C, Rs...>& command, F make) && {
+    if (draft_.step().compensation.has_value()) draft_.fail("compensate_with given twice");
+    draft_.step().compensation = detail::make_action<Data, C>(command.channel, std::move(make));
+    return std::move(*this);
+  }
+
+  // --- Options ------------------------------------------------------------------------------
+
+  // Handles replies of type R (success or failure) to the invoked command: `fn(Data&,
+  // const R&)` may change the data; returning false or a non-OK Status fails the step.
+  // Replies of other types leave the data unchanged. R must be listed in the command's
+  // replies<...>().
+  template <Message R, ReplyHandler<Data, R> F>
+    requires CommandEndpoint<Action> && (Action::template has_reply<R>)
+  StepBuilder on_reply(F fn) && {
+    std::vector<std::string_view>& names = draft_.note().reply_names;
+    for (std::string_view name : names) {
+      if (name == R::kMessageName) {
+        draft_.fail("two reply handlers for " + std::string(R::kMessageName));
+      }
+    }
+    names.push_back(R::kMessageName);
+    draft_.step().on_reply =
+        detail::make_reply_handler<Data, R>(std::move(fn), std::move(draft_.step().on_reply));
+    return std::move(*this);
+  }
+
+  // The step runs only when `pred(const Data&)` is true; a skipped step is not compensated.
+  template <StepPredicate<Data> P>
+  StepBuilder when(P pred) && {
+    draft_.step().applies = detail::make_predicate<Data>(std::move(pred));
+    return std::move(*this);
+  }
+
+  // How long to wait for each reply before resending (default 10 s).
+  StepBuilder timeout(Millis reply_timeout) && {
+    draft_.step().reply_timeout = reply_timeout;
+    return std::move(*this);
+  }
+
+  // How the action is resent and retried. Required on retriable steps.
+  StepBuilder retry(RetryPolicy policy) && {
+    draft_.step().retry = std::move(policy);
+    draft_.note().retry_set = true;
+    return std::move(*this);
+  }
+
+  // How the compensation is retried (default: exponential from 200 ms to 30 s, unlimited).
+  StepBuilder compensation_retry(RetryPolicy policy) &&
+    requires kCompensatable
+  {
+    draft_.step().compensation_retry = std::move(policy);
+    draft_.note().compensation_retry_set = true;
+    return std::move(*this);
+  }
+
+  // --- The next step ------------------------------------------------------------------------
+
+  // Starts another compensatable step. Not after the pivot or a retriable step.
+  StepBuilder<Data, StepKind::kCompensatable, detail::NoAction> step(std::string name) &&
+    requires kCompensatable
+  {
+    draft_.add_step(std::move(name), StepKind::kCompensatable);
+    return StepBuilder<Data, StepKind::kCompensatable, detail::NoAction>(std::move(draft_));
+  }
+
+  // Starts the pivot step. Not after the pivot or a retriable step.
+  StepBuilder<Data, StepKind::kPivot, detail::NoAction> pivot(std::string name) &&
+    requires kCompensatable
+  {
+    draft_.add_step(std::move(name), StepKind::kPivot);
+    return StepBuilder<Data, StepKind::kPivot, detail::NoAction>(std::move(draft_));
+  }
+
+  // Starts a retriable step.
+  StepBuilder<Data, StepKind::kRetriable, detail::NoAction> retriable(std::string name) && {
+    draft_.add_step(std::move(name), StepKind::kRetriable);
+    return StepBuilder<Data, StepKind::kRetriable, detail::NoAction>(std::move(draft_));
+  }
+
+  // Checks the whole saga (see the file comment) and returns the definition or the first error.
+  DefinitionResult build() && { return std::move(draft_).build(); }
+  // clang-format on
+
+ private:
+  template <typename D>
+  friend class SagaBuilder;
+  template <typename D, StepKind K, typename A>
+  friend class StepBuilder;
+
+  explicit StepBuilder(detail::Draft draft) : draft_(std::move(draft)) {}
+
+  detail::Draft draft_;
+};
+
+// Starts the definition of saga `name`, version `version`, over the saga data type Data (a
+// default-constructible struct with a cereal `serialize` member).
+template <typename Data>
+SagaBuilder<Data> define(std::string name, std::uint32_t version = 1) {
+  static_assert(std::is_default_constructible_v<Data>, "saga data is default-constructible");
+  return SagaBuilder<Data>(std::move(name), version);
+}
+
+}  // namespace saga

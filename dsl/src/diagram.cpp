@@ -1,0 +1,223 @@
+#include "saga/diagram.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace saga {
+namespace {
+
+// The lines of a step's label, before escaping for one output format.
+std::vector<std::string> step_lines(const SagaDefinition& definition, std::size_t index) {
+  const StepDefinition& step = definition.steps[index];
+  std::vector<std::string> lines{std::to_string(index + 1) + ". " + step.name};
+  if (step.action.has_value()) {
+    lines.push_back(step.action->participant + ": " + step.action->command_name);
+  } else if (step.local) {
+    lines.emplace_back("local");
+  } else {
+    lines.emplace_back("(no action)");
+  }
+  if (step.applies) lines.emplace_back("(conditional)");
+  if (step.kind == StepKind::kRetriable) {
+    lines.push_back(step.retry.maximum_attempts == 0
+                        ? std::string("retried until done")
+                        : "up to " + std::to_string(step.retry.maximum_attempts) + " attempts");
+  }
+  return lines;
+}
+
+std::vector<std::string> compensation_lines(const StepDefinition& step) {
+  return {"undo " + step.name,
+          step.compensation->participant + ": " + step.compensation->command_name};
+}
+
+// Which compensation node a failure of step `index` leads to: the nearest earlier step with a
+// compensation (the failing step's own compensation is not run), or none.
+std::optional<std::size_t> first_compensation_before(const SagaDefinition& definition,
+                                                     std::size_t index) {
+  for (std::size_t j = index; j-- > 0;) {
+    if (definition.steps[j].compensation.has_value()) return j;
+  }
+  return std::nullopt;
+}
+
+// Whether a failure of step `index` rolls the saga back (it runs an action or a local function
+// at or before the pivot).
+bool can_fail_backwards(const SagaDefinition& definition, std::size_t index) {
+  const std::optional<std::size_t> pivot = definition.pivot_index();
+  const StepDefinition& step = definition.steps[index];
+  return pivot.has_value() && index <= *pivot && (step.action.has_value() || step.local);
+}
+
+std::string dot_quote(const std::vector<std::string>& lines) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out += "\\n";
+    for (const char c : lines[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string mermaid_quote(const std::vector<std::string>& lines) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out += "<br/>";
+    for (const char c : lines[i]) {
+      switch (c) {
+        case '"':
+          out += "#quot;";
+          break;
+        case '<':
+          out += "#lt;";
+          break;
+        case '>':
+          out += "#gt;";
+          break;
+        default:
+          out += c;
+      }
+    }
+  }
+  return out + "\"";
+}
+
+std::string node_id(char prefix, std::size_t index) { return prefix + std::to_string(index); }
+
+const char* const kCompensationEdge = " [style=dashed, color=firebrick, fontcolor=firebrick";
+
+void dot_steps(const SagaDefinition& d, StepKind kind, std::string& out) {
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    const StepDefinition& step = d.steps[i];
+    if (step.kind != kind) continue;
+    out += "    " + node_id('s', i) + " [label=" + dot_quote(step_lines(d, i));
+    if (kind == StepKind::kPivot)
+      out += ", shape=hexagon, style=\"filled,bold\", fillcolor=\"#ffe8b0\"";
+    out += "];\n";
+    if (step.compensation.has_value()) {
+      out += "    " + node_id('c', i) + " [label=" + dot_quote(compensation_lines(step)) +
+             ", style=\"rounded,dashed\", color=firebrick, fontcolor=firebrick];\n";
+      out += "    { rank=same; " + node_id('s', i) + "; " + node_id('c', i) + "; }\n";
+    }
+  }
+}
+
+bool has_kind(const SagaDefinition& d, StepKind kind) {
+  for (const StepDefinition& step : d.steps) {
+    if (step.kind == kind) return true;
+  }
+  return false;
+}
+
+void dot_cluster(const SagaDefinition& d, StepKind kind, std::string_view id,
+                 std::string_view label, std::string_view style, std::string& out) {
+  if (!has_kind(d, kind)) return;
+  out += "  subgraph " + std::string(id) + " {\n";
+  out += "    label=\"" + std::string(label) + "\"; " + std::string(style) + "\n";
+  dot_steps(d, kind, out);
+  out += "  }\n";
+}
+
+}  // namespace
+
+std::string to_dot(const SagaDefinition& d) {
+  std::string out = "digraph " + dot_quote({d.name}) + " {\n";
+  out += "  graph [label=" + dot_quote({d.name + " v" + std::to_string(d.version)}) +
+         ", labelloc=t, fontname=\"Helvetica\", nodesep=0.5];\n";
+  out += "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];\n";
+  out += "  edge [fontname=\"Helvetica\", fontsize=10];\n";
+  out += "  start [shape=circle, label=\"\", width=0.2, style=filled, fillcolor=black];\n";
+  out += "  completed [shape=doublecircle, label=\"completed\", color=forestgreen];\n";
+  out += "  compensated [shape=doublecircle, label=\"compensated\", color=firebrick];\n";
+  dot_cluster(d, StepKind::kCompensatable, "cluster_compensatable", "compensatable",
+              "style=\"rounded,dashed\"; color=gray50;", out);
+  dot_cluster(d, StepKind::kPivot, "cluster_pivot", "pivot: point of no return",
+              "style=bold; color=darkorange;", out);
+  dot_cluster(d, StepKind::kRetriable, "cluster_retriable", "retriable: retried, never compensated",
+              "style=rounded; color=forestgreen;", out);
+
+  // The forward chain.
+  std::string previous = "start";
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    out += "  " + previous + " -> " + node_id('s', i) + ";\n";
+    previous = node_id('s', i);
+  }
+  out += "  " + previous + " -> completed;\n";
+
+  // The way back: failures enter the compensation chain, which runs in reverse order.
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    if (!can_fail_backwards(d, i)) continue;
+    const std::optional<std::size_t> target = first_compensation_before(d, i);
+    out += "  " + node_id('s', i) + " -> " + (target ? node_id('c', *target) : "compensated") +
+           kCompensationEdge + ", label=\"fails\", constraint=false];\n";
+  }
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    if (!d.steps[i].compensation.has_value()) continue;
+    const std::optional<std::size_t> next = first_compensation_before(d, i);
+    out += "  " + node_id('c', i) + " -> " + (next ? node_id('c', *next) : "compensated") +
+           kCompensationEdge + (next ? ", constraint=false" : "") + "];\n";
+  }
+  return out + "}\n";
+}
+
+std::string to_mermaid(const SagaDefinition& d) {
+  std::string out = "flowchart TD\n";
+  out += "  start((\" \")) --> " + std::string(d.steps.empty() ? "completed" : "s0") + "\n";
+  struct Cluster {
+    StepKind kind;
+    const char* id;
+    const char* label;
+  };
+  const Cluster clusters[] = {
+      {StepKind::kCompensatable, "cluster_compensatable", "compensatable"},
+      {StepKind::kPivot, "cluster_pivot", "pivot: point of no return"},
+      {StepKind::kRetriable, "cluster_retriable", "retriable: retried, never compensated"},
+  };
+  std::string compensation_nodes;
+  for (const Cluster& cluster : clusters) {
+    if (!has_kind(d, cluster.kind)) continue;
+    out += "  subgraph " + std::string(cluster.id) + " [\"" + cluster.label + "\"]\n";
+    for (std::size_t i = 0; i < d.steps.size(); ++i) {
+      const StepDefinition& step = d.steps[i];
+      if (step.kind != cluster.kind) continue;
+      const std::string label = mermaid_quote(step_lines(d, i));
+      out += "    " + node_id('s', i) +
+             (step.kind == StepKind::kPivot ? "{{" + label + "}}" : "[" + label + "]") + "\n";
+      if (step.compensation.has_value()) {
+        out += "    " + node_id('c', i) + "[" + mermaid_quote(compensation_lines(step)) + "]\n";
+        compensation_nodes += (compensation_nodes.empty() ? "" : ",") + node_id('c', i);
+      }
+    }
+    out += "  end\n";
+  }
+  out += "  completed([\"completed\"])\n  compensated([\"compensated\"])\n";
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    out += "  " + node_id('s', i) + " --> " +
+           (i + 1 < d.steps.size() ? node_id('s', i + 1) : "completed") + "\n";
+  }
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    if (!can_fail_backwards(d, i)) continue;
+    const std::optional<std::size_t> target = first_compensation_before(d, i);
+    out += "  " + node_id('s', i) + " -. fails .-> " +
+           (target ? node_id('c', *target) : "compensated") + "\n";
+  }
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    if (!d.steps[i].compensation.has_value()) continue;
+    const std::optional<std::size_t> next = first_compensation_before(d, i);
+    out += "  " + node_id('c', i) + " -.-> " + (next ? node_id('c', *next) : "compensated") + "\n";
+  }
+  out += "  classDef compensation stroke-dasharray: 5 5,stroke:#b22222,color:#b22222\n";
+  out += "  classDef pivot fill:#ffe8b0,stroke:#ff8c00,stroke-width:2px\n";
+  if (!compensation_nodes.empty()) out += "  class " + compensation_nodes + " compensation\n";
+  if (const auto pivot = d.pivot_index(); pivot && d.steps[*pivot].kind == StepKind::kPivot) {
+    out += "  class " + node_id('s', *pivot) + " pivot\n";
+  }
+  return out;
+}
+
+}  // namespace saga

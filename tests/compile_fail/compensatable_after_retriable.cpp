@@ -1,0 +1,17 @@
+// Goal: no compensatable step() after a retriable step.
+// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<CreateOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .retriable("approve_order").invoke(order_service::approve_order, &make_approve).retry(kForever)
+    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+#else
+    .retriable("approve_order").invoke(order_service::approve_order, &make_approve).retry(kForever)
+    .retriable("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket).retry(kForever)
+#endif
+    .build();
+// clang-format on

@@ -1,0 +1,17 @@
+// Goal: compensate_with does not exist on the pivot step.
+// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<CreateOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+        .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+#else
+    .step("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+        .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+#endif
+    .build();
+// clang-format on

@@ -1,0 +1,17 @@
+// Goal: compensate_with does not exist on a retriable step.
+// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<CreateOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .retriable("confirm_ticket").invoke(kitchen::confirm_ticket, &make_confirm).retry(kForever)
+        .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+#else
+    .step("confirm_ticket").invoke(kitchen::confirm_ticket, &make_confirm).retry(kForever)
+        .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+#endif
+    .build();
+// clang-format on

@@ -1,0 +1,17 @@
+// Goal: the reply handler takes the reply type named in on_reply<R>.
+// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<CreateOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+        .on_reply<TicketRejected>(&on_ticket_created)
+#else
+    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+        .on_reply<TicketRejected>(&on_ticket_rejected)
+#endif
+    .build();
+// clang-format on

@@ -1,0 +1,15 @@
+// Goal: make must return the command the endpoint carries.
+// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<CreateOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .step("create_ticket").invoke(kitchen::create_ticket, &make_validate)
+#else
+    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+#endif
+    .build();
+// clang-format on

@@ -1,0 +1,17 @@
+// Goal: on_reply needs an invoked command: not on a compensation-only step.
+// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<CreateOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .step("create_ticket").compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+        .on_reply<TicketCreated>(&on_ticket_created)
+#else
+    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+        .on_reply<TicketCreated>(&on_ticket_created)
+#endif
+    .build();
+// clang-format on

@@ -1,0 +1,17 @@
+// Goal: a saga has at most one pivot.
+// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<CreateOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+    .pivot("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+#else
+    .step("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+    .pivot("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+#endif
+    .build();
+// clang-format on

@@ -1,0 +1,378 @@
+// Goal: the typed DSL produces exactly the SagaDefinition it describes, its callbacks encode
+// and decode the user's types faithfully, and build() reports every misuse by step name.
+// Method: build an FTGO Create Order saga; inspect the steps; call the callbacks on encoded data.
+#include "saga/dsl.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "unit/ftgo_saga.h"
+
+namespace test_ftgo {
+namespace {
+
+using saga::Millis;
+using saga::StepKind;
+
+CreateOrderData sample_data() {
+  CreateOrderData d;
+  d.order_id = 99;
+  d.consumer_id = 7;
+  d.restaurant_id = 3;
+  d.order_total_cents = 4250;
+  d.line_items = {{"pad-thai", 2}, {"spring-roll", 1}};
+  return d;
+}
+
+std::string bytes(const CreateOrderData& d) { return saga::encode_data(d).value(); }
+CreateOrderData data_of(const std::string& b) {
+  return saga::decode_data<CreateOrderData>(b).value();
+}
+
+std::shared_ptr<const saga::SagaDefinition> create_order() {
+  saga::DefinitionResult result = build_create_order();
+  EXPECT_TRUE(result.is_ok()) << result.status().to_string();
+  return result.value();
+}
+
+saga::ReplyView reply(std::string_view name, const std::string& body,
+                      saga::ContentType type = saga::ContentType::kCerealBinary,
+                      saga::Outcome outcome = saga::Outcome::kSuccess) {
+  saga::ReplyView view;
+  view.name = name;
+  view.outcome = outcome;
+  view.content_type = type;
+  view.body = body;
+  return view;
+}
+
+TEST(DslTest, StepsHaveTheDeclaredNamesKindsAndCommands) {
+  const auto def = create_order();
+  EXPECT_EQ(def->name, "create_order");
+  EXPECT_EQ(def->version, 3u);
+  ASSERT_EQ(def->steps.size(), 7u);
+  struct Expected {
+    const char* name;
+    StepKind kind;
+    const char* participant;  // "" for no action
+    const char* command;
+    const char* compensation;  // "" for none
+  };
+  const Expected expected[] = {
+      {"reject_order", StepKind::kCompensatable, "", "", "RejectOrder"},
+      {"verify_consumer", StepKind::kCompensatable, "consumer", "ValidateOrderByConsumer", ""},
+      {"create_ticket", StepKind::kCompensatable, "kitchen", "CreateTicket", "CancelCreateTicket"},
+      {"authorize_card", StepKind::kPivot, "accounting", "AuthorizeCard", ""},
+      {"confirm_ticket", StepKind::kRetriable, "kitchen", "ConfirmCreateTicket", ""},
+      {"add_loyalty_points", StepKind::kRetriable, "", "", ""},
+      {"approve_order", StepKind::kRetriable, "order", "ApproveOrder", ""},
+  };
+  for (std::size_t i = 0; i < def->steps.size(); ++i) {
+    const saga::StepDefinition& step = def->steps[i];
+    SCOPED_TRACE(step.name);
+    EXPECT_EQ(step.name, expected[i].name);
+    EXPECT_EQ(step.kind, expected[i].kind);
+    EXPECT_EQ(step.action.has_value(), *expected[i].participant != '\0');
+    if (step.action) {
+      EXPECT_EQ(step.action->participant, expected[i].participant);
+      EXPECT_EQ(step.action->command_name, expected[i].command);
+    }
+    EXPECT_EQ(step.compensation.has_value(), *expected[i].compensation != '\0');
+    if (step.compensation) {
+      EXPECT_EQ(step.compensation->command_name, expected[i].compensation);
+    }
+  }
+  EXPECT_EQ(def->steps[0].compensation->participant, "order");
+  EXPECT_EQ(def->steps[2].compensation->participant, "kitchen");
+  EXPECT_TRUE(static_cast<bool>(def->steps[5].local));
+  EXPECT_EQ(def->pivot_index(), std::optional<std::size_t>{3});
+  EXPECT_TRUE(saga::validate(*def).is_ok());
+}
+
+TEST(DslTest, MakeEncodesTheCommandFromTheData) {
+  const auto def = create_order();
+  saga::Result<saga::CommandMessage> m = def->steps[2].action->make(bytes(sample_data()));
+  ASSERT_TRUE(m.is_ok()) << m.status().to_string();
+  EXPECT_EQ(m->name, "CreateTicket");
+  EXPECT_EQ(m->content_type, saga::ContentType::kCerealBinary);
+  const CreateTicket ticket = saga::decode_body<CreateTicket>(m->body).value();
+  EXPECT_EQ(ticket.restaurant_id, 3);
+  EXPECT_EQ(ticket.order_id, 99);
+  EXPECT_EQ(ticket.line_items, sample_data().line_items);
+}
+
+TEST(DslTest, MakeUsesTheChannelContentType) {
+  const auto def = create_order();
+  saga::Result<saga::CommandMessage> m = def->steps[3].action->make(bytes(sample_data()));
+  ASSERT_TRUE(m.is_ok()) << m.status().to_string();
+  EXPECT_EQ(m->name, "AuthorizeCard");
+  EXPECT_EQ(m->content_type, saga::ContentType::kJson);
+  EXPECT_EQ(m->body,
+            saga::encode_body(AuthorizeCard{7, 99, 4250}, saga::ContentType::kJson).value());
+  const AuthorizeCard card =
+      saga::decode_body<AuthorizeCard>(m->body, saga::ContentType::kJson).value();
+  EXPECT_EQ(card.consumer_id, 7);
+  EXPECT_EQ(card.order_id, 99);
+  EXPECT_EQ(card.amount_cents, 4250);
+}
+
+TEST(DslTest, CompensationMakeEncodesTheCommand) {
+  const auto def = create_order();
+  for (std::size_t i : {0u, 2u}) {
+    saga::Result<saga::CommandMessage> m = def->steps[i].compensation->make(bytes(sample_data()));
+    ASSERT_TRUE(m.is_ok()) << m.status().to_string();
+    if (i == 0) {
+      EXPECT_EQ(m->name, "RejectOrder");
+      EXPECT_EQ(saga::decode_body<RejectOrder>(m->body)->order_id, 99);
+    } else {
+      EXPECT_EQ(m->name, "CancelCreateTicket");
+      EXPECT_EQ(saga::decode_body<CancelCreateTicket>(m->body)->order_id, 99);
+    }
+  }
+}
+
+TEST(DslTest, MakeReportsUnreadableData) {
+  const auto def = create_order();
+  saga::Result<saga::CommandMessage> m = def->steps[2].action->make("\x01");
+  ASSERT_FALSE(m.is_ok());
+  EXPECT_EQ(m.status().code(), saga::StatusCode::kMalformed);
+  EXPECT_NE(m.status().message().find("saga data"), std::string::npos);
+}
+
+TEST(DslTest, OnReplyUpdatesTheData) {
+  const auto def = create_order();
+  const std::string body = saga::encode_body(TicketCreated{555}).value();
+  saga::DataUpdate u = def->steps[2].on_reply(bytes(sample_data()), reply("TicketCreated", body));
+  ASSERT_FALSE(u.failed) << u.reason;
+  CreateOrderData expected = sample_data();
+  expected.ticket_id = 555;
+  EXPECT_EQ(data_of(u.data), expected);
+}
+
+TEST(DslTest, OnReplyHandlesFailureRepliesByName) {
+  const auto def = create_order();
+  const std::string body = saga::encode_body(TicketRejected{"closed"}).value();
+  saga::DataUpdate u = def->steps[2].on_reply(
+      bytes(sample_data()),
+      reply("TicketRejected", body, saga::ContentType::kCerealBinary, saga::Outcome::kFailure));
+  ASSERT_FALSE(u.failed) << u.reason;
+  EXPECT_EQ(data_of(u.data).rejection_reason, "closed");
+}
+
+TEST(DslTest, OnReplyDecodesPerReplyContentType) {
+  const auto def = create_order();
+  const std::string body = R"({"transaction_id":"tx-1"})";
+  saga::DataUpdate u = def->steps[3].on_reply(
+      bytes(sample_data()), reply("CardAuthorized", body, saga::ContentType::kJson));
+  ASSERT_FALSE(u.failed) << u.reason;
+  EXPECT_EQ(data_of(u.data).transaction_id, "tx-1");
+}
+
+TEST(DslTest, OnReplyReturningAnErrorFailsTheStep) {
+  const auto def = create_order();
+  const std::string body = R"({"reason":"limit"})";
+  saga::DataUpdate u = def->steps[3].on_reply(
+      bytes(sample_data()), reply("CardDeclined", body, saga::ContentType::kJson));
+  EXPECT_TRUE(u.failed);
+  EXPECT_EQ(u.reason, "declined: limit");
+}
+
+TEST(DslTest, OtherRepliesLeaveTheDataUnchanged) {
+  const auto def = create_order();
+  const std::string data = bytes(sample_data());
+  saga::DataUpdate u = def->steps[2].on_reply(data, reply("SomethingElse", "garbage"));
+  EXPECT_FALSE(u.failed);
+  EXPECT_EQ(u.data, data);
+  EXPECT_FALSE(static_cast<bool>(def->steps[1].on_reply));  // no handlers: none installed
+}
+
+TEST(DslTest, UndecodableReplyIsABadReply) {
+  const auto def = create_order();
+  saga::DataUpdate u = def->steps[2].on_reply(bytes(sample_data()), reply("TicketCreated", "x"));
+  EXPECT_TRUE(u.failed);
+  EXPECT_EQ(u.reason.rfind("bad_reply: TicketCreated: ", 0), 0u) << u.reason;
+}
+
+TEST(DslTest, UndecodableDataInAReplyHandlerIsBadData) {
+  const auto def = create_order();
+  const std::string body = saga::encode_body(TicketCreated{1}).value();
+  saga::DataUpdate u = def->steps[2].on_reply("", reply("TicketCreated", body));
+  EXPECT_TRUE(u.failed);
+  EXPECT_EQ(u.reason.rfind("bad_data: ", 0), 0u) << u.reason;
+}
+
+TEST(DslTest, WhenPredicateDecidesWhetherTheStepApplies) {
+  const auto def = create_order();
+  const saga::StepDefinition& step = def->steps[2];
+  ASSERT_TRUE(static_cast<bool>(step.applies));
+  EXPECT_TRUE(step.applies(bytes(sample_data())));
+  CreateOrderData empty = sample_data();
+  empty.line_items.clear();
+  EXPECT_FALSE(step.applies(bytes(empty)));
+  EXPECT_FALSE(static_cast<bool>(def->steps[1].applies));
+}
+
+TEST(DslTest, LocalStepUpdatesTheData) {
+  const auto def = create_order();
+  saga::DataUpdate u = def->steps[5].local(bytes(sample_data()));
+  ASSERT_FALSE(u.failed) << u.reason;
+  EXPECT_TRUE(data_of(u.data).loyalty_points_added);
+}
+
+TEST(DslTest, LocalStepReturningFalseOrErrorFails) {
+  // clang-format off
+  auto def = saga::define<CreateOrderData>("locals")
+      .step("says_no").local([](CreateOrderData&) { return false; })
+      .step("errs").local([](CreateOrderData&) { return saga::invalid_argument("no_stock"); })
+      .step("ok").local([](CreateOrderData& d) { d.order_id += 1; return true; })
+      .build();
+  // clang-format on
+  ASSERT_TRUE(def.is_ok()) << def.status().to_string();
+  const std::string data = bytes(sample_data());
+  EXPECT_EQ(def.value()->steps[0].local(data).reason, "local_failed");
+  EXPECT_EQ(def.value()->steps[1].local(data).reason, "no_stock");
+  saga::DataUpdate ok = def.value()->steps[2].local(data);
+  ASSERT_FALSE(ok.failed);
+  EXPECT_EQ(data_of(ok.data).order_id, 100);
+  EXPECT_TRUE(def.value()->steps[0].local("\x02").failed);
+}
+
+TEST(DslTest, TimeoutsAndPoliciesAreCarriedOver) {
+  const auto def = create_order();
+  const saga::StepDefinition defaults;
+  EXPECT_EQ(def->steps[1].reply_timeout, Millis{2'000});
+  EXPECT_EQ(def->steps[2].reply_timeout, defaults.reply_timeout);
+  EXPECT_EQ(def->steps[0].compensation_retry, saga::RetryPolicy::fixed(Millis{500}, 0));
+  EXPECT_EQ(def->steps[2].compensation_retry, defaults.compensation_retry);
+  EXPECT_EQ(def->steps[3].retry, saga::RetryPolicy::immediate(2));
+  EXPECT_EQ(def->steps[4].retry, kForever);
+  EXPECT_EQ(def->steps[1].retry, defaults.retry);
+}
+
+TEST(DslTest, DataHelpersRoundTrip) {
+  const saga::Result<std::string> encoded = saga::encode_data(sample_data());
+  ASSERT_TRUE(encoded.is_ok());
+  EXPECT_EQ(saga::decode_data<CreateOrderData>(encoded.value()).value(), sample_data());
+  EXPECT_FALSE(saga::decode_data<CreateOrderData>("\x05").is_ok());
+}
+
+TEST(DslTest, EndpointsCarryNamesAndReplies) {
+  static_assert(kitchen::create_ticket.name() == "CreateTicket");
+  static_assert(kitchen::create_ticket.channel.name == "kitchen");
+  static_assert(decltype(kitchen::create_ticket)::has_reply<TicketRejected>);
+  static_assert(!decltype(kitchen::create_ticket)::has_reply<CardDeclined>);
+  static_assert(accounting::authorize_card.channel.content_type == saga::ContentType::kJson);
+  SUCCEED();
+}
+
+TEST(DslTest, FingerprintIsStableForTheSameStructure) {
+  EXPECT_EQ(saga::fingerprint(*create_order()), saga::fingerprint(*create_order()));
+}
+
+// --- build() errors --------------------------------------------------------------------------
+
+void expect_build_error(const saga::DefinitionResult& result, const std::string& message) {
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_EQ(result.status().code(), saga::StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.status().message(), message);
+}
+
+TEST(DslBuildTest, RetriableStepWithoutRetryPolicy) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("s")
+      .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+      .retriable("confirm_ticket").invoke(kitchen::confirm_ticket, &make_confirm)
+      .build(),
+      "step 'confirm_ticket': a retriable step needs an explicit retry policy (.retry)");
+  // clang-format on
+}
+
+TEST(DslBuildTest, RetriableStepWithSingleAttemptPolicy) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("s")
+      .retriable("approve_order").invoke(order_service::approve_order, &make_approve)
+          .retry(saga::RetryPolicy::cancel())
+      .build(),
+      "step 'approve_order': a retriable step needs a retry policy that allows more than one "
+      "attempt");
+  // clang-format on
+}
+
+TEST(DslBuildTest, TwoHandlersForOneReply) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("s")
+      .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+          .on_reply<TicketCreated>(&on_ticket_created)
+          .on_reply<TicketCreated>(&on_ticket_created)
+      .build(),
+      "step 'create_ticket': two reply handlers for TicketCreated");
+  // clang-format on
+}
+
+TEST(DslBuildTest, CompensationGivenTwice) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("s")
+      .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+          .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+          .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+      .build(),
+      "step 'create_ticket': compensate_with given twice");
+  // clang-format on
+}
+
+TEST(DslBuildTest, CompensationRetryWithoutCompensation) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("s")
+      .step("verify_consumer").invoke(consumer::validate_order, &make_validate)
+          .compensation_retry(saga::RetryPolicy::immediate(3))
+      .build(),
+      "step 'verify_consumer': compensation_retry without a compensation");
+  // clang-format on
+}
+
+TEST(DslBuildTest, DuplicateStepName) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("s")
+      .step("verify").invoke(consumer::validate_order, &make_validate)
+      .step("verify").invoke(consumer::validate_order, &make_validate)
+      .build(),
+      "step 'verify': duplicate step name");
+  // clang-format on
+}
+
+TEST(DslBuildTest, StepThatDoesNothing) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("s")
+      .step("idle")
+      .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+      .build(),
+      "step 'idle': a step needs an action, a local function or a compensation");
+  // clang-format on
+}
+
+TEST(DslBuildTest, NoSteps) {
+  expect_build_error(saga::define<CreateOrderData>("empty").build(), "saga 'empty': has no steps");
+}
+
+TEST(DslBuildTest, NoName) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("")
+      .step("verify").invoke(consumer::validate_order, &make_validate)
+      .build(),
+      "saga definition has no name");
+  // clang-format on
+}
+
+TEST(DslBuildTest, NonPositiveTimeout) {
+  // clang-format off
+  expect_build_error(saga::define<CreateOrderData>("s")
+      .step("verify").invoke(consumer::validate_order, &make_validate).timeout(Millis{0})
+      .build(),
+      "step 'verify': reply timeout must be positive");
+  // clang-format on
+}
+
+}  // namespace
+}  // namespace test_ftgo
