@@ -70,7 +70,9 @@ TEST_P(BodyCodecTest, TruncatedBodyIsAnError) {
   for (std::size_t cut = 0; cut < bytes.size(); cut += 3) {
     Result<CreateTicket> back = decode_body<CreateTicket>(bytes.substr(0, cut), GetParam());
     EXPECT_FALSE(back.is_ok()) << "cut at " << cut;
-    if (!back.is_ok()) EXPECT_EQ(back.status().code(), StatusCode::kMalformed);
+    if (!back.is_ok()) {
+      EXPECT_EQ(back.status().code(), StatusCode::kMalformed);
+    }
   }
 }
 
