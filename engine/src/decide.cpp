@@ -119,7 +119,10 @@ class Decider {
     } else {
       if (!update.failed) s().data = std::move(update.data);  // a typed failure handler ran
       std::string reason = r.outcome == Outcome::kFailure ? r.reason : update.reason;
-      step_failed(i, reason, r.name, /*run_own_compensation=*/false, /*retry_allowed=*/true);
+      // A success reply means the action ran at the participant, so undoing the saga must
+      // include this step's own compensation even though the reply handler rejected it.
+      const bool action_ran = r.outcome == Outcome::kSuccess;
+      step_failed(i, reason, r.name, /*run_own_compensation=*/action_ran, /*retry_allowed=*/true);
     }
     return done();
   }
@@ -133,6 +136,7 @@ class Decider {
                        /*keep_message=*/true);
       } else {
         record(Event::kCompensationExhausted, i, "timeout");
+        s().last_reason = "compensation of '" + step(i).name + "': timeout";
         fail_saga();
       }
       return done();
@@ -182,8 +186,7 @@ class Decider {
           send_new(i, Direction::kCompensation);
         } else {
           record(Event::kOperatorRetriedStep, i, in_.reason);
-          s().attempt = 1;
-          send_new(i, Direction::kAction);
+          advance_from(i - 1);  // runs step i again: its action, or its local function inline
         }
         break;
       case InputKind::kOperatorCompensate:

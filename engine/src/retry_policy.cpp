@@ -51,7 +51,9 @@ RetryPolicy RetryPolicy::cancel() {
 
 Millis RetryPolicy::base_delay(std::uint32_t retry) const {
   const double n = retry == 0 ? 0.0 : static_cast<double>(retry - 1);
-  const double cap = static_cast<double>(maximum_interval.count());
+  // Clamped to 2^62 ms: Millis::max() as a double rounds up to 2^63, which does not convert
+  // back to int64, and callers add the delay to a time point.
+  const double cap = std::min(static_cast<double>(maximum_interval.count()), 0x1p62);
   double ms = static_cast<double>(initial_interval.count()) * std::pow(backoff_coefficient, n) +
               static_cast<double>(increment.count()) * n;
   if (!std::isfinite(ms) || ms > cap) ms = cap;  // also guards pow() overflow

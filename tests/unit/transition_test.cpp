@@ -1,0 +1,101 @@
+// Goal: the transition table is exactly what next_phase answers, and nothing else is allowed.
+// Method: replay every row, then sweep all 6 phases x 20 events against the table.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "saga/phase.h"
+
+namespace saga {
+namespace {
+
+constexpr Phase kAllPhases[] = {Phase::kNotStarted, Phase::kExecuting,   Phase::kCompensating,
+                                Phase::kCompleted,  Phase::kCompensated, Phase::kFailed};
+
+Event event_number(int e) { return static_cast<Event>(e); }
+
+bool in_table(Phase source, Event event) {
+  for (const Transition& t : kTransitions) {
+    if (t.source == source && t.event == event) return true;
+  }
+  return false;
+}
+
+// next_phase is constexpr: the table can be queried at compile time.
+static_assert(next_phase(Phase::kNotStarted, Event::kStarted) == Phase::kExecuting);
+static_assert(!next_phase(Phase::kCompleted, Event::kStarted).has_value());
+
+TEST(TransitionTest, EveryRowIsReturnedByNextPhase) {
+  for (const Transition& t : kTransitions) {
+    SCOPED_TRACE(std::string(to_string(t.source)) + " + " + std::string(to_string(t.event)));
+    std::optional<Phase> target = next_phase(t.source, t.event);
+    ASSERT_TRUE(target.has_value());
+    EXPECT_EQ(*target, t.target);
+  }
+}
+
+TEST(TransitionTest, NoRowLeavesATerminalPhase) {
+  for (const Transition& t : kTransitions) {
+    EXPECT_FALSE(is_terminal(t.source)) << to_string(t.source) << " + " << to_string(t.event);
+  }
+  for (int e = 1; e <= kEventCount; ++e) {
+    EXPECT_FALSE(next_phase(Phase::kCompleted, event_number(e)).has_value()) << e;
+    EXPECT_FALSE(next_phase(Phase::kCompensated, event_number(e)).has_value()) << e;
+  }
+}
+
+TEST(TransitionTest, OnlyCompletedAndCompensatedAreTerminal) {
+  for (Phase p : kAllPhases) {
+    EXPECT_EQ(is_terminal(p), p == Phase::kCompleted || p == Phase::kCompensated) << to_string(p);
+  }
+}
+
+TEST(TransitionTest, PairsOutsideTheTableHaveNoTarget) {
+  int allowed = 0;
+  for (Phase p : kAllPhases) {
+    for (int e = 1; e <= kEventCount; ++e) {
+      const Event event = event_number(e);
+      SCOPED_TRACE(std::string(to_string(p)) + " + " + std::string(to_string(event)));
+      std::optional<Phase> target = next_phase(p, event);
+      EXPECT_EQ(target.has_value(), in_table(p, event));
+      if (target) ++allowed;
+    }
+  }
+  // One row per event: exactly kEventCount (phase, event) pairs are allowed.
+  EXPECT_EQ(allowed, kEventCount);
+}
+
+TEST(TransitionTest, NothingLeadsBackToNotStarted) {
+  for (const Transition& t : kTransitions) {
+    EXPECT_NE(t.target, Phase::kNotStarted) << to_string(t.event);
+  }
+}
+
+TEST(TransitionTest, PhaseNamesAreDistinctAndKnown) {
+  std::set<std::string> names;
+  for (Phase p : kAllPhases) {
+    const std::string name(to_string(p));
+    EXPECT_NE(name, "unknown");
+    EXPECT_FALSE(name.empty());
+    EXPECT_TRUE(names.insert(name).second) << "duplicate " << name;
+  }
+  EXPECT_EQ(names.size(), 6u);
+  EXPECT_EQ(to_string(static_cast<Phase>(99)), "unknown");
+}
+
+TEST(TransitionTest, EventNamesAreDistinctAndKnown) {
+  std::set<std::string> names;
+  for (int e = 1; e <= kEventCount; ++e) {
+    const std::string name(to_string(event_number(e)));
+    EXPECT_NE(name, "unknown") << e;
+    EXPECT_FALSE(name.empty()) << e;
+    EXPECT_TRUE(names.insert(name).second) << "duplicate " << name;
+  }
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(kEventCount));
+  EXPECT_EQ(to_string(static_cast<Event>(0)), "unknown");
+  EXPECT_EQ(to_string(static_cast<Event>(kEventCount + 1)), "unknown");
+}
+
+}  // namespace
+}  // namespace saga
