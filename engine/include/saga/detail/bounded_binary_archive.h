@@ -33,6 +33,7 @@ class BoundedBinaryInputArchive
       throw cereal::Exception("truncated: needs " + std::to_string(size) + " bytes, " +
                               std::to_string(left_) + " left");
     }
+    if (size == 0) return;  // an empty body may have no data pointer at all
     std::memcpy(out, data_, size);
     data_ += size;
     left_ -= size;
