@@ -61,9 +61,9 @@ Status check_options(const ZmqTransportOptions& o) {
   if (o.curve) {
     if (!zmq_has("curve")) return unavailable("zmq transport: libzmq was built without CURVE");
     const std::array<std::pair<const char*, const std::string*>, 3> keys{{
-        {"client_public", &o.curve->client_public},
-        {"client_secret", &o.curve->client_secret},
-        {"server_public", &o.curve->server_public},
+        {"public_key", &o.curve->public_key},
+        {"secret_key", &o.curve->secret_key},
+        {"server_public_key", &o.curve->server_public_key},
     }};
     for (const auto& [name, key] : keys) {
       if (!is_z85_key(*key)) {
@@ -177,9 +177,9 @@ zmq::socket_t ZmqTransport::make_socket() {
   // instead of failing; the engine's deadline resend covers those lost with a connection.
   socket.set(zmq::sockopt::immediate, false);
   if (options_.curve) {
-    socket.set(zmq::sockopt::curve_serverkey, options_.curve->server_public);
-    socket.set(zmq::sockopt::curve_publickey, options_.curve->client_public);
-    socket.set(zmq::sockopt::curve_secretkey, options_.curve->client_secret);
+    socket.set(zmq::sockopt::curve_serverkey, options_.curve->server_public_key);
+    socket.set(zmq::sockopt::curve_publickey, options_.curve->public_key);
+    socket.set(zmq::sockopt::curve_secretkey, options_.curve->secret_key);
   }
   return socket;
 }
@@ -435,14 +435,25 @@ Result<std::unique_ptr<Transport>> make_zmq_transport(ZmqTransportOptions option
   }
 }
 
-Result<ZmqCurveKeypair> make_curve_keypair() {
+Result<CurveKeyPair> generate_curve_keypair() {
   if (!zmq_has("curve")) return unavailable("zmq: libzmq was built without CURVE");
   std::array<char, kCurveKeyChars + 1> public_key{};
   std::array<char, kCurveKeyChars + 1> secret_key{};
   if (zmq_curve_keypair(public_key.data(), secret_key.data()) != 0) {
     return internal_error(std::string("zmq: curve keypair: ") + zmq_strerror(zmq_errno()));
   }
-  return ZmqCurveKeypair{std::string(public_key.data()), std::string(secret_key.data())};
+  return CurveKeyPair{std::string(public_key.data()), std::string(secret_key.data())};
+}
+
+Result<std::string> curve_public_key(const std::string& secret_key) {
+  if (!is_z85_key(secret_key)) {
+    return invalid_argument("curve: the secret key must be a 40-character Z85 string");
+  }
+  std::array<char, kCurveKeyChars + 1> public_key{};
+  if (zmq_curve_public(public_key.data(), secret_key.c_str()) != 0) {
+    return internal_error(std::string("zmq: curve public: ") + zmq_strerror(zmq_errno()));
+  }
+  return std::string(public_key.data());
 }
 
 }  // namespace saga

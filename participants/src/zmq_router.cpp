@@ -223,26 +223,4 @@ std::uint64_t ZmqRouter::clients_refused() const { return impl_->clients_refused
 
 namespace saga {
 
-using detail::kZ85KeyChars;
-
-Result<CurveKeyPair> generate_curve_keypair() {
-  std::array<char, kZ85KeyChars + 1> public_key{};
-  std::array<char, kZ85KeyChars + 1> secret_key{};
-  if (zmq_curve_keypair(public_key.data(), secret_key.data()) != 0) {
-    return failed_precondition("curve: zmq_curve_keypair failed (libzmq without CURVE?)");
-  }
-  return CurveKeyPair{std::string(public_key.data()), std::string(secret_key.data())};
-}
-
-Result<std::string> curve_public_key(const std::string& secret_key) {
-  if (!detail::is_z85_key(secret_key)) {
-    return invalid_argument("curve: the secret key must be a 40-character Z85 string");
-  }
-  std::array<char, kZ85KeyChars + 1> public_key{};
-  if (zmq_curve_public(public_key.data(), secret_key.c_str()) != 0) {
-    return failed_precondition("curve: zmq_curve_public failed (libzmq without CURVE?)");
-  }
-  return std::string(public_key.data());
-}
-
 }  // namespace saga

@@ -286,8 +286,8 @@ TEST(ZmqTransportTest, BadOptionsAreRefused) {
 // --- CURVE ----------------------------------------------------------------------------------
 
 TEST(ZmqTransportTest, CurveClientWithTheServerKeyTalksToACurveServer) {
-  Result<ZmqCurveKeypair> server = make_curve_keypair();
-  Result<ZmqCurveKeypair> client = make_curve_keypair();
+  Result<CurveKeyPair> server = generate_curve_keypair();
+  Result<CurveKeyPair> client = generate_curve_keypair();
   if (server.status().code() == StatusCode::kUnavailable) GTEST_SKIP() << "libzmq lacks CURVE";
   ASSERT_TRUE(server.is_ok() && client.is_ok());
   EXPECT_EQ(server->public_key.size(), 40u);
@@ -310,9 +310,9 @@ TEST(ZmqTransportTest, CurveClientWithTheServerKeyTalksToACurveServer) {
 }
 
 TEST(ZmqTransportTest, CurveClientWithAWrongServerKeyDeliversNothing) {
-  Result<ZmqCurveKeypair> server = make_curve_keypair();
-  Result<ZmqCurveKeypair> impostor = make_curve_keypair();
-  Result<ZmqCurveKeypair> client = make_curve_keypair();
+  Result<CurveKeyPair> server = generate_curve_keypair();
+  Result<CurveKeyPair> impostor = generate_curve_keypair();
+  Result<CurveKeyPair> client = generate_curve_keypair();
   if (server.status().code() == StatusCode::kUnavailable) GTEST_SKIP() << "libzmq lacks CURVE";
   ASSERT_TRUE(server.is_ok() && impostor.is_ok() && client.is_ok());
 

@@ -25,20 +25,12 @@
 #include <string>
 
 #include "saga/clock.h"
+#include "saga/curve.h"
 #include "saga/participant_registry.h"
 #include "saga/status.h"
 #include "saga/transport.h"
 
 namespace saga {
-
-// CURVE keys of an orchestrator that talks to CURVE-secured participants. Each key is Z85 text,
-// 40 characters. The participants run as CURVE servers with one key pair (`server_public` is
-// its public half) and admit the orchestrator's `client_public` key.
-struct CurveClientKeys {
-  std::string client_public;
-  std::string client_secret;
-  std::string server_public;
-};
 
 struct ZmqTransportOptions {
   // Where each participant listens. Names not in it are refused by send().
@@ -62,12 +54,5 @@ struct ZmqTransportOptions {
 // built without CURVE but `curve` is set, and kInternal for other libzmq failures.
 Result<std::unique_ptr<Transport>> make_zmq_transport(ZmqTransportOptions options);
 
-// A fresh CURVE key pair, Z85 text (40 characters each). For tests and tooling; production keys
-// are made once and kept in files. Fails with kUnavailable when libzmq has no CURVE support.
-struct ZmqCurveKeypair {
-  std::string public_key;
-  std::string secret_key;
-};
-Result<ZmqCurveKeypair> make_curve_keypair();
 
 }  // namespace saga
