@@ -215,7 +215,8 @@ Result<Envelope> decode(std::string_view tag, std::string_view header, std::stri
   Envelope out;
   try {
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseValidateEncodingFlag>(header.data(), header.size());
+    doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(
+        header.data(), header.size());
     if (doc.HasParseError()) {
       return malformed("frame 2: header is not valid UTF-8 JSON (error " +
                        std::to_string(static_cast<int>(doc.GetParseError())) + " at offset " +

@@ -103,6 +103,18 @@ TEST(JsonBodyTest, MissingFieldOrWrongTypeIsMalformed) {
   ASSERT_FALSE(array.is_ok());
 }
 
+// Both inputs crashed cereal's default rapidjson configuration (found by tests/fuzz).
+TEST(JsonBodyTest, HostileNumbersAndNestingAreErrorsNotCrashes) {
+  const std::string long_number = "[0." + std::string(400, '0') + "]";
+  EXPECT_FALSE(decode_body<LineItem>(long_number, ContentType::kJson).is_ok());
+  const std::string in_object = R"({"menu_item":"x","quantity":0.)" + std::string(400, '0') + "1}";
+  EXPECT_FALSE(decode_body<LineItem>(in_object, ContentType::kJson).is_ok());
+  const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+  EXPECT_FALSE(decode_body<LineItem>(deep, ContentType::kJson).is_ok());
+  Result<Envelope> header = decode(kProtocolTag, std::string(60'000, '['), "");
+  EXPECT_FALSE(header.is_ok());
+}
+
 TEST(BinaryBodyTest, CorruptLengthPrefixIsRefusedWithoutAllocating) {
   std::string bytes = encode_body(std::string("hello")).value();
   bytes[1 + 4] = '\x7f';  // byte 1 is cereal's endianness flag; then an 8-byte length

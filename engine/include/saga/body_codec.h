@@ -13,6 +13,11 @@
 // type. Thread-safe.
 #pragma once
 
+// Hostile JSON must not crash the parser: see RAPIDJSON_PARSE_DEFAULT_FLAGS in
+// engine/CMakeLists.txt (set for every target that links saga::engine).
+#ifndef RAPIDJSON_PARSE_DEFAULT_FLAGS
+#error "build with RAPIDJSON_PARSE_DEFAULT_FLAGS=kParseIterativeFlag (link saga::engine)"
+#endif
 #include <cereal/archives/json.hpp>
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/optional.hpp>
