@@ -77,7 +77,11 @@ class Engine::Impl {
     std::string saga_id;
     bool operator>(const Timer& o) const { return at > o.at; }
   };
-  using DefinitionsByVersion = std::map<std::uint32_t, std::shared_ptr<const SagaDefinition>>;
+  struct Registered {
+    std::shared_ptr<const SagaDefinition> definition;
+    std::string fingerprint;  // computed once, at registration
+  };
+  using DefinitionsByVersion = std::map<std::uint32_t, Registered>;
 
   void run();
   Status recover();

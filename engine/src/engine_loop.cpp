@@ -37,11 +37,12 @@ Status Engine::Impl::register_definition(std::shared_ptr<const SagaDefinition> d
   auto& versions = definitions_[definition->name];
   auto it = versions.find(definition->version);
   if (it != versions.end()) {
-    if (fingerprint(*it->second) == record.fingerprint) return Status::ok();
+    if (it->second.fingerprint == record.fingerprint) return Status::ok();
     return already_exists("definition " + record.name + " v" + std::to_string(record.version) +
                           " is registered with another fingerprint");
   }
-  versions.emplace(definition->version, std::move(definition));
+  const std::uint32_t version = definition->version;
+  versions.emplace(version, Registered{std::move(definition), record.fingerprint});
   const bool recorded = std::any_of(recorded_definitions_.begin(), recorded_definitions_.end(),
                                     [&](const DefinitionRecord& r) {
                                       return r.name == record.name && r.version == record.version &&
@@ -61,10 +62,10 @@ std::shared_ptr<const SagaDefinition> Engine::Impl::definition_for(
   if (named == definitions_.end()) return nullptr;
   auto it = named->second.find(instance.version);
   if (it == named->second.end()) return nullptr;
-  if (!instance.fingerprint.empty() && fingerprint(*it->second) != instance.fingerprint) {
+  if (!instance.fingerprint.empty() && it->second.fingerprint != instance.fingerprint) {
     return nullptr;
   }
-  return it->second;
+  return it->second.definition;
 }
 
 // --- thread control ---------------------------------------------------------------------------
@@ -260,7 +261,7 @@ Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, boo
       return not_found("saga type '" + instance.type + "' has no version " +
                        std::to_string(instance.version));
     }
-    instance.fingerprint = fingerprint(*it->second);
+    instance.fingerprint = it->second.fingerprint;
   }
   if (current(batch, instance.id) != nullptr) {
     return already_exists("saga " + instance.id + " already exists");
