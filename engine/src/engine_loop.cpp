@@ -343,9 +343,9 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
   } else {
     ++stats_.stale_replies;
     if (log_enabled(LogLevel::kWarning)) {
-      log(LogLevel::kWarning, saga_fields(*instance) + " event=stale_reply_dropped message_id=" +
-                                  reply.message_id + " correlation_id=" + reply.correlation_id +
-                                  " reason=\"" + s.message() + "\"");
+      log(LogLevel::kWarning,
+          saga_fields(*instance) + " event=stale_reply_dropped message_id=" + reply.message_id +
+              " correlation_id=" + reply.correlation_id + " reason=\"" + s.message() + "\"");
     }
   }
 }

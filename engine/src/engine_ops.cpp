@@ -68,26 +68,25 @@ void Engine::Impl::apply_operator_requests(PendingBatch& batch) {
     input.kind = input_kind(request.action);
     input.now = t;
     input.random = random();
-    input.reason =
-        request.requested_by.empty() ? request.reason : request.requested_by + ": " + request.reason;
+    input.reason = request.requested_by.empty() ? request.reason
+                                                : request.requested_by + ": " + request.reason;
     Status s = stage_input(batch, request.saga_id, std::move(input));
     RequestOutcome outcome{request.id, s ? RequestState::kApplied : RequestState::kRejected,
                            s ? "ok" : s.message(), t};
-    std::string line = "saga=" + request.saga_id +
-                       field("event", s ? "operator_request_applied" : "operator_request_rejected") +
-                       field("request", std::to_string(request.id)) +
-                       field("action", to_string(request.action)) +
-                       field("requested_by", request.requested_by) +
-                       field("reason", request.reason);
+    std::string line =
+        "saga=" + request.saga_id +
+        field("event", s ? "operator_request_applied" : "operator_request_rejected") +
+        field("request", std::to_string(request.id)) + field("action", to_string(request.action)) +
+        field("requested_by", request.requested_by) + field("reason", request.reason);
     if (!s) line += field("result", s.message());
     log(s ? LogLevel::kInfo : LogLevel::kWarning, line);
     batch.request_outcomes.push_back(std::move(outcome));
   }
 }
 
-void Engine::Impl::log_events(const PendingBatch& batch,
-                              const std::vector<std::pair<std::string, HistoryEntry>>& history)
-    const {
+void Engine::Impl::log_events(
+    const PendingBatch& batch,
+    const std::vector<std::pair<std::string, HistoryEntry>>& history) const {
   if (!log_enabled(LogLevel::kDebug)) return;
   for (const auto& [id, entry] : history) {
     auto it = batch.staged.find(id);

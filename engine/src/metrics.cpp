@@ -87,8 +87,7 @@ std::string to_prometheus(const MetricsSnapshot& m) {
   for (const SagaTypeMetrics& t : m.sagas) {
     w.sample("saga_sagas_total", labels2("type", t.type, "outcome", "started"), t.started);
     w.sample("saga_sagas_total", labels2("type", t.type, "outcome", "completed"), t.completed);
-    w.sample("saga_sagas_total", labels2("type", t.type, "outcome", "compensated"),
-             t.compensated);
+    w.sample("saga_sagas_total", labels2("type", t.type, "outcome", "compensated"), t.compensated);
     w.sample("saga_sagas_total", labels2("type", t.type, "outcome", "failed"), t.failed);
   }
   w.counter("saga_steps_retried_total", "Step and compensation commands sent again.",
@@ -121,8 +120,7 @@ std::string to_prometheus(const MetricsSnapshot& m) {
     }
   }
   w.summary("saga_commit_batch_size", "Inputs per committed transaction.", m.commit_batch_size);
-  w.summary("saga_commit_latency_microseconds", "Wall time of each commit.",
-            m.commit_latency_us);
+  w.summary("saga_commit_latency_microseconds", "Wall time of each commit.", m.commit_latency_us);
   return w.take();
 }
 

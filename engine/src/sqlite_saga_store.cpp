@@ -794,7 +794,8 @@ Result<std::optional<SagaInstance>> SqliteSagaStore::Impl::oldest_unfinished() {
 
 Result<std::optional<OutboxEntry>> SqliteSagaStore::Impl::outbox_entry(const std::string& id) {
   try {
-    SQLite::Statement s(db_, sql("SELECT ", kOutboxColumns, " FROM saga_outbox WHERE saga_id = ?1"));
+    SQLite::Statement s(db_,
+                        sql("SELECT ", kOutboxColumns, " FROM saga_outbox WHERE saga_id = ?1"));
     s.bind(1, id);
     if (!s.executeStep()) return std::optional<OutboxEntry>();
     Result<OutboxEntry> e = read_outbox(s);
@@ -890,7 +891,8 @@ Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::take_operator_reques
 
 Result<std::optional<OperatorRequest>> SqliteSagaStore::Impl::operator_request(std::int64_t id) {
   try {
-    SQLite::Statement s(db_, sql("SELECT ", kRequestColumns, " FROM operator_requests WHERE id = ?1"));
+    SQLite::Statement s(db_,
+                        sql("SELECT ", kRequestColumns, " FROM operator_requests WHERE id = ?1"));
     s.bind(1, id);
     if (!s.executeStep()) return std::optional<OperatorRequest>();
     Result<OperatorRequest> r = read_request(s);
@@ -909,8 +911,8 @@ Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::operator_requests(
     text += " ORDER BY id DESC LIMIT :limit";
     SQLite::Statement s(db_, text);
     if (state) s.bind(":state", std::string(to_string(*state)));
-    s.bind(":limit", limit == 0 || limit > INT64_MAX ? std::int64_t{-1}
-                                                     : static_cast<std::int64_t>(limit));
+    s.bind(":limit",
+           limit == 0 || limit > INT64_MAX ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
     Result<std::vector<OperatorRequest>> out = read_requests(s);
     if (!out) return out.status().with_context("store: operator_requests");
     return out;
@@ -946,16 +948,16 @@ std::string_view to_string(RequestState state) {
 }
 
 std::optional<OperatorAction> parse_operator_action(std::string_view text) {
-  for (OperatorAction a : {OperatorAction::kRetry, OperatorAction::kCompensate,
-                           OperatorAction::kSkip}) {
+  for (OperatorAction a :
+       {OperatorAction::kRetry, OperatorAction::kCompensate, OperatorAction::kSkip}) {
     if (text == to_string(a)) return a;
   }
   return std::nullopt;
 }
 
 std::optional<RequestState> parse_request_state(std::string_view text) {
-  for (RequestState st : {RequestState::kPending, RequestState::kApplied,
-                          RequestState::kRejected}) {
+  for (RequestState st :
+       {RequestState::kPending, RequestState::kApplied, RequestState::kRejected}) {
     if (text == to_string(st)) return st;
   }
   return std::nullopt;

@@ -57,7 +57,7 @@ struct OperatorRequest {
   std::string requested_by;  // who
   Millis requested_at{0};    // the requester's wall clock, ms since the Unix epoch
   RequestState state = RequestState::kPending;
-  std::string result;      // the engine's answer: "ok" or the Status message of the rejection
+  std::string result;     // the engine's answer: "ok" or the Status message of the rejection
   Millis finished_at{0};  // the engine's clock when applied or rejected
 };
 

@@ -110,7 +110,7 @@ struct EngineStats {
   std::uint64_t commands_sent = 0;
   std::uint64_t commits = 0;
   std::uint64_t commit_failures = 0;
-  std::uint64_t inputs_committed = 0;  // inputs per commit = inputs_committed / commits
+  std::uint64_t inputs_committed = 0;            // inputs per commit = inputs_committed / commits
   std::uint64_t operator_requests_applied = 0;   // from the database (sagactl)
   std::uint64_t operator_requests_rejected = 0;  // e.g. the saga was no longer failed
   TransportStats transport;
