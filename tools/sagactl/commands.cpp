@@ -178,7 +178,7 @@ int list(Context& c, const ListArgs& args) {
   Table t({"id", "type", "phase", "step", "created", "age", "reason"});
   const Millis now = wall_now();
   for (const SagaInstance& i : rows.value()) {
-    std::string step = std::to_string(i.step);
+    std::string step = saga::is_terminal(i.phase) ? "-" : std::to_string(i.step);
     if (std::string name = step_name(known_for(i), i.step); !name.empty()) step += " " + name;
     t.row({i.id, i.type + " v" + std::to_string(i.version), c.style.phase(i.phase), step,
            format_time(i.created_at), format_duration(now - i.created_at), i.last_reason});
@@ -274,9 +274,11 @@ void show_text(Context& c, const ShowData& d) {
              "; an operator can retry, compensate or skip)";
   }
   line("phase", phase);
-  std::string step = std::to_string(i.step);
-  if (std::string name = name_of_step(d, i.step); !name.empty()) step += " " + name;
-  line("step", step + "  attempt " + std::to_string(i.attempt));
+  if (!saga::is_terminal(i.phase)) {
+    std::string step = std::to_string(i.step);
+    if (std::string name = name_of_step(d, i.step); !name.empty()) step += " " + name;
+    line("step", step + "  attempt " + std::to_string(i.attempt));
+  }
   if (!i.last_reason.empty()) line("reason", i.last_reason);
   line("trace_id", i.trace_id);
   line("created", format_time(i.created_at));
