@@ -31,7 +31,7 @@ std::string_view to_string(LogLevel level);  // "debug", "info", "warning", "err
 using LogSink = std::function<void(LogLevel level, std::string_view line)>;
 
 // A sink that writes through spdlog: to the logger registered as `logger_name` when there is
-// one at the time of each line, otherwise to spdlog's default logger (stderr, colour, level
+// one at the time of each line, otherwise to spdlog's default logger (stdout, colour, level
 // info unless the application changed it). The spdlog logger's own level filters too: to see
 // debug lines set both EngineOptions::log_level and the logger's level to debug.
 LogSink make_spdlog_sink(std::string logger_name = "saga");
