@@ -320,7 +320,7 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
   if (reply.kind != MessageKind::kReply) return;
   if (auto sent = sent_to_.find(reply.correlation_id); sent != sent_to_.end()) {
     if (gate(sent->second).on_reply(reply.correlation_id)) {
-      log(LogLevel::kWarning, "participant " + sent->second + ": breaker closed");
+      log(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_closed");
     }
     sent_to_.erase(sent);
   }
@@ -369,7 +369,7 @@ void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
       auto sent = sent_to_.find(instance->last_request_id);
       if (sent != sent_to_.end()) {
         if (gate(sent->second).on_timeout(sent->first, t)) {
-          log(LogLevel::kWarning, "participant " + sent->second + ": breaker opened");
+          log(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_opened");
         }
         sent_to_.erase(sent);
       }
