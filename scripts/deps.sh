@@ -8,6 +8,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3
   cppzmq-dev libzmq3-dev
   libcereal-dev rapidjson-dev
+  libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-zmq
   graphviz

@@ -2,6 +2,7 @@
 #include "saga/engine.h"
 
 #include "engine_impl.h"
+#include "saga/metrics.h"
 
 namespace saga {
 
@@ -10,6 +11,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.database_path.empty()) return invalid_argument("engine: database_path is empty");
   if (options.max_batch == 0) return invalid_argument("engine: max_batch must be at least 1");
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
+  if (!options.log) options.log = make_spdlog_sink();
   Result<std::unique_ptr<SqliteSagaStore>> store =
       SqliteSagaStore::open({options.database_path, options.synchronous, options.busy_timeout});
   if (!store) return store.status().with_context("engine: open " + options.database_path);
@@ -143,6 +145,7 @@ Status Engine::skip(std::string_view id, std::string reason) {
 void Engine::tick() { impl_->tick(); }
 bool Engine::run_once(Millis max_wait) { return impl_->run_once(max_wait); }
 EngineStats Engine::stats() const { return impl_->stats(); }
+MetricsSnapshot Engine::metrics() const { return impl_->metrics(); }
 std::vector<ParticipantState> Engine::participants() const { return impl_->participants(); }
 
 }  // namespace saga

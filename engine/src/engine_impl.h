@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <random>
 #include <string>
@@ -21,6 +22,7 @@
 #include "participant_gate.h"
 #include "saga/decide.h"
 #include "saga/engine.h"
+#include "saga/metrics.h"
 #include "sqlite_saga_store.h"
 
 namespace saga {
@@ -33,6 +35,7 @@ struct PendingBatch {
   std::unordered_map<std::string, OutgoingCommand> commands;  // latest command per saga
   std::vector<std::function<void(const Status&)>> on_commit;  // API requests' answers
   std::vector<DefinitionRecord> definitions;
+  std::vector<RequestOutcome> request_outcomes;  // operator requests taken from the store
   std::size_t inputs = 0;
 };
 
@@ -56,6 +59,7 @@ class Engine::Impl {
   std::vector<SagaInstance> unresolved() const;
   EngineStats stats() const;
   std::vector<ParticipantState> participants() const;
+  MetricsSnapshot metrics() const;
   void tick() { options_.transport->wake(); }
   bool run_once(Millis max_wait);
 
@@ -99,7 +103,18 @@ class Engine::Impl {
   ParticipantGate& gate(const std::string& participant);
   const SagaInstance* current(const PendingBatch& batch, const std::string& id) const;
   bool crash_here(CrashPoint point);
+
+  // engine_ops.cpp: operator requests, logs and metrics of the engine thread.
+  // Stages every pending operator request (at most every operator_poll_interval).
+  void apply_operator_requests(PendingBatch& batch);
+  bool log_enabled(LogLevel level) const { return level >= options_.log_level; }
   void log(LogLevel level, const std::string& line) const;
+  // One debug line per history entry of a committed batch.
+  void log_events(const PendingBatch& batch,
+                  const std::vector<std::pair<std::string, HistoryEntry>>& history) const;
+  // "saga=<id> type=<type> trace_id=<trace>", the prefix of every line about a saga.
+  static std::string saga_fields(const SagaInstance& instance);
+  void count_end(const SagaInstance& instance);
 
   EngineOptions options_;
   std::unique_ptr<SqliteSagaStore> store_;
@@ -135,7 +150,12 @@ class Engine::Impl {
   std::vector<SagaInstance> unresolved_;
   EngineStats published_stats_;  // copies of the engine thread's, under observers_mutex_
   std::vector<ParticipantState> participant_states_;
-  EngineStats stats_;  // engine thread only
+  MetricsSnapshot published_metrics_;  // under observers_mutex_ (counters filled at publish)
+  EngineStats stats_;                  // engine thread only
+  std::map<std::string, SagaTypeMetrics, std::less<>> type_metrics_;
+  CountSumMax commit_batch_size_;
+  CountSumMax commit_latency_us_;
+  std::optional<Millis> last_request_poll_;
 };
 
 template <typename T>

@@ -1,6 +1,6 @@
 // The engine thread: recovery, the group-commit loop, timers and flow control.
 #include <algorithm>
-#include <cstdio>
+#include <chrono>
 
 #include "engine_impl.h"
 #include "saga/check.h"
@@ -17,15 +17,6 @@ Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SqliteSagaStore> store
 }
 
 Engine::Impl::~Impl() { stop(); }
-
-void Engine::Impl::log(LogLevel level, const std::string& line) const {
-  if (level < options_.log_level) return;
-  if (options_.log) {
-    options_.log(level, line);
-  } else {
-    std::fprintf(stderr, "saga: %s\n", line.c_str());
-  }
-}
 
 // --- definitions ------------------------------------------------------------------------------
 
@@ -211,9 +202,10 @@ void Engine::Impl::iterate(Millis max_wait) {
     }
   }
   for (auto& task : tasks) task(batch);
+  apply_operator_requests(batch);
 
   Millis wait{0};
-  if (tasks.empty()) {
+  if (tasks.empty() && batch.inputs == 0) {
     wait = max_wait;
     if (!timers_.empty()) wait = std::clamp(timers_.top().at - now(), Millis{0}, wait);
   }
@@ -240,6 +232,12 @@ void Engine::Impl::publish() {
   published_stats_ = stats_;
   participant_states_.clear();
   for (const auto& [name, g] : gates_) participant_states_.push_back(g.state());
+  MetricsSnapshot& m = published_metrics_;
+  m.sagas.clear();
+  for (const auto& [type, counters] : type_metrics_) m.sagas.push_back(counters);
+  m.participants = participant_states_;  // gates_ is a map: sorted by name
+  m.commit_batch_size = commit_batch_size_;
+  m.commit_latency_us = commit_latency_us_;
 }
 
 const SagaInstance* Engine::Impl::current(const PendingBatch& batch, const std::string& id) const {
@@ -323,15 +321,16 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
   if (reply.kind != MessageKind::kReply) return;
   if (auto sent = sent_to_.find(reply.correlation_id); sent != sent_to_.end()) {
     if (gate(sent->second).on_reply(reply.correlation_id)) {
-      log(LogLevel::kWarning, "participant " + sent->second + ": breaker closed");
+      log(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_closed");
     }
     sent_to_.erase(sent);
   }
   const SagaInstance* instance = current(batch, reply.saga_id);
   if (instance == nullptr) {
     ++stats_.unknown_replies;
-    log(LogLevel::kWarning, "reply " + reply.message_id + " for unknown or finished saga " +
-                                reply.saga_id + " dropped");
+    log(LogLevel::kWarning, "saga=" + reply.saga_id + " trace_id=" + reply.trace_id +
+                                " event=unknown_reply_dropped message_id=" + reply.message_id +
+                                " reason=\"no running saga with this id\"");
     return;
   }
   Input input;
@@ -344,7 +343,11 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
     ++stats_.replies_applied;
   } else {
     ++stats_.stale_replies;
-    log(LogLevel::kWarning, "reply " + reply.message_id + " dropped: " + s.message());
+    if (log_enabled(LogLevel::kWarning)) {
+      log(LogLevel::kWarning,
+          saga_fields(*instance) + " event=stale_reply_dropped message_id=" + reply.message_id +
+              " correlation_id=" + reply.correlation_id + " reason=\"" + s.message() + "\"");
+    }
   }
 }
 
@@ -367,7 +370,7 @@ void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
       auto sent = sent_to_.find(instance->last_request_id);
       if (sent != sent_to_.end()) {
         if (gate(sent->second).on_timeout(sent->first, t)) {
-          log(LogLevel::kWarning, "participant " + sent->second + ": breaker opened");
+          log(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_opened");
         }
         sent_to_.erase(sent);
       }
@@ -398,11 +401,15 @@ bool Engine::Impl::commit(PendingBatch& batch) {
     }
   }
   out.history = std::move(batch.history);
+  out.request_outcomes = batch.request_outcomes;
   if (out.empty()) {
     for (auto& answer : batch.on_commit) answer(Status::ok());
     return false;
   }
+  // Wall time, for the latency metric only; the engine's decisions use clock_.
+  const auto started = std::chrono::steady_clock::now();
   Status s = store_->commit(out);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
   if (!s) {
     ++stats_.commit_failures;
     log(LogLevel::kError,
@@ -415,6 +422,14 @@ bool Engine::Impl::commit(PendingBatch& batch) {
   }
   ++stats_.commits;
   stats_.inputs_committed += batch.inputs;
+  commit_batch_size_.add(batch.inputs);
+  commit_latency_us_.add(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
+  for (const RequestOutcome& o : batch.request_outcomes) {
+    ++(o.state == RequestState::kApplied ? stats_.operator_requests_applied
+                                         : stats_.operator_requests_rejected);
+  }
+  log_events(batch, out.history);
   return true;
 }
 
@@ -423,15 +438,18 @@ void Engine::Impl::after_commit(PendingBatch& batch) {
   for (auto& [id, instance] : batch.staged) {
     const bool inserted = batch.inserted.count(id) > 0;
     instance.row_version = inserted ? 1 : running_.at(id).row_version + 1;
-    if (inserted) ++stats_.sagas_started;
+    if (inserted) {
+      ++stats_.sagas_started;
+      SagaTypeMetrics& t = type_metrics_[instance.type];
+      t.type = instance.type;
+      ++t.started;
+    }
     const bool ends = is_terminal(instance.phase) || instance.phase == Phase::kFailed;
     auto was = running_.find(id);
     const bool was_failed = was != running_.end() && was->second.phase == Phase::kFailed;
     if (ends && !was_failed) {
       ended.push_back(instance);
-      if (instance.phase == Phase::kCompleted) ++stats_.sagas_completed;
-      if (instance.phase == Phase::kCompensated) ++stats_.sagas_compensated;
-      if (instance.phase == Phase::kFailed) ++stats_.sagas_failed;
+      count_end(instance);
     }
     if (is_terminal(instance.phase)) {
       running_.erase(id);
@@ -571,6 +589,21 @@ std::vector<SagaInstance> Engine::Impl::unresolved() const {
 EngineStats Engine::Impl::stats() const {
   std::lock_guard lock(observers_mutex_);
   return published_stats_;
+}
+
+MetricsSnapshot Engine::Impl::metrics() const {
+  std::lock_guard lock(observers_mutex_);
+  MetricsSnapshot m = published_metrics_;
+  const EngineStats& s = published_stats_;
+  m.steps_retried = s.retries;
+  m.timeouts = s.timeouts;
+  m.stale_replies = s.stale_replies;
+  m.unknown_replies = s.unknown_replies;
+  m.commands_sent = s.commands_sent;
+  m.commit_failures = s.commit_failures;
+  m.operator_requests_applied = s.operator_requests_applied;
+  m.operator_requests_rejected = s.operator_requests_rejected;
+  return m;
 }
 
 std::vector<ParticipantState> Engine::Impl::participants() const {

@@ -19,7 +19,7 @@ namespace saga {
 namespace {
 
 // The schema version this build writes (PRAGMA user_version). Bump it and append a Migration.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Version 1: the first schema. Large blobs live in rowid tables (not WITHOUT ROWID), so a 5 MiB
 // saga data value goes to overflow pages instead of bloating an index b-tree.
@@ -86,6 +86,27 @@ CREATE TABLE saga_definitions (
 )sql");
 }
 
+// Version 2: operator requests. sagactl inserts a pending row; the engine applies it on its
+// own thread and records the outcome in the same transaction as the change it caused. Text
+// columns with CHECKs, so that an operator's own script can insert a request too.
+void create_schema_v2(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE operator_requests (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  saga_id          TEXT    NOT NULL,
+  action           TEXT    NOT NULL CHECK (action IN ('retry', 'compensate', 'skip')),
+  reason           TEXT    NOT NULL CHECK (reason <> ''),
+  requested_by     TEXT    NOT NULL,
+  requested_at_ms  INTEGER NOT NULL,
+  state            TEXT    NOT NULL DEFAULT 'pending'
+                           CHECK (state IN ('pending', 'applied', 'rejected')),
+  result           TEXT    NOT NULL DEFAULT '',
+  finished_at_ms   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX operator_requests_by_state ON operator_requests (state, id);
+)sql");
+}
+
 // One step from version - 1 to version. Each runs in its own transaction together with the
 // user_version update, so a crash leaves the database at one version or the next.
 struct Migration {
@@ -94,6 +115,7 @@ struct Migration {
 };
 constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},
+    {2, &create_schema_v2},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
@@ -103,6 +125,8 @@ constexpr const char* kInstanceColumns =
     "id, type, version, fingerprint, phase, failed_from, step, attempt, delivery, skipped_mask, "
     "message_seq, data, last_request_id, wait, deadline_ms, last_reason, trace_id, "
     "created_at_ms, updated_at_ms, row_version";
+constexpr const char* kRequestColumns =
+    "id, saga_id, action, reason, requested_by, requested_at_ms, state, result, finished_at_ms";
 constexpr const char* kOutboxColumns =
     "saga_id, message_id, participant, saga_type, step, name, compensation, attempt, "
     "content_type, trace_id, body";
@@ -283,6 +307,26 @@ Result<HistoryEntry> read_history(const SQLite::Statement& s) {
   return h;
 }
 
+Result<OperatorRequest> read_request(const SQLite::Statement& s) {
+  OperatorRequest r;
+  r.id = s.getColumn(0).getInt64();
+  r.saga_id = column_bytes(s.getColumn(1));
+  std::optional<OperatorAction> action = parse_operator_action(column_bytes(s.getColumn(2)));
+  std::optional<RequestState> state = parse_request_state(column_bytes(s.getColumn(6)));
+  if (!action || !state) {
+    return Status(StatusCode::kMalformed,
+                  "operator_requests row " + std::to_string(r.id) + ": unknown action or state");
+  }
+  r.action = *action;
+  r.reason = column_bytes(s.getColumn(3));
+  r.requested_by = column_bytes(s.getColumn(4));
+  r.requested_at = Millis(s.getColumn(5).getInt64());
+  r.state = *state;
+  r.result = column_bytes(s.getColumn(7));
+  r.finished_at = Millis(s.getColumn(8).getInt64());
+  return r;
+}
+
 // What SQLite cannot bind (blob sizes are ints) and what the outbox cannot hold, found before
 // the transaction starts.
 Status validate(const StoreBatch& batch) {
@@ -316,7 +360,7 @@ std::string sql(std::string_view head, std::string_view columns, std::string_vie
 class SqliteSagaStore::Impl {
  public:
   explicit Impl(const StoreOptions& options)
-      : db_(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+      : db_(options.path, open_flags(options.access),
             static_cast<int>(std::min<std::int64_t>(options.busy_timeout.count(), INT_MAX))) {}
 
   Status open(const StoreOptions& options);
@@ -327,8 +371,30 @@ class SqliteSagaStore::Impl {
   Result<std::vector<HistoryEntry>> history(const std::string& id);
   Result<std::vector<SagaInstance>> list(std::optional<Phase> phase, std::size_t limit);
   Result<std::vector<DefinitionRecord>> definitions();
+  Result<std::vector<SagaInstance>> query(const SagaQuery& query);
+  Result<std::optional<SagaInstance>> oldest_unfinished();
+  Result<std::optional<OutboxEntry>> outbox_entry(const std::string& saga_id);
+  Result<std::vector<SagaCount>> counts();
+  Result<std::map<Event, std::uint64_t>> event_counts();
+  Result<std::int64_t> add_operator_request(const OperatorRequest& request);
+  Result<std::vector<OperatorRequest>> take_operator_requests(std::size_t limit);
+  Result<std::optional<OperatorRequest>> operator_request(std::int64_t id);
+  Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
+                                                         std::size_t limit);
 
  private:
+  static int open_flags(StoreAccess access) {
+    switch (access) {
+      case StoreAccess::kReadOnly:
+        return SQLite::OPEN_READONLY;
+      case StoreAccess::kOperator:
+        return SQLite::OPEN_READWRITE;
+      case StoreAccess::kEngine:
+        break;
+    }
+    return SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  }
+
   // Prepared once, after the schema exists; declared after db_ so they are destroyed first.
   struct Statements {
     explicit Statements(SQLite::Database& db);
@@ -345,6 +411,8 @@ class SqliteSagaStore::Impl {
     SQLite::Statement list_all;
     SQLite::Statement list_phase;
     SQLite::Statement load_definitions;
+    SQLite::Statement pending_requests;
+    SQLite::Statement finish_request;
   };
 
   Status check_schema_version(int* version);
@@ -355,7 +423,9 @@ class SqliteSagaStore::Impl {
   void append_history(const std::string& saga_id, const HistoryEntry& entry);
   void put_outbox(const OutboxEntry& entry);
   void put_definition(const DefinitionRecord& definition);
+  void finish_request(const RequestOutcome& outcome);
   Result<std::vector<SagaInstance>> read_instances(SQLite::Statement& s);
+  Result<std::vector<OperatorRequest>> read_requests(SQLite::Statement& s);
 
   SQLite::Database db_;
   std::unique_ptr<Statements> st_;
@@ -396,13 +466,27 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
                          "ORDER BY created_at_ms DESC, id DESC LIMIT ?1")),
       load_definitions(db,
                        "SELECT name, version, fingerprint, registered_at_ms FROM saga_definitions "
-                       "ORDER BY name, version") {}
+                       "ORDER BY name, version"),
+      pending_requests(db, sql("SELECT ", kRequestColumns,
+                               " FROM operator_requests WHERE state = 'pending' "
+                               "ORDER BY id LIMIT ?1")),
+      finish_request(db,
+                     "UPDATE operator_requests SET state = ?2, result = ?3, finished_at_ms = ?4 "
+                     "WHERE id = ?1 AND state = 'pending'") {}
 
 Status SqliteSagaStore::Impl::open(const StoreOptions& options) {
   int version = 0;
   if (Status s = check_schema_version(&version); !s) return s;
-  set_pragmas(options);
-  migrate();
+  if (options.access == StoreAccess::kEngine) {
+    set_pragmas(options);
+    migrate();
+  } else if (version == 0) {
+    return Status(StatusCode::kCorrupt, "not a saga engine database (no schema)");
+  } else if (version < kSchemaVersion) {
+    return failed_precondition("database at schema version " + std::to_string(version) +
+                               ", this build needs " + std::to_string(kSchemaVersion) +
+                               ": open it once with this engine version to migrate it");
+  }
   st_ = std::make_unique<Statements>(db_);
   return Status::ok();
 }
@@ -516,6 +600,16 @@ void SqliteSagaStore::Impl::put_definition(const DefinitionRecord& definition) {
   s.exec();
 }
 
+void SqliteSagaStore::Impl::finish_request(const RequestOutcome& outcome) {
+  SQLite::Statement& s = st_->finish_request;
+  Use use(s);
+  s.bind(1, outcome.id);
+  s.bind(2, std::string(to_string(outcome.state)));
+  bind_text(s, 3, outcome.result);
+  s.bind(4, static_cast<std::int64_t>(outcome.finished_at.count()));
+  s.exec();  // 0 rows: already finished (or deleted by hand); nothing to do
+}
+
 Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
   if (batch.empty()) return Status::ok();
   if (Status s = validate(batch); !s) return s.with_context("store: commit");
@@ -545,6 +639,8 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     }
     part = "outbox put";
     for (const OutboxEntry& e : batch.outbox_put) put_outbox(e);
+    part = "operator requests";
+    for (const RequestOutcome& o : batch.request_outcomes) finish_request(o);
     part = "commit";
     transaction.commit();
     return Status::ok();
@@ -658,6 +754,215 @@ Result<std::vector<DefinitionRecord>> SqliteSagaStore::Impl::definitions() {
   }
 }
 
+// --- queries for tools: prepared per call (they run once per sagactl command) ---
+
+Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::query(const SagaQuery& q) {
+  try {
+    std::string text = sql("SELECT ", kInstanceColumns, " FROM saga_instances WHERE 1");
+    if (q.phase) text += " AND phase = :phase";
+    if (!q.type.empty()) text += " AND type = :type";
+    if (q.created_before) text += " AND created_at_ms < :before";
+    text += " ORDER BY created_at_ms DESC, id DESC LIMIT :limit OFFSET :offset";
+    SQLite::Statement s(db_, text);
+    if (q.phase) s.bind(":phase", static_cast<std::int32_t>(*q.phase));
+    if (!q.type.empty()) s.bind(":type", q.type);
+    if (q.created_before) s.bind(":before", static_cast<std::int64_t>(q.created_before->count()));
+    s.bind(":limit", q.limit == 0 || q.limit > INT64_MAX ? std::int64_t{-1}
+                                                         : static_cast<std::int64_t>(q.limit));
+    s.bind(":offset", static_cast<std::int64_t>(std::min<std::size_t>(q.offset, INT64_MAX)));
+    Result<std::vector<SagaInstance>> out = read_instances(s);
+    if (!out) return out.status().with_context("store: query");
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: query");
+  }
+}
+
+Result<std::optional<SagaInstance>> SqliteSagaStore::Impl::oldest_unfinished() {
+  try {
+    SQLite::Statement s(db_, sql("SELECT ", kInstanceColumns,
+                                 " FROM saga_instances WHERE phase IN (1, 2, 5) "
+                                 "ORDER BY created_at_ms, id LIMIT 1"));
+    if (!s.executeStep()) return std::optional<SagaInstance>();
+    Result<SagaInstance> i = read_instance(s);
+    if (!i) return i.status().with_context("store: oldest_unfinished");
+    return std::optional<SagaInstance>(std::move(i).value());
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: oldest_unfinished");
+  }
+}
+
+Result<std::optional<OutboxEntry>> SqliteSagaStore::Impl::outbox_entry(const std::string& id) {
+  try {
+    SQLite::Statement s(db_,
+                        sql("SELECT ", kOutboxColumns, " FROM saga_outbox WHERE saga_id = ?1"));
+    s.bind(1, id);
+    if (!s.executeStep()) return std::optional<OutboxEntry>();
+    Result<OutboxEntry> e = read_outbox(s);
+    if (!e) return e.status().with_context("store: outbox_entry");
+    return std::optional<OutboxEntry>(std::move(e).value());
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: outbox_entry " + id);
+  }
+}
+
+Result<std::vector<SagaCount>> SqliteSagaStore::Impl::counts() {
+  try {
+    SQLite::Statement s(db_,
+                        "SELECT type, version, fingerprint, phase, COUNT(*) FROM saga_instances "
+                        "GROUP BY type, version, fingerprint, phase "
+                        "ORDER BY type, version, fingerprint, phase");
+    std::vector<SagaCount> out;
+    while (s.executeStep()) {
+      std::int64_t version, phase;
+      if (!in_range(s, 1, 0, UINT32_MAX, &version) || !in_range(s, 3, 1, 5, &phase)) {
+        return Status(StatusCode::kMalformed, "store: counts: value out of range");
+      }
+      out.push_back(SagaCount{column_bytes(s.getColumn(0)), static_cast<std::uint32_t>(version),
+                              column_bytes(s.getColumn(2)), static_cast<Phase>(phase),
+                              static_cast<std::uint64_t>(s.getColumn(4).getInt64())});
+    }
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: counts");
+  }
+}
+
+Result<std::map<Event, std::uint64_t>> SqliteSagaStore::Impl::event_counts() {
+  try {
+    SQLite::Statement s(db_, "SELECT event, COUNT(*) FROM saga_history GROUP BY event");
+    std::map<Event, std::uint64_t> out;
+    while (s.executeStep()) {
+      std::int64_t event;
+      if (!in_range(s, 0, 1, kEventCount, &event)) {
+        return Status(StatusCode::kMalformed, "store: event_counts: unknown event");
+      }
+      out[static_cast<Event>(event)] = static_cast<std::uint64_t>(s.getColumn(1).getInt64());
+    }
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: event_counts");
+  }
+}
+
+// --- operator requests ---
+
+Result<std::int64_t> SqliteSagaStore::Impl::add_operator_request(const OperatorRequest& r) {
+  if (r.reason.empty()) return invalid_argument("operator request: reason is empty");
+  try {
+    SQLite::Statement s(db_,
+                        "INSERT INTO operator_requests (saga_id, action, reason, requested_by, "
+                        "requested_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, r.saga_id);
+    s.bind(2, std::string(to_string(r.action)));
+    s.bind(3, r.reason);
+    s.bind(4, r.requested_by);
+    s.bind(5, static_cast<std::int64_t>(r.requested_at.count()));
+    s.exec();
+    return db_.getLastInsertRowid();
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: add_operator_request");
+  }
+}
+
+Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::read_requests(SQLite::Statement& s) {
+  std::vector<OperatorRequest> out;
+  while (s.executeStep()) {
+    Result<OperatorRequest> r = read_request(s);
+    if (!r) return r.status();
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::take_operator_requests(
+    std::size_t limit) {
+  try {
+    SQLite::Statement& s = st_->pending_requests;
+    Use use(s);
+    s.bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    Result<std::vector<OperatorRequest>> out = read_requests(s);
+    if (!out) return out.status().with_context("store: take_operator_requests");
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: take_operator_requests");
+  }
+}
+
+Result<std::optional<OperatorRequest>> SqliteSagaStore::Impl::operator_request(std::int64_t id) {
+  try {
+    SQLite::Statement s(db_,
+                        sql("SELECT ", kRequestColumns, " FROM operator_requests WHERE id = ?1"));
+    s.bind(1, id);
+    if (!s.executeStep()) return std::optional<OperatorRequest>();
+    Result<OperatorRequest> r = read_request(s);
+    if (!r) return r.status().with_context("store: operator_request");
+    return std::optional<OperatorRequest>(std::move(r).value());
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: operator_request");
+  }
+}
+
+Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::operator_requests(
+    std::optional<RequestState> state, std::size_t limit) {
+  try {
+    std::string text = sql("SELECT ", kRequestColumns, " FROM operator_requests");
+    if (state) text += " WHERE state = :state";
+    text += " ORDER BY id DESC LIMIT :limit";
+    SQLite::Statement s(db_, text);
+    if (state) s.bind(":state", std::string(to_string(*state)));
+    s.bind(":limit",
+           limit == 0 || limit > INT64_MAX ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
+    Result<std::vector<OperatorRequest>> out = read_requests(s);
+    if (!out) return out.status().with_context("store: operator_requests");
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: operator_requests");
+  }
+}
+
+// --- names of the operator request columns ---
+
+std::string_view to_string(OperatorAction action) {
+  switch (action) {
+    case OperatorAction::kRetry:
+      return "retry";
+    case OperatorAction::kCompensate:
+      return "compensate";
+    case OperatorAction::kSkip:
+      return "skip";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(RequestState state) {
+  switch (state) {
+    case RequestState::kPending:
+      return "pending";
+    case RequestState::kApplied:
+      return "applied";
+    case RequestState::kRejected:
+      return "rejected";
+  }
+  return "unknown";
+}
+
+std::optional<OperatorAction> parse_operator_action(std::string_view text) {
+  for (OperatorAction a :
+       {OperatorAction::kRetry, OperatorAction::kCompensate, OperatorAction::kSkip}) {
+    if (text == to_string(a)) return a;
+  }
+  return std::nullopt;
+}
+
+std::optional<RequestState> parse_request_state(std::string_view text) {
+  for (RequestState st :
+       {RequestState::kPending, RequestState::kApplied, RequestState::kRejected}) {
+    if (text == to_string(st)) return st;
+  }
+  return std::nullopt;
+}
+
 // --- SqliteSagaStore: each call forwards to Impl. ---
 
 Result<std::unique_ptr<SqliteSagaStore>> SqliteSagaStore::open(const StoreOptions& options) {
@@ -691,6 +996,38 @@ Result<std::vector<SagaInstance>> SqliteSagaStore::list(std::optional<Phase> pha
 }
 Result<std::vector<DefinitionRecord>> SqliteSagaStore::definitions() {
   return impl_->definitions();
+}
+
+Result<std::vector<SagaInstance>> SqliteSagaStore::query(const SagaQuery& query) {
+  return impl_->query(query);
+}
+Result<std::optional<SagaInstance>> SqliteSagaStore::oldest_unfinished() {
+  return impl_->oldest_unfinished();
+}
+Result<std::optional<OutboxEntry>> SqliteSagaStore::outbox_entry(const std::string& saga_id) {
+  return impl_->outbox_entry(saga_id);
+}
+Result<std::vector<SagaCount>> SqliteSagaStore::counts() { return impl_->counts(); }
+Result<std::map<Event, std::uint64_t>> SqliteSagaStore::event_counts() {
+  return impl_->event_counts();
+}
+Result<std::int64_t> SqliteSagaStore::add_operator_request(const OperatorRequest& request) {
+  return impl_->add_operator_request(request);
+}
+Result<std::vector<OperatorRequest>> SqliteSagaStore::take_operator_requests(std::size_t limit) {
+  return impl_->take_operator_requests(limit);
+}
+Status SqliteSagaStore::finish_operator_request(const RequestOutcome& outcome) {
+  StoreBatch batch;
+  batch.request_outcomes.push_back(outcome);
+  return impl_->commit(batch);
+}
+Result<std::optional<OperatorRequest>> SqliteSagaStore::operator_request(std::int64_t id) {
+  return impl_->operator_request(id);
+}
+Result<std::vector<OperatorRequest>> SqliteSagaStore::operator_requests(
+    std::optional<RequestState> state, std::size_t limit) {
+  return impl_->operator_requests(state, limit);
 }
 
 }  // namespace saga

@@ -10,9 +10,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "saga/engine.h"
@@ -22,10 +24,67 @@
 
 namespace saga {
 
+// Who opens the file, and so what the store may do to it.
+enum class StoreAccess : std::uint8_t {
+  kEngine = 0,    // read-write: creates the file, sets the pragmas, migrates the schema
+  kReadOnly = 1,  // SQLITE_OPEN_READONLY: queries only (sagactl list, show, stats, ...)
+  // Read-write without creating, migrating or changing pragmas: queries plus
+  // add_operator_request (sagactl retry, compensate, skip). The engine may run meanwhile.
+  kOperator = 2,
+};
+
 struct StoreOptions {
   std::string path;
-  Synchronous synchronous = Synchronous::kFull;
+  Synchronous synchronous = Synchronous::kFull;  // kEngine only
   Millis busy_timeout{5'000};
+  StoreAccess access = StoreAccess::kEngine;
+};
+
+// Operator requests (schema v2): sagactl asks, the engine applies on its own thread. Stored as
+// text ('retry', 'pending'), so that any SQLite client can read and write them.
+enum class OperatorAction : std::uint8_t { kRetry = 1, kCompensate = 2, kSkip = 3 };
+enum class RequestState : std::uint8_t { kPending = 0, kApplied = 1, kRejected = 2 };
+std::string_view to_string(OperatorAction action);
+std::string_view to_string(RequestState state);
+std::optional<OperatorAction> parse_operator_action(std::string_view text);
+std::optional<RequestState> parse_request_state(std::string_view text);
+
+struct OperatorRequest {
+  std::int64_t id = 0;  // assigned by add_operator_request; never reused
+  std::string saga_id;
+  OperatorAction action = OperatorAction::kRetry;
+  std::string reason;        // why (required)
+  std::string requested_by;  // who
+  Millis requested_at{0};    // the requester's wall clock, ms since the Unix epoch
+  RequestState state = RequestState::kPending;
+  std::string result;     // the engine's answer: "ok" or the Status message of the rejection
+  Millis finished_at{0};  // the engine's clock when applied or rejected
+};
+
+// The engine's verdict on one request, written with the batch that applies it.
+struct RequestOutcome {
+  std::int64_t id = 0;
+  RequestState state = RequestState::kApplied;
+  std::string result;
+  Millis finished_at{0};
+};
+
+// Filters for query(). Newest first (created_at, then id).
+struct SagaQuery {
+  std::optional<Phase> phase;
+  std::string type;                      // empty: every type
+  std::optional<Millis> created_before;  // only instances created strictly before
+  std::size_t limit = 100;               // 0: no limit
+  std::size_t offset = 0;
+};
+
+// Instances counted by definition and phase (sagactl stats and definitions).
+struct SagaCount {
+  std::string type;
+  std::uint32_t version = 0;
+  std::string fingerprint;
+  Phase phase = Phase::kExecuting;
+  std::uint64_t count = 0;
 };
 
 // The one unanswered command of a saga (the outbox holds at most one per saga).
@@ -55,16 +114,20 @@ struct StoreBatch {
   std::vector<std::pair<std::string, HistoryEntry>> history;  // (saga id, entry), appended
   std::vector<OutboxEntry> outbox_put;                        // replaces the saga's outbox row
   std::vector<std::string> outbox_delete;                     // saga ids whose outbox row goes
+  std::vector<RequestOutcome> request_outcomes;               // operator requests finished
   bool empty() const {
     return definitions.empty() && inserts.empty() && updates.empty() && history.empty() &&
-           outbox_put.empty() && outbox_delete.empty();
+           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty();
   }
 };
 
 class SqliteSagaStore {
  public:
   // Opens or creates the file, sets WAL, synchronous and the busy timeout, creates or migrates
-  // the schema. kCorrupt when the file is not an engine database (or from a newer version).
+  // the schema (options.access says how much of that it may do). kCorrupt when the file is not
+  // an engine database (or from a newer version); kReadOnly and kOperator also need the file to
+  // exist (kIoError) and to be at this build's schema version (kFailedPrecondition: start the
+  // engine once to migrate it).
   static Result<std::unique_ptr<SqliteSagaStore>> open(const StoreOptions& options);
   ~SqliteSagaStore();
 
@@ -81,6 +144,31 @@ class SqliteSagaStore {
   // Newest first (created_at, then id), at most `limit` of them (0: no limit).
   Result<std::vector<SagaInstance>> list(std::optional<Phase> phase, std::size_t limit);
   Result<std::vector<DefinitionRecord>> definitions();
+
+  // --- queries for tools (any access) ---
+  Result<std::vector<SagaInstance>> query(const SagaQuery& query);
+  // The oldest instance in executing, compensating or failed, if any.
+  Result<std::optional<SagaInstance>> oldest_unfinished();
+  // The saga's unanswered command, if it has one.
+  Result<std::optional<OutboxEntry>> outbox_entry(const std::string& saga_id);
+  // Instance counts grouped by (type, version, fingerprint, phase).
+  Result<std::vector<SagaCount>> counts();
+  // History entries counted by event, over every saga.
+  Result<std::map<Event, std::uint64_t>> event_counts();
+
+  // --- operator requests ---
+  // Inserts a pending request and returns its id. Needs kEngine or kOperator access.
+  Result<std::int64_t> add_operator_request(const OperatorRequest& request);
+  // Pending requests, oldest first, at most `limit`. Reads only: a request stays pending until
+  // a commit carries its RequestOutcome (or finish_operator_request runs), so a request is
+  // applied exactly once even if the engine crashes in between.
+  Result<std::vector<OperatorRequest>> take_operator_requests(std::size_t limit);
+  // Records one outcome in a transaction of its own.
+  Status finish_operator_request(const RequestOutcome& outcome);
+  Result<std::optional<OperatorRequest>> operator_request(std::int64_t id);
+  // Newest first; every state when `state` is empty; at most `limit` (0: no limit).
+  Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
+                                                         std::size_t limit);
 
  private:
   class Impl;

@@ -366,7 +366,7 @@ TEST_F(SqliteSagaStoreTest, ReopenKeepsEverythingAndTheSchemaVersion) {
   EXPECT_EQ(*store->definitions(), batch.definitions);
 
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 1);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 2);
   EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 
@@ -410,7 +410,7 @@ TEST_F(SqliteSagaStoreTest, DatabaseFromANewerVersionIsCorrupt) {
   { ASSERT_NE(open_store(), nullptr); }
   {
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
-    raw.exec("PRAGMA user_version = 2");
+    raw.exec("PRAGMA user_version = 3");
   }
   auto store = SqliteSagaStore::open(options());
   ASSERT_FALSE(store.is_ok());
@@ -468,6 +468,107 @@ TEST_F(SqliteSagaStoreTest, SecondWriterMakesCommitBusyAfterTheTimeout) {
   EXPECT_TRUE(store->load("s1").is_ok());
   other.exec("ROLLBACK");
   EXPECT_EQ(store->commit(full_batch("s1")), Status::ok());
+}
+
+OperatorRequest make_request(const std::string& saga, OperatorAction action,
+                             const std::string& reason, const std::string& by) {
+  OperatorRequest r;
+  r.saga_id = saga;
+  r.action = action;
+  r.reason = reason;
+  r.requested_by = by;
+  r.requested_at = Millis(5);
+  return r;
+}
+
+TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToVersionTwoKeepingItsRows) {
+  {
+    auto store = open_store();
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+  }
+  {  // Back to what a v1 engine left behind.
+    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+    raw.exec("DROP TABLE operator_requests; PRAGMA user_version = 1");
+  }
+  StoreOptions read_only = options();
+  read_only.access = StoreAccess::kReadOnly;
+  auto refused = SqliteSagaStore::open(read_only);  // tools never migrate
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->load("s1")->has_value());
+  OperatorRequest request = make_request("s1", OperatorAction::kSkip, "why", "who");
+  EXPECT_TRUE(store->add_operator_request(request).is_ok());
+  SQLite::Database raw(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 2);
+}
+
+TEST_F(SqliteSagaStoreTest, ReadOnlyAccessQueriesAndNeverWrites) {
+  {
+    auto store = open_store();
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+  }
+  StoreOptions o = options();
+  o.access = StoreAccess::kReadOnly;
+  auto store = SqliteSagaStore::open(o);
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  SagaQuery q;
+  q.type = "CreateOrder";
+  EXPECT_EQ((*store)->query(q)->size(), 1u);
+  q.type = "Other";
+  EXPECT_EQ((*store)->query(q)->size(), 0u);
+  EXPECT_TRUE((*store)->outbox_entry("s1")->has_value());
+  EXPECT_FALSE((*store)->outbox_entry("nope")->has_value());
+  EXPECT_EQ((*store)->counts()->size(), 1u);
+  EXPECT_EQ((*store)->commit(full_batch("s2")).code(), StatusCode::kReadOnly);
+  OperatorRequest request = make_request("s1", OperatorAction::kRetry, "why", "who");
+  EXPECT_EQ((*store)->add_operator_request(request).status().code(), StatusCode::kReadOnly);
+}
+
+TEST_F(SqliteSagaStoreTest, ToolAccessNeedsAnExistingEngineDatabase) {
+  for (StoreAccess access : {StoreAccess::kReadOnly, StoreAccess::kOperator}) {
+    StoreOptions o = options();
+    o.access = access;
+    EXPECT_EQ(SqliteSagaStore::open(o).status().code(), StatusCode::kIoError);  // no file
+    { std::ofstream empty(path_); }
+    EXPECT_EQ(SqliteSagaStore::open(o).status().code(), StatusCode::kCorrupt);  // no schema
+    fs::remove(path_);
+  }
+}
+
+TEST_F(SqliteSagaStoreTest, OperatorRequestIsPendingUntilACommitRecordsItsOutcome) {
+  auto store = open_store();
+  const Result<std::int64_t> first = store->add_operator_request(
+      make_request("s1", OperatorAction::kRetry, "kitchen is back", "alice"));
+  const Result<std::int64_t> second = store->add_operator_request(
+      make_request("s2", OperatorAction::kCompensate, "give up", "bob"));
+  ASSERT_TRUE(first.is_ok() && second.is_ok());
+  EXPECT_EQ(store->add_operator_request(make_request("s3", OperatorAction::kSkip, "", "carol"))
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  auto pending = store->take_operator_requests(10);
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ(pending->at(0).id, *first);
+  EXPECT_EQ(pending->at(0).requested_by, "alice");
+  EXPECT_EQ(pending->at(1).action, OperatorAction::kCompensate);
+  EXPECT_EQ(store->take_operator_requests(10)->size(), 2u);  // reading takes nothing away
+
+  StoreBatch batch = full_batch("s1");
+  batch.request_outcomes.push_back({*first, RequestState::kApplied, "ok", Millis(9)});
+  ASSERT_EQ(store->commit(batch), Status::ok());
+  ASSERT_EQ(
+      store->finish_operator_request({*second, RequestState::kRejected, "not failed", Millis(10)}),
+      Status::ok());
+  EXPECT_TRUE(store->take_operator_requests(10)->empty());
+  auto done = store->operator_request(*second);
+  ASSERT_TRUE(done->has_value());
+  EXPECT_EQ(done->value().state, RequestState::kRejected);
+  EXPECT_EQ(done->value().result, "not failed");
+  EXPECT_EQ(store->operator_requests(RequestState::kApplied, 0)->size(), 1u);
+  EXPECT_EQ(store->operator_requests(std::nullopt, 0)->size(), 2u);
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include "saga/clock.h"
 #include "saga/definition.h"
 #include "saga/instance.h"
+#include "saga/log.h"
 #include "saga/status.h"
 #include "saga/transport.h"
 
@@ -64,10 +65,7 @@ enum class CrashPoint : std::uint8_t {
   kAfterSendBeforeNotify = 3,  // everything sent; waiters not yet told
 };
 
-enum class LogLevel : std::uint8_t { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
-
-// Receives the engine's log lines, on the engine thread. Must not block or call the engine.
-using LogSink = std::function<void(LogLevel level, std::string_view line)>;
+struct MetricsSnapshot;  // saga/metrics.h
 
 struct EngineOptions {
   std::string database_path;
@@ -86,8 +84,11 @@ struct EngineOptions {
   // operator action is committed before the call returns). Deterministic given a deterministic
   // transport, clock and random_seed.
   bool manual = false;
-  LogSink log;  // default: warnings and errors to stderr
+  LogSink log;  // default: make_spdlog_sink() (saga/log.h)
   LogLevel log_level = LogLevel::kWarning;
+  // How often, in engine clock time, the engine looks for pending operator requests (rows that
+  // `sagactl retry|compensate|skip` inserted into the database). 0: every loop iteration.
+  Millis operator_poll_interval{200};
 };
 
 struct StartOptions {
@@ -109,7 +110,9 @@ struct EngineStats {
   std::uint64_t commands_sent = 0;
   std::uint64_t commits = 0;
   std::uint64_t commit_failures = 0;
-  std::uint64_t inputs_committed = 0;  // inputs per commit = inputs_committed / commits
+  std::uint64_t inputs_committed = 0;            // inputs per commit = inputs_committed / commits
+  std::uint64_t operator_requests_applied = 0;   // from the database (sagactl)
+  std::uint64_t operator_requests_rejected = 0;  // e.g. the saga was no longer failed
   TransportStats transport;
 };
 
@@ -171,7 +174,10 @@ class Engine {
   void on_end(std::function<void(const SagaInstance&)> listener);
 
   // Operator actions on a kFailed saga; each is recorded in the history with `reason`.
-  // kFailedPrecondition when the saga is not kFailed.
+  // kFailedPrecondition when the saga is not kFailed. Operators outside the process ask for the
+  // same actions through the database (`sagactl retry ID --reason ...`): the engine applies
+  // pending operator requests on its thread every `operator_poll_interval`, through this same
+  // path, with the reason "<requested_by>: <reason>", and records the outcome in the request.
   Status retry(std::string_view id, std::string reason);       // the failed step/compensation
   Status compensate(std::string_view id, std::string reason);  // roll back from where it stopped
   Status skip(std::string_view id, std::string reason);        // count it done and go on
@@ -186,6 +192,9 @@ class Engine {
 
   EngineStats stats() const;
   std::vector<ParticipantState> participants() const;
+  // Counters by saga type, participants' flow control, commit sizes and latencies: see
+  // saga/metrics.h (and to_prometheus there). A copy, as of the last loop iteration.
+  MetricsSnapshot metrics() const;
 
   class Impl;  // the engine thread's state (engine/src/engine_impl.h)
 

@@ -1,0 +1,39 @@
+// Logging: where the engine's log lines go.
+//
+// The engine writes one line per event, as space-separated key=value pairs (logfmt), so that
+// log pipelines can index them: every line about a saga carries saga, type and trace_id.
+//   debug    one line per saga event (started, step_succeeded, compensation_retried, ...), with
+//            step, step_name, attempt and reason; operator requests applied
+//   info     recovery summary
+//   warning  stale or unknown replies dropped, breaker opened or closed, a saga failed (its
+//            retries or its compensation's retries exhausted), operator requests rejected
+//   error    store failures (a commit or a read that failed), unresolved definitions
+//
+// The embedding application chooses the destination with EngineOptions::log, a LogSink. When
+// none is given the engine uses make_spdlog_sink(): spdlog's logger named "saga" if the
+// application registered one (spdlog::register_logger), else spdlog's default logger. spdlog
+// never appears in this header: an application that does not use spdlog passes its own sink.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace saga {
+
+enum class LogLevel : std::uint8_t { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+std::string_view to_string(LogLevel level);  // "debug", "info", "warning", "error"
+
+// Receives the engine's log lines, on the engine thread. Must not block or call the engine.
+// The engine filters by EngineOptions::log_level before calling it.
+using LogSink = std::function<void(LogLevel level, std::string_view line)>;
+
+// A sink that writes through spdlog: to the logger registered as `logger_name` when there is
+// one at the time of each line, otherwise to spdlog's default logger (stdout, colour, level
+// info unless the application changed it). The spdlog logger's own level filters too: to see
+// debug lines set both EngineOptions::log_level and the logger's level to debug.
+LogSink make_spdlog_sink(std::string logger_name = "saga");
+
+}  // namespace saga

@@ -1,0 +1,300 @@
+// Goal: every sagactl command works against a real engine database, while the engine runs, and
+// a failed saga is repaired through an operator request that the engine applies itself.
+// Method: EngineFixture makes the database; sagactl runs as a real process (SAGACTL_PATH); we
+// check exit codes and output, and parse --json output with rapidjson.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "saga/testing/engine_fixture.h"
+
+namespace saga {
+namespace {
+
+using testing::EngineFixture;
+using ::testing::HasSubstr;
+
+struct Output {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+class SagactlTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(f.open().is_ok()); }
+
+  // Runs sagactl with `args` (the database is passed with --db unless `db` is false).
+  Output sagactl(std::vector<std::string> args, bool db = true) {
+    const int n = runs_++;
+    const std::string out = f.dir().file("out" + std::to_string(n));
+    const std::string err = f.dir().file("err" + std::to_string(n));
+    std::string command = quote(SAGACTL_PATH);
+    if (db) command += " --db " + quote(f.database_path());
+    for (const std::string& a : args) command += " " + quote(a);
+    command += " >" + quote(out) + " 2>" + quote(err);
+    const int status = std::system(command.c_str());
+    Output r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+
+  // sagactl in the background while this thread keeps the engine's virtual clock moving, as
+  // time passes for a real engine (the engine polls operator requests every 200 ms of it).
+  Output sagactl_while_engine_runs(std::vector<std::string> args) {
+    std::future<Output> run = std::async(std::launch::async, [&] { return sagactl(args); });
+    while (run.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+      f.clock().advance(Millis{100});
+      f.engine().tick();
+    }
+    return run.get();
+  }
+
+  std::string start(const std::string& id) {
+    StartOptions options;
+    options.id = id;
+    Result<std::string> started = f.engine().start_saga("create_order", "order-" + id, options);
+    EXPECT_TRUE(started.is_ok()) << started.status().to_string();
+    return id;
+  }
+
+  // Three sagas: completed, compensated (card declined), failed (CancelCreateTicket fails
+  // beyond its compensation policy, as in engine_test's operator retry test).
+  void make_three() {
+    EXPECT_EQ(f.settle(start("ok-1")).phase, Phase::kCompleted);
+    f.clock().advance(Millis{1'000});
+    f.participants().fail("AuthorizeCard", "card_declined", 1);
+    EXPECT_EQ(f.settle(start("declined-2")).phase, Phase::kCompensated);
+    f.clock().advance(Millis{1'000});
+    f.participants().fail("AuthorizeCard", "card_declined", 1);
+    f.participants().fail("CancelCreateTicket", "kitchen_down", 5);
+    EXPECT_EQ(f.settle(start("stuck-3")).phase, Phase::kFailed);
+  }
+
+  static rapidjson::Document parse(const std::string& json) {
+    rapidjson::Document d;
+    d.Parse(json.c_str());
+    EXPECT_FALSE(d.HasParseError()) << json;
+    return d;
+  }
+
+  EngineFixture f;
+  int runs_ = 0;
+};
+
+TEST_F(SagactlTest, ListShowsSagasNewestFirstAndFilters) {
+  make_three();
+  Output all = sagactl({"list"});
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_THAT(all.out, HasSubstr("ID"));
+  const auto stuck = all.out.find("stuck-3"), declined = all.out.find("declined-2"),
+             ok = all.out.find("ok-1");
+  ASSERT_NE(ok, std::string::npos) << all.out;
+  EXPECT_LT(stuck, declined);
+  EXPECT_LT(declined, ok);
+  EXPECT_THAT(all.out, HasSubstr("failed"));
+  EXPECT_THAT(all.out, HasSubstr("kitchen_down"));
+
+  Output failed = sagactl({"list", "--phase", "failed"});
+  EXPECT_THAT(failed.out, HasSubstr("stuck-3"));
+  EXPECT_EQ(failed.out.find("ok-1"), std::string::npos);
+  EXPECT_THAT(sagactl({"list", "--type", "other"}).out, HasSubstr("no sagas match"));
+  // The virtual clock is in 1970: every saga is older than ten minutes, none younger.
+  EXPECT_THAT(sagactl({"list", "--older-than", "10m"}).out, HasSubstr("ok-1"));
+  Output page = sagactl({"list", "--limit", "1", "--page", "2"});
+  EXPECT_THAT(page.out, HasSubstr("declined-2"));
+  EXPECT_EQ(page.out.find("stuck-3"), std::string::npos);
+  EXPECT_THAT(page.out, HasSubstr("--page 3"));
+
+  Output json = sagactl({"list", "--json"});
+  ASSERT_EQ(json.code, 0);
+  rapidjson::Document d = parse(json.out);
+  ASSERT_TRUE(d["sagas"].IsArray());
+  ASSERT_EQ(d["sagas"].Size(), 3u);
+  EXPECT_STREQ(d["sagas"][0]["id"].GetString(), "stuck-3");
+  EXPECT_STREQ(d["sagas"][0]["phase"].GetString(), "failed");
+  EXPECT_EQ(sagactl({"list", "--phase", "stuck"}).code, 2);
+  EXPECT_EQ(sagactl({"list", "--older-than", "soon"}).code, 2);
+}
+
+TEST_F(SagactlTest, ShowDisplaysStateOutstandingCommandAndTimeline) {
+  make_three();
+  Output declined = sagactl({"show", "declined-2"});
+  ASSERT_EQ(declined.code, 0) << declined.err;
+  EXPECT_THAT(declined.out, HasSubstr("compensated"));
+  EXPECT_THAT(declined.out, HasSubstr("step_failed"));
+  EXPECT_THAT(declined.out, HasSubstr("card_declined"));
+  EXPECT_THAT(declined.out, HasSubstr("command     none outstanding"));
+
+  // A saga waiting for the kitchen: its command is in the outbox.
+  f.transport().set_paused("kitchen", true);
+  start("waiting-4");
+  ASSERT_EQ(f.engine().wait("waiting-4", Millis{50}).status().code(), StatusCode::kTimeout);
+  Output waiting = sagactl({"show", "waiting-4"});
+  EXPECT_THAT(waiting.out, HasSubstr("step        2 create_ticket"));
+  EXPECT_THAT(waiting.out, HasSubstr("kitchen CreateTicket  message_id waiting-4/"));
+  EXPECT_THAT(waiting.out, HasSubstr("reply due by"));
+  EXPECT_THAT(waiting.out, HasSubstr("15 bytes"));  // "order-waiting-4"
+
+  Output json = sagactl({"show", "waiting-4", "--json"});
+  rapidjson::Document d = parse(json.out);
+  EXPECT_STREQ(d["phase"].GetString(), "executing");
+  EXPECT_STREQ(d["outstanding_command"]["participant"].GetString(), "kitchen");
+  EXPECT_STREQ(d["outstanding_command"]["name"].GetString(), "CreateTicket");
+  EXPECT_STREQ(d["wait"].GetString(), "reply");
+  ASSERT_TRUE(d["history"].IsArray());
+  EXPECT_STREQ(d["history"][0]["event"].GetString(), "started");
+  f.transport().set_paused("kitchen", false);
+}
+
+TEST_F(SagactlTest, StatsAndDefinitionsCountFromTheDatabase) {
+  make_three();
+  Output stats = sagactl({"stats"});
+  ASSERT_EQ(stats.code, 0) << stats.err;
+  EXPECT_THAT(stats.out, HasSubstr("create_order"));
+  EXPECT_THAT(stats.out, HasSubstr("oldest unfinished: stuck-3"));
+  rapidjson::Document d = parse(sagactl({"stats", "--json"}).out);
+  EXPECT_EQ(d["by_phase"]["failed"].GetUint64(), 1u);
+  EXPECT_EQ(d["by_phase"]["completed"].GetUint64(), 1u);
+  EXPECT_EQ(d["by_type"]["create_order"]["compensated"].GetUint64(), 1u);
+  EXPECT_GE(d["history"]["retries"].GetUint64(), 4u);  // CancelCreateTicket sent 5 times
+  EXPECT_EQ(d["history"]["failures"].GetUint64(), 1u);
+  EXPECT_STREQ(d["oldest_unfinished"]["id"].GetString(), "stuck-3");
+
+  Output definitions = sagactl({"definitions"});
+  ASSERT_EQ(definitions.code, 0) << definitions.err;
+  EXPECT_THAT(definitions.out, HasSubstr("create_order"));
+  rapidjson::Document defs = parse(sagactl({"definitions", "--json"}).out);
+  ASSERT_EQ(defs["definitions"].Size(), 1u);
+  EXPECT_EQ(defs["definitions"][0]["running"].GetUint64(), 1u);  // the failed one
+  EXPECT_STREQ(defs["definitions"][0]["fingerprint"].GetString(),
+               fingerprint(*f.definition()).c_str());
+}
+
+TEST_F(SagactlTest, FailedSagaIsRepairedWithRetryWhileTheEngineRuns) {
+  make_three();
+  Output retry = sagactl_while_engine_runs(
+      {"retry", "stuck-3", "--reason", "kitchen is back", "--by", "alice", "--wait"});
+  ASSERT_EQ(retry.code, 0) << retry.out << retry.err;
+  EXPECT_THAT(retry.out, HasSubstr("applied: ok"));
+  EXPECT_EQ(f.settle("stuck-3").phase, Phase::kCompensated);
+  EXPECT_EQ(f.participants().effects("stuck-3", "CancelCreateTicket"), 1);
+
+  Output show = sagactl({"show", "stuck-3"});
+  EXPECT_THAT(show.out, HasSubstr("operator_retried_compensation"));
+  EXPECT_THAT(show.out, HasSubstr("alice: kitchen is back"));
+  EXPECT_THAT(show.out, HasSubstr("compensated"));
+  rapidjson::Document d = parse(sagactl({"show", "stuck-3", "--json"}).out);
+  bool found = false;
+  for (const auto& h : d["history"].GetArray()) {
+    found |= std::string(h["reason"].GetString()) == "alice: kitchen is back";
+  }
+  EXPECT_TRUE(found);
+
+  Output requests = sagactl({"requests"});
+  EXPECT_THAT(requests.out, HasSubstr("applied"));
+  EXPECT_THAT(requests.out, HasSubstr("alice"));
+  EXPECT_EQ(f.engine().stats().operator_requests_applied, 1u);
+}
+
+TEST_F(SagactlTest, RequestsQueuedWhileTheEngineIsDownAreAppliedOrRejectedAtStart) {
+  make_three();
+  f.close();
+  ::setenv("USER", "bob", 1);
+  // sagactl checks only that the saga is failed; the engine decides: a saga that failed while
+  // compensating cannot be compensated again (retry or skip the compensation instead).
+  Output first = sagactl({"compensate", "stuck-3", "--reason", "roll it back"});
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_THAT(first.out, HasSubstr("pending"));
+  ASSERT_EQ(sagactl({"skip", "stuck-3", "--reason", "ticket cancelled by hand"}).code, 0);
+  rapidjson::Document pending = parse(sagactl({"requests", "--state", "pending", "--json"}).out);
+  ASSERT_EQ(pending["requests"].Size(), 2u);
+  EXPECT_STREQ(pending["requests"][1]["requested_by"].GetString(), "bob");
+
+  ASSERT_TRUE(f.open().is_ok());
+  for (int i = 0; i < 1000; ++i) {  // the engine polls at start, then every 200 ms of its clock
+    const EngineStats stats = f.engine().stats();
+    if (stats.operator_requests_applied + stats.operator_requests_rejected == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    f.clock().advance(Millis{100});
+    f.engine().tick();
+  }
+  EXPECT_EQ(f.settle("stuck-3").phase, Phase::kCompensated);
+  rapidjson::Document all = parse(sagactl({"requests", "--json"}).out);
+  ASSERT_EQ(all["requests"].Size(), 2u);
+  EXPECT_STREQ(all["requests"][0]["action"].GetString(), "skip");  // newest first
+  EXPECT_STREQ(all["requests"][0]["state"].GetString(), "applied");
+  EXPECT_STREQ(all["requests"][1]["state"].GetString(), "rejected");
+  EXPECT_THAT(std::string(all["requests"][1]["result"].GetString()),
+              HasSubstr("use retry or skip"));
+  EXPECT_THAT(sagactl({"show", "stuck-3"}).out, HasSubstr("bob: ticket cancelled by hand"));
+  EXPECT_EQ(f.engine().stats().operator_requests_rejected, 1u);
+}
+
+TEST_F(SagactlTest, ErrorsAreClearWithExitCodeTwo) {
+  make_three();
+  Output missing = sagactl({"--db", f.dir().file("nope.db"), "list"}, false);
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("no such database file"));
+
+  {
+    std::ofstream garbage(f.dir().file("garbage.db"));
+    garbage << std::string(4096, 'x');
+  }
+  Output garbage = sagactl({"--db", f.dir().file("garbage.db"), "stats"}, false);
+  EXPECT_EQ(garbage.code, 2);
+  EXPECT_THAT(garbage.err, HasSubstr("is not a saga engine database"));
+
+  Output unknown = sagactl({"show", "no-such-saga"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("no saga with id 'no-such-saga'"));
+  EXPECT_EQ(sagactl({"retry", "no-such-saga", "--reason", "x"}).code, 2);
+
+  Output completed = sagactl({"retry", "ok-1", "--reason", "why not"});
+  EXPECT_EQ(completed.code, 2);
+  EXPECT_THAT(completed.err, HasSubstr("saga ok-1 is completed"));
+  EXPECT_THAT(sagactl({"requests"}).out, HasSubstr("no operator requests"));  // nothing queued
+
+  EXPECT_EQ(sagactl({"retry", "stuck-3"}).code, 2);  // --reason is required
+  EXPECT_EQ(sagactl({"frobnicate"}).code, 2);
+}
+
+TEST_F(SagactlTest, DiagramsOfTheBuiltInDefinition) {
+  Output dot = sagactl({"dot", "create_order"}, false);
+  ASSERT_EQ(dot.code, 0) << dot.err;
+  EXPECT_EQ(dot.out.rfind("digraph", 0), 0u) << dot.out;
+  EXPECT_THAT(dot.out, HasSubstr("authorize_card"));
+  Output mermaid = sagactl({"mermaid", "create_order"}, false);
+  EXPECT_EQ(mermaid.out.rfind("flowchart TD", 0), 0u);
+  Output unknown = sagactl({"dot", "place_order"}, false);
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("built in: create_order v1"));
+}
+
+}  // namespace
+}  // namespace saga

@@ -1,0 +1,83 @@
+// Goal: to_prometheus writes the Prometheus text exposition format exactly, labels escaped.
+// Method: a small hand-made snapshot compared with the full expected text.
+#include "saga/metrics.h"
+
+#include <gtest/gtest.h>
+
+namespace saga {
+namespace {
+
+TEST(ToPrometheusTest, WritesTheExactExpositionText) {
+  MetricsSnapshot m;
+  m.sagas.push_back({"create_order", 3, 1, 1, 1});
+  m.steps_retried = 4;
+  m.timeouts = 2;
+  m.stale_replies = 1;
+  m.commands_sent = 20;
+  m.operator_requests_applied = 1;
+  ParticipantState kitchen;
+  kitchen.name = "kit\"chen";  // label values are escaped
+  kitchen.in_flight = 2;
+  kitchen.breaker = BreakerState::kOpen;
+  m.participants.push_back(kitchen);
+  m.commit_batch_size = {2, 5, 4};
+  m.commit_latency_us = {2, 300, 200};
+  EXPECT_EQ(to_prometheus(m),
+            R"(# HELP saga_sagas_total Sagas by type and outcome.
+# TYPE saga_sagas_total counter
+saga_sagas_total{type="create_order",outcome="started"} 3
+saga_sagas_total{type="create_order",outcome="completed"} 1
+saga_sagas_total{type="create_order",outcome="compensated"} 1
+saga_sagas_total{type="create_order",outcome="failed"} 1
+# HELP saga_steps_retried_total Step and compensation commands sent again.
+# TYPE saga_steps_retried_total counter
+saga_steps_retried_total 4
+# HELP saga_timeouts_total Replies not received by their deadline.
+# TYPE saga_timeouts_total counter
+saga_timeouts_total 2
+# HELP saga_stale_replies_total Replies for a command no longer outstanding, dropped.
+# TYPE saga_stale_replies_total counter
+saga_stale_replies_total 1
+# HELP saga_unknown_replies_total Replies for no running saga, dropped.
+# TYPE saga_unknown_replies_total counter
+saga_unknown_replies_total 0
+# HELP saga_commands_sent_total Commands sent to participants.
+# TYPE saga_commands_sent_total counter
+saga_commands_sent_total 20
+# HELP saga_commit_failures_total Store transactions that failed.
+# TYPE saga_commit_failures_total counter
+saga_commit_failures_total 0
+# HELP saga_operator_requests_total Operator requests by outcome.
+# TYPE saga_operator_requests_total counter
+saga_operator_requests_total{outcome="applied"} 1
+saga_operator_requests_total{outcome="rejected"} 0
+# HELP saga_commands_in_flight Commands sent and not yet answered.
+# TYPE saga_commands_in_flight gauge
+saga_commands_in_flight{participant="kit\"chen"} 2
+# HELP saga_commands_held Commands waiting for the breaker or the cap.
+# TYPE saga_commands_held gauge
+saga_commands_held{participant="kit\"chen"} 0
+# HELP saga_breaker_state Circuit breaker state per participant (1 = current).
+# TYPE saga_breaker_state gauge
+saga_breaker_state{participant="kit\"chen",state="closed"} 0
+saga_breaker_state{participant="kit\"chen",state="open"} 1
+saga_breaker_state{participant="kit\"chen",state="half_open"} 0
+# HELP saga_commit_batch_size Inputs per committed transaction.
+# TYPE saga_commit_batch_size summary
+saga_commit_batch_size_sum 5
+saga_commit_batch_size_count 2
+# HELP saga_commit_batch_size_max Largest value observed.
+# TYPE saga_commit_batch_size_max gauge
+saga_commit_batch_size_max 4
+# HELP saga_commit_latency_microseconds Wall time of each commit.
+# TYPE saga_commit_latency_microseconds summary
+saga_commit_latency_microseconds_sum 300
+saga_commit_latency_microseconds_count 2
+# HELP saga_commit_latency_microseconds_max Largest value observed.
+# TYPE saga_commit_latency_microseconds_max gauge
+saga_commit_latency_microseconds_max 200
+)");
+}
+
+}  // namespace
+}  // namespace saga

@@ -1,0 +1,60 @@
+// sagactl's commands. Each returns the process exit code: 0 done, 1 the engine rejected an
+// operator request (or it was not applied in time), 2 an error (bad arguments, missing file,
+// not an engine database, unknown id, action not allowed in the saga's phase).
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+
+#include "output.h"
+#include "sqlite_saga_store.h"
+
+namespace sagactl {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;
+inline constexpr int kExitError = 2;
+
+struct Context {
+  std::string database;  // --db
+  bool json = false;     // --json
+  Style style;
+  std::ostream* out = nullptr;
+  std::ostream* err = nullptr;
+};
+
+struct ListArgs {
+  std::string phase;       // empty: every phase
+  std::string type;        // empty: every type
+  std::string older_than;  // "10m": created at least that long ago (by this machine's clock)
+  std::size_t limit = 20;
+  std::size_t page = 1;  // from 1
+};
+
+struct ActionArgs {
+  saga::OperatorAction action = saga::OperatorAction::kRetry;
+  std::string id;
+  std::string reason;
+  std::string requested_by;  // empty: $USER
+  bool wait = false;
+  std::string timeout = "30s";  // with wait
+};
+
+struct RequestsArgs {
+  std::string state = "all";  // pending, applied, rejected or all
+  std::size_t limit = 20;
+};
+
+int list(Context& c, const ListArgs& args);
+int show(Context& c, const std::string& id);
+int stats(Context& c);
+int definitions(Context& c);
+int act(Context& c, const ActionArgs& args);
+int requests(Context& c, const RequestsArgs& args);
+// dot or mermaid text of a definition compiled into sagactl.
+int diagram(Context& c, const std::string& name, bool mermaid);
+// "create_order v1" ...: the definitions compiled into sagactl, for the help text.
+std::string known_definition_names();
+
+}  // namespace sagactl

@@ -1,0 +1,105 @@
+// sagactl: inspect an engine's database and ask the engine for operator actions.
+// See docs/operations.md. Argument parsing only; the commands are in commands.cpp.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.h"
+
+namespace {
+
+using sagactl::Context;
+
+void add_action(CLI::App& app, const char* name, const char* help, sagactl::ActionArgs& args) {
+  CLI::App* sc = app.add_subcommand(name, help);
+  sc->add_option("id", args.id, "saga id")->required();
+  sc->add_option("--reason", args.reason, "why (required; recorded in the saga's history)")
+      ->required();
+  sc->add_option("--by", args.requested_by, "who asks (default: $USER)");
+  sc->add_flag("--wait", args.wait, "wait until the engine applied or rejected the request");
+  sc->add_option("--timeout", args.timeout, "with --wait: how long (default 30s)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "sagactl: inspect a saga engine's database and repair failed sagas.\n"
+      "Safe while the engine runs: queries open the database read-only; retry, "
+      "compensate and skip only queue an operator request that the engine applies "
+      "itself."};
+  app.footer(
+      "Exit codes: 0 ok, 1 request rejected or not applied in time, 2 error.\n"
+      "Diagrams (dot, mermaid) exist only for definitions compiled into sagactl: " +
+      sagactl::known_definition_names() + " (the FTGO Create Order example).");
+  Context c;
+  c.out = &std::cout;
+  c.err = &std::cerr;
+  app.add_option("--db", c.database, "the engine's database file")->envname("SAGA_DB");
+  app.add_flag("--json", c.json, "output JSON for scripts");
+  app.fallthrough();  // --db and --json may also follow the command
+  app.require_subcommand(1);
+
+  sagactl::ListArgs list_args;
+  CLI::App* list = app.add_subcommand("list", "sagas, newest first");
+  list->add_option("--phase", list_args.phase,
+                   "executing, compensating, completed, compensated or failed");
+  list->add_option("--type", list_args.type, "saga type (definition name)");
+  list->add_option("--older-than", list_args.older_than, "created at least this long ago (10m)");
+  list->add_option("--limit", list_args.limit, "rows per page (default 20)");
+  list->add_option("--page", list_args.page, "page number, from 1");
+
+  std::string show_id;
+  CLI::App* show = app.add_subcommand("show", "one saga: state, outstanding command, history");
+  show->add_option("id", show_id, "saga id")->required();
+
+  CLI::App* stats = app.add_subcommand("stats", "counts by phase and type, retries, timeouts");
+  CLI::App* definitions =
+      app.add_subcommand("definitions", "definitions the engine registered, running instances");
+
+  sagactl::ActionArgs retry_args, compensate_args, skip_args;
+  retry_args.action = saga::OperatorAction::kRetry;
+  compensate_args.action = saga::OperatorAction::kCompensate;
+  skip_args.action = saga::OperatorAction::kSkip;
+  add_action(app, "retry", "failed saga: send the failed step or compensation again", retry_args);
+  add_action(app, "compensate", "failed saga: give up going forward and roll back",
+             compensate_args);
+  add_action(app, "skip", "failed saga: count the failed step or compensation as done", skip_args);
+
+  sagactl::RequestsArgs requests_args;
+  CLI::App* requests = app.add_subcommand("requests", "operator requests, newest first");
+  requests->add_option("--state", requests_args.state, "pending, applied, rejected or all");
+  requests->add_option("--limit", requests_args.limit, "rows (default 20)");
+
+  std::string diagram_name;
+  CLI::App* dot = app.add_subcommand("dot", "Graphviz DOT of a built-in definition");
+  dot->add_option("name", diagram_name, "definition name")->required();
+  CLI::App* mermaid = app.add_subcommand("mermaid", "Mermaid flowchart of a built-in definition");
+  mermaid->add_option("name", diagram_name, "definition name")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    (void)app.exit(e);
+    return sagactl::kExitError;
+  }
+  c.style.colour = !c.json && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+
+  if (list->parsed()) return sagactl::list(c, list_args);
+  if (show->parsed()) return sagactl::show(c, show_id);
+  if (stats->parsed()) return sagactl::stats(c);
+  if (definitions->parsed()) return sagactl::definitions(c);
+  if (app.got_subcommand("retry")) return sagactl::act(c, retry_args);
+  if (app.got_subcommand("compensate")) return sagactl::act(c, compensate_args);
+  if (app.got_subcommand("skip")) return sagactl::act(c, skip_args);
+  if (requests->parsed()) return sagactl::requests(c, requests_args);
+  if (dot->parsed()) return sagactl::diagram(c, diagram_name, false);
+  if (mermaid->parsed()) return sagactl::diagram(c, diagram_name, true);
+  return sagactl::kExitError;
+}
