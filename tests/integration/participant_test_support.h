@@ -6,6 +6,7 @@
 #include <saga/body_codec.h>
 #include <saga/envelope.h>
 #include <saga/participant.h>
+#include <saga/zmq_transport.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -188,9 +189,9 @@ class Client {
       : context_(1), dealer_(context_, zmq::socket_type::dealer) {
     dealer_.set(zmq::sockopt::linger, 0);
     if (curve != nullptr) {
-      dealer_.set(zmq::sockopt::curve_serverkey, curve->server_public_key);
-      dealer_.set(zmq::sockopt::curve_publickey, curve->public_key);
-      dealer_.set(zmq::sockopt::curve_secretkey, curve->secret_key);
+      dealer_.set(zmq::sockopt::curve_serverkey, curve->server_public);
+      dealer_.set(zmq::sockopt::curve_publickey, curve->client_public);
+      dealer_.set(zmq::sockopt::curve_secretkey, curve->client_secret);
     }
     dealer_.connect(endpoint);
   }

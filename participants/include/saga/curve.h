@@ -29,12 +29,9 @@ struct CurveServerKeys {
   std::vector<std::string> allowed_client_public_keys;
 };
 
-// What an orchestrator needs to connect to one CURVE participant.
-struct CurveClientKeys {
-  std::string public_key;  // the client's own key pair
-  std::string secret_key;
-  std::string server_public_key;  // the participant's public key
-};
+// What an orchestrator needs to connect to one CURVE participant is saga::CurveClientKeys,
+// declared once, in saga/zmq_transport.h (the orchestrator's transport): a second declaration
+// here made the two headers impossible to include together (an Order service embeds both).
 
 // A fresh random key pair. Fails with kFailedPrecondition when libzmq was built without CURVE.
 // Thread-safe.
