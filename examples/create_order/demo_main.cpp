@@ -1,47 +1,136 @@
-// Smoke demo: one saga/1 command over a real ZeroMQ ROUTER/DEALER pair on tcp loopback, and the
-// received command persisted as one row in a real SQLite file. Replaced by the Create Order demo.
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <saga/envelope.h>
+// create_order_demo: the FTGO Create Order saga, end to end. See README.md.
+//
+//   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR] [--keep]
+//                     [--reply-timeout-ms MS] [--retry-ms MS] [--verbose] [failure flags]
+//   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE [failure flags]
+//   create_order_demo --service orchestrator --db ENGINE.db --orders-db ORDERS.db --bind EP
+//                     (--participants registry.conf | --consumer EP --kitchen EP
+//                      --accounting EP) [--orders N] [--seed S] [failure flags]
+// Failure flags: --fail CMD:N[@SAGA] | CMD:always, --delay-ms CMD:MS, --drop-replies CMD:N,
+// --crash-after N (see failure_injection.h).
+#include <unistd.h>
 
+#include <charconv>
+#include <climits>
 #include <cstdio>
+#include <map>
 #include <string>
-#include <zmq.hpp>
+#include <string_view>
 
-int main() {
-  saga::Envelope command;
-  command.message_id = "demo-1/1";
-  command.saga_id = "demo-1";
-  command.saga_type = "create_order";
-  command.step = "create_ticket";
-  command.name = "CreateTicket";
+#include "demo_runner.h"
+#include "scenario_runner.h"
+#include "service_host.h"
 
-  zmq::context_t context;
-  zmq::socket_t router(context, zmq::socket_type::router);
-  router.bind("tcp://127.0.0.1:*");
-  std::string endpoint = router.get(zmq::sockopt::last_endpoint);
-  zmq::socket_t dealer(context, zmq::socket_type::dealer);
-  dealer.connect(endpoint);
+namespace {
 
-  std::string header = saga::encode_header(command).value();
-  dealer.send(zmq::buffer(saga::kProtocolTag), zmq::send_flags::sndmore);
-  dealer.send(zmq::buffer(header), zmq::send_flags::sndmore);
-  dealer.send(zmq::message_t(), zmq::send_flags::none);
+void usage() {
+  std::fprintf(stderr,
+               "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
+               "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]\n"
+               "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
+               "         [--crash-after N]\n"
+               "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
+               "       create_order_demo --service orchestrator --db ENGINE.db --orders-db F\n"
+               "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
+               "--accounting EP)\n"
+               "         [--orders N] [--seed S]\n");
+}
 
-  zmq::message_t frames[4];
-  for (auto& f : frames) (void)router.recv(f);
-  auto decoded = saga::decode(frames[1].to_string_view(), frames[2].to_string_view(),
-                              frames[3].to_string_view());
-  if (!decoded) {
-    std::fprintf(stderr, "decode failed: %s\n", decoded.status().to_string().c_str());
-    return 1;
+bool to_number(std::string_view text, std::uint64_t& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+std::string self_path() {
+  char buffer[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+}
+
+int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePlan plan,
+                      const ftgo::DemoOptions& demo) {
+  ftgo::OrchestratorConfig config;
+  if (flags.contains("--participants")) {
+    auto registry = saga::load_participant_registry(flags["--participants"]);
+    if (!registry) {
+      std::fprintf(stderr, "orchestrator: %s\n", registry.status().to_string().c_str());
+      return 2;
+    }
+    config.order.registry = std::move(registry).value();
   }
-  SQLite::Database db("demo.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  db.exec("CREATE TABLE IF NOT EXISTS received (message_id TEXT PRIMARY KEY, name TEXT)");
-  SQLite::Statement insert(db, "INSERT OR REPLACE INTO received VALUES (?, ?)");
-  insert.bind(1, decoded->message_id);
-  insert.bind(2, decoded->name);
-  insert.exec();
-  std::printf("received %s over %s and stored it in demo.db\n", decoded->name.c_str(),
-              endpoint.c_str());
-  return 0;
+  for (const char* name : {"consumer", "kitchen", "accounting"}) {
+    const std::string flag = std::string("--") + name;
+    if (flags.contains(flag) && !config.order.registry.add(name, flags[flag])) return 2;
+  }
+  config.scenarios =
+      demo.orders == 0 ? ftgo::demo_scenarios() : ftgo::mixed_scenarios(demo.orders, demo.seed);
+  ftgo::add_injections(config.scenarios, plan);
+  config.order.participant = ftgo::ServiceOptions{
+      flags["--bind"], flags["--orders-db"], std::make_shared<ftgo::FailureInjector>(plan), true};
+  config.order.engine_database_path = flags["--db"];
+  config.order.timing = demo.timing;
+  return ftgo::run_orchestrator_process(std::move(config));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ftgo::DemoOptions demo;
+  demo.program = self_path();
+  ftgo::FailurePlan plan;
+  std::map<std::string, std::string> flags;  // flags with a value
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--processes") {
+      demo.processes = true;
+    } else if (flag == "--keep") {
+      demo.keep = true;
+    } else if (flag == "--verbose") {
+      demo.verbose = true;
+    } else if (flag == "--help" || flag == "-h") {
+      usage();
+      return 0;
+    } else if (flag.starts_with("--") && i + 1 < argc) {
+      const std::string_view value = argv[++i];
+      saga::Status s = plan.apply_flag(flag, value);
+      if (s.code() == saga::StatusCode::kNotFound) {
+        flags[std::string(flag)] = std::string(value);
+      } else if (!s) {
+        std::fprintf(stderr, "create_order_demo: %s\n", s.to_string().c_str());
+        return 2;
+      }
+    } else {
+      usage();
+      return 2;
+    }
+  }
+  std::uint64_t n = 0;
+  if (flags.contains("--orders") && to_number(flags["--orders"], n)) demo.orders = n;
+  if (flags.contains("--seed") && to_number(flags["--seed"], n)) demo.seed = n;
+  if (flags.contains("--reply-timeout-ms") && to_number(flags["--reply-timeout-ms"], n)) {
+    demo.timing.reply_timeout = saga::Millis{static_cast<std::int64_t>(n)};
+  } else {
+    demo.timing.reply_timeout = saga::Millis{1'000};
+  }
+  if (flags.contains("--retry-ms") && to_number(flags["--retry-ms"], n)) {
+    demo.timing.retry_interval = saga::Millis{static_cast<std::int64_t>(n)};
+  }
+  if (flags.contains("--data-dir")) demo.data_dir = flags["--data-dir"];
+
+  if (flags.contains("--service")) {
+    const std::string& service = flags["--service"];
+    if (service == "orchestrator" || service == "order") {
+      return orchestrator_main(flags, std::move(plan), demo);
+    }
+    auto kind = ftgo::parse_service_kind(service);
+    if (!kind || !flags.contains("--bind") || !flags.contains("--db")) {
+      usage();
+      return 2;
+    }
+    ftgo::ServiceOptions options{flags["--bind"], flags["--db"],
+                                 std::make_shared<ftgo::FailureInjector>(plan), true};
+    return ftgo::run_service_process(*kind, std::move(options));
+  }
+  demo.failures = std::move(plan);
+  return ftgo::run_demo(std::move(demo));
 }

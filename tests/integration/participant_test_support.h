@@ -6,6 +6,7 @@
 #include <saga/body_codec.h>
 #include <saga/envelope.h>
 #include <saga/participant.h>
+#include <saga/zmq_transport.h>
 #include <stdlib.h>
 
 #include <atomic>

@@ -29,7 +29,7 @@ struct CurveServerKeys {
   std::vector<std::string> allowed_client_public_keys;
 };
 
-// What an orchestrator needs to connect to one CURVE participant.
+// What an orchestrator needs to connect to one CURVE participant (ZmqTransportOptions::curve).
 struct CurveClientKeys {
   std::string public_key;  // the client's own key pair
   std::string secret_key;

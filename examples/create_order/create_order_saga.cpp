@@ -1,0 +1,76 @@
+#include "create_order_saga.h"
+
+namespace ftgo {
+namespace {
+
+RejectOrder make_reject_order(const CreateOrderData& d) { return {d.order_id}; }
+ValidateOrderByConsumer make_validate_order(const CreateOrderData& d) {
+  return {d.consumer_id, d.order_id, d.order_total_cents};
+}
+CreateTicket make_create_ticket(const CreateOrderData& d) {
+  return {d.restaurant_id, d.order_id, d.line_items};
+}
+CancelCreateTicket make_cancel_ticket(const CreateOrderData& d) { return {d.order_id}; }
+AuthorizeCard make_authorize_card(const CreateOrderData& d) {
+  return {d.consumer_id, d.order_id, d.order_total_cents};
+}
+ConfirmCreateTicket make_confirm_ticket(const CreateOrderData& d) { return {d.ticket_id}; }
+ApproveOrder make_approve_order(const CreateOrderData& d) { return {d.order_id}; }
+
+void on_ticket_created(CreateOrderData& d, const TicketCreated& r) { d.ticket_id = r.ticket_id; }
+void on_ticket_rejected(CreateOrderData& d, const TicketRejected& r) {
+  d.rejection_reason = r.reason;
+}
+void on_card_authorized(CreateOrderData& d, const CardAuthorized& r) {
+  d.transaction_id = r.transaction_id;
+}
+void on_card_declined(CreateOrderData& d, const CardDeclined& r) { d.rejection_reason = r.reason; }
+
+}  // namespace
+
+saga::DefinitionResult create_order_definition(const SagaTiming& timing) {
+  using saga::Millis;
+  using saga::RetryPolicy;
+  // A timed-out command is resent (same message_id) with back-off, without limit.
+  RetryPolicy resend = RetryPolicy::exponential(timing.reply_timeout / 4, 2.0, Millis{5'000}, 0);
+  resend.jitter = saga::Jitter::kNone;
+  // Retriable steps: a failure is retried after a short fixed delay, until it succeeds.
+  RetryPolicy until_done = RetryPolicy::fixed(timing.retry_interval, 0);
+  until_done.jitter = saga::Jitter::kNone;
+  // clang-format off
+  return saga::define<CreateOrderData>(std::string(kCreateOrderSaga), 1)
+      .step("reject_order")
+          .compensate_with(order_channel::reject_order, &make_reject_order)
+          .timeout(timing.reply_timeout)
+      .step("verify_consumer")
+          .invoke(consumer_channel::validate_order, &make_validate_order)
+          .timeout(timing.reply_timeout)
+          .retry(resend)
+      .step("create_ticket")
+          .invoke(kitchen_channel::create_ticket, &make_create_ticket)
+          .on_reply<TicketCreated>(&on_ticket_created)
+          .on_reply<TicketRejected>(&on_ticket_rejected)
+          .compensate_with(kitchen_channel::cancel_ticket, &make_cancel_ticket)
+          .timeout(timing.reply_timeout)
+          .retry(resend)
+      .pivot("authorize_card")
+          .invoke(accounting_channel::authorize_card, &make_authorize_card)
+          .on_reply<CardAuthorized>(&on_card_authorized)
+          .on_reply<CardDeclined>(&on_card_declined)
+          .timeout(timing.reply_timeout)
+          .retry(resend)
+      .retriable("confirm_ticket")
+          .invoke(kitchen_channel::confirm_ticket, &make_confirm_ticket)
+          .timeout(timing.reply_timeout)
+          .retry(until_done)
+      .retriable("approve_order")
+          .invoke(order_channel::approve_order, &make_approve_order)
+          .timeout(timing.reply_timeout)
+          .retry(until_done)
+      .build();
+  // clang-format on
+}
+
+std::string saga_id_of_order(std::int64_t order_id) { return "order-" + std::to_string(order_id); }
+
+}  // namespace ftgo

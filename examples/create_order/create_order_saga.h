@@ -1,0 +1,65 @@
+// The Create Order saga: its participants' channels and its definition, written with the DSL.
+//
+//   step               kind           action (participant)                 compensation
+//   reject_order       compensatable  -                                    RejectOrder (order)
+//   verify_consumer    compensatable  ValidateOrderByConsumer (consumer)   - (read-only)
+//   create_ticket      compensatable  CreateTicket (kitchen)               CancelCreateTicket
+//   authorize_card     pivot          AuthorizeCard (accounting)           -
+//   confirm_ticket     retriable      ConfirmCreateTicket (kitchen)        -
+//   approve_order      retriable      ApproveOrder (order)                 -
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "messages.h"
+#include "saga/clock.h"
+#include "saga/dsl.h"
+
+namespace ftgo {
+
+inline constexpr std::string_view kCreateOrderSaga = "create_order";
+
+// The participants' registry names (ParticipantRegistry) and content types.
+namespace order_channel {
+inline constexpr saga::Channel channel{"order"};
+inline constexpr auto reject_order = saga::command<RejectOrder>(channel);
+inline constexpr auto approve_order = saga::command<ApproveOrder>(channel);
+}  // namespace order_channel
+
+namespace consumer_channel {
+inline constexpr saga::Channel channel{"consumer"};
+inline constexpr auto validate_order = saga::command<ValidateOrderByConsumer>(channel);
+}  // namespace consumer_channel
+
+namespace kitchen_channel {
+inline constexpr saga::Channel channel{"kitchen"};
+inline constexpr auto create_ticket =
+    saga::command<CreateTicket>(channel).replies<TicketCreated, TicketRejected>();
+inline constexpr auto cancel_ticket = saga::command<CancelCreateTicket>(channel);
+inline constexpr auto confirm_ticket = saga::command<ConfirmCreateTicket>(channel);
+}  // namespace kitchen_channel
+
+namespace accounting_channel {
+// Accounting could be written in another language: its commands and replies travel as JSON.
+inline constexpr saga::Channel channel{"accounting", saga::ContentType::kJson};
+inline constexpr auto authorize_card =
+    saga::command<AuthorizeCard>(channel).replies<CardAuthorized, CardDeclined>();
+}  // namespace accounting_channel
+
+// How long the orchestrator waits for a reply, and how soon it retries a failed retriable step.
+// Both use the engine's clock (the real clock in the demo).
+struct SagaTiming {
+  saga::Millis reply_timeout{2'000};  // per delivery; then the same command is sent again
+  saga::Millis retry_interval{50};    // between attempts of a failed retriable step
+};
+
+// The definition. Timeouts are resent without limit before and at the pivot: a command whose
+// outcome is unknown is never given up on (giving up on AuthorizeCard could leave a card
+// authorized for a rejected order). Retriable steps are retried until they succeed.
+saga::DefinitionResult create_order_definition(const SagaTiming& timing = {});
+
+// The saga id of an order: one saga per order, chosen by the Order service.
+std::string saga_id_of_order(std::int64_t order_id);
+
+}  // namespace ftgo

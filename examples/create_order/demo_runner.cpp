@@ -1,0 +1,237 @@
+#include "demo_runner.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <vector>
+
+#include "domain_state.h"
+#include "order_service.h"
+#include "scenario_runner.h"
+#include "scenarios.h"
+#include "service_host.h"
+#include "timeline.h"
+
+namespace ftgo {
+namespace {
+
+void print_intro(const DemoOptions& o, const DataPaths& paths) {
+  std::printf(
+      "FTGO Create Order saga demo (Richardson, Microservices Patterns, ch. 4)\n\n"
+      "  The Order service creates each order APPROVAL_PENDING and starts its saga. The saga's\n"
+      "  orchestrator (embedded in the Order service) then asks, in turn:\n"
+      "    1 Order       (on rollback only) RejectOrder             -> REJECTED\n"
+      "    2 Consumer    ValidateOrderByConsumer                    (read-only)\n"
+      "    3 Kitchen     CreateTicket -> CREATE_PENDING      undo: CancelCreateTicket\n"
+      "    4 Accounting  AuthorizeCard                       the pivot: no way back after it\n"
+      "    5 Kitchen     ConfirmCreateTicket -> AWAITING_ACCEPTANCE   retried until done\n"
+      "    6 Order       ApproveOrder -> APPROVED                     retried until done\n"
+      "  A failure at steps 2-4 undoes the steps before it in reverse order.\n\n"
+      "  Services: %s. Databases in %s\n\n",
+      o.processes ? "four separate processes over tcp://127.0.0.1"
+                  : "threads of this process "
+                    "over ipc:// sockets",
+      paths.dir.c_str());
+}
+
+void print_progress(std::size_t done, std::size_t total) {
+  constexpr int kWidth = 40;
+  const int filled = static_cast<int>(kWidth * done / (total == 0 ? 1 : total));
+  std::printf("\r  [%s%s] %zu/%zu", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+              std::string(static_cast<std::size_t>(kWidth - filled), ' ').c_str(), done, total);
+  if (done == total) std::printf("\n");
+  std::fflush(stdout);
+}
+
+void print_walkthrough(OrderService& service, const std::vector<ScenarioResult>& results,
+                       const DomainState& state) {
+  for (const ScenarioResult& r : results) {
+    std::printf("=== Order %lld: %s ===\n  %s\n  Expected: %s\n\n",
+                static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
+                r.scenario.explanation.c_str(), expected_text(r.scenario).c_str());
+    auto history = service.engine().history(r.saga_id);
+    if (history) {
+      std::printf("  Saga %s timeline:\n", r.saga_id.c_str());
+      print_timeline(std::cout, service.definition(), r.saga, history.value());
+    }
+    std::printf("\n  Final state in each service:\n");
+    print_order_state(std::cout, state, r.scenario.order.order_id);
+    std::printf("\n");
+  }
+}
+
+void print_summary_table(const std::vector<ScenarioResult>& results) {
+  std::printf("=== Summary ===\n");
+  std::printf("  %-6s %-18s %-30s %-30s %s\n", "order", "scenario", "expected", "actual", "");
+  for (const ScenarioResult& r : results) {
+    std::printf("  %-6lld %-18s %-30s %-30s %s\n",
+                static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
+                expected_text(r.scenario).c_str(), actual_text(r.saga, r.order_state).c_str(),
+                r.ok ? "OK" : "MISMATCH");
+  }
+}
+
+void print_mix_summary(const std::vector<ScenarioResult>& results) {
+  struct Row {
+    std::size_t count = 0, ok = 0;
+    std::string expected;
+  };
+  std::map<std::string, Row> rows;
+  for (const ScenarioResult& r : results) {
+    Row& row = rows[r.scenario.name];
+    ++row.count;
+    row.ok += r.ok ? 1 : 0;
+    row.expected = expected_text(r.scenario);
+  }
+  std::printf("=== Summary ===\n  %-18s %-30s %7s %7s %9s\n", "scenario", "expected", "orders",
+              "OK", "MISMATCH");
+  for (const auto& [name, row] : rows) {
+    std::printf("  %-18s %-30s %7zu %7zu %9zu\n", name.c_str(), row.expected.c_str(), row.count,
+                row.ok, row.count - row.ok);
+  }
+  for (const ScenarioResult& r : results) {
+    if (!r.ok) {
+      std::printf("  MISMATCH %s: expected %s, got %s\n", r.saga_id.c_str(),
+                  expected_text(r.scenario).c_str(), actual_text(r.saga, r.order_state).c_str());
+    }
+  }
+}
+
+// Starts the three participant services; fills `registry`. Threads or child processes.
+saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
+                            const std::shared_ptr<FailureInjector>& injector,
+                            ServiceThreads& threads, std::vector<ChildProcess>& children,
+                            saga::ParticipantRegistry& registry) {
+  for (ServiceKind kind : kParticipantServices) {
+    const std::string name(to_string(kind));
+    const std::string db = paths.dir + "/" + name + ".db";
+    std::string endpoint;
+    if (o.processes) {
+      std::vector<std::string> args{"--service", name, "--bind", "tcp://127.0.0.1:0", "--db", db};
+      for (const std::string& f : o.failures.to_flags()) args.push_back(f);
+      auto child = spawn_service(o.program, args);
+      if (!child) return child.status();
+      children.push_back(child.value());
+      endpoint = child.value().endpoint;
+    } else {
+      ServiceOptions options{"ipc://" + paths.dir + "/" + name + ".sock", db, injector, true};
+      auto service = open_service(kind, options);
+      if (!service) return service.status().with_context(name);
+      endpoint = threads.run(std::move(service).value());
+    }
+    if (saga::Status s = registry.add(name, endpoint); !s) return s;
+  }
+  return saga::Status::ok();
+}
+
+int run(const DemoOptions& o, const DataPaths& paths) {
+  std::vector<Scenario> scenarios =
+      o.orders == 0 ? demo_scenarios() : mixed_scenarios(o.orders, o.seed);
+  FailurePlan plan = o.failures;
+  add_injections(scenarios, plan);
+  auto injector = std::make_shared<FailureInjector>(plan);
+
+  DemoOptions child_options = o;
+  child_options.failures = plan;
+  ServiceThreads threads;
+  std::vector<ChildProcess> children;
+  OrderServiceOptions order;
+  if (saga::Status s =
+          start_services(child_options, paths, injector, threads, children, order.registry);
+      !s) {
+    std::fprintf(stderr, "demo: %s\n", s.to_string().c_str());
+    for (const ChildProcess& c : children) stop_child(c, SIGTERM);
+    return 2;
+  }
+  order.participant =
+      ServiceOptions{o.processes ? "tcp://127.0.0.1:*" : "ipc://" + paths.dir + "/order.sock",
+                     paths.orders_db(), injector, true};
+  order.engine_database_path = paths.engine_db();
+  order.timing = o.timing;
+  order.log_level = o.verbose ? saga::LogLevel::kWarning : saga::LogLevel::kError;
+  auto service = OrderService::open(std::move(order));
+  saga::Result<std::size_t> started =
+      service ? service.value()->start() : saga::Result<std::size_t>(service.status());
+  if (!started) {
+    std::fprintf(stderr, "demo: order service: %s\n", started.status().to_string().c_str());
+    for (const ChildProcess& c : children) stop_child(c, SIGTERM);
+    return 2;
+  }
+
+  RunOptions run_options;
+  if (o.orders > 0 && isatty(STDOUT_FILENO)) run_options.progress = &print_progress;
+  const auto begin = std::chrono::steady_clock::now();
+  auto results = run_scenarios(*service.value(), scenarios, run_options);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  if (!results) {
+    std::fprintf(stderr, "demo: %s\n", results.status().to_string().c_str());
+    for (const ChildProcess& c : children) stop_child(c, SIGTERM);
+    return 2;
+  }
+  auto state = read_domain_state(paths);
+  if (o.orders == 0 && state) print_walkthrough(*service.value(), results.value(), state.value());
+  service.value()->stop();
+  threads.stop();
+  for (const ChildProcess& c : children) stop_child(c, SIGTERM);
+
+  std::size_t mismatches = 0;
+  bool all_ended = true;
+  for (const ScenarioResult& r : results.value()) {
+    mismatches += r.ok ? 0 : 1;
+    all_ended = all_ended && r.ended;
+  }
+  if (o.orders == 0) {
+    print_summary_table(results.value());
+  } else {
+    print_mix_summary(results.value());
+    std::printf("\n  %zu sagas in %.2f s: %.0f sagas/s\n", results.value().size(), seconds,
+                static_cast<double>(results.value().size()) / seconds);
+  }
+  std::vector<std::string> violations = state
+                                            ? check_invariants(state.value(), all_ended)
+                                            : std::vector<std::string>{state.status().to_string()};
+  std::printf(
+      "\n  Invariants across the services' databases (no CREATE_PENDING ticket for a rejected "
+      "order,\n  no approved order without a card authorization, no authorization for a "
+      "rejected order,\n  approved orders have confirmed tickets, nothing left pending): %s\n",
+      violations.empty() ? "all hold" : "VIOLATED");
+  for (const std::string& v : violations) std::printf("    %s\n", v.c_str());
+  std::printf("\n  %zu of %zu sagas ended as expected.\n", results.value().size() - mismatches,
+              results.value().size());
+  return mismatches == 0 && violations.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int run_demo(DemoOptions options) {
+  DataPaths paths;
+  bool remove = false;
+  if (options.data_dir.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "create_order.XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      std::perror("mkdtemp");
+      return 2;
+    }
+    paths.dir = pattern;
+    remove = !options.keep;
+  } else {
+    std::filesystem::create_directories(options.data_dir);
+    paths.dir = std::filesystem::absolute(options.data_dir).string();
+  }
+  options.failures.drop_hold = options.timing.reply_timeout + options.timing.reply_timeout / 2;
+  print_intro(options, paths);
+  const int code = run(options, paths);
+  if (remove) {
+    std::error_code ignored;
+    std::filesystem::remove_all(paths.dir, ignored);
+  }
+  return code;
+}
+
+}  // namespace ftgo

@@ -1,0 +1,28 @@
+// The demo program's modes (demo_main.cpp parses the flags).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "create_order_saga.h"
+#include "failure_injection.h"
+
+namespace ftgo {
+
+struct DemoOptions {
+  bool processes = false;  // services as child processes over tcp (else threads over ipc)
+  std::size_t orders = 0;  // 0: the walkthrough scenarios; N: N mixed orders
+  std::uint64_t seed = 1;  // of the mix
+  std::string data_dir;    // empty: a temp dir, removed at the end
+  bool keep = false;       // keep the temp dir
+  bool verbose = false;    // engine warnings on stderr
+  SagaTiming timing;
+  FailurePlan failures;  // from the flags, for every service
+  std::string program;   // this executable, for --processes
+};
+
+// Runs the demo; returns the process exit code (0 when every saga ended as expected and every
+// invariant holds).
+int run_demo(DemoOptions options);
+
+}  // namespace ftgo

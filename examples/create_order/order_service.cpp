@@ -1,0 +1,226 @@
+#include "order_service.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <charconv>
+#include <utility>
+
+#include "saga/zmq_transport.h"
+#include "service_support.h"
+
+namespace ftgo {
+namespace {
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS orders (
+  id INTEGER PRIMARY KEY, saga_id TEXT NOT NULL UNIQUE, consumer_id INTEGER NOT NULL,
+  restaurant_id INTEGER NOT NULL, total_cents INTEGER NOT NULL, line_items TEXT NOT NULL,
+  state TEXT NOT NULL);
+)sql";
+
+// "vindaloo:2,naan:1" <-> line items.
+std::string encode_items(const std::vector<LineItem>& items) {
+  std::string text;
+  for (const LineItem& i : items) {
+    text += (text.empty() ? "" : ",") + i.menu_item_id + ":" + std::to_string(i.quantity);
+  }
+  return text;
+}
+
+std::vector<LineItem> decode_items(std::string_view text) {
+  std::vector<LineItem> items;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string_view one = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    const std::size_t colon = one.rfind(':');
+    LineItem item;
+    item.menu_item_id = std::string(one.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      std::from_chars(one.data() + colon + 1, one.data() + one.size(), item.quantity);
+    }
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+saga::Reply approve(const ApproveOrder& c, saga::HandlerContext& context) {
+  auto state = context.db().query_one("SELECT state FROM orders WHERE id = ?", {c.order_id});
+  throw_on_error(state);
+  if (!state.value()) return saga::failure("unknown_order");
+  const std::string current = as_text((*state.value())[0]);
+  if (current == "REJECTED") return saga::failure("order_rejected");
+  throw_on_error(
+      context.db().exec("UPDATE orders SET state = 'APPROVED' WHERE id = ?", {c.order_id}));
+  return saga::success(OrderApproved{});
+}
+
+saga::Reply reject(const RejectOrder& c, saga::HandlerContext& context) {
+  auto state = context.db().query_one("SELECT state FROM orders WHERE id = ?", {c.order_id});
+  throw_on_error(state);
+  if (!state.value()) return saga::failure("unknown_order");
+  if (as_text((*state.value())[0]) == "APPROVED") return saga::failure("order_approved");
+  throw_on_error(
+      context.db().exec("UPDATE orders SET state = 'REJECTED' WHERE id = ?", {c.order_id}));
+  return saga::success(OrderRejected{});
+}
+
+saga::Status sqlite_error(const std::exception& e, std::string_view what) {
+  return saga::Status(saga::StatusCode::kIoError, "orders: " + std::string(what) + ": " + e.what());
+}
+
+}  // namespace
+
+saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptions options) {
+  if (options.engine_database_path == options.participant.database_path) {
+    return saga::invalid_argument("order service: the engine needs its own database file");
+  }
+  std::unique_ptr<OrderService> service(new OrderService());
+  auto definition = create_order_definition(options.timing);
+  if (!definition) return definition.status();
+  service->definition_ = std::move(definition).value();
+
+  auto participant = open_participant(options.participant, kSchema, "");
+  if (!participant) return participant.status();
+  service->participant_ = std::move(participant).value();
+  service->participant_->on<ApproveOrder>(wrap<ApproveOrder>(options.participant, &approve));
+  // RejectOrder's "action" (creating the order) happened before the saga started, so the
+  // barrier would take every RejectOrder for a null compensation: no barrier here.
+  service->participant_->on_compensation<RejectOrder>(
+      wrap<RejectOrder>(options.participant, &reject), saga::BarrierMode::kNone);
+
+  try {
+    service->orders_ = std::make_unique<SQLite::Database>(
+        options.participant.database_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5'000);
+    service->orders_->exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                                    : "PRAGMA synchronous=NORMAL");
+  } catch (const std::exception& e) {
+    return sqlite_error(e, "open");
+  }
+
+  if (!options.registry.find("order")) {
+    if (saga::Status s = options.registry.add("order", service->participant_->endpoint()); !s) {
+      return s;
+    }
+  }
+  saga::ZmqTransportOptions transport_options;
+  transport_options.registry = options.registry;
+  auto transport = saga::make_zmq_transport(std::move(transport_options));
+  if (!transport) return transport.status();
+
+  saga::EngineOptions engine_options;
+  engine_options.database_path = options.engine_database_path;
+  engine_options.transport = std::move(transport).value();
+  engine_options.synchronous =
+      options.synchronous_full ? saga::Synchronous::kFull : saga::Synchronous::kNormal;
+  engine_options.log_level = options.log_level;
+  engine_options.max_poll_wait = saga::Millis{10};
+  auto engine = saga::Engine::open(std::move(engine_options));
+  if (!engine) return engine.status();
+  service->engine_ = std::move(engine).value();
+  if (saga::Status s = service->engine_->register_definition(service->definition_); !s) return s;
+  service->options_ = std::move(options);
+  return service;
+}
+
+OrderService::~OrderService() { stop(); }
+
+void OrderService::stop() {
+  if (!started_) return;
+  started_ = false;
+  engine_->stop();
+  participant_->stop();
+  if (participant_thread_.joinable()) participant_thread_.join();
+}
+
+saga::Result<std::size_t> OrderService::start() {
+  participant_thread_ = std::thread([this] { participant_->run(); });
+  started_ = true;
+  if (saga::Status s = engine_->start(); !s) return s;
+  // Orders committed whose saga never started (a crash between the two commits).
+  std::vector<CreateOrderData> pending;
+  try {
+    std::lock_guard lock(orders_mutex_);
+    SQLite::Statement q(*orders_,
+                        "SELECT id, consumer_id, restaurant_id, total_cents, line_items FROM "
+                        "orders WHERE state = 'APPROVAL_PENDING' ORDER BY id");
+    while (q.executeStep()) {
+      CreateOrderData d;
+      d.order_id = q.getColumn(0).getInt64();
+      d.consumer_id = q.getColumn(1).getInt64();
+      d.restaurant_id = q.getColumn(2).getInt64();
+      d.order_total_cents = q.getColumn(3).getInt64();
+      d.line_items = decode_items(q.getColumn(4).getString());
+      pending.push_back(std::move(d));
+    }
+  } catch (const std::exception& e) {
+    return sqlite_error(e, "recovery");
+  }
+  std::size_t started = 0;
+  for (const CreateOrderData& d : pending) {
+    auto existing = engine_->get(saga_id_of_order(d.order_id));
+    if (existing) continue;
+    if (existing.status().code() != saga::StatusCode::kNotFound) return existing.status();
+    if (saga::Status s = start_saga_for(d); !s) return s;
+    ++started;
+  }
+  return started;
+}
+
+saga::Status OrderService::start_saga_for(const CreateOrderData& data) {
+  saga::StartOptions start;
+  start.id = saga_id_of_order(data.order_id);
+  auto id = engine_->start_saga_with(kCreateOrderSaga, data, start);
+  if (!id && id.status().code() != saga::StatusCode::kAlreadyExists) return id.status();
+  return saga::Status::ok();  // kAlreadyExists: the start did commit before
+}
+
+saga::Result<std::string> OrderService::create_order(const OrderRequest& request) {
+  CreateOrderData data;
+  data.consumer_id = request.consumer_id;
+  data.restaurant_id = request.restaurant_id;
+  data.order_total_cents = request.total_cents;
+  data.line_items = request.line_items;
+  try {
+    std::lock_guard lock(orders_mutex_);
+    SQLite::Transaction transaction(*orders_, SQLite::TransactionBehavior::IMMEDIATE);
+    std::int64_t id = request.order_id;
+    if (id == 0) {
+      id = orders_->execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM orders").getInt64();
+    }
+    SQLite::Statement exists(*orders_, "SELECT 1 FROM orders WHERE id = ?");
+    exists.bind(1, id);
+    if (exists.executeStep()) {
+      return saga::already_exists("order " + std::to_string(id) + " exists");
+    }
+    SQLite::Statement insert(*orders_,
+                             "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, 'APPROVAL_PENDING')");
+    insert.bind(1, id);
+    insert.bind(2, saga_id_of_order(id));
+    insert.bind(3, data.consumer_id);
+    insert.bind(4, data.restaurant_id);
+    insert.bind(5, data.order_total_cents);
+    insert.bind(6, encode_items(data.line_items));
+    insert.exec();
+    transaction.commit();
+    data.order_id = id;
+  } catch (const std::exception& e) {
+    return sqlite_error(e, "insert");
+  }
+  if (saga::Status s = start_saga_for(data); !s) return s;
+  return saga_id_of_order(data.order_id);
+}
+
+saga::Result<std::string> OrderService::order_state(std::int64_t order_id) {
+  try {
+    std::lock_guard lock(orders_mutex_);
+    SQLite::Statement q(*orders_, "SELECT state FROM orders WHERE id = ?");
+    q.bind(1, order_id);
+    if (!q.executeStep()) return saga::not_found("order " + std::to_string(order_id));
+    return q.getColumn(0).getString();
+  } catch (const std::exception& e) {
+    return sqlite_error(e, "read");
+  }
+}
+
+}  // namespace ftgo

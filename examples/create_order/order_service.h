@@ -1,0 +1,101 @@
+// The Order service: owns the orders, embeds the saga orchestrator, and is the participant for
+// ApproveOrder and RejectOrder.
+//
+// Atomic start. Creating an order in APPROVAL_PENDING and starting its saga must be one act:
+// an order without a saga would wait forever, a saga without an order would approve nothing.
+// The order's row and the engine's instance live in two SQLite files (the engine owns its own
+// file), so the service uses the documented equivalent of one transaction:
+//   1. insert the order (APPROVAL_PENDING) with its saga id "order-<id>" and commit;
+//   2. start the saga with that caller-chosen id (start_saga returns once it is committed);
+//   3. at start-up, every APPROVAL_PENDING order whose saga does not exist (get -> kNotFound) is
+//      started again. Starting an id that did commit is kAlreadyExists, which counts as done.
+// A crash between 1 and 2 therefore only delays the saga until the next start-up.
+//
+// Databases: `orders_database_path` holds the orders table and, being the participant's
+// database, its inbox and barrier (so ApproveOrder/RejectOrder change the order in the inbox's
+// transaction). `engine_database_path` is a separate file, owned by the engine.
+//
+// Threads: start() runs the participant on its own thread and the engine on its thread.
+// create_order() and the accessors are thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "create_order_saga.h"
+#include "messages.h"
+#include "saga/engine.h"
+#include "saga/participant.h"
+#include "saga/participant_registry.h"
+#include "service_options.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace ftgo {
+
+struct OrderServiceOptions {
+  ServiceOptions participant;        // the Order participant: endpoint + orders database
+  std::string engine_database_path;  // must differ from participant.database_path
+  // Where "consumer", "kitchen" and "accounting" listen. "order" is added (this service's own
+  // participant endpoint) when missing.
+  saga::ParticipantRegistry registry;
+  SagaTiming timing;
+  bool synchronous_full = true;
+  saga::LogLevel log_level = saga::LogLevel::kError;
+};
+
+struct OrderRequest {
+  std::int64_t order_id = 0;  // 0: the next free id
+  std::int64_t consumer_id = 0;
+  std::int64_t restaurant_id = 0;
+  std::vector<LineItem> line_items;
+  std::int64_t total_cents = 0;
+};
+
+class OrderService {
+ public:
+  // Opens the participant (binding its endpoint), the orders table and the engine. Does not
+  // start anything.
+  static saga::Result<std::unique_ptr<OrderService>> open(OrderServiceOptions options);
+  ~OrderService();
+
+  // Starts the participant thread and the engine, then restarts the sagas of APPROVAL_PENDING
+  // orders that have none (see above). Returns how many it started.
+  saga::Result<std::size_t> start();
+
+  // Inserts the order (APPROVAL_PENDING) and starts its saga; returns the saga id.
+  // kAlreadyExists when an order with request.order_id exists already.
+  saga::Result<std::string> create_order(const OrderRequest& request);
+
+  // The order's state ("APPROVAL_PENDING", "APPROVED", "REJECTED"); kNotFound when unknown.
+  saga::Result<std::string> order_state(std::int64_t order_id);
+
+  saga::Engine& engine() { return *engine_; }
+  const saga::SagaDefinition& definition() const { return *definition_; }
+  std::string participant_endpoint() const { return participant_->endpoint(); }
+
+  // Stops the engine, then the participant. Idempotent.
+  void stop();
+
+ private:
+  OrderService() = default;
+  saga::Status start_saga_for(const CreateOrderData& data);
+
+  OrderServiceOptions options_;
+  std::shared_ptr<const saga::SagaDefinition> definition_;
+  std::unique_ptr<saga::Participant> participant_;
+  std::unique_ptr<saga::Engine> engine_;
+  std::mutex orders_mutex_;  // guards orders_
+  std::unique_ptr<SQLite::Database> orders_;
+  std::thread participant_thread_;
+  bool started_ = false;
+};
+
+}  // namespace ftgo

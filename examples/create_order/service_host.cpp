@@ -1,0 +1,138 @@
+#include "service_host.h"
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+#include "accounting_service.h"
+#include "consumer_service.h"
+#include "kitchen_service.h"
+
+namespace ftgo {
+
+std::string_view to_string(ServiceKind kind) {
+  switch (kind) {
+    case ServiceKind::kConsumer:
+      return "consumer";
+    case ServiceKind::kKitchen:
+      return "kitchen";
+    case ServiceKind::kAccounting:
+      return "accounting";
+  }
+  return "?";
+}
+
+std::optional<ServiceKind> parse_service_kind(std::string_view name) {
+  for (ServiceKind kind : kParticipantServices) {
+    if (to_string(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
+saga::Result<std::unique_ptr<saga::Participant>> open_service(ServiceKind kind,
+                                                              const ServiceOptions& options) {
+  switch (kind) {
+    case ServiceKind::kConsumer:
+      return open_consumer_service(options);
+    case ServiceKind::kKitchen:
+      return open_kitchen_service(options);
+    case ServiceKind::kAccounting:
+      return open_accounting_service(options);
+  }
+  return saga::invalid_argument("unknown service");
+}
+
+std::string ServiceThreads::run(std::unique_ptr<saga::Participant> participant) {
+  saga::Participant* p = participant.get();
+  participants_.push_back(std::move(participant));
+  threads_.emplace_back([p] { p->run(); });
+  return p->endpoint();
+}
+
+void ServiceThreads::stop() {
+  for (auto& p : participants_) p->stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  participants_.clear();
+}
+
+namespace {
+std::atomic<saga::Participant*> g_service{nullptr};
+extern "C" void on_stop_signal(int) {
+  if (saga::Participant* p = g_service.load()) p->stop();  // stop() only sets a flag
+}
+}  // namespace
+
+int run_service_process(ServiceKind kind, ServiceOptions options) {
+  if (options.endpoint.size() > 2 && options.endpoint.ends_with(":0")) {
+    options.endpoint.replace(options.endpoint.size() - 1, 1, "*");
+  }
+  auto service = open_service(kind, options);
+  if (!service) {
+    std::fprintf(stderr, "%s: %s\n", std::string(to_string(kind)).c_str(),
+                 service.status().to_string().c_str());
+    return 1;
+  }
+  g_service = service.value().get();
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  std::printf("READY %s\n", service.value()->endpoint().c_str());
+  std::fflush(stdout);
+  service.value()->run();
+  g_service = nullptr;
+  return 0;
+}
+
+saga::Result<ChildProcess> spawn_service(const std::string& program,
+                                         const std::vector<std::string>& args,
+                                         saga::Millis ready_timeout) {
+  int fds[2];
+  if (pipe(fds) != 0) return saga::unavailable(std::string("pipe: ") + std::strerror(errno));
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return saga::unavailable(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  ChildProcess child;
+  child.pid = pid;
+  std::string line;
+  char c = 0;
+  pollfd pfd{fds[0], POLLIN, 0};
+  // One byte at a time: the child prints nothing else on stdout, and the line is short.
+  while (line.size() < 512 && poll(&pfd, 1, static_cast<int>(ready_timeout.count())) > 0 &&
+         read(fds[0], &c, 1) == 1 && c != '\n') {
+    line += c;
+  }
+  close(fds[0]);
+  if (!line.starts_with("READY ")) {
+    stop_child(child, SIGKILL);
+    return saga::unavailable("service " + args.front() + " did not start ('" + line + "')");
+  }
+  child.endpoint = line.substr(6);
+  return child;
+}
+
+int stop_child(const ChildProcess& child, int signal) {
+  int status = 0;
+  if (child.pid <= 0) return status;
+  kill(child.pid, signal);
+  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+}  // namespace ftgo

@@ -1,0 +1,67 @@
+// Running the example's services: on threads of this process, or as child processes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "saga/participant.h"
+#include "service_options.h"
+
+namespace ftgo {
+
+enum class ServiceKind : std::uint8_t { kConsumer = 1, kKitchen = 2, kAccounting = 3 };
+
+inline constexpr ServiceKind kParticipantServices[] = {
+    ServiceKind::kConsumer, ServiceKind::kKitchen, ServiceKind::kAccounting};
+
+// "consumer", "kitchen", "accounting" (also their registry names).
+std::string_view to_string(ServiceKind kind);
+std::optional<ServiceKind> parse_service_kind(std::string_view name);
+
+// Opens the service's participant (endpoint, database, seed data, handlers).
+saga::Result<std::unique_ptr<saga::Participant>> open_service(ServiceKind kind,
+                                                              const ServiceOptions& options);
+
+// Participants each running run() on its own thread until stop() (or destruction).
+class ServiceThreads {
+ public:
+  ServiceThreads() = default;
+  ~ServiceThreads() { stop(); }
+  ServiceThreads(const ServiceThreads&) = delete;
+  ServiceThreads& operator=(const ServiceThreads&) = delete;
+
+  // Takes the participant and starts its thread; returns its endpoint.
+  std::string run(std::unique_ptr<saga::Participant> participant);
+  void stop();
+
+ private:
+  std::vector<std::unique_ptr<saga::Participant>> participants_;
+  std::vector<std::thread> threads_;
+};
+
+// The main of a service child process: opens the service, prints "READY <endpoint>" on stdout,
+// and serves until SIGINT/SIGTERM. A bind address ending in ":0" takes any free port.
+int run_service_process(ServiceKind kind, ServiceOptions options);
+
+// A child process started by spawn_service().
+struct ChildProcess {
+  pid_t pid = -1;
+  std::string endpoint;  // from its READY line
+};
+
+// Starts `program args...` and waits (at most `ready_timeout`) for its "READY <endpoint>" line
+// on stdout, read through a pipe. kUnavailable when it exits or says nothing in time.
+saga::Result<ChildProcess> spawn_service(const std::string& program,
+                                         const std::vector<std::string>& args,
+                                         saga::Millis ready_timeout = saga::Millis{10'000});
+
+// Sends `signal` and waits for the child; returns its wait status.
+int stop_child(const ChildProcess& child, int signal);
+
+}  // namespace ftgo

@@ -1,0 +1,22 @@
+// What every participant service of the example is opened with.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "failure_injection.h"
+
+namespace ftgo {
+
+struct ServiceOptions {
+  // Where the service's ROUTER binds ("ipc:///tmp/x/kitchen.sock", "tcp://127.0.0.1:*").
+  std::string endpoint;
+  // The service's own SQLite file: its domain tables, its inbox and its barrier.
+  std::string database_path;
+  // Failures to inject in front of its handlers; null: none.
+  std::shared_ptr<FailureInjector> failures;
+  // FULL costs an fsync per batch; the demo's throughput run may prefer NORMAL.
+  bool synchronous_full = true;
+};
+
+}  // namespace ftgo

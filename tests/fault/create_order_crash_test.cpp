@@ -1,0 +1,202 @@
+// Goal: the Create Order orchestrator (the Order service with its embedded engine) can be killed
+// with SIGKILL at any moment and, restarted on the same databases, ends every saga as expected
+// with the services' domain states in agreement.
+// Method: the three participant services and the orchestrator are real child processes (each
+// creates its ZeroMQ context and opens SQLite after fork). The orchestrator places a seeded mix
+// of orders; the test kills it with SIGKILL at seeded points (after k orders were placed, after
+// k orders ended, after a delay), restarts it, and finally lets it run to the end. It then checks
+// the child's verdict, every saga terminal in the engine's database, and the invariants of
+// domain_state.h over the services' databases.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <thread>
+
+#include "domain_state.h"
+#include "saga/engine.h"
+#include "saga/testing/temp_dir.h"
+#include "saga/zmq_transport.h"
+#include "scenario_runner.h"
+#include "scenarios.h"
+#include "service_host.h"
+
+namespace ftgo {
+namespace {
+
+using saga::Millis;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kOrders = 40;
+
+enum class KillPoint { kAfterPlaced, kAfterEnded, kAfterDelay };
+
+std::string endpoint(const DataPaths& paths, std::string_view name) {
+  return "ipc://" + paths.dir + "/" + std::string(name) + ".sock";
+}
+
+// Forks a participant service; the child never returns.
+pid_t fork_service(const DataPaths& paths, ServiceKind kind) {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  const std::string name(to_string(kind));
+  std::freopen("/dev/null", "w", stdout);  // its READY line is not needed: ipc paths are known
+  _exit(run_service_process(
+      kind, ServiceOptions{endpoint(paths, name), paths.dir + "/" + name + ".db", nullptr, false}));
+}
+
+// Forks the orchestrator; the child places `scenarios` and exits 0 when all ended as expected.
+pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& scenarios) {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  std::freopen("/dev/null", "w", stdout);
+  OrchestratorConfig config;
+  for (ServiceKind kind : kParticipantServices) {
+    if (!config.order.registry.add(std::string(to_string(kind)),
+                                   endpoint(paths, to_string(kind)))) {
+      _exit(3);
+    }
+  }
+  config.order.participant =
+      ServiceOptions{endpoint(paths, "order"), paths.orders_db(), nullptr, false};
+  config.order.engine_database_path = paths.engine_db();
+  config.order.timing.reply_timeout = Millis{500};
+  config.order.synchronous_full = true;
+  config.scenarios = scenarios;
+  config.run.wait_timeout = Millis{30'000};
+  _exit(run_orchestrator_process(std::move(config)));
+}
+
+// Waits for the child; -1 when it did not exit within `timeout` (it is then killed).
+int wait_exit(pid_t pid, Millis timeout) {
+  const auto deadline = Clock::now() + timeout;
+  int status = 0;
+  while (Clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+    std::this_thread::sleep_for(Millis{10});
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
+void kill9(pid_t pid) {
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+}
+
+// Waits until `ready(state)` holds or `timeout` passes (or the child exited on its own).
+template <typename Predicate>
+void wait_for(const DataPaths& paths, pid_t child, Millis timeout, Predicate ready) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    auto state = read_domain_state(paths);
+    if (state && ready(state.value())) return;
+    if (waitpid(child, nullptr, WNOHANG) == child) return;
+    std::this_thread::sleep_for(Millis{2});
+  }
+}
+
+std::size_t ended_orders(const DomainState& s) {
+  std::size_t n = 0;
+  for (const auto& [id, state] : s.orders) n += state != "APPROVAL_PENDING" ? 1 : 0;
+  return n;
+}
+
+class CreateOrderCrashTest : public ::testing::TestWithParam<KillPoint> {};
+
+TEST_P(CreateOrderCrashTest, KilledOrchestratorEndsEverySagaAfterRestart) {
+  const std::uint64_t seed =
+      static_cast<std::uint64_t>(::testing::UnitTest::GetInstance()->random_seed()) * 10 +
+      static_cast<std::uint64_t>(GetParam());
+  std::printf("seed %llu (rerun with --gtest_random_seed=%d)\n",
+              static_cast<unsigned long long>(seed),
+              ::testing::UnitTest::GetInstance()->random_seed());
+  std::mt19937_64 random(seed);
+  saga::testing::TempDir dir;
+  const DataPaths paths{dir.path().string()};
+  const std::vector<Scenario> scenarios = mixed_scenarios(kOrders, seed);
+
+  std::vector<pid_t> services;
+  for (ServiceKind kind : kParticipantServices) services.push_back(fork_service(paths, kind));
+
+  // Two kills, each at a seeded point of the chosen kind, then a run to the end.
+  for (int round = 0; round < 2; ++round) {
+    const pid_t orchestrator = fork_orchestrator(paths, scenarios);
+    const std::size_t k = 1 + random() % (kOrders - 1);
+    switch (GetParam()) {
+      case KillPoint::kAfterPlaced:
+        wait_for(paths, orchestrator, Millis{20'000},
+                 [&](const DomainState& s) { return s.orders.size() >= k; });
+        break;
+      case KillPoint::kAfterEnded:
+        wait_for(paths, orchestrator, Millis{20'000},
+                 [&](const DomainState& s) { return ended_orders(s) >= k / 2; });
+        break;
+      case KillPoint::kAfterDelay:
+        std::this_thread::sleep_for(Millis{static_cast<std::int64_t>(random() % 150)});
+        break;
+    }
+    kill9(orchestrator);
+    auto at_kill = read_domain_state(paths);
+    std::printf("round %d: killed the orchestrator with %zu orders placed, %zu ended\n", round,
+                at_kill ? at_kill.value().orders.size() : 0,
+                at_kill ? ended_orders(at_kill.value()) : 0);
+  }
+  const pid_t last = fork_orchestrator(paths, scenarios);
+  EXPECT_EQ(wait_exit(last, Millis{40'000}), 0) << "every saga must end as its scenario expects";
+
+  for (pid_t pid : services) {
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+  }
+
+  auto state = read_domain_state(paths);
+  ASSERT_TRUE(state) << state.status().to_string();
+  EXPECT_EQ(state.value().orders.size(), kOrders);
+  EXPECT_EQ(check_invariants(state.value(), true), std::vector<std::string>{});
+
+  // Every saga is terminal in the engine's own database (read after every child is gone).
+  saga::ZmqTransportOptions transport_options;
+  auto transport = saga::make_zmq_transport(std::move(transport_options));
+  ASSERT_TRUE(transport);
+  saga::EngineOptions options;
+  options.database_path = paths.engine_db();
+  options.transport = std::move(transport).value();
+  options.manual = true;
+  auto engine = saga::Engine::open(std::move(options));
+  ASSERT_TRUE(engine) << engine.status().to_string();
+  ASSERT_TRUE(engine.value()->start());  // manual: loads the instances, runs no thread
+  auto all = engine.value()->list(std::nullopt, 1'000);
+  ASSERT_TRUE(all) << all.status().to_string();
+  EXPECT_EQ(all.value().size(), kOrders);
+  for (const saga::SagaInstance& instance : all.value()) {
+    EXPECT_TRUE(saga::is_terminal(instance.phase))
+        << instance.id << " is " << saga::to_string(instance.phase);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(KillPoints, CreateOrderCrashTest,
+                         ::testing::Values(KillPoint::kAfterPlaced, KillPoint::kAfterEnded,
+                                           KillPoint::kAfterDelay),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case KillPoint::kAfterPlaced:
+                               return std::string("AfterOrdersPlaced");
+                             case KillPoint::kAfterEnded:
+                               return std::string("AfterSagasEnded");
+                             case KillPoint::kAfterDelay:
+                               return std::string("AfterRandomDelay");
+                           }
+                           return std::string("Unknown");
+                         });
+
+}  // namespace
+}  // namespace ftgo

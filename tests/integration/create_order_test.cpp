@@ -1,0 +1,249 @@
+// Goal: the Create Order example ends every scenario as Richardson describes, in every service.
+// Method: the four services on real sockets (ipc in a temp dir, and tcp on 127.0.0.1 with the
+// ports read back) and real SQLite files; each saga is awaited with engine.wait(id, timeout)
+// and then every service's database is read and compared with what the scenario implies.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "create_order_saga.h"
+#include "domain_state.h"
+#include "failure_injection.h"
+#include "order_service.h"
+#include "saga/participant.h"
+#include "saga/testing/temp_dir.h"
+#include "saga/zmq_transport.h"  // together with participant.h: see HeadersTest
+#include "scenario_runner.h"
+#include "scenarios.h"
+#include "service_host.h"
+
+namespace ftgo {
+namespace {
+
+using saga::Millis;
+
+enum class Wire { kIpc, kTcp };
+
+// The three participant services on threads, and the Order service with its engine.
+class CreateOrderSystem {
+ public:
+  CreateOrderSystem(const std::string& dir, Wire wire, FailurePlan plan, SagaTiming timing = {})
+      : paths_{dir}, injector_(std::make_shared<FailureInjector>(std::move(plan))) {
+    OrderServiceOptions order;
+    for (ServiceKind kind : kParticipantServices) {
+      const std::string name(to_string(kind));
+      ServiceOptions options{endpoint(wire, name), dir + "/" + name + ".db", injector_, false};
+      auto service = open_service(kind, options);
+      EXPECT_TRUE(service) << service.status().to_string();
+      if (!service) return;
+      EXPECT_TRUE(order.registry.add(name, threads_.run(std::move(service).value())));
+    }
+    order.participant =
+        ServiceOptions{endpoint(wire, "order"), paths_.orders_db(), injector_, false};
+    order.engine_database_path = paths_.engine_db();
+    order.timing = timing;
+    order.synchronous_full = false;
+    auto service = OrderService::open(std::move(order));
+    EXPECT_TRUE(service) << service.status().to_string();
+    if (service) service_ = std::move(service).value();
+  }
+
+  std::string endpoint(Wire wire, const std::string& name) const {
+    return wire == Wire::kTcp ? "tcp://127.0.0.1:*" : "ipc://" + paths_.dir + "/" + name + ".sock";
+  }
+
+  OrderService& orders() { return *service_; }
+  const DataPaths& paths() const { return paths_; }
+  bool ok() const { return service_ != nullptr; }
+  void stop() {
+    if (service_) service_->stop();
+    threads_.stop();
+  }
+
+ private:
+  DataPaths paths_;
+  std::shared_ptr<FailureInjector> injector_;
+  ServiceThreads threads_;
+  std::unique_ptr<OrderService> service_;
+};
+
+FailurePlan plan_for(const std::vector<Scenario>& scenarios) {
+  FailurePlan plan;
+  add_injections(scenarios, plan);
+  return plan;
+}
+
+class CreateOrderTest : public ::testing::TestWithParam<Wire> {
+ protected:
+  saga::testing::TempDir dir_;
+};
+
+TEST_P(CreateOrderTest, EveryScenarioEndsAsExpectedInEveryService) {
+  const std::vector<Scenario> scenarios = demo_scenarios();
+  CreateOrderSystem system(dir_.path().string(), GetParam(), plan_for(scenarios));
+  ASSERT_TRUE(system.ok());
+  ASSERT_TRUE(system.orders().start());
+  RunOptions run;
+  run.wait_timeout = Millis{30'000};
+  auto results = run_scenarios(system.orders(), scenarios, run);
+  ASSERT_TRUE(results) << results.status().to_string();
+  auto state = read_domain_state(system.paths());
+  ASSERT_TRUE(state) << state.status().to_string();
+  const DomainState& s = state.value();
+
+  for (const ScenarioResult& r : results.value()) {
+    SCOPED_TRACE(r.saga_id + " " + r.scenario.name);
+    ASSERT_TRUE(r.ended);
+    EXPECT_TRUE(r.ok) << actual_text(r.saga, r.order_state);
+    const std::int64_t id = r.scenario.order.order_id;
+    const std::string reason = r.scenario.expected_reason;
+    if (r.scenario.expected == Expected::kApproved) {
+      EXPECT_EQ(r.saga.phase, saga::Phase::kCompleted);
+      EXPECT_EQ(s.orders.at(id), "APPROVED");
+      EXPECT_EQ(s.validations.at(id), "verified");
+      EXPECT_EQ(s.tickets.at(id).state, "AWAITING_ACCEPTANCE");
+      EXPECT_EQ(s.authorizations.at(id).state, "AUTHORIZED");
+      EXPECT_EQ(s.authorizations.at(id).amount_cents, r.scenario.order.total_cents);
+      continue;
+    }
+    EXPECT_EQ(r.saga.phase, saga::Phase::kCompensated);
+    EXPECT_EQ(business_reason(r.saga.last_reason), reason);
+    EXPECT_EQ(s.orders.at(id), "REJECTED");
+    EXPECT_FALSE(s.authorizations.contains(id)) << "a rejected order has no authorization";
+    if (reason.starts_with("consumer_")) {
+      EXPECT_EQ(s.validations.at(id), reason);
+      EXPECT_FALSE(s.tickets.contains(id));
+    } else if (reason == "restaurant_closed" || reason == "unknown_menu_item") {
+      EXPECT_EQ(s.validations.at(id), "verified");
+      EXPECT_FALSE(s.tickets.contains(id)) << "a rejected CreateTicket creates nothing";
+    } else {  // declined at the pivot: the ticket was created, then cancelled
+      EXPECT_EQ(s.tickets.at(id).state, "CREATE_REJECTED");
+    }
+  }
+  EXPECT_EQ(check_invariants(s, true), std::vector<std::string>{});
+  system.stop();
+}
+
+TEST_P(CreateOrderTest, ConfirmTicketFailingTwiceIsRetriedToCompletion) {
+  std::vector<Scenario> scenarios = demo_scenarios();
+  const Scenario retried = scenarios[4];
+  ASSERT_TRUE(retried.injected.has_value());
+  CreateOrderSystem system(dir_.path().string(), GetParam(), plan_for({retried}));
+  ASSERT_TRUE(system.ok());
+  ASSERT_TRUE(system.orders().start());
+  auto results = run_scenarios(system.orders(), {retried}, {Millis{30'000}, nullptr});
+  ASSERT_TRUE(results) << results.status().to_string();
+  ASSERT_TRUE(results.value()[0].ok);
+  auto history = system.orders().engine().history(results.value()[0].saga_id);
+  ASSERT_TRUE(history);
+  int failures = 0;
+  std::uint32_t last_attempt = 0;
+  for (const saga::HistoryEntry& h : history.value()) {
+    if (h.event == saga::Event::kStepRetryScheduled) {
+      EXPECT_EQ(h.reason, kInjectedFailure);
+      ++failures;
+    }
+    if (h.event == saga::Event::kStepSucceeded && h.step == 4) last_attempt = h.attempt;
+  }
+  EXPECT_EQ(failures, 2);
+  EXPECT_EQ(last_attempt, 3u);
+  system.stop();
+}
+
+TEST_P(CreateOrderTest, LostAuthorizeCardReplyIsResentAndAuthorizesOnce) {
+  Scenario happy = demo_scenarios()[0];
+  FailurePlan plan;
+  ASSERT_TRUE(plan.apply_flag("--drop-replies", "AuthorizeCard:1"));
+  SagaTiming timing;
+  timing.reply_timeout = Millis{300};
+  plan.drop_hold = Millis{600};
+  CreateOrderSystem system(dir_.path().string(), GetParam(), plan, timing);
+  ASSERT_TRUE(system.ok());
+  ASSERT_TRUE(system.orders().start());
+  auto results = run_scenarios(system.orders(), {happy}, {Millis{30'000}, nullptr});
+  ASSERT_TRUE(results) << results.status().to_string();
+  EXPECT_TRUE(results.value()[0].ok);
+  auto history = system.orders().engine().history(results.value()[0].saga_id);
+  ASSERT_TRUE(history);
+  bool timed_out = false;
+  for (const saga::HistoryEntry& h : history.value()) {
+    timed_out = timed_out || (h.event == saga::Event::kStepTimedOut && h.step == 3);
+  }
+  EXPECT_TRUE(timed_out) << "the held reply must have missed the deadline";
+  auto state = read_domain_state(system.paths());
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state.value().authorizations.size(), 1u);
+  EXPECT_EQ(check_invariants(state.value(), true), std::vector<std::string>{});
+  system.stop();
+}
+
+TEST_P(CreateOrderTest, StartUpStartsTheSagaOfAnOrderLeftWithoutOne) {
+  const Scenario happy = demo_scenarios()[0];
+  {
+    // The Order service committed the order row and crashed before start_saga.
+    CreateOrderSystem first(dir_.path().string(), GetParam(), {});
+    ASSERT_TRUE(first.ok());
+    first.stop();
+    SQLite::Database db(first.paths().orders_db(), SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO orders VALUES (41, 'order-41', 1, 1, 2940, 'vindaloo:2,naan:1', "
+        "'APPROVAL_PENDING')");
+  }
+  CreateOrderSystem system(dir_.path().string(), GetParam(), {});
+  ASSERT_TRUE(system.ok());
+  auto started = system.orders().start();
+  ASSERT_TRUE(started) << started.status().to_string();
+  EXPECT_EQ(started.value(), 1u);
+  auto ended = system.orders().engine().wait("order-41", Millis{30'000});
+  ASSERT_TRUE(ended) << ended.status().to_string();
+  EXPECT_EQ(ended.value().phase, saga::Phase::kCompleted);
+  EXPECT_EQ(system.orders().order_state(41).value(), "APPROVED");
+  // Creating it again is refused; a second start-up finds nothing to start.
+  OrderRequest again = happy.order;
+  again.order_id = 41;
+  EXPECT_EQ(system.orders().create_order(again).status().code(), saga::StatusCode::kAlreadyExists);
+  system.stop();
+  CreateOrderSystem restarted(dir_.path().string(), GetParam(), {});
+  ASSERT_TRUE(restarted.ok());
+  auto none = restarted.orders().start();
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none.value(), 0u);
+  restarted.stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(Wires, CreateOrderTest, ::testing::Values(Wire::kIpc, Wire::kTcp),
+                         [](const auto& info) {
+                           return std::string(info.param == Wire::kIpc ? "Ipc" : "Tcp");
+                         });
+
+TEST(FailurePlanTest, FlagsRoundTrip) {
+  FailurePlan plan;
+  ASSERT_TRUE(plan.apply_flag("--fail", "ConfirmCreateTicket:2"));
+  ASSERT_TRUE(plan.apply_flag("--fail", "CreateTicket:always@order-3"));
+  ASSERT_TRUE(plan.apply_flag("--delay-ms", "AuthorizeCard:20"));
+  ASSERT_TRUE(plan.apply_flag("--drop-replies", "ApproveOrder:1"));
+  ASSERT_TRUE(plan.apply_flag("--crash-after", "7"));
+  EXPECT_EQ(plan.apply_flag("--orders", "3").code(), saga::StatusCode::kNotFound);
+  EXPECT_EQ(plan.apply_flag("--fail", "nocount").code(), saga::StatusCode::kInvalidArgument);
+  FailurePlan copy;
+  const std::vector<std::string> flags = plan.to_flags();
+  for (std::size_t i = 0; i + 1 < flags.size(); i += 2) {
+    ASSERT_TRUE(copy.apply_flag(flags[i], flags[i + 1])) << flags[i];
+  }
+  EXPECT_EQ(copy.to_flags(), flags);
+  EXPECT_EQ(copy.fail[1].times, FailureRule::kAlways);
+  EXPECT_EQ(copy.fail[1].saga_id, "order-3");
+}
+
+// The orchestrator's transport and the participant library declared saga::CurveClientKeys
+// twice, so a service embedding both (the Order service) did not compile. This file includes
+// both headers; that it compiles is the test.
+TEST(HeadersTest, TransportAndParticipantHeadersCompileTogether) {
+  saga::CurveClientKeys keys{"client-public", "client-secret", "server-public"};
+  EXPECT_EQ(keys.server_public_key, "server-public");
+}
+
+}  // namespace
+}  // namespace ftgo
