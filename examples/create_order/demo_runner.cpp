@@ -67,7 +67,7 @@ void print_walkthrough(OrderService& service, const std::vector<ScenarioResult>&
 
 void print_summary_table(const std::vector<ScenarioResult>& results) {
   std::printf("=== Summary ===\n");
-  std::printf("  %-6s %-18s %-30s %-30s %s\n", "order", "scenario", "expected", "actual", "");
+  std::printf("  %-6s %-18s %-30s %-30s %s\n", "order", "scenario", "expected", "actual", "result");
   for (const ScenarioResult& r : results) {
     std::printf("  %-6lld %-18s %-30s %-30s %s\n",
                 static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
