@@ -67,7 +67,7 @@ void print_walkthrough(OrderService& service, const std::vector<ScenarioResult>&
 
 void print_summary_table(const std::vector<ScenarioResult>& results) {
   std::printf("=== Summary ===\n");
-  std::printf("  %-6s %-18s %-30s %-30s %s\n", "order", "scenario", "expected", "actual", "");
+  std::printf("  %-6s %-18s %-30s %-30s %s\n", "order", "scenario", "expected", "actual", "result");
   for (const ScenarioResult& r : results) {
     std::printf("  %-6lld %-18s %-30s %-30s %s\n",
                 static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
@@ -105,7 +105,7 @@ void print_mix_summary(const std::vector<ScenarioResult>& results) {
 // Starts the three participant services; fills `registry`. Threads or child processes.
 saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
                             const std::shared_ptr<FailureInjector>& injector,
-                            ServiceThreads& threads, std::vector<ChildProcess>& children,
+                            ServiceThreads& threads, ServiceSupervisor& children,
                             saga::ParticipantRegistry& registry) {
   for (ServiceKind kind : kParticipantServices) {
     const std::string name(to_string(kind));
@@ -114,10 +114,9 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
     if (o.processes) {
       std::vector<std::string> args{"--service", name, "--bind", "tcp://127.0.0.1:0", "--db", db};
       for (const std::string& f : o.failures.to_flags()) args.push_back(f);
-      auto child = spawn_service(o.program, args);
+      auto child = children.spawn(std::move(args));
       if (!child) return child.status();
-      children.push_back(child.value());
-      endpoint = child.value().endpoint;
+      endpoint = child.value();
     } else {
       ServiceOptions options{"ipc://" + paths.dir + "/" + name + ".sock", db, injector, true};
       auto service = open_service(kind, options);
@@ -134,18 +133,22 @@ int run(const DemoOptions& o, const DataPaths& paths) {
       o.orders == 0 ? demo_scenarios() : mixed_scenarios(o.orders, o.seed);
   FailurePlan plan = o.failures;
   add_injections(scenarios, plan);
-  auto injector = std::make_shared<FailureInjector>(plan);
+  // --crash-after is for the service processes; this process (the Order service and the
+  // orchestrator) keeps running and reports.
+  FailurePlan local_plan = plan;
+  local_plan.crash_after = 0;
+  auto injector = std::make_shared<FailureInjector>(local_plan);
 
   DemoOptions child_options = o;
   child_options.failures = plan;
   ServiceThreads threads;
-  std::vector<ChildProcess> children;
+  ServiceSupervisor children(o.program);
   OrderServiceOptions order;
   if (saga::Status s =
           start_services(child_options, paths, injector, threads, children, order.registry);
       !s) {
     std::fprintf(stderr, "demo: %s\n", s.to_string().c_str());
-    for (const ChildProcess& c : children) stop_child(c, SIGTERM);
+    children.stop();
     return 2;
   }
   order.participant =
@@ -159,10 +162,11 @@ int run(const DemoOptions& o, const DataPaths& paths) {
       service ? service.value()->start() : saga::Result<std::size_t>(service.status());
   if (!started) {
     std::fprintf(stderr, "demo: order service: %s\n", started.status().to_string().c_str());
-    for (const ChildProcess& c : children) stop_child(c, SIGTERM);
+    children.stop();
     return 2;
   }
 
+  if (o.processes) children.watch();
   RunOptions run_options;
   if (o.orders > 0 && isatty(STDOUT_FILENO)) run_options.progress = &print_progress;
   const auto begin = std::chrono::steady_clock::now();
@@ -171,14 +175,14 @@ int run(const DemoOptions& o, const DataPaths& paths) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   if (!results) {
     std::fprintf(stderr, "demo: %s\n", results.status().to_string().c_str());
-    for (const ChildProcess& c : children) stop_child(c, SIGTERM);
+    children.stop();
     return 2;
   }
   auto state = read_domain_state(paths);
   if (o.orders == 0 && state) print_walkthrough(*service.value(), results.value(), state.value());
   service.value()->stop();
   threads.stop();
-  for (const ChildProcess& c : children) stop_child(c, SIGTERM);
+  children.stop();
 
   std::size_t mismatches = 0;
   bool all_ended = true;
@@ -210,6 +214,12 @@ int run(const DemoOptions& o, const DataPaths& paths) {
 }  // namespace
 
 int run_demo(DemoOptions options) {
+  if (options.failures.crash_after > 0 && !options.processes) {
+    std::fprintf(stderr,
+                 "create_order_demo: --crash-after needs --processes (in one process it would "
+                 "take the whole demo down)\n");
+    return 2;
+  }
   DataPaths paths;
   bool remove = false;
   if (options.data_dir.empty()) {

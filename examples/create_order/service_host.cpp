@@ -135,4 +135,53 @@ int stop_child(const ChildProcess& child, int signal) {
   return status;
 }
 
+saga::Result<std::string> ServiceSupervisor::spawn(std::vector<std::string> args) {
+  auto child = spawn_service(program_, args);
+  if (!child) return child.status();
+  // From now on the child binds the endpoint it got, so a restart lands on the same one.
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--bind") args[i + 1] = child.value().endpoint;
+  }
+  std::lock_guard lock(mutex_);
+  children_.push_back(Child{std::move(args), child.value()});
+  return child.value().endpoint;
+}
+
+void ServiceSupervisor::watch() {
+  watcher_ = std::thread([this] {
+    while (!stopping_.load()) {
+      std::this_thread::sleep_for(saga::Millis{20});
+      std::lock_guard lock(mutex_);
+      for (Child& c : children_) {
+        int status = 0;
+        if (stopping_.load() || waitpid(c.process.pid, &status, WNOHANG) != c.process.pid) {
+          continue;
+        }
+        std::fprintf(stderr, "[supervisor] %s (pid %d) died (%s %d); restarting it on %s\n",
+                     c.args[1].c_str(), static_cast<int>(c.process.pid),
+                     WIFEXITED(status) ? "exit" : "signal",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+                     c.process.endpoint.c_str());
+        ++restarts_;
+        auto again = spawn_service(program_, c.args);
+        if (again) {
+          c.process = again.value();
+        } else {
+          std::fprintf(stderr, "[supervisor] restart failed: %s\n",
+                       again.status().to_string().c_str());
+          c.process.pid = -1;
+        }
+      }
+    }
+  });
+}
+
+void ServiceSupervisor::stop() {
+  stopping_ = true;
+  if (watcher_.joinable()) watcher_.join();
+  std::lock_guard lock(mutex_);
+  for (const Child& c : children_) stop_child(c.process, SIGTERM);
+  children_.clear();
+}
+
 }  // namespace ftgo

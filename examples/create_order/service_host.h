@@ -3,7 +3,9 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,5 +65,36 @@ saga::Result<ChildProcess> spawn_service(const std::string& program,
 
 // Sends `signal` and waits for the child; returns its wait status.
 int stop_child(const ChildProcess& child, int signal);
+
+// Keeps service child processes alive: a child that dies (say of --crash-after) is started
+// again with the same arguments on the endpoint it had bound, so the orchestrator's connection
+// finds it again and resends what was lost. Stops (SIGTERM) every child on stop().
+class ServiceSupervisor {
+ public:
+  explicit ServiceSupervisor(std::string program) : program_(std::move(program)) {}
+  ~ServiceSupervisor() { stop(); }
+  ServiceSupervisor(const ServiceSupervisor&) = delete;
+  ServiceSupervisor& operator=(const ServiceSupervisor&) = delete;
+
+  // Spawns `args` (which hold "--bind X"); returns the endpoint it bound.
+  saga::Result<std::string> spawn(std::vector<std::string> args);
+  // Starts watching the children.
+  void watch();
+  // How many restarts so far.
+  int restarts() const { return restarts_.load(); }
+  void stop();
+
+ private:
+  struct Child {
+    std::vector<std::string> args;
+    ChildProcess process;
+  };
+  std::string program_;
+  std::mutex mutex_;
+  std::vector<Child> children_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> restarts_{0};
+  std::thread watcher_;
+};
 
 }  // namespace ftgo

@@ -110,15 +110,9 @@ std::size_t ended_orders(const DomainState& s) {
   return n;
 }
 
-class CreateOrderCrashTest : public ::testing::TestWithParam<KillPoint> {};
-
-TEST_P(CreateOrderCrashTest, KilledOrchestratorEndsEverySagaAfterRestart) {
-  const std::uint64_t seed =
-      static_cast<std::uint64_t>(::testing::UnitTest::GetInstance()->random_seed()) * 10 +
-      static_cast<std::uint64_t>(GetParam());
-  std::printf("seed %llu (rerun with --gtest_random_seed=%d)\n",
-              static_cast<unsigned long long>(seed),
-              ::testing::UnitTest::GetInstance()->random_seed());
+// One run: services up, the orchestrator killed twice at seeded points, then run to the end.
+void run_with_kills(KillPoint point, std::uint64_t seed) {
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 random(seed);
   saga::testing::TempDir dir;
   const DataPaths paths{dir.path().string()};
@@ -131,7 +125,7 @@ TEST_P(CreateOrderCrashTest, KilledOrchestratorEndsEverySagaAfterRestart) {
   for (int round = 0; round < 2; ++round) {
     const pid_t orchestrator = fork_orchestrator(paths, scenarios);
     const std::size_t k = 1 + random() % (kOrders - 1);
-    switch (GetParam()) {
+    switch (point) {
       case KillPoint::kAfterPlaced:
         wait_for(paths, orchestrator, Millis{20'000},
                  [&](const DomainState& s) { return s.orders.size() >= k; });
@@ -180,6 +174,21 @@ TEST_P(CreateOrderCrashTest, KilledOrchestratorEndsEverySagaAfterRestart) {
   for (const saga::SagaInstance& instance : all.value()) {
     EXPECT_TRUE(saga::is_terminal(instance.phase))
         << instance.id << " is " << saga::to_string(instance.phase);
+  }
+}
+
+class CreateOrderCrashTest : public ::testing::TestWithParam<KillPoint> {};
+
+// Three seeds per kill point; the base seed is GoogleTest's (--gtest_random_seed replays it).
+TEST_P(CreateOrderCrashTest, KilledOrchestratorEndsEverySagaAfterRestart) {
+  const int base = ::testing::UnitTest::GetInstance()->random_seed();
+  std::printf("gtest random seed %d (rerun with --gtest_random_seed=%d)\n", base, base);
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    const std::uint64_t seed =
+        static_cast<std::uint64_t>(base) * 100 + static_cast<std::uint64_t>(GetParam()) * 10 + i;
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    run_with_kills(GetParam(), seed);
+    if (::testing::Test::HasFailure()) return;
   }
 }
 
