@@ -209,6 +209,54 @@ TEST_F(FtgoHarnessTest, SilentKitchenAfterThePivotFailsTheSagaForAnOperator) {
   EXPECT_TRUE(h.expect_phase(Phase::kCompleted));
 }
 
+// Found by the simulator: the kitchen may have confirmed the ticket and only the replies were
+// lost, so the operator's retry must resend the same message for the inbox to deduplicate it.
+TEST_F(FtgoHarnessTest, OperatorRetryAfterTimeoutsResendsTheSameMessage) {
+  run_to_pivot();
+  h.reply_success(CardAuthorized{});
+  ASSERT_TRUE(h.expect_command("kitchen", ConfirmCreateTicket{42}));
+  const std::string unanswered = h.commands().back().envelope.message_id;
+  h.advance(Millis{10'000});
+  ASSERT_TRUE(h.expect_phase(Phase::kFailed));
+  h.drain_commands();
+  EXPECT_TRUE(h.operator_retry("bob: kitchen restarted").applied);
+  ASSERT_TRUE(h.expect_command("kitchen", ConfirmCreateTicket{42}));
+  EXPECT_EQ(h.commands().back().envelope.message_id, unanswered);
+  EXPECT_EQ(h.commands().back().envelope.attempt, 4u);  // the fourth delivery of that message
+}
+
+TEST_F(FtgoHarnessTest, OperatorRetryAfterAFailureReplySendsANewMessage) {
+  run_to_pivot();
+  h.reply_success(CardAuthorized{});
+  for (int k = 0; k < 3; ++k) {
+    ASSERT_TRUE(h.expect_command("kitchen", ConfirmCreateTicket{42}));
+    h.reply_failure("kitchen_down");
+    h.advance(Millis{100});
+  }
+  ASSERT_TRUE(h.expect_phase(Phase::kFailed));
+  const std::string failed = h.commands().back().envelope.message_id;
+  EXPECT_TRUE(h.operator_retry().applied);
+  ASSERT_TRUE(h.expect_command("kitchen", ConfirmCreateTicket{42}));
+  EXPECT_NE(h.commands().back().envelope.message_id, failed);  // or the failure is replayed
+}
+
+TEST_F(FtgoHarnessTest, OperatorRetryAfterCompensationTimeoutsResendsTheSameMessage) {
+  run_to_pivot();
+  h.reply_failure("card_declined");
+  ASSERT_TRUE(h.expect_command("kitchen", CancelCreateTicket{99, 42}));
+  const std::string unanswered = h.commands().back().envelope.message_id;
+  h.advance(Millis{10'000});
+  ASSERT_TRUE(h.expect_phase(Phase::kFailed));
+  h.drain_commands();
+  EXPECT_TRUE(h.operator_retry().applied);
+  ASSERT_TRUE(h.expect_command("kitchen", CancelCreateTicket{99, 42}));
+  EXPECT_EQ(h.commands().back().envelope.message_id, unanswered);
+  h.reply_success();
+  ASSERT_TRUE(h.expect_command("order", RejectOrder{99}));
+  h.reply_success();
+  EXPECT_TRUE(h.expect_phase(Phase::kCompensated));
+}
+
 TEST_F(FtgoHarnessTest, MismatchedPayloadIsReportedAsAJsonDiff) {
   ::testing::AssertionResult r = h.expect_command("consumer", ValidateOrderByConsumer{7, 99, 1});
   ASSERT_FALSE(r);
