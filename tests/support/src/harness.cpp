@@ -40,7 +40,7 @@ void SagaHarness::start(std::string data) {
 Delivery SagaHarness::feed(Input input) {
   input.now = now_;
   input.random = options_.random;
-  RecordedInput recorded{input.kind, now_, std::nullopt, input.reason};
+  RecordedInput recorded{input.kind, now_, std::nullopt, input.reason, history_.size()};
   if (input.reply != nullptr) recorded.reply = *input.reply;
   Result<Decision> decision = decide(*definition_, instance_, input);
   if (!decision) {

@@ -166,6 +166,7 @@ class SagaHarness {
     Millis now{0};
     std::optional<Envelope> reply;
     std::string reason;
+    std::size_t first_entry = 0;  // index in history() of the first entry it produced
   };
   const std::vector<RecordedInput>& inputs() const { return inputs_; }
   const std::string& start_data() const { return start_data_; }
