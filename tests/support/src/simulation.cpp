@@ -373,9 +373,15 @@ bool Sim::all_ended() {
     ++stats_.operator_retries;
     trace_.add("operator-retry");
     trace_.add(s.id);
-    if (Status r = engine_->retry(s.id, "sim: operator retry"); !r) {
-      violation("operator retry of " + s.id + ": " + r.to_string());
+    Status r = engine_->retry(s.id, "sim: operator retry");
+    if (r.code() == StatusCode::kUnavailable) {
+      // The engine stopped at the crash point it was opened with: retry after the restart.
+      --operator_retries_[s.id];
+      --stats_.operator_retries;
+      crash_engine(true);
+      return false;
     }
+    if (!r) violation("operator retry of " + s.id + ": " + r.to_string());
   }
   return ended;
 }
