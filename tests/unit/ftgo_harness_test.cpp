@@ -261,6 +261,7 @@ TEST_F(FtgoHarnessTest, MismatchedPayloadIsReportedAsAJsonDiff) {
   ::testing::AssertionResult r = h.expect_command("consumer", ValidateOrderByConsumer{7, 99, 1});
   ASSERT_FALSE(r);
   const std::string message = r.message();
+  std::printf("%s\n", message.c_str());  // what a user sees
   EXPECT_NE(message.find("payload differs"), std::string::npos) << message;
   EXPECT_NE(message.find("\"total_cents\": 1"), std::string::npos) << message;
   EXPECT_NE(message.find("\"total_cents\": 2550"), std::string::npos) << message;

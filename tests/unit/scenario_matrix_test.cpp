@@ -97,6 +97,7 @@ TEST(ScenarioMatrixTest, AMisconfiguredRetryPolicyIsCaughtByName) {
   testing::ScenarioReport report = testing::run_scenario_matrix(mutant, ftgo_config());
   EXPECT_FALSE(report.ok());
   const std::string text = report.to_string();
+  std::printf("%s", text.c_str());  // what a user sees
   EXPECT_NE(text.find("FAIL action_fails_then_succeeds/confirm_ticket"), std::string::npos) << text;
 }
 

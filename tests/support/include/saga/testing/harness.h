@@ -196,11 +196,16 @@ class SagaHarness {
   int reply_seq_ = 0;
 };
 
-// Pretty JSON of a typed payload for messages ("<not encodable: ...>" on error).
+// A typed payload as one line of JSON, for messages ("<not encodable: ...>" on error).
 template <typename T>
 std::string to_json(const T& value) {
   Result<std::string> json = encode_body(value, ContentType::kJson);
-  return json ? json.value() : "<not encodable: " + json.status().to_string() + ">";
+  if (!json) return "<not encodable: " + json.status().to_string() + ">";
+  std::string line;  // one line: raw newlines are formatting only (strings escape theirs)
+  for (char c : json.value()) {
+    if (c != '\n') line += c;
+  }
+  return line;
 }
 
 // --- template definitions
