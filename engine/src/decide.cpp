@@ -179,16 +179,23 @@ class Decider {
     const bool was_compensating = s().failed_from == Phase::kCompensating;
     s().attempt = 0;
     switch (in_.kind) {
-      case InputKind::kOperatorRetry:
-        if (was_compensating) {
-          record(Event::kOperatorRetriedCompensation, i, in_.reason);
-          s().attempt = 1;
-          send_new(i, Direction::kCompensation);
+      case InputKind::kOperatorRetry: {
+        record(was_compensating ? Event::kOperatorRetriedCompensation : Event::kOperatorRetriedStep,
+               i, in_.reason);
+        s().attempt = 1;
+        const Direction dir = was_compensating ? Direction::kCompensation : Direction::kAction;
+        if (failed_by_timeout()) {
+          // The last command's outcome is unknown (it may have run and only its replies were
+          // lost): send that same message again so the participant's inbox deduplicates it.
+          s().delivery += 1;
+          emit(i, dir, message_id_for(s().id, s().message_seq));
+        } else if (was_compensating) {
+          send_new(i, dir);  // after a failure reply: a new message, or the failure is replayed
         } else {
-          record(Event::kOperatorRetriedStep, i, in_.reason);
-          advance_from(i - 1);  // runs step i again: its action, or its local function inline
+          advance_from(i - 1);  // runs step i again: a new message, or its local function
         }
         break;
+      }
       case InputKind::kOperatorCompensate:
         if (was_compensating) {
           return failed_precondition("saga " + s().id +
@@ -297,6 +304,12 @@ class Decider {
       s().last_reason = "compensation of '" + step(i).name + "': " + reason;
       fail_saga();
     }
+  }
+
+  // Whether the saga failed because the current step's command was never answered.
+  bool failed_by_timeout() const {
+    const std::string& r = d_.next.last_reason;
+    return r == "timeout" || r.ends_with("': timeout");
   }
 
   void fail_saga() {

@@ -95,7 +95,7 @@ class Engine::Impl {
   void apply_reply(PendingBatch& batch, const Envelope& reply);
   bool commit(PendingBatch& batch);
   void after_commit(PendingBatch& batch);
-  void dispatch(OutgoingCommand command);
+  void dispatch(OutgoingCommand command, bool released = false);
   void release_held();
   void publish();  // copies counters and breaker states for other threads
   void arm(const SagaInstance& instance);

@@ -497,10 +497,12 @@ ParticipantGate& Engine::Impl::gate(const std::string& participant) {
   return it->second;
 }
 
-void Engine::Impl::dispatch(OutgoingCommand command) {
+void Engine::Impl::dispatch(OutgoingCommand command, bool released) {
   ParticipantGate& g = gate(command.participant);
   const std::string& id = command.envelope.message_id;
-  if (!g.held().empty() || !g.may_send(now())) {
+  // A new command queues behind held ones (order); one just released from the queue must not,
+  // or release_held() would move it to the back forever.
+  if ((!released && !g.held().empty()) || !g.may_send(now())) {
     held_ids_.insert(id);
     g.hold(std::move(command));
     return;
@@ -536,7 +538,7 @@ void Engine::Impl::release_held() {
         held_ids_.erase(command.envelope.message_id);
         continue;
       }
-      dispatch(std::move(command));
+      dispatch(std::move(command), /*released=*/true);
     }
   }
 }

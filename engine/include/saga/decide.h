@@ -20,7 +20,9 @@
 //    (a failure retry gets a new message_id); a non-retryable reason or an exhausted policy
 //    moves the saga to kFailed.
 //  - A reply whose correlation_id is not last_request_id is stale: ignored, nothing changes.
-//  - Operator actions apply to kFailed instances only.
+//  - Operator actions apply to kFailed instances only. An operator retry after a failure reply
+//    sends a new message; after timeouts (outcome unknown) it resends the unanswered message,
+//    same message_id, so a participant that did run it answers from its inbox.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,270 @@
+// SagaHarness: drives one saga of a definition with no sockets, no database and no engine.
+//
+// The harness holds one SagaInstance and calls `decide` (decide.h) directly, with a virtual
+// time it moves only when told. A test gives the saga data, then alternates "expect the next
+// command" and "answer it":
+//
+//   SagaHarness h(definition);
+//   h.start_with(CreateOrderData{...});
+//   EXPECT_TRUE(h.expect_command("kitchen", CreateTicket{...}));
+//   h.reply_success(TicketCreated{...});
+//   h.advance(Millis{5'000});                 // fires reply deadlines and retry delays
+//   EXPECT_TRUE(h.expect_phase(Phase::kCompleted));
+//
+// Commands are compared on participant, name and payload. A typed expectation decodes the
+// actual payload as the expected type and compares with operator==; on a mismatch the message
+// shows both payloads as JSON and the header fields that differ.
+//
+// Failures: `expect_*` functions return ::testing::AssertionResult (wrap them in EXPECT_TRUE).
+// Actions that cannot be carried out (a reply with no command outstanding, an error from
+// decide) are reported through the harness's error sink: ADD_FAILURE() by default, or a
+// callback (HarnessOptions::on_error) for drivers such as the scenario matrix. Every error is
+// also kept in errors().
+//
+// Not thread-safe; one harness per test.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "saga/body_codec.h"
+#include "saga/decide.h"
+#include "saga/definition.h"
+#include "saga/message.h"
+
+namespace saga::testing {
+
+struct HarnessOptions {
+  std::string saga_id = "saga-1";
+  std::string trace_id = "trace-1";
+  Millis start_time{1'000'000};
+  // The random word handed to decide (it only spreads retry delays with jitter).
+  std::uint32_t random = 0x7fffffff;
+  // Where errors go; default: ADD_FAILURE() with the message.
+  std::function<void(const std::string& error)> on_error;
+};
+
+// One command the saga sent, as the harness saw it.
+struct SentCommand {
+  std::string participant;
+  Envelope envelope;
+  // "participant:Name", with "(c)" appended for a compensation: the form of command_names().
+  std::string label() const;
+};
+
+// What happened to one input given to decide.
+struct Delivery {
+  bool applied = false;        // false: decide ignored it (stale reply, timer not due)
+  std::string ignored_reason;  // when not applied
+};
+
+class SagaHarness {
+ public:
+  explicit SagaHarness(std::shared_ptr<const SagaDefinition> definition,
+                       HarnessOptions options = {});
+
+  // --- starting ---------------------------------------------------------------------------------
+  // Starts the saga with `data` (the bytes the definition expects).
+  void start(std::string data);
+  // Starts the saga with `data` encoded as cereal portable binary.
+  template <typename T>
+  void start_with(const T& data) {
+    Result<std::string> bytes = encode_body(data);
+    if (!bytes) return error("start_with: " + bytes.status().to_string());
+    start(std::move(bytes).value());
+  }
+
+  // --- commands ---------------------------------------------------------------------------------
+  // Takes the oldest command not yet expected and checks its participant and name (and, when
+  // given, its raw body bytes). Resends count: a resent command is expected again.
+  ::testing::AssertionResult expect_command(const std::string& participant, const std::string& name,
+                                            std::optional<std::string> body = std::nullopt);
+  // Takes the oldest command not yet expected and checks participant, name (T::kMessageName)
+  // and payload: the body decoded as T must equal `payload`.
+  template <Message T>
+  ::testing::AssertionResult expect_command(const std::string& participant, const T& payload);
+  // No command is waiting to be expected.
+  ::testing::AssertionResult expect_no_command() const;
+  // Skips every command not yet expected.
+  void drain_commands() { unexpected_.clear(); }
+
+  // --- replies to the outstanding command
+  // ---------------------------------------------------------- Answers the command the saga is
+  // waiting for (instance().last_request_id) with success.
+  template <Message T>
+  Delivery reply_success(const T& body) {
+    return reply_typed(Outcome::kSuccess, {}, std::string(T::kMessageName), body);
+  }
+  Delivery reply_success(std::string name = "Done", std::string body = {});
+  // Answers with a business failure, with or without a typed body.
+  template <Message T>
+  Delivery reply_failure(const std::string& reason, const T& body) {
+    return reply_typed(Outcome::kFailure, reason, std::string(T::kMessageName), body);
+  }
+  Delivery reply_failure(const std::string& reason, std::string name = "Failed",
+                         std::string body = {});
+  // Delivers the last reply again (a duplicate from the network).
+  Delivery reply_again();
+  // Delivers any envelope as a reply (stale ids, wrong saga, ...).
+  Delivery deliver(const Envelope& reply);
+  // A reply to the outstanding command, correlation and ids filled in, for deliver().
+  Envelope make_reply(Outcome outcome, std::string name, std::string reason = {},
+                      std::string body = {}) const;
+
+  // --- time and operators
+  // ------------------------------------------------------------------------- Moves time forward by
+  // `by`, firing on the way every reply deadline and retry delay that falls due, each at its own
+  // time, in order. Returns the number of timers fired.
+  int advance(Millis by);
+  // Moves time to the instance's deadline and fires that one timer. False when none is armed.
+  bool fire_timer();
+  Millis now() const { return now_; }
+
+  Delivery operator_retry(std::string reason = "operator: retry");
+  Delivery operator_compensate(std::string reason = "operator: compensate");
+  Delivery operator_skip(std::string reason = "operator: skip");
+
+  // --- assertions
+  // ----------------------------------------------------------------------------------
+  ::testing::AssertionResult expect_phase(Phase phase) const;
+  // The saga data decoded as T (cereal portable binary); a default T and an error otherwise.
+  template <typename T>
+  T data() {
+    Result<T> value = decode_body<T>(instance_.data);
+    if (!value) {
+      error("data(): " + value.status().to_string());
+      return T{};
+    }
+    return std::move(value).value();
+  }
+  template <typename T>
+  ::testing::AssertionResult expect_data(const T& expected) const;
+  // Every command sent so far, resends included, as labels: {"kitchen:CreateTicket", ...}.
+  ::testing::AssertionResult expect_commands(const std::vector<std::string>& labels) const;
+  std::vector<std::string> command_labels() const;
+
+  const SagaInstance& instance() const { return instance_; }
+  const std::vector<SentCommand>& commands() const { return sent_; }
+  const std::vector<HistoryEntry>& history() const { return history_; }
+  // The events of history(), for compact assertions.
+  std::vector<Event> events() const;
+  const std::vector<std::string>& errors() const { return errors_; }
+  const SagaDefinition& definition() const { return *definition_; }
+  int ignored_inputs() const { return ignored_; }
+
+  // The inputs given to decide so far, in order (replies with their bodies): what a history
+  // export from the harness needs to re-drive the same saga.
+  struct RecordedInput {
+    InputKind kind = InputKind::kStart;
+    Millis now{0};
+    std::optional<Envelope> reply;
+    std::string reason;
+    std::size_t first_entry = 0;  // index in history() of the first entry it produced
+  };
+  const std::vector<RecordedInput>& inputs() const { return inputs_; }
+  const std::string& start_data() const { return start_data_; }
+
+ private:
+  template <Message T>
+  Delivery reply_typed(Outcome outcome, std::string reason, std::string name, const T& body);
+  Delivery feed(Input input);
+  ::testing::AssertionResult check_header(const SentCommand& actual, const std::string& participant,
+                                          const std::string& name) const;
+  std::optional<SentCommand> take_command(std::string& why);
+  ContentType reply_content_type() const;
+  void error(const std::string& message);
+
+  std::shared_ptr<const SagaDefinition> definition_;
+  HarnessOptions options_;
+  SagaInstance instance_;
+  Millis now_;
+  std::string start_data_;
+  std::deque<SentCommand> unexpected_;
+  std::vector<SentCommand> sent_;
+  std::vector<HistoryEntry> history_;
+  std::vector<RecordedInput> inputs_;
+  std::optional<Envelope> last_reply_;
+  std::vector<std::string> errors_;
+  int ignored_ = 0;
+  int reply_seq_ = 0;
+};
+
+// A typed payload as one line of JSON, for messages ("<not encodable: ...>" on error).
+template <typename T>
+std::string to_json(const T& value) {
+  Result<std::string> json = encode_body(value, ContentType::kJson);
+  if (!json) return "<not encodable: " + json.status().to_string() + ">";
+  std::string line;  // one line: raw newlines are formatting only (strings escape theirs)
+  for (char c : json.value()) {
+    if (c != '\n') line += c;
+  }
+  return line;
+}
+
+// --- template definitions
+// -------------------------------------------------------------------------
+
+template <Message T>
+::testing::AssertionResult SagaHarness::expect_command(const std::string& participant,
+                                                       const T& payload) {
+  std::string why;
+  std::optional<SentCommand> actual = take_command(why);
+  if (!actual) {
+    return ::testing::AssertionFailure()
+           << "expected command " << participant << ":" << T::kMessageName << " "
+           << to_json(payload) << ", but " << why;
+  }
+  ::testing::AssertionResult header =
+      check_header(*actual, participant, std::string(T::kMessageName));
+  if (!header) return header;
+  Result<T> decoded = decode_body<T>(actual->envelope.body, actual->envelope.content_type);
+  if (!decoded) {
+    return ::testing::AssertionFailure()
+           << "command " << actual->label() << ": payload does not decode as " << T::kMessageName
+           << ": " << decoded.status().to_string();
+  }
+  if (!(decoded.value() == payload)) {
+    return ::testing::AssertionFailure()
+           << "command " << actual->label() << " (step '" << actual->envelope.step
+           << "'): payload differs\n  expected: " << to_json(payload)
+           << "\n  actual:   " << to_json(decoded.value());
+  }
+  return ::testing::AssertionSuccess();
+}
+
+template <typename T>
+::testing::AssertionResult SagaHarness::expect_data(const T& expected) const {
+  Result<T> value = decode_body<T>(instance_.data);
+  if (!value) {
+    return ::testing::AssertionFailure()
+           << "saga data does not decode: " << value.status().to_string();
+  }
+  if (value.value() == expected) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "saga data differs\n  expected: " << to_json(expected)
+                                       << "\n  actual:   " << to_json(value.value());
+}
+
+template <Message T>
+Delivery SagaHarness::reply_typed(Outcome outcome, std::string reason, std::string name,
+                                  const T& body) {
+  Result<std::string> bytes = encode_body(body, reply_content_type());
+  if (!bytes) {
+    error("reply " + name + ": " + bytes.status().to_string());
+    return {};
+  }
+  if (instance_.last_request_id.empty()) {
+    error("reply " + name + ": the saga is not waiting for a reply (phase " +
+          std::string(to_string(instance_.phase)) + ")");
+    return {};
+  }
+  return deliver(make_reply(outcome, std::move(name), std::move(reason), std::move(bytes).value()));
+}
+
+}  // namespace saga::testing

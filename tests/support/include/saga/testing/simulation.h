@@ -1,0 +1,123 @@
+// Deterministic simulation of the real engine under faults (DESIGN.md §6).
+//
+// simulate(config, seed) runs many sagas of one definition on the REAL engine (manual mode,
+// real SQLite file in a temp dir) against simulated participants over a simulated network,
+// with one seeded PRNG, a VirtualClock, no threads and no real time. During the fault period
+// the network drops, duplicates, delays and reorders messages, participants crash and restart
+// (losing the replies they had in flight, never their inbox), and the orchestrator crashes
+// (the Engine is destroyed, sometimes at a random CrashPoint) and reopens the same database.
+// Then a quiet period without faults lets every saga finish; an operator retries sagas that
+// ended kFailed. Finally the invariants are checked:
+//   - every saga is completed or compensated;
+//   - a completed saga applied every action once in effect and no compensation;
+//   - a compensated saga left no compensatable effect in place (each undone by its
+//     compensation) and never ran a retriable step;
+//   - no retriable step was ever compensated (history and participants agree);
+//   - no participant applied any (saga, step, direction) twice.
+// The same seed gives the same run: the trace hash covers every delivery, crash and outcome,
+// so a failing seed printed by a test or `saga_simulate` replays exactly.
+//
+// Not thread-safe; each call of simulate() is independent.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "saga/definition.h"
+#include "saga/envelope.h"
+
+namespace saga::testing {
+
+// A small PRNG with explicit distributions (std distributions differ between libraries).
+// splitmix64: tiny, fast, and the same on every platform.
+class SimRandom {
+ public:
+  explicit SimRandom(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next();
+  // Uniform in [0, n) (modulo; the bias is irrelevant here). n = 0 gives 0.
+  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
+  // True with probability per_mille / 1000.
+  bool chance(std::uint32_t per_mille) { return below(1000) < per_mille; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// Fault probabilities, in per mille, applied during the fault period only.
+struct SimFaults {
+  std::uint32_t drop = 50;       // each message (command or reply) lost
+  std::uint32_t duplicate = 50;  // each message delivered twice
+  Millis delay_min{1};           // each delivery delayed uniformly in [min, max]: reordering
+  Millis delay_max{300};
+  std::uint32_t participant_crash = 3;   // per participant per simulation step
+  Millis participant_down_max{8'000};    // a crashed participant restarts within this
+  std::uint32_t orchestrator_crash = 4;  // per simulation step
+  std::uint32_t crash_point = 500;       // an engine (re)opened with a random CrashPoint
+};
+
+// What a participant decides about a command it has not seen before: a failure reason, or
+// nothing for success. `tries` counts the distinct messages (not resends) of this
+// (saga, step, direction) so far, from 1, so transient failures can be scripted.
+using SimOutcome = std::function<std::optional<std::string>(
+    const Envelope& command, std::uint64_t saga_index, std::uint32_t tries)>;
+
+struct SimulationConfig {
+  std::shared_ptr<const SagaDefinition> definition;
+  int sagas = 12;
+  Millis start_window{3'000};  // sagas start at random times in [0, start_window)
+  std::function<std::string(std::uint64_t saga_index)> data;  // the saga data
+  SimOutcome outcome;                                         // absent: always success
+  std::set<std::string> compensation_only;  // commands undoing what predates the saga
+  SimFaults faults;
+  Millis fault_period{20'000};
+  Millis quiet_limit{600'000};   // after the faults; sagas not ended by then are violations
+  Millis tick{100};              // the longest simulated time step
+  int operator_retries_max = 5;  // per saga, in the quiet period
+  // A compensated saga whose pivot took effect is counted in `pivot_effects_kept`; strict
+  // makes it a violation (a timed-out pivot's outcome is unknown; DESIGN.md §3).
+  bool strict_pivot = false;
+  // Off models a broken participant that executes duplicates again (the checker must catch it).
+  bool idempotent_inbox = true;
+};
+
+struct SimulationStats {
+  std::uint64_t completed = 0;
+  std::uint64_t compensated = 0;
+  std::uint64_t operator_retries = 0;
+  std::uint64_t messages = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t duplicated = 0;
+  std::uint64_t replies_lost_to_crashes = 0;
+  std::uint64_t participant_crashes = 0;
+  std::uint64_t orchestrator_crashes = 0;
+  std::uint64_t crash_points_hit = 0;
+  std::uint64_t duplicate_deliveries = 0;  // answered from a participant's inbox
+  std::uint64_t pivot_effects_kept = 0;
+  std::uint64_t steps = 0;
+  Millis end_time{0};
+};
+
+struct SimulationResult {
+  std::uint64_t seed = 0;
+  std::vector<std::string> violations;  // empty: every invariant held
+  std::uint64_t trace_hash = 0;
+  SimulationStats stats;
+  bool ok() const { return violations.empty(); }
+  // One line: seed, verdict, counts; then one line per violation.
+  std::string summary() const;
+};
+
+// Runs one simulation. Never throws; engine errors become violations.
+SimulationResult simulate(const SimulationConfig& config, std::uint64_t seed);
+
+// The FTGO Create Order simulation (ftgo_definition(), string data "order-<i>"): saga i % 5 == 0
+// gets card_declined, i % 7 == 3 kitchen_full on CreateTicket, i % 3 == 1 a first
+// ConfirmCreateTicket that fails kitchen_busy, i % 4 == 2 a first CancelCreateTicket that fails.
+SimulationConfig ftgo_simulation_config();
+
+}  // namespace saga::testing
