@@ -143,6 +143,13 @@ class Decider {
     }
     if (step(i).retry.allows_another(s().attempt)) {
       schedule_retry(Event::kStepTimedOut, i, step(i).retry, "timeout", /*keep_message=*/true);
+    } else if (step(i).kind == StepKind::kPivot) {
+      // The pivot may have taken effect and has no compensation: rolling back the steps before
+      // it could leave, say, a card charged for a rejected order. An operator decides; a retry
+      // resends the same message, so the participant's inbox answers what really happened.
+      record(Event::kStepExhausted, i, "timeout");
+      s().last_reason = "timeout";
+      fail_saga();
     } else {
       step_failed(i, "timeout", {}, /*run_own_compensation=*/true, /*retry_allowed=*/false);
     }

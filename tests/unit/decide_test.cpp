@@ -638,6 +638,31 @@ TEST(DecideTest, TimeoutsExhaustingACompensatableStepRunItsOwnCompensation) {
   EXPECT_EQ(d.instance.phase, Phase::kCompensated);
 }
 
+// The pivot may have run and cannot be undone: no rollback around it; an operator decides, and a
+// retry resends the same message so the participant's inbox tells what happened.
+TEST(DecideTest, TimeoutsExhaustingThePivotFailTheSagaWithoutCompensating) {
+  SagaDefinition def = create_order_saga();
+  def.steps[kAuthorize].retry = fixed_no_jitter(Millis{50}, 2);
+  Driver d(def);
+  d.run_to(kAuthorize);
+  const std::string pivot_message = d.sent.back().envelope.message_id;
+  d.deadline();
+  d.retry_due();
+  Decision exhausted = d.deadline();
+  EXPECT_EQ(events(exhausted.history), Strings{"step_exhausted@3"});
+  EXPECT_FALSE(exhausted.command.has_value());  // no CancelCreateTicket, no RejectOrder
+  EXPECT_EQ(d.instance.phase, Phase::kFailed);
+  EXPECT_EQ(d.instance.failed_from, Phase::kExecuting);
+  EXPECT_EQ(d.instance.last_reason, "timeout");
+
+  Decision retried = d.operate(InputKind::kOperatorRetry, "alice: accounting is back");
+  ASSERT_TRUE(retried.command.has_value());
+  EXPECT_EQ(retried.command->envelope.message_id, pivot_message);
+  EXPECT_EQ(retried.command->envelope.attempt, 3u);
+  d.succeed("CardAuthorized");
+  EXPECT_EQ(d.sent.back().envelope.name, "ConfirmCreateTicket");
+}
+
 TEST(DecideTest, RetriableStepTimeoutsExhaustedFailTheSaga) {
   Driver d;
   d.run_to(kConfirm);

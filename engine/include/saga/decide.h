@@ -13,9 +13,11 @@
 //  - Failure reply on a compensatable or pivot step: compensate the steps already done, in
 //    reverse order. The failing step's own compensation is not run.
 //  - Deadline passed: the same command (same message_id) is sent again after the policy's
-//    delay. When the policy is exhausted, a compensatable or pivot step counts as failed and the
-//    saga compensates, including the timed-out step's own compensation (its outcome is unknown;
-//    the participant's barrier makes the compensation a no-op if the action never ran).
+//    delay. When the policy is exhausted, a compensatable step counts as failed and the saga
+//    compensates, including the timed-out step's own compensation (its outcome is unknown;
+//    the participant's barrier makes the compensation a no-op if the action never ran). A
+//    timed-out pivot is different: it may have taken effect and cannot be undone, so the saga
+//    goes to kFailed for an operator instead of compensating around it.
 //  - Retriable steps and compensations: failures and timeouts are retried under their policy
 //    (a failure retry gets a new message_id); a non-retryable reason or an exhausted policy
 //    moves the saga to kFailed.

@@ -249,14 +249,18 @@ class ScenarioRun {
     std::vector<std::string> compensations;
     switch (sc().kind) {
       case ScenarioKind::kActionFails:
-      case ScenarioKind::kActionTimesOut:
-        operator_expected = retriable;
-        if (!retriable) {
+      case ScenarioKind::kActionTimesOut: {
+        // A pivot that timed out may have taken effect: the saga waits for an operator.
+        const bool pivot_timeout =
+            sc().kind == ScenarioKind::kActionTimesOut && st.kind == StepKind::kPivot;
+        operator_expected = retriable || pivot_timeout;
+        if (!retriable && !pivot_timeout) {
           phase = Phase::kCompensated;
           compensations =
               expected_compensations(sc().step, /*own=*/sc().kind == ScenarioKind::kActionTimesOut);
         }
         break;
+      }
       case ScenarioKind::kCompensationExhausted:
         operator_expected = true;
         [[fallthrough]];

@@ -495,7 +495,7 @@ void Sim::check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& 
     }
     if (st.kind == StepKind::kPivot && done > 0) {
       ++stats_.pivot_effects_kept;
-      if (config_.strict_pivot) violation(where + "pivot took effect in a compensated saga");
+      violation(where + "pivot took effect in a compensated saga");
     }
   }
   for (const HistoryEntry& h : history) {

@@ -78,9 +78,6 @@ struct SimulationConfig {
   Millis quiet_limit{600'000};   // after the faults; sagas not ended by then are violations
   Millis tick{100};              // the longest simulated time step
   int operator_retries_max = 5;  // per saga, in the quiet period
-  // A compensated saga whose pivot took effect is counted in `pivot_effects_kept`; strict
-  // makes it a violation (a timed-out pivot's outcome is unknown; DESIGN.md §3).
-  bool strict_pivot = false;
   // Off models a broken participant that executes duplicates again (the checker must catch it).
   bool idempotent_inbox = true;
 };
