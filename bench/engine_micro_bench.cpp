@@ -35,6 +35,7 @@ saga::SagaInstance new_instance(const saga::SagaDefinition& definition, const st
 // The instance waiting for its first reply, and that reply.
 struct Waiting {
   saga::SagaInstance instance;
+  saga::OutgoingCommand command;  // the one the instance waits on (its outbox row)
   saga::Envelope reply;
 };
 
@@ -46,6 +47,7 @@ Waiting started(const saga::SagaDefinition& definition, const std::string& id) {
   if (!decision || !decision.value().command) fail("start did not produce a command");
   Waiting w;
   w.instance = decision.value().next;
+  w.command = *decision.value().command;
   w.reply = saga::make_reply_to(decision.value().command->envelope);
   w.reply.message_id = id + "/reply";
   w.reply.name = "ConsumerVerified";
@@ -106,8 +108,8 @@ void BM_StoreCommitBatch(benchmark::State& state) {
         batch.history.emplace_back(w.instance.id, std::move(entry));
         saga::OutboxEntry outbox;
         outbox.saga_id = w.instance.id;
-        outbox.participant = "kitchen";
-        outbox.envelope = w.reply;
+        outbox.participant = w.command.participant;
+        outbox.envelope = w.command.envelope;
         batch.outbox_put.push_back(std::move(outbox));
       }
       if (saga::Status s = store.value()->commit(batch); !s) fail(s.to_string());
