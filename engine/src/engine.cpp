@@ -31,6 +31,11 @@ void Engine::stop() { impl_->stop(); }
 
 Result<std::string> Engine::start_saga(std::string_view type, std::string data,
                                        const StartOptions& options) {
+  return start_saga_async(type, std::move(data), options).get();
+}
+
+std::future<Result<std::string>> Engine::start_saga_async(std::string_view type, std::string data,
+                                                          const StartOptions& options) {
   auto promise = std::make_shared<std::promise<Result<std::string>>>();
   std::future<Result<std::string>> future = promise->get_future();
   SagaInstance instance;
@@ -59,8 +64,12 @@ Result<std::string> Engine::start_saga(std::string_view type, std::string data,
       }
     });
   });
-  if (!posted) return unavailable("engine is not running (call start())");
-  return future.get();
+  if (!posted) {
+    std::promise<Result<std::string>> refused;
+    refused.set_value(unavailable("engine is not running (call start())"));
+    return refused.get_future();
+  }
+  return future;
 }
 
 Result<SagaInstance> Engine::get(std::string_view id) {

@@ -176,6 +176,32 @@ saga::Status OrderService::start_saga_for(const CreateOrderData& data) {
 }
 
 saga::Result<std::string> OrderService::create_order(const OrderRequest& request) {
+  saga::Result<CreateOrderData> data = insert_order(request);
+  if (!data) return data.status();
+  if (saga::Status s = start_saga_for(data.value()); !s) return s;
+  return saga_id_of_order(data.value().order_id);
+}
+
+std::future<saga::Result<std::string>> OrderService::create_order_async(
+    const OrderRequest& request) {
+  saga::Result<CreateOrderData> data = insert_order(request);
+  if (!data) {
+    std::promise<saga::Result<std::string>> failed;
+    failed.set_value(data.status());
+    return failed.get_future();
+  }
+  saga::StartOptions start;
+  start.id = saga_id_of_order(data.value().order_id);
+  saga::Result<std::string> bytes = saga::encode_body(data.value());
+  if (!bytes) {
+    std::promise<saga::Result<std::string>> failed;
+    failed.set_value(bytes.status());
+    return failed.get_future();
+  }
+  return engine_->start_saga_async(kCreateOrderSaga, std::move(bytes).value(), start);
+}
+
+saga::Result<CreateOrderData> OrderService::insert_order(const OrderRequest& request) {
   CreateOrderData data;
   data.consumer_id = request.consumer_id;
   data.restaurant_id = request.restaurant_id;
@@ -207,8 +233,7 @@ saga::Result<std::string> OrderService::create_order(const OrderRequest& request
   } catch (const std::exception& e) {
     return sqlite_error(e, "insert");
   }
-  if (saga::Status s = start_saga_for(data); !s) return s;
-  return saga_id_of_order(data.order_id);
+  return data;
 }
 
 saga::Result<std::string> OrderService::order_state(std::int64_t order_id) {

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -74,6 +75,11 @@ class OrderService {
   // kAlreadyExists when an order with request.order_id exists already.
   saga::Result<std::string> create_order(const OrderRequest& request);
 
+  // The same, but returns once the order row is committed: the future gets the saga id once
+  // the saga's start is committed too (benchmarks keep many orders in flight from one thread).
+  // A failed insert comes back as an already-ready future holding the error.
+  std::future<saga::Result<std::string>> create_order_async(const OrderRequest& request);
+
   // The order's state ("APPROVAL_PENDING", "APPROVED", "REJECTED"); kNotFound when unknown.
   saga::Result<std::string> order_state(std::int64_t order_id);
 
@@ -87,6 +93,8 @@ class OrderService {
  private:
   OrderService() = default;
   saga::Status start_saga_for(const CreateOrderData& data);
+  // Inserts the order (APPROVAL_PENDING) and commits; returns its saga data (with its id).
+  saga::Result<CreateOrderData> insert_order(const OrderRequest& request);
 
   OrderServiceOptions options_;
   std::shared_ptr<const saga::SagaDefinition> definition_;

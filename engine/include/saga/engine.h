@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -146,6 +147,12 @@ class Engine {
   // returns its id once the start is committed. Starting an id that exists is kAlreadyExists.
   Result<std::string> start_saga(std::string_view type, std::string data,
                                  const StartOptions& options = {});
+
+  // The same without waiting: the future gets the id once the start is committed (or the
+  // error start_saga would return). Lets one thread keep many starts in flight; learn of ends
+  // with on_end(). A future that is dropped unread does not cancel the start.
+  std::future<Result<std::string>> start_saga_async(std::string_view type, std::string data,
+                                                    const StartOptions& options = {});
 
   // The same, encoding `data` with cereal portable binary.
   template <typename T>
