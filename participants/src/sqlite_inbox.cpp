@@ -5,6 +5,9 @@
 #include <sqlite3.h>
 
 #include <exception>
+#include <memory>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace saga::detail {
@@ -108,24 +111,62 @@ SqlValue read_column(const SQLite::Column& column) {
   }
 }
 
-SQLite::Statement prepare(SQLite::Database& db, std::string_view sql,
-                          const std::vector<SqlValue>& params) {
-  SQLite::Statement statement(db, std::string(sql));
+void bind_all(SQLite::Statement& statement, const std::vector<SqlValue>& params) {
   for (std::size_t i = 0; i < params.size(); ++i) {
     bind_value(statement, static_cast<int>(i + 1), params[i]);
   }
-  return statement;
 }
+
+// Prepared statements by SQL text, reused across commands: preparing costs more than running
+// the small statements a command needs (it was most of a participant's CPU in the benchmark).
+// Bounded: past kMaxEntries distinct texts it starts over.
+class StatementCache {
+ public:
+  explicit StatementCache(SQLite::Database& db) : db_(db) {}
+
+  // The statement for `sql`, with no bindings. Only one may be in use at a time.
+  SQLite::Statement& get(std::string_view sql) {
+    std::string key(sql);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      if (cache_.size() >= kMaxEntries) cache_.clear();
+      auto statement = std::make_unique<SQLite::Statement>(db_, key);
+      it = cache_.emplace(std::move(key), std::move(statement)).first;
+    }
+    it->second->clearBindings();
+    return *it->second;
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 256;
+  SQLite::Database& db_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
+};
+
+// One use of a cached statement; resets it at the end so that no read stays open.
+class Using {
+ public:
+  Using(StatementCache& cache, std::string_view sql) : statement_(cache.get(sql)) {}
+  ~Using() { statement_.tryReset(); }
+  Using(const Using&) = delete;
+  Using& operator=(const Using&) = delete;
+  SQLite::Statement& operator*() { return statement_; }
+  SQLite::Statement* operator->() { return &statement_; }
+
+ private:
+  SQLite::Statement& statement_;
+};
 
 class SqliteSql final : public Sql {
  public:
-  explicit SqliteSql(SQLite::Database& db) : db_(db) {}
+  explicit SqliteSql(StatementCache& statements) : statements_(statements) {}
 
   Result<std::int64_t> exec(std::string_view sql, const std::vector<SqlValue>& params) override {
     std::int64_t changed = 0;
     Status s = guarded("exec", [&] {
-      SQLite::Statement statement = prepare(db_, sql, params);
-      changed = statement.exec();
+      Using statement(statements_, sql);
+      bind_all(*statement, params);
+      changed = statement->exec();
     });
     if (!s) return s;
     return changed;
@@ -136,7 +177,9 @@ class SqliteSql final : public Sql {
     std::vector<SqlRow> rows;
     bool over = false;
     Status s = guarded("query", [&] {
-      SQLite::Statement statement = prepare(db_, sql, params);
+      Using using_statement(statements_, sql);
+      SQLite::Statement& statement = *using_statement;
+      bind_all(statement, params);
       const int columns = statement.getColumnCount();
       while (statement.executeStep()) {
         if (rows.size() == max_rows) {
@@ -157,7 +200,9 @@ class SqliteSql final : public Sql {
                                           const std::vector<SqlValue>& params) override {
     std::optional<SqlRow> row;
     Status s = guarded("query_one", [&] {
-      SQLite::Statement statement = prepare(db_, sql, params);
+      Using using_statement(statements_, sql);
+      SQLite::Statement& statement = *using_statement;
+      bind_all(statement, params);
       if (!statement.executeStep()) return;
       row.emplace();
       for (int c = 0; c < statement.getColumnCount(); ++c) {
@@ -169,7 +214,7 @@ class SqliteSql final : public Sql {
   }
 
  private:
-  SQLite::Database& db_;
+  StatementCache& statements_;
 };
 
 }  // namespace
@@ -178,8 +223,10 @@ struct SqliteInbox::Impl {
   explicit Impl(const std::string& path, Millis busy_timeout)
       : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
            static_cast<int>(busy_timeout.count())),
-        sql(db) {}
+        statements(db),
+        sql(statements) {}
   SQLite::Database db;
+  StatementCache statements;  // destroyed before db: statements are finalized first
   SqliteSql sql;
 };
 
@@ -237,9 +284,10 @@ Status SqliteInbox::rollback_to_savepoint() {
 Result<std::optional<StoredReply>> SqliteInbox::find_reply(const std::string& message_id) {
   std::optional<StoredReply> found;
   Status s = guarded("find reply", [&] {
-    SQLite::Statement q(impl_->db,
-                        "SELECT reply_name, outcome, reason, content_type, body FROM saga_inbox "
-                        "WHERE message_id = ?");
+    Using using_q(impl_->statements,
+                  "SELECT reply_name, outcome, reason, content_type, body FROM saga_inbox "
+                  "WHERE message_id = ?");
+    SQLite::Statement& q = *using_q;
     q.bind(1, message_id);
     if (!q.executeStep()) return;
     StoredReply r;
@@ -260,10 +308,11 @@ Result<std::optional<StoredReply>> SqliteInbox::find_reply(const std::string& me
 
 Status SqliteInbox::store_reply(const Envelope& command, const StoredReply& reply) {
   return guarded("store reply", [&] {
-    SQLite::Statement q(impl_->db,
-                        "INSERT INTO saga_inbox (message_id, saga_id, step, command_name, "
-                        "compensation, reply_name, outcome, reason, content_type, body) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Using using_q(impl_->statements,
+                  "INSERT INTO saga_inbox (message_id, saga_id, step, command_name, "
+                  "compensation, reply_name, outcome, reason, content_type, body) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement& q = *using_q;
     q.bind(1, command.message_id);
     q.bind(2, command.saga_id);
     q.bind(3, command.step);
@@ -281,9 +330,10 @@ Status SqliteInbox::store_reply(const Envelope& command, const StoredReply& repl
 Result<BarrierState> SqliteInbox::barrier(const std::string& saga_id, const std::string& step) {
   BarrierState state;
   Status s = guarded("read barrier", [&] {
-    SQLite::Statement q(impl_->db,
-                        "SELECT action_done, compensation_done FROM saga_barrier "
-                        "WHERE saga_id = ? AND step = ?");
+    Using using_q(impl_->statements,
+                  "SELECT action_done, compensation_done FROM saga_barrier "
+                  "WHERE saga_id = ? AND step = ?");
+    SQLite::Statement& q = *using_q;
     q.bind(1, saga_id);
     q.bind(2, step);
     if (!q.executeStep()) return;
@@ -297,13 +347,14 @@ Result<BarrierState> SqliteInbox::barrier(const std::string& saga_id, const std:
 Status SqliteInbox::mark_barrier(const std::string& saga_id, const std::string& step,
                                  bool compensation) {
   return guarded("mark barrier", [&] {
-    SQLite::Statement q(
-        impl_->db, compensation ? "INSERT INTO saga_barrier (saga_id, step, compensation_done) "
-                                  "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
-                                  "SET compensation_done = 1"
-                                : "INSERT INTO saga_barrier (saga_id, step, action_done) "
-                                  "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
-                                  "SET action_done = 1");
+    Using using_q(impl_->statements,
+                  compensation ? "INSERT INTO saga_barrier (saga_id, step, compensation_done) "
+                                 "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
+                                 "SET compensation_done = 1"
+                               : "INSERT INTO saga_barrier (saga_id, step, action_done) "
+                                 "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
+                                 "SET action_done = 1");
+    SQLite::Statement& q = *using_q;
     q.bind(1, saga_id);
     q.bind(2, step);
     q.exec();
