@@ -202,7 +202,8 @@ class ScenarioRun {
     }
   }
 
-  void answer(const SentCommand& c) {
+  // By value: replying appends to the harness's command list, which may move its elements.
+  void answer(SentCommand c) {
     const std::size_t i = index_of(c.envelope.step);
     if (seen_.insert(c.envelope.message_id).second) ++tries_[{i, c.envelope.compensation}];
     switch (choose(i, c.envelope.compensation, tries_[{i, c.envelope.compensation}])) {
