@@ -25,6 +25,14 @@ namespace order_channel {
 inline constexpr saga::Channel channel{"order"};
 inline constexpr auto reject_order = saga::command<RejectOrder>(channel);
 inline constexpr auto approve_order = saga::command<ApproveOrder>(channel);
+// Cancel Order and Revise Order (cancel_order_saga.h, revise_order_saga.h).
+inline constexpr auto begin_cancel = saga::command<BeginCancelOrder>(channel);
+inline constexpr auto undo_begin_cancel = saga::command<UndoBeginCancelOrder>(channel);
+inline constexpr auto confirm_cancel = saga::command<ConfirmCancelOrder>(channel);
+inline constexpr auto begin_revise =
+    saga::command<BeginReviseOrder>(channel).replies<OrderRevisionBegun>();
+inline constexpr auto undo_begin_revise = saga::command<UndoBeginReviseOrder>(channel);
+inline constexpr auto confirm_revise = saga::command<ConfirmReviseOrder>(channel);
 }  // namespace order_channel
 
 namespace consumer_channel {
@@ -38,6 +46,13 @@ inline constexpr auto create_ticket =
     saga::command<CreateTicket>(channel).replies<TicketCreated, TicketRejected>();
 inline constexpr auto cancel_ticket = saga::command<CancelCreateTicket>(channel);
 inline constexpr auto confirm_ticket = saga::command<ConfirmCreateTicket>(channel);
+// Cancel Order and Revise Order.
+inline constexpr auto begin_cancel_ticket = saga::command<BeginCancelTicket>(channel);
+inline constexpr auto undo_begin_cancel_ticket = saga::command<UndoBeginCancelTicket>(channel);
+inline constexpr auto confirm_cancel_ticket = saga::command<ConfirmCancelTicket>(channel);
+inline constexpr auto begin_revise_ticket = saga::command<BeginReviseTicket>(channel);
+inline constexpr auto undo_begin_revise_ticket = saga::command<UndoBeginReviseTicket>(channel);
+inline constexpr auto confirm_revise_ticket = saga::command<ConfirmReviseTicket>(channel);
 }  // namespace kitchen_channel
 
 namespace accounting_channel {
@@ -45,6 +60,11 @@ namespace accounting_channel {
 inline constexpr saga::Channel channel{"accounting", saga::ContentType::kJson};
 inline constexpr auto authorize_card =
     saga::command<AuthorizeCard>(channel).replies<CardAuthorized, CardDeclined>();
+// Cancel Order and Revise Order.
+inline constexpr auto reverse_authorization =
+    saga::command<ReverseAuthorization>(channel).replies<AuthorizationReversed>();
+inline constexpr auto revise_authorization =
+    saga::command<ReviseAuthorization>(channel).replies<AuthorizationRevised, CardDeclined>();
 }  // namespace accounting_channel
 
 // How long the orchestrator waits for a reply, and how soon it retries a failed retriable step.

@@ -169,4 +169,255 @@ struct CardDeclined {
   }
 };
 
+// ---------------------------------------------------------------------------------------------
+// Cancel Order and Revise Order (Richardson §4.3 and §4.4: sagas that change an order after
+// Create Order approved it). Their saga data, then their commands and replies by service.
+
+// The Cancel Order saga's data. The order's consumer and total are read from the Order
+// service's table when the cancel is requested (OrderService::cancel_order).
+struct CancelOrderData {
+  std::int64_t order_id = 0;
+  std::int64_t consumer_id = 0;
+  std::int64_t order_total_cents = 0;
+  std::int64_t reversed_cents = 0;  // from AuthorizationReversed
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id), CEREAL_NVP(consumer_id), CEREAL_NVP(order_total_cents),
+      CEREAL_NVP(reversed_cents));
+  }
+};
+
+// The Revise Order saga's data: the revision asked for (new line items and total), and what
+// the replies bring back.
+struct ReviseOrderData {
+  std::int64_t order_id = 0;
+  std::int64_t consumer_id = 0;
+  std::int64_t restaurant_id = 0;
+  std::vector<LineItem> line_items;       // the revised order
+  std::int64_t order_total_cents = 0;     // the revised total
+  std::int64_t previous_total_cents = 0;  // from OrderRevisionBegun
+  std::int64_t expected_version = 0;      // from OrderRevisionBegun: the order's version then
+  std::string transaction_id;             // from AuthorizationRevised
+  std::string rejection_reason;           // from CardDeclined
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id), CEREAL_NVP(consumer_id), CEREAL_NVP(restaurant_id),
+      CEREAL_NVP(line_items), CEREAL_NVP(order_total_cents), CEREAL_NVP(previous_total_cents),
+      CEREAL_NVP(expected_version), CEREAL_NVP(transaction_id), CEREAL_NVP(rejection_reason));
+  }
+};
+
+// Order service: Cancel Order.
+struct BeginCancelOrder {
+  static constexpr std::string_view kMessageName = "BeginCancelOrder";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct OrderCancelBegun {
+  static constexpr std::string_view kMessageName = "OrderCancelBegun";
+  template <class A>
+  void serialize(A&) {}
+};
+struct UndoBeginCancelOrder {
+  static constexpr std::string_view kMessageName = "UndoBeginCancelOrder";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct OrderCancelUndone {
+  static constexpr std::string_view kMessageName = "OrderCancelUndone";
+  template <class A>
+  void serialize(A&) {}
+};
+struct ConfirmCancelOrder {
+  static constexpr std::string_view kMessageName = "ConfirmCancelOrder";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct OrderCancelled {
+  static constexpr std::string_view kMessageName = "OrderCancelled";
+  template <class A>
+  void serialize(A&) {}
+};
+
+// Order service: Revise Order.
+struct BeginReviseOrder {
+  static constexpr std::string_view kMessageName = "BeginReviseOrder";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct OrderRevisionBegun {
+  static constexpr std::string_view kMessageName = "OrderRevisionBegun";
+  std::int64_t version = 0;      // the order's version when the lock was taken
+  std::int64_t total_cents = 0;  // its total before the revision
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(version), CEREAL_NVP(total_cents));
+  }
+};
+struct UndoBeginReviseOrder {
+  static constexpr std::string_view kMessageName = "UndoBeginReviseOrder";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct OrderRevisionUndone {
+  static constexpr std::string_view kMessageName = "OrderRevisionUndone";
+  template <class A>
+  void serialize(A&) {}
+};
+struct ConfirmReviseOrder {
+  static constexpr std::string_view kMessageName = "ConfirmReviseOrder";
+  std::int64_t order_id = 0;
+  std::int64_t expected_version = 0;  // reread value: refused when the order moved on
+  std::vector<LineItem> line_items;
+  std::int64_t total_cents = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id), CEREAL_NVP(expected_version), CEREAL_NVP(line_items),
+      CEREAL_NVP(total_cents));
+  }
+};
+struct OrderRevised {
+  static constexpr std::string_view kMessageName = "OrderRevised";
+  std::int64_t version = 0;  // the order's new version
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(version));
+  }
+};
+
+// Kitchen service: Cancel Order.
+struct BeginCancelTicket {
+  static constexpr std::string_view kMessageName = "BeginCancelTicket";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct TicketCancelBegun {
+  static constexpr std::string_view kMessageName = "TicketCancelBegun";
+  template <class A>
+  void serialize(A&) {}
+};
+struct UndoBeginCancelTicket {
+  static constexpr std::string_view kMessageName = "UndoBeginCancelTicket";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct TicketCancelUndone {
+  static constexpr std::string_view kMessageName = "TicketCancelUndone";
+  template <class A>
+  void serialize(A&) {}
+};
+struct ConfirmCancelTicket {
+  static constexpr std::string_view kMessageName = "ConfirmCancelTicket";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+// ConfirmCancelTicket answers TicketCancelled (above).
+
+// Kitchen service: Revise Order.
+struct BeginReviseTicket {
+  static constexpr std::string_view kMessageName = "BeginReviseTicket";
+  std::int64_t restaurant_id = 0;
+  std::int64_t order_id = 0;
+  std::vector<LineItem> line_items;  // checked against the menu before the ticket is locked
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(restaurant_id), CEREAL_NVP(order_id), CEREAL_NVP(line_items));
+  }
+};
+struct TicketRevisionBegun {
+  static constexpr std::string_view kMessageName = "TicketRevisionBegun";
+  template <class A>
+  void serialize(A&) {}
+};
+struct UndoBeginReviseTicket {
+  static constexpr std::string_view kMessageName = "UndoBeginReviseTicket";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct TicketRevisionUndone {
+  static constexpr std::string_view kMessageName = "TicketRevisionUndone";
+  template <class A>
+  void serialize(A&) {}
+};
+struct ConfirmReviseTicket {
+  static constexpr std::string_view kMessageName = "ConfirmReviseTicket";
+  std::int64_t order_id = 0;
+  std::vector<LineItem> line_items;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id), CEREAL_NVP(line_items));
+  }
+};
+struct TicketRevised {
+  static constexpr std::string_view kMessageName = "TicketRevised";
+  template <class A>
+  void serialize(A&) {}
+};
+
+// Accounting service (JSON bodies, like AuthorizeCard).
+struct ReverseAuthorization {
+  static constexpr std::string_view kMessageName = "ReverseAuthorization";
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+struct AuthorizationReversed {
+  static constexpr std::string_view kMessageName = "AuthorizationReversed";
+  std::string transaction_id;
+  std::int64_t amount_cents = 0;  // what was given back
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(transaction_id), CEREAL_NVP(amount_cents));
+  }
+};
+struct ReviseAuthorization {
+  static constexpr std::string_view kMessageName = "ReviseAuthorization";
+  std::int64_t consumer_id = 0;
+  std::int64_t order_id = 0;
+  std::int64_t amount_cents = 0;  // the new total to authorize
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(consumer_id), CEREAL_NVP(order_id), CEREAL_NVP(amount_cents));
+  }
+};
+struct AuthorizationRevised {
+  static constexpr std::string_view kMessageName = "AuthorizationRevised";
+  std::string transaction_id;
+  std::int64_t previous_amount_cents = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(transaction_id), CEREAL_NVP(previous_amount_cents));
+  }
+};
+// ReviseAuthorization fails with CardDeclined (above), like AuthorizeCard.
+
 }  // namespace ftgo

@@ -1,0 +1,69 @@
+#include "cancel_order_saga.h"
+
+namespace ftgo {
+namespace {
+
+BeginCancelOrder make_begin_cancel(const CancelOrderData& d) { return {d.order_id}; }
+UndoBeginCancelOrder make_undo_begin_cancel(const CancelOrderData& d) { return {d.order_id}; }
+BeginCancelTicket make_begin_cancel_ticket(const CancelOrderData& d) { return {d.order_id}; }
+UndoBeginCancelTicket make_undo_begin_cancel_ticket(const CancelOrderData& d) {
+  return {d.order_id};
+}
+ReverseAuthorization make_reverse_authorization(const CancelOrderData& d) { return {d.order_id}; }
+ConfirmCancelTicket make_confirm_cancel_ticket(const CancelOrderData& d) { return {d.order_id}; }
+ConfirmCancelOrder make_confirm_cancel_order(const CancelOrderData& d) { return {d.order_id}; }
+
+void on_authorization_reversed(CancelOrderData& d, const AuthorizationReversed& r) {
+  d.reversed_cents = r.amount_cents;
+}
+
+}  // namespace
+
+saga::DefinitionResult cancel_order_definition(const SagaTiming& timing) {
+  using saga::Millis;
+  using saga::RetryPolicy;
+  // As in Create Order: a timed-out command is resent (same message_id) without limit, and a
+  // failed retriable step is retried after a short fixed delay until it succeeds.
+  RetryPolicy resend = RetryPolicy::exponential(timing.reply_timeout / 4, 2.0, Millis{5'000}, 0);
+  resend.jitter = saga::Jitter::kNone;
+  RetryPolicy until_done = RetryPolicy::fixed(timing.retry_interval, 0);
+  until_done.jitter = saga::Jitter::kNone;
+  // clang-format off
+  return saga::define<CancelOrderData>(std::string(kCancelOrderSaga), 1)
+      // Semantic lock on the order: APPROVED -> CANCEL_PENDING, or "order_locked" when another
+      // saga holds the order (APPROVAL_PENDING, REVISION_PENDING, CANCEL_PENDING).
+      .step("begin_cancel")
+          .invoke(order_channel::begin_cancel, &make_begin_cancel)
+          .compensate_with(order_channel::undo_begin_cancel, &make_undo_begin_cancel)
+          .timeout(timing.reply_timeout)
+          .retry(resend)
+      // Pessimistic view: the kitchen, which may refuse ("ticket_being_prepared") and is cheap
+      // to undo, goes before the payment, which is not (see cancel_order_saga.h).
+      .step("begin_cancel_ticket")
+          .invoke(kitchen_channel::begin_cancel_ticket, &make_begin_cancel_ticket)
+          .compensate_with(kitchen_channel::undo_begin_cancel_ticket,
+                           &make_undo_begin_cancel_ticket)
+          .timeout(timing.reply_timeout)
+          .retry(resend)
+      .pivot("reverse_authorization")
+          .invoke(accounting_channel::reverse_authorization, &make_reverse_authorization)
+          .on_reply<AuthorizationReversed>(&on_authorization_reversed)
+          .timeout(timing.reply_timeout)
+          .retry(resend)
+      .retriable("confirm_cancel_ticket")
+          .invoke(kitchen_channel::confirm_cancel_ticket, &make_confirm_cancel_ticket)
+          .timeout(timing.reply_timeout)
+          .retry(until_done)
+      .retriable("confirm_cancel_order")
+          .invoke(order_channel::confirm_cancel, &make_confirm_cancel_order)
+          .timeout(timing.reply_timeout)
+          .retry(until_done)
+      .build();
+  // clang-format on
+}
+
+std::string cancel_saga_id(std::int64_t order_id, int n) {
+  return "cancel-" + std::to_string(order_id) + "-" + std::to_string(n);
+}
+
+}  // namespace ftgo
