@@ -18,32 +18,6 @@ CREATE TABLE IF NOT EXISTS orders (
   state TEXT NOT NULL);
 )sql";
 
-// "vindaloo:2,naan:1" <-> line items.
-std::string encode_items(const std::vector<LineItem>& items) {
-  std::string text;
-  for (const LineItem& i : items) {
-    text += (text.empty() ? "" : ",") + i.menu_item_id + ":" + std::to_string(i.quantity);
-  }
-  return text;
-}
-
-std::vector<LineItem> decode_items(std::string_view text) {
-  std::vector<LineItem> items;
-  while (!text.empty()) {
-    const std::size_t comma = text.find(',');
-    std::string_view one = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    const std::size_t colon = one.rfind(':');
-    LineItem item;
-    item.menu_item_id = std::string(one.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      std::from_chars(one.data() + colon + 1, one.data() + one.size(), item.quantity);
-    }
-    items.push_back(std::move(item));
-  }
-  return items;
-}
-
 saga::Reply approve(const ApproveOrder& c, saga::HandlerContext& context) {
   auto state = context.db().query_one("SELECT state FROM orders WHERE id = ?", {c.order_id});
   throw_on_error(state);
@@ -88,6 +62,10 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   // barrier would take every RejectOrder for a null compensation: no barrier here.
   service->participant_->on_compensation<RejectOrder>(
       wrap<RejectOrder>(options.participant, &reject), saga::BarrierMode::kNone);
+  // Cancel Order and Revise Order (order_changes.h).
+  if (saga::Status s = add_order_change_handlers(*service->participant_, options.participant); !s) {
+    return s;
+  }
 
   try {
     service->orders_ = std::make_unique<SQLite::Database>(
@@ -118,6 +96,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   auto engine = saga::Engine::open(std::move(engine_options));
   if (!engine) return engine.status();
   service->engine_ = std::move(engine).value();
+  if (saga::Status s = service->register_change_sagas(options.timing); !s) return s;
   if (saga::Status s = service->engine_->register_definition(service->definition_); !s) return s;
   service->options_ = std::move(options);
   return service;

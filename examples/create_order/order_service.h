@@ -30,6 +30,7 @@
 
 #include "create_order_saga.h"
 #include "messages.h"
+#include "order_changes.h"
 #include "saga/engine.h"
 #include "saga/participant.h"
 #include "saga/participant_registry.h"
@@ -83,6 +84,21 @@ class OrderService {
   // The order's state ("APPROVAL_PENDING", "APPROVED", "REJECTED"); kNotFound when unknown.
   saga::Result<std::string> order_state(std::int64_t order_id);
 
+  // Cancel Order and Revise Order (cancel_order_saga.h, revise_order_saga.h, order_changes.h).
+  // Each starts its saga, "cancel-<order>-<n>" / "revise-<order>-<n>" (n = 1, 2, ... per
+  // order), and returns its id once the start is committed; kNotFound for an unknown order.
+  // The saga decides the rest: an order that is not APPROVED (still being created, already
+  // being cancelled or revised, rejected...) is refused by its first step and the saga ends
+  // compensated. Wait for the outcome with engine().wait(id, timeout).
+  saga::Result<std::string> cancel_order(std::int64_t order_id);
+  saga::Result<std::string> revise_order(std::int64_t order_id, std::vector<LineItem> line_items,
+                                         std::int64_t total_cents);
+  // The order's row, with its version and lock holder; kNotFound when unknown.
+  saga::Result<OrderRecord> order(std::int64_t order_id);
+  // The registered definition of "create_order", "cancel_order" or "revise_order"; null for
+  // another name.
+  const saga::SagaDefinition* definition_of(std::string_view saga_type) const;
+
   saga::Engine& engine() { return *engine_; }
   const saga::SagaDefinition& definition() const { return *definition_; }
   std::string participant_endpoint() const { return participant_->endpoint(); }
@@ -98,6 +114,15 @@ class OrderService {
 
   OrderServiceOptions options_;
   std::shared_ptr<const saga::SagaDefinition> definition_;
+  std::shared_ptr<const saga::SagaDefinition> cancel_definition_;
+  std::shared_ptr<const saga::SagaDefinition> revise_definition_;
+  std::mutex change_mutex_;  // one cancel/revise start at a time: numbers the saga ids
+  // Builds and registers Cancel Order and Revise Order (order_changes.cpp).
+  saga::Status register_change_sagas(const SagaTiming& timing);
+  // Starts `type` with the first id of make_id(1), make_id(2), ... that is not taken.
+  template <typename Data, typename MakeId>
+  saga::Result<std::string> start_change_saga(std::string_view type, const Data& data,
+                                              MakeId make_id);
   std::unique_ptr<saga::Participant> participant_;
   std::unique_ptr<saga::Engine> engine_;
   std::mutex orders_mutex_;  // guards orders_
