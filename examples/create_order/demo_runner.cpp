@@ -10,6 +10,7 @@
 #include <map>
 #include <vector>
 
+#include "change_scenarios.h"
 #include "domain_state.h"
 #include "order_service.h"
 #include "scenario_runner.h"
@@ -62,6 +63,89 @@ void print_walkthrough(OrderService& service, const std::vector<ScenarioResult>&
     std::printf("\n  Final state in each service:\n");
     print_order_state(std::cout, state, r.scenario.order.order_id);
     std::printf("\n");
+  }
+}
+
+// `text` wrapped at about 96 columns, each line indented by two spaces.
+std::string wrapped(const std::string& text) {
+  std::string out = "  ";
+  std::size_t column = 2;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (column > 2 && column + 1 + word.size() > 96) {
+      out += "\n  ";
+      column = 2;
+    } else if (column > 2) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    start = end + 1;
+  }
+  return out;
+}
+
+void print_change_intro() {
+  std::printf(
+      "=== Cancel Order and Revise Order: sagas that change an approved order ===\n\n"
+      "  Cancel Order: 1 Order BeginCancelOrder APPROVED -> CANCEL_PENDING (undo: -> APPROVED)\n"
+      "                2 Kitchen BeginCancelTicket -> CANCEL_PENDING, refused once PREPARING\n"
+      "                3 Accounting ReverseAuthorization (the pivot)\n"
+      "                4 Kitchen ConfirmCancelTicket -> CANCELLED, 5 Order ConfirmCancelOrder -> "
+      "CANCELLED\n"
+      "  Revise Order: 1 Order BeginReviseOrder APPROVED -> REVISION_PENDING (undo: -> APPROVED)\n"
+      "                2 Kitchen BeginReviseTicket -> REVISION_PENDING (undo: state before)\n"
+      "                3 Accounting ReviseAuthorization of the new total (the pivot)\n"
+      "                4 Kitchen ConfirmReviseTicket, 5 Order ConfirmReviseOrder (rereads the "
+      "version)\n"
+      "  *_PENDING is a semantic lock: while one saga holds the order, another saga's first step\n"
+      "  is refused (order_locked) and that saga rolls back.\n\n");
+}
+
+void print_change_walkthrough(OrderService& service, const std::vector<ChangeResult>& results,
+                              const DomainState& state) {
+  print_change_intro();
+  for (const ChangeResult& r : results) {
+    const ChangeScenario& s = r.scenario;
+    std::printf("=== Order %lld: %s ===\n%s\n  Expected: %s\n\n",
+                static_cast<long long>(s.order.order_id), s.name.c_str(),
+                wrapped(s.explanation).c_str(), expected_text(s).c_str());
+    std::vector<TimelineSaga> sagas;
+    // Create Order's own timeline is the happy path shown above; it is interleaved here only
+    // when it overlapped the change.
+    std::vector<std::pair<std::string, const saga::SagaDefinition*>> ids;
+    if (s.during_create) ids.emplace_back(r.create_saga_id, service.definition_of("create_order"));
+    ids.emplace_back(r.change_saga_id, service.definition_of(r.change_saga.type));
+    for (const auto& [id, definition] : ids) {
+      auto history = service.engine().history(id);
+      if (history && definition != nullptr) sagas.push_back({id, definition, history.value()});
+    }
+    if (!s.during_create) {
+      std::printf("  %s: create_order %s%s.\n", r.create_saga_id.c_str(),
+                  std::string(to_string(r.create_saga.phase)).c_str(),
+                  s.prepare_first ? "; then the restaurant started PREPARING the food" : "");
+    }
+    std::printf("  Timeline%s:\n", s.during_create ? " of both sagas, interleaved" : "");
+    print_timelines(std::cout, sagas);
+    std::printf("\n  Final state in each service:\n");
+    print_order_state(std::cout, state, s.order.order_id);
+    std::printf("\n");
+  }
+}
+
+void print_change_summary(const std::vector<ChangeResult>& results) {
+  std::printf("\n=== Summary: Cancel Order and Revise Order ===\n");
+  std::printf("  %-6s %-21s %-12s %-48s %-48s %s\n", "order", "scenario", "saga", "expected",
+              "actual", "result");
+  for (const ChangeResult& r : results) {
+    std::printf("  %-6lld %-21s %-12s %-48s %-48s %s\n",
+                static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
+                r.change_saga_id.c_str(), expected_text(r.scenario).c_str(), actual_text(r).c_str(),
+                r.ok ? "OK" : "MISMATCH");
   }
 }
 
@@ -131,8 +215,12 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
 int run(const DemoOptions& o, const DataPaths& paths) {
   std::vector<Scenario> scenarios =
       o.orders == 0 ? demo_scenarios() : mixed_scenarios(o.orders, o.seed);
+  // The walkthrough goes on with Cancel Order and Revise Order (orders 9..14).
+  const std::vector<ChangeScenario> changes =
+      o.orders == 0 ? change_scenarios() : std::vector<ChangeScenario>{};
   FailurePlan plan = o.failures;
   add_injections(scenarios, plan);
+  add_change_injections(changes, plan);
   // --crash-after is for the service processes; this process (the Order service and the
   // orchestrator) keeps running and reports.
   FailurePlan local_plan = plan;
@@ -178,8 +266,18 @@ int run(const DemoOptions& o, const DataPaths& paths) {
     children.stop();
     return 2;
   }
+  KitchenService kitchen(paths.kitchen_db());
+  auto change_results = run_change_scenarios(*service.value(), kitchen, changes);
+  if (!change_results) {
+    std::fprintf(stderr, "demo: %s\n", change_results.status().to_string().c_str());
+    children.stop();
+    return 2;
+  }
   auto state = read_domain_state(paths);
-  if (o.orders == 0 && state) print_walkthrough(*service.value(), results.value(), state.value());
+  if (o.orders == 0 && state) {
+    print_walkthrough(*service.value(), results.value(), state.value());
+    print_change_walkthrough(*service.value(), change_results.value(), state.value());
+  }
   service.value()->stop();
   threads.stop();
   children.stop();
@@ -190,8 +288,15 @@ int run(const DemoOptions& o, const DataPaths& paths) {
     mismatches += r.ok ? 0 : 1;
     all_ended = all_ended && r.ended;
   }
+  std::size_t sagas = results.value().size();
+  for (const ChangeResult& r : change_results.value()) {
+    mismatches += r.ok ? 0 : 1;
+    all_ended = all_ended && r.ended;
+    ++sagas;
+  }
   if (o.orders == 0) {
     print_summary_table(results.value());
+    print_change_summary(change_results.value());
   } else {
     print_mix_summary(results.value());
     std::printf("\n  %zu sagas in %.2f s: %.0f sagas/s\n", results.value().size(), seconds,
@@ -203,11 +308,13 @@ int run(const DemoOptions& o, const DataPaths& paths) {
   std::printf(
       "\n  Invariants across the services' databases (no CREATE_PENDING ticket for a rejected "
       "order,\n  no approved order without a card authorization, no authorization for a "
-      "rejected order,\n  approved orders have confirmed tickets, nothing left pending): %s\n",
+      "rejected order,\n  approved orders have confirmed tickets, cancelled orders a cancelled "
+      "ticket and a\n  reversed authorization, approved totals are what is authorized, each "
+      "consumer's balance\n  adds up, nothing left pending or locked): %s\n",
       violations.empty() ? "all hold" : "VIOLATED");
   for (const std::string& v : violations) std::printf("    %s\n", v.c_str());
-  std::printf("\n  %zu of %zu sagas ended as expected.\n", results.value().size() - mismatches,
-              results.value().size());
+  std::printf("\n  %zu of %zu %s ended as expected.\n", sagas - mismatches, sagas,
+              changes.empty() ? "sagas" : "scenarios");
   return mismatches == 0 && violations.empty() ? 0 : 1;
 }
 

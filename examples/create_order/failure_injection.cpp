@@ -58,7 +58,9 @@ saga::Status FailurePlan::apply_flag(std::string_view flag, std::string_view val
   if (flag == "--delay-ms") {
     saga::Result<FailureRule> rule = parse_rule(value);
     if (!rule || rule->times < 0) return saga::invalid_argument("--delay-ms: expected CMD:MS");
-    delay[rule->command] = saga::Millis{rule->times};
+    const std::string key =
+        rule->saga_id.empty() ? rule->command : rule->command + "@" + rule->saga_id;
+    delay[key] = saga::Millis{rule->times};
     return saga::Status::ok();
   }
   if (flag == "--drop-hold-ms") {
@@ -82,8 +84,10 @@ std::vector<std::string> FailurePlan::to_flags() const {
   for (const FailureRule& r : drop_replies) {
     flags.insert(flags.end(), {"--drop-replies", rule_text(r)});
   }
-  for (const auto& [command, ms] : delay) {
-    flags.insert(flags.end(), {"--delay-ms", command + ":" + std::to_string(ms.count())});
+  for (const auto& [key, ms] : delay) {
+    const std::size_t at = key.find('@');  // "CMD@SAGA" -> "CMD:MS@SAGA"
+    flags.insert(flags.end(), {"--delay-ms", key.substr(0, at) + ":" + std::to_string(ms.count()) +
+                                                 (at == std::string::npos ? "" : key.substr(at))});
   }
   if (!drop_replies.empty()) {
     flags.insert(flags.end(), {"--drop-hold-ms", std::to_string(drop_hold.count())});
@@ -120,7 +124,12 @@ FailureInjector::Decision FailureInjector::decide(std::string_view command,
     return false;
   };
   Decision d;
-  if (auto it = plan_.delay.find(command); it != plan_.delay.end()) d.delay = it->second;
+  // A delay for this saga ("CMD@SAGA") before one for every saga ("CMD").
+  if (auto it = plan_.delay.find(std::string(command) + "@" + saga_id); it != plan_.delay.end()) {
+    d.delay = it->second;
+  } else if (auto all = plan_.delay.find(command); all != plan_.delay.end()) {
+    d.delay = all->second;
+  }
   d.fail = take("fail", plan_.fail);
   if (!d.fail && take("drop", plan_.drop_replies)) d.hold = plan_.drop_hold;
   return d;

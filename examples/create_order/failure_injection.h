@@ -8,6 +8,7 @@
 //                          "injected_failure" (no effects), then it succeeds. N = "always": every
 //                          one fails. CMD:N@SAGA limits the rule to saga SAGA ("order-5").
 //   --delay-ms CMD:MS      the handler waits MS milliseconds before it runs (slow service).
+//                          CMD:MS@SAGA: only for saga SAGA.
 //   --drop-replies CMD:N   the first N deliveries of CMD are handled and committed, but their
 //                          reply is held back for `hold` (longer than the orchestrator's reply
 //                          timeout), so the orchestrator sees no reply in time and resends the
@@ -49,7 +50,7 @@ struct FailureRule {
 struct FailurePlan {
   std::vector<FailureRule> fail;
   std::vector<FailureRule> drop_replies;
-  std::map<std::string, saga::Millis, std::less<>> delay;  // by command name
+  std::map<std::string, saga::Millis, std::less<>> delay;  // by "CMD" or "CMD@SAGA"
   std::int64_t crash_after = 0;                            // 0: never
   saga::Millis drop_hold{2'500};  // how long a "dropped" reply is held back
 

@@ -1,7 +1,9 @@
 #include "timeline.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 namespace ftgo {
 namespace {
@@ -15,11 +17,12 @@ bool is_compensation(saga::Event e) {
 }
 
 // What the event means, in words.
-std::string meaning(const saga::HistoryEntry& h) {
+std::string meaning(const saga::HistoryEntry& h, const saga::SagaDefinition& definition) {
   using saga::Event;
   switch (h.event) {
     case Event::kStarted:
-      return "saga started (order is APPROVAL_PENDING)";
+      return definition.name == "create_order" ? "saga started (order is APPROVAL_PENDING)"
+                                               : "saga started";
     case Event::kStepSucceeded:
       return "step succeeded";
     case Event::kStepSkipped:
@@ -53,7 +56,52 @@ std::string meaning(const saga::HistoryEntry& h) {
   }
 }
 
+// The step ("3 reverse_authorization") and command ("undo: UndoBeginCancelTicket") of an entry.
+std::pair<std::string, std::string> step_and_command(const saga::SagaDefinition& definition,
+                                                     const saga::HistoryEntry& h) {
+  std::string step = "-";
+  std::string command = "-";
+  if (h.step >= 0 && static_cast<std::size_t>(h.step) < definition.steps.size()) {
+    const saga::StepDefinition& s = definition.steps[static_cast<std::size_t>(h.step)];
+    step = std::to_string(h.step + 1) + " " + s.name;
+    const auto& action = is_compensation(h.event) ? s.compensation : s.action;
+    if (action) command = (is_compensation(h.event) ? "undo: " : "") + action->command_name;
+  }
+  return {step, command};
+}
+
 }  // namespace
+
+void print_timelines(std::ostream& out, const std::vector<TimelineSaga>& sagas) {
+  struct Line {
+    saga::Millis time;
+    std::size_t saga;
+    const saga::HistoryEntry* entry;
+  };
+  std::vector<Line> lines;
+  for (std::size_t i = 0; i < sagas.size(); ++i) {
+    for (const saga::HistoryEntry& h : sagas[i].history) lines.push_back({h.time, i, &h});
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const Line& a, const Line& b) { return a.time < b.time; });
+  const saga::Millis start = lines.empty() ? saga::Millis{0} : lines.front().time;
+  char line[320];
+  std::snprintf(line, sizeof line, "    %8s  %-14s %-25s %-28s %-22s %-3s %s\n", "time", "saga",
+                "step", "command", "reply", "att", "what happened");
+  out << line;
+  for (const Line& l : lines) {
+    const TimelineSaga& s = sagas[l.saga];
+    const saga::HistoryEntry& h = *l.entry;
+    const auto [step, command] = step_and_command(*s.definition, h);
+    const std::string reply = h.reply_name.empty() ? "-" : h.reply_name;
+    const std::string attempt = h.attempt == 0 ? "-" : std::to_string(h.attempt);
+    std::snprintf(line, sizeof line, "    +%5lld ms  %-14s %-25s %-28s %-22s %-3s %s\n",
+                  static_cast<long long>((h.time - start).count()), s.saga_id.c_str(), step.c_str(),
+                  command.c_str(), reply.c_str(), attempt.c_str(),
+                  meaning(h, *s.definition).c_str());
+    out << line;
+  }
+}
 
 void print_timeline(std::ostream& out, const saga::SagaDefinition& definition,
                     const saga::SagaInstance& instance,
@@ -64,19 +112,12 @@ void print_timeline(std::ostream& out, const saga::SagaDefinition& definition,
                 "command", "reply", "attempt", "what happened");
   out << line;
   for (const saga::HistoryEntry& h : history) {
-    std::string step = "-";
-    std::string command = "-";
-    if (h.step >= 0 && static_cast<std::size_t>(h.step) < definition.steps.size()) {
-      const saga::StepDefinition& s = definition.steps[static_cast<std::size_t>(h.step)];
-      step = std::to_string(h.step + 1) + " " + s.name;
-      const auto& action = is_compensation(h.event) ? s.compensation : s.action;
-      if (action) command = (is_compensation(h.event) ? "undo: " : "") + action->command_name;
-    }
+    const auto [step, command] = step_and_command(definition, h);
     const std::string reply = h.reply_name.empty() ? "-" : h.reply_name;
     const std::string attempt = h.attempt == 0 ? "-" : std::to_string(h.attempt);
     std::snprintf(line, sizeof line, "    +%5lld ms  %-20s %-25s %-18s %-7s %s\n",
                   static_cast<long long>((h.time - start).count()), step.c_str(), command.c_str(),
-                  reply.c_str(), attempt.c_str(), meaning(h).c_str());
+                  reply.c_str(), attempt.c_str(), meaning(h, definition).c_str());
     out << line;
   }
 }
