@@ -9,6 +9,7 @@
 #include <string>
 
 #include "create_order_saga.h"
+#include "create_order_system.h"
 #include "domain_state.h"
 #include "failure_injection.h"
 #include "order_service.h"
@@ -23,51 +24,6 @@ namespace ftgo {
 namespace {
 
 using saga::Millis;
-
-enum class Wire { kIpc, kTcp };
-
-// The three participant services on threads, and the Order service with its engine.
-class CreateOrderSystem {
- public:
-  CreateOrderSystem(const std::string& dir, Wire wire, FailurePlan plan, SagaTiming timing = {})
-      : paths_{dir}, injector_(std::make_shared<FailureInjector>(std::move(plan))) {
-    OrderServiceOptions order;
-    for (ServiceKind kind : kParticipantServices) {
-      const std::string name(to_string(kind));
-      ServiceOptions options{endpoint(wire, name), dir + "/" + name + ".db", injector_, false};
-      auto service = open_service(kind, options);
-      EXPECT_TRUE(service) << service.status().to_string();
-      if (!service) return;
-      EXPECT_TRUE(order.registry.add(name, threads_.run(std::move(service).value())));
-    }
-    order.participant =
-        ServiceOptions{endpoint(wire, "order"), paths_.orders_db(), injector_, false};
-    order.engine_database_path = paths_.engine_db();
-    order.timing = timing;
-    order.synchronous_full = false;
-    auto service = OrderService::open(std::move(order));
-    EXPECT_TRUE(service) << service.status().to_string();
-    if (service) service_ = std::move(service).value();
-  }
-
-  std::string endpoint(Wire wire, const std::string& name) const {
-    return wire == Wire::kTcp ? "tcp://127.0.0.1:*" : "ipc://" + paths_.dir + "/" + name + ".sock";
-  }
-
-  OrderService& orders() { return *service_; }
-  const DataPaths& paths() const { return paths_; }
-  bool ok() const { return service_ != nullptr; }
-  void stop() {
-    if (service_) service_->stop();
-    threads_.stop();
-  }
-
- private:
-  DataPaths paths_;
-  std::shared_ptr<FailureInjector> injector_;
-  ServiceThreads threads_;
-  std::unique_ptr<OrderService> service_;
-};
 
 FailurePlan plan_for(const std::vector<Scenario>& scenarios) {
   FailurePlan plan;
