@@ -43,6 +43,12 @@ class Decider {
       case InputKind::kOperatorCompensate:
       case InputKind::kOperatorSkip:
         return operator_action();
+      case InputKind::kLockGranted:
+      case InputKind::kLockWaiting:
+      case InputKind::kLockRefused:
+        return lock_answer();
+      case InputKind::kOperatorReleasedLock:
+        return lock_released();
     }
     return invalid_argument("decide: unknown input kind");
   }
@@ -87,7 +93,7 @@ class Decider {
     }
     s().created_at = in_.now;
     record(Event::kStarted, -1);
-    advance_from(-1);
+    if (lock_gate(-1) == Gate::kOpen) advance_from(-1);
     return done();
   }
 
@@ -170,10 +176,41 @@ class Decider {
       emit(i, dir, s().last_request_id);
     } else {
       // After a failure reply: a new message, or the participant would replay its failure.
+      // After a refused lock, the locks are asked for again first.
       s().attempt += 1;
       record(event, i);
-      send_new(i, dir);
+      if (compensating || lock_gate(i) == Gate::kOpen) send_new(i, dir);
     }
+    return done();
+  }
+
+  // The engine's answer to the instance's LockRequest.
+  Result<Decision> lock_answer() {
+    if (s().phase != Phase::kExecuting || s().wait != Wait::kLock) {
+      return ignored("not waiting for a lock");
+    }
+    const std::int32_t i = s().step;
+    if (in_.kind == InputKind::kLockWaiting) {
+      record(Event::kLockWaiting, i, in_.reason);
+      return done();
+    }
+    if (in_.kind == InputKind::kLockGranted) {
+      record(Event::kLockAcquired, i, in_.reason);
+      s().locks_through = i;
+      // The saga's locks: its first step. A step's: that step again (its predicate holds, the
+      // data is the same), which now runs.
+      advance_from(i < 0 ? -1 : i - 1);
+      return done();
+    }
+    lock_failed(i, in_.reason);
+    return done();
+  }
+
+  Result<Decision> lock_released() {
+    if (s().phase == Phase::kNotStarted || is_terminal(s().phase)) {
+      return failed_precondition("saga " + s().id + " holds no locks");
+    }
+    record(Event::kOperatorReleasedLock, s().step, in_.reason);
     return done();
   }
 
@@ -225,6 +262,70 @@ class Decider {
     return done();
   }
 
+  // --- locks ---------------------------------------------------------------------------------
+
+  enum class Gate { kOpen, kClosed };  // closed: waiting for locks, or the step failed
+
+  // Before step `i` (-1: the saga) runs: asks for its locks unless they were granted already.
+  Gate lock_gate(std::int32_t i) {
+    const std::vector<LockDeclaration>& declared = i < 0 ? def_.locks : step(i).locks;
+    if (declared.empty() || s().locks_through >= i) return Gate::kOpen;
+    LockRequest request{i, {}};
+    try {
+      for (const LockDeclaration& lock : declared) {
+        const LockMode mode = lock.mode ? lock.mode(s().data) : LockMode::kWait;
+        if (mode == LockMode::kNone) continue;
+        const std::int32_t release_after = step_index(lock.release_after);
+        for (std::string& key : lock.keys(s().data)) {
+          if (key.empty() || has_claim(request, key)) continue;
+          request.claims.push_back(LockClaim{std::move(key), mode, lock.lease, release_after});
+        }
+      }
+    } catch (const std::exception& e) {
+      lock_failed(i, std::string("lock keys threw: ") + e.what());
+      return Gate::kClosed;
+    }
+    if (request.claims.empty()) {  // kNone for this data: nothing to take
+      s().locks_through = i;
+      return Gate::kOpen;
+    }
+    s().step = i;
+    s().wait = Wait::kLock;
+    s().deadline = Millis{0};
+    s().last_request_id.clear();
+    d_.lock_request = std::move(request);
+    return Gate::kClosed;
+  }
+
+  // The locks of step `i` (-1: the saga) cannot be had: a business failure of that step.
+  void lock_failed(std::int32_t i, const std::string& reason) {
+    stop_waiting();
+    if (i < 0) {
+      record(Event::kStepFailed, -1, reason);
+      s().last_reason = "saga locks: " + reason;
+      compensate_from(-1);  // no step ran: nothing to undo
+      return;
+    }
+    // A local step is not retried (retry_due resends actions only).
+    step_failed(i, reason, {}, /*run_own_compensation=*/false,
+                /*retry_allowed=*/step(i).action.has_value());
+  }
+
+  static bool has_claim(const LockRequest& request, const std::string& key) {
+    for (const LockClaim& c : request.claims) {
+      if (c.key == key) return true;
+    }
+    return false;
+  }
+
+  std::int32_t step_index(const std::string& name) const {
+    if (name.empty()) return -1;
+    for (std::size_t j = 0; j < def_.steps.size(); ++j) {
+      if (def_.steps[j].name == name) return static_cast<std::int32_t>(j);
+    }
+    return -1;
+  }
+
   // --- moving along -------------------------------------------------------------------------
 
   // Runs forward from the step after `from`: skips, local steps, and then either sends the
@@ -241,6 +342,7 @@ class Decider {
         record(Event::kStepSkipped, j);
         continue;
       }
+      if (lock_gate(j) == Gate::kClosed) return;
       if (st.local) {
         s().attempt = 1;
         DataUpdate update = call_local(st);

@@ -98,7 +98,53 @@ void add_command(Fnv1a64& hash, const std::optional<CommandAction>& command) {
   hash.field(command->command_name);
 }
 
+Status check_locks(const SagaDefinition& definition, const std::vector<LockDeclaration>& locks,
+                   const std::string& owner) {
+  const std::optional<std::size_t> pivot = definition.pivot_index();
+  for (const LockDeclaration& lock : locks) {
+    if (!lock.keys) return invalid_argument(owner + "a lock declaration has no keys function");
+    if (lock.lease <= Millis{0}) return invalid_argument(owner + "a lock lease must be positive");
+    if (lock.release_after.empty()) continue;
+    std::optional<std::size_t> index;
+    for (std::size_t i = 0; i < definition.steps.size(); ++i) {
+      if (definition.steps[i].name == lock.release_after) index = i;
+    }
+    if (!index) {
+      return invalid_argument(owner + "lock release_after names no step: '" + lock.release_after +
+                              "'");
+    }
+    // Before the pivot, a later failure compensates the step: it would run without the lock.
+    if (pivot && *index < *pivot) {
+      return invalid_argument(owner + "lock release_after '" + lock.release_after +
+                              "' is before the pivot");
+    }
+  }
+  return Status::ok();
+}
+
+void add_locks(Fnv1a64& hash, const std::vector<LockDeclaration>& locks) {
+  if (locks.empty()) return;  // fingerprints of definitions without locks stay as they were
+  hash.field("locks");
+  hash.field(std::to_string(locks.size()));
+  for (const LockDeclaration& lock : locks) {
+    hash.field(std::to_string(lock.lease.count()));
+    hash.field(lock.release_after);
+  }
+}
+
 }  // namespace
+
+std::string_view to_string(LockMode mode) {
+  switch (mode) {
+    case LockMode::kNone:
+      return "none";
+    case LockMode::kWait:
+      return "wait";
+    case LockMode::kFailFast:
+      return "fail_fast";
+  }
+  return "unknown";
+}
 
 std::string_view to_string(StepKind kind) {
   switch (kind) {
@@ -164,8 +210,11 @@ Status validate(const SagaDefinition& definition) {
         return step_error(step, "unknown step kind");
     }
     if (Status s = check_step(step); !s) return s;
+    if (Status s = check_locks(definition, step.locks, "step '" + step.name + "': "); !s) {
+      return s;
+    }
   }
-  return Status::ok();
+  return check_locks(definition, definition.locks, saga);
 }
 
 std::string fingerprint(const SagaDefinition& definition) {
@@ -174,6 +223,7 @@ std::string fingerprint(const SagaDefinition& definition) {
   hash.field(definition.name);
   hash.field(std::to_string(definition.version));
   hash.field(std::to_string(definition.steps.size()));
+  add_locks(hash, definition.locks);
   for (const StepDefinition& step : definition.steps) {
     hash.field("step");
     hash.field(step.name);
@@ -181,6 +231,7 @@ std::string fingerprint(const SagaDefinition& definition) {
     add_command(hash, step.action);
     add_command(hash, step.compensation);
     hash.field(step.local ? "local" : "-");
+    add_locks(hash, step.locks);
   }
   return hash.hex();
 }

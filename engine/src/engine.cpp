@@ -116,19 +116,12 @@ void Engine::on_end(std::function<void(const SagaInstance&)> listener) {
 }
 
 namespace {
-Status operator_action(Engine::Impl* impl, std::string_view id, InputKind kind,
-                       std::string reason) {
-  if (reason.empty()) return invalid_argument("operator actions need a reason");
+// Runs `stage` on the engine thread: its error, or once staged, the outcome of the commit.
+Status stage_and_commit(Engine::Impl* impl, std::function<Status(PendingBatch&)> stage) {
   auto promise = std::make_shared<std::promise<Status>>();
   std::future<Status> future = promise->get_future();
-  bool posted = impl->post([impl, promise, kind, key = std::string(id),
-                            reason = std::move(reason)](PendingBatch& batch) {
-    Input input;
-    input.kind = kind;
-    input.now = impl->now();
-    input.random = impl->random();
-    input.reason = reason;
-    Status staged = impl->stage_input(batch, key, std::move(input));
+  bool posted = impl->post([promise, stage = std::move(stage)](PendingBatch& batch) {
+    Status staged = stage(batch);
     if (!staged) {
       promise->set_value(staged);
       return;
@@ -138,6 +131,20 @@ Status operator_action(Engine::Impl* impl, std::string_view id, InputKind kind,
   });
   if (!posted) return unavailable("engine is not running (call start())");
   return future.get();
+}
+
+Status operator_action(Engine::Impl* impl, std::string_view id, InputKind kind,
+                       std::string reason) {
+  if (reason.empty()) return invalid_argument("operator actions need a reason");
+  return stage_and_commit(
+      impl, [impl, kind, key = std::string(id), reason = std::move(reason)](PendingBatch& batch) {
+        Input input;
+        input.kind = kind;
+        input.now = impl->now();
+        input.random = impl->random();
+        input.reason = reason;
+        return impl->stage_input(batch, key, std::move(input));
+      });
 }
 }  // namespace
 
@@ -149,6 +156,21 @@ Status Engine::compensate(std::string_view id, std::string reason) {
 }
 Status Engine::skip(std::string_view id, std::string reason) {
   return operator_action(impl_.get(), id, InputKind::kOperatorSkip, std::move(reason));
+}
+
+Status Engine::release_lock(std::string_view key, std::string reason) {
+  if (reason.empty()) return invalid_argument("operator actions need a reason");
+  Impl* impl = impl_.get();
+  return stage_and_commit(
+      impl, [impl, key = std::string(key), reason = std::move(reason)](PendingBatch& batch) {
+        return impl->stage_release_lock(batch, key, "", reason);
+      });
+}
+
+Result<std::vector<LockInfo>> Engine::locks() {
+  Impl* impl = impl_.get();
+  return impl->call<std::vector<LockInfo>>(
+      [impl]() -> Result<std::vector<LockInfo>> { return impl->lock_infos(); });
 }
 
 void Engine::tick() { impl_->tick(); }

@@ -13,12 +13,14 @@
 #include <optional>
 #include <queue>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "lock_table.h"
 #include "participant_gate.h"
 #include "saga/decide.h"
 #include "saga/engine.h"
@@ -66,7 +68,13 @@ class Engine::Impl {
   // --- engine thread only --------------------------------------------------------------------
   // check_exists: the id came from the caller and may already be in the store.
   Status stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists);
+  // Applies `input` to the saga, then settles what it changed about locks: grants, waits and
+  // refusals for it and for the sagas queued behind the keys it released, in the same batch.
   Status stage_input(PendingBatch& batch, const std::string& id, Input input);
+  // An operator's release of `key` (expected_holder: empty for whoever holds it).
+  Status stage_release_lock(PendingBatch& batch, const std::string& key,
+                            const std::string& expected_holder, std::string reason);
+  std::vector<LockInfo> lock_infos() const;
   Result<SagaInstance> read_instance(const std::string& id);
   void add_waiter(const std::string& id, std::shared_ptr<std::promise<Result<SagaInstance>>> p);
   Millis now() const { return clock_->now(); }
@@ -93,6 +101,13 @@ class Engine::Impl {
   void shut_down();  // refuses new work and answers what is queued
   void collect_due_timers(PendingBatch& batch, std::size_t budget);
   void apply_reply(PendingBatch& batch, const Envelope& reply);
+  // stage_input without settling the lock answers; appends them to `answers`.
+  Status stage_one(PendingBatch& batch, const std::string& id, Input input,
+                   std::vector<LockAnswer>& answers);
+  // Feeds each answer (and those that follow from it) to its saga.
+  void settle(PendingBatch& batch, std::vector<LockAnswer>& answers);
+  // Logs keys whose holder is past its lease (once per key and holder), for the gauge.
+  void check_leases();
   bool commit(PendingBatch& batch);
   void after_commit(PendingBatch& batch);
   void dispatch(OutgoingCommand command, bool released = false);
@@ -156,6 +171,9 @@ class Engine::Impl {
   CountSumMax commit_batch_size_;
   CountSumMax commit_latency_us_;
   std::optional<Millis> last_request_poll_;
+  LockTable locks_;
+  std::set<std::pair<std::string, std::string>> past_lease_reported_;  // (key, holder)
+  LockMetrics lock_metrics_;
 };
 
 template <typename T>

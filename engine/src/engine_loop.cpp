@@ -157,6 +157,12 @@ Status Engine::Impl::recover() {
   if (!unfinished) return unfinished.status().with_context("engine: recovery");
   Result<std::vector<OutboxEntry>> outbox = store_->load_outbox();
   if (!outbox) return outbox.status().with_context("engine: recovery");
+  Result<std::vector<HeldLock>> held = store_->load_locks();
+  if (!held) return held.status().with_context("engine: recovery");
+  Result<std::vector<LockWait>> lock_waits = store_->load_lock_waits();
+  if (!lock_waits) return lock_waits.status().with_context("engine: recovery");
+  locks_.load(std::move(held).value(), std::move(lock_waits).value());
+  past_lease_reported_.clear();
   std::unordered_set<std::string> resolved;
   std::vector<SagaInstance> orphans;
   for (SagaInstance& instance : unfinished.value()) {
@@ -238,6 +244,9 @@ void Engine::Impl::publish() {
   m.participants = participant_states_;  // gates_ is a map: sorted by name
   m.commit_batch_size = commit_batch_size_;
   m.commit_latency_us = commit_latency_us_;
+  m.locks = lock_metrics_;
+  m.locks.held = locks_.lock_count();
+  m.locks.waiting = locks_.wait_count();
 }
 
 const SagaInstance* Engine::Impl::current(const PendingBatch& batch, const std::string& id) const {
@@ -286,6 +295,14 @@ Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, boo
 }
 
 Status Engine::Impl::stage_input(PendingBatch& batch, const std::string& id, Input input) {
+  std::vector<LockAnswer> answers;
+  Status s = stage_one(batch, id, std::move(input), answers);
+  settle(batch, answers);
+  return s;
+}
+
+Status Engine::Impl::stage_one(PendingBatch& batch, const std::string& id, Input input,
+                               std::vector<LockAnswer>& answers) {
   const SagaInstance* instance = current(batch, id);
   if (instance == nullptr) {
     Result<std::optional<SagaInstance>> stored = store_->load(id);
@@ -313,8 +330,110 @@ Status Engine::Impl::stage_input(PendingBatch& batch, const std::string& id, Inp
     batch.history.emplace_back(id, std::move(entry));
   }
   if (decision->command) batch.commands[id] = std::move(*decision->command);
-  batch.staged[id] = std::move(decision->next);
+  SagaInstance& next = batch.staged[id] = std::move(decision->next);
+  const Millis t = input.now;
+  if (decision->lock_request) {
+    locks_.acquire(id, decision->lock_request->step, decision->lock_request->claims, t, answers);
+  }
+  if (is_terminal(next.phase)) {
+    locks_.release_saga(id, t, answers);
+  } else if (next.phase != Phase::kCompensating) {
+    locks_.release_passed(id, next.step, t, answers);
+  }
   return Status::ok();
+}
+
+void Engine::Impl::settle(PendingBatch& batch, std::vector<LockAnswer>& answers) {
+  // Index, not iterator: answering one saga may append answers for others.
+  for (std::size_t k = 0; k < answers.size(); ++k) {
+    LockAnswer answer = std::move(answers[k]);
+    Input input;
+    input.now = now();
+    input.random = random();
+    input.reason = answer.reason;
+    switch (answer.outcome) {
+      case LockOutcome::kGranted:
+        input.kind = InputKind::kLockGranted;
+        ++lock_metrics_.granted;
+        break;
+      case LockOutcome::kWaiting:
+        input.kind = InputKind::kLockWaiting;
+        ++lock_metrics_.waits;
+        break;
+      case LockOutcome::kRefused:
+        input.kind = InputKind::kLockRefused;
+        ++lock_metrics_.refused;
+        break;
+    }
+    if (answer.deadlock) {
+      ++lock_metrics_.deadlocks;
+      log(LogLevel::kWarning,
+          "saga=" + answer.saga_id + " event=deadlock_victim reason=\"" + answer.reason + "\"");
+    }
+    if (Status s = stage_one(batch, answer.saga_id, std::move(input), answers); !s) {
+      // Cannot happen for a running saga with its definition; the table keeps the truth.
+      log(LogLevel::kError, "saga=" + answer.saga_id + " event=lock_answer_not_applied reason=\"" +
+                                s.message() + "\"");
+    }
+  }
+  answers.clear();
+}
+
+Status Engine::Impl::stage_release_lock(PendingBatch& batch, const std::string& key,
+                                        const std::string& expected_holder, std::string reason) {
+  const HeldLock* held = locks_.holder(key);
+  if (held == nullptr) return not_found("no saga holds lock " + key);
+  const std::string holder = held->saga_id;
+  if (!expected_holder.empty() && holder != expected_holder) {
+    return failed_precondition("lock " + key + " is held by " + holder + ", not " +
+                               expected_holder);
+  }
+  std::vector<LockAnswer> answers;
+  Input input;
+  input.kind = InputKind::kOperatorReleasedLock;
+  input.now = now();
+  input.reason = std::move(reason) + " (lock " + key + ")";
+  if (Status s = stage_one(batch, holder, std::move(input), answers); !s) return s;
+  locks_.release_key(key, now(), answers);
+  ++lock_metrics_.released_by_operator;
+  log(LogLevel::kWarning,
+      "saga=" + holder + " event=lock_released_by_operator key=\"" + key + "\"");
+  settle(batch, answers);
+  return Status::ok();
+}
+
+std::vector<LockInfo> Engine::Impl::lock_infos() const {
+  std::vector<LockInfo> out;
+  const Millis t = now();
+  for (const HeldLock& l : locks_.locks()) {
+    LockInfo info{l.key, l.saga_id, l.acquired_at, l.lease, l.acquired_at, false, {}};
+    if (auto it = running_.find(l.saga_id); it != running_.end()) {
+      info.last_progress = std::max(info.last_progress, it->second.updated_at);
+    }
+    info.past_lease = t - info.last_progress > l.lease;
+    info.waiting = locks_.queue(l.key);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+void Engine::Impl::check_leases() {
+  std::set<std::pair<std::string, std::string>> past;
+  for (const LockInfo& info : lock_infos()) {
+    if (!info.past_lease) continue;
+    std::pair<std::string, std::string> id{info.key, info.saga_id};
+    if (!past_lease_reported_.count(id)) {
+      log(LogLevel::kWarning,
+          "saga=" + info.saga_id + " event=lock_past_lease key=\"" + info.key +
+              "\" idle_ms=" + std::to_string((now() - info.last_progress).count()) +
+              " lease_ms=" + std::to_string(info.lease.count()) +
+              " waiting=" + std::to_string(info.waiting.size()) + " hint=\"sagactl release-lock " +
+              info.key + " --reason ...\"");
+    }
+    past.insert(std::move(id));
+  }
+  past_lease_reported_ = std::move(past);
+  lock_metrics_.past_lease = past_lease_reported_.size();
 }
 
 void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
@@ -402,6 +521,7 @@ bool Engine::Impl::commit(PendingBatch& batch) {
   }
   out.history = std::move(batch.history);
   out.request_outcomes = batch.request_outcomes;
+  out.locks = locks_.changes();
   if (out.empty()) {
     for (auto& answer : batch.on_commit) answer(Status::ok());
     return false;
@@ -411,6 +531,7 @@ bool Engine::Impl::commit(PendingBatch& batch) {
   Status s = store_->commit(out);
   const auto elapsed = std::chrono::steady_clock::now() - started;
   if (!s) {
+    locks_.rollback();  // the table matches the database again
     ++stats_.commit_failures;
     log(LogLevel::kError,
         "commit of " + std::to_string(batch.inputs) + " inputs failed: " + s.to_string());
@@ -420,6 +541,7 @@ bool Engine::Impl::commit(PendingBatch& batch) {
     for (auto& d : batch.definitions) unrecorded_definitions_.push_back(d);
     return false;
   }
+  locks_.commit_changes();
   ++stats_.commits;
   stats_.inputs_committed += batch.inputs;
   commit_batch_size_.add(batch.inputs);

@@ -31,6 +31,8 @@ InputKind input_kind(OperatorAction action) {
       return InputKind::kOperatorCompensate;
     case OperatorAction::kSkip:
       return InputKind::kOperatorSkip;
+    case OperatorAction::kReleaseLock:
+      return InputKind::kOperatorReleasedLock;
   }
   return InputKind::kOperatorRetry;
 }
@@ -52,10 +54,12 @@ std::string Engine::Impl::saga_fields(const SagaInstance& instance) {
   return out;
 }
 
+// Every operator_poll_interval: leases are checked, and pending operator requests staged.
 void Engine::Impl::apply_operator_requests(PendingBatch& batch) {
   const Millis t = now();
   if (last_request_poll_ && t - *last_request_poll_ < options_.operator_poll_interval) return;
   last_request_poll_ = t;
+  check_leases();
   // One indexed read of the pending rows (usually none). A request stays pending until the
   // commit that applies it also records its outcome: after a crash it is applied then.
   Result<std::vector<OperatorRequest>> pending = store_->take_operator_requests(kRequestsPerBatch);
@@ -70,7 +74,10 @@ void Engine::Impl::apply_operator_requests(PendingBatch& batch) {
     input.random = random();
     input.reason = request.requested_by.empty() ? request.reason
                                                 : request.requested_by + ": " + request.reason;
-    Status s = stage_input(batch, request.saga_id, std::move(input));
+    Status s =
+        request.action == OperatorAction::kReleaseLock
+            ? stage_release_lock(batch, request.lock_key, request.saga_id, std::move(input.reason))
+            : stage_input(batch, request.saga_id, std::move(input));
     RequestOutcome outcome{request.id, s ? RequestState::kApplied : RequestState::kRejected,
                            s ? "ok" : s.message(), t};
     std::string line =
@@ -78,6 +85,7 @@ void Engine::Impl::apply_operator_requests(PendingBatch& batch) {
         field("event", s ? "operator_request_applied" : "operator_request_rejected") +
         field("request", std::to_string(request.id)) + field("action", to_string(request.action)) +
         field("requested_by", request.requested_by) + field("reason", request.reason);
+    if (!request.lock_key.empty()) line += field("key", request.lock_key);
     if (!s) line += field("result", s.message());
     log(s ? LogLevel::kInfo : LogLevel::kWarning, line);
     batch.request_outcomes.push_back(std::move(outcome));

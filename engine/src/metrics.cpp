@@ -49,6 +49,10 @@ class Writer {
     family(name, "counter", help);
     sample(name, "", value);
   }
+  void gauge(std::string_view name, std::string_view help, std::uint64_t value) {
+    family(name, "gauge", help);
+    sample(name, "", value);
+  }
   void summary(const std::string& name, std::string_view help, const CountSumMax& v) {
     family(name, "summary", help);
     sample(name + "_sum", "", v.sum);
@@ -121,6 +125,19 @@ std::string to_prometheus(const MetricsSnapshot& m) {
   }
   w.summary("saga_commit_batch_size", "Inputs per committed transaction.", m.commit_batch_size);
   w.summary("saga_commit_latency_microseconds", "Wall time of each commit.", m.commit_latency_us);
+  const LockMetrics& l = m.locks;
+  w.gauge("saga_locks_held", "Semantic lock keys held by sagas.", l.held);
+  w.gauge("saga_lock_waiting_sagas", "Sagas queued for a held lock key.", l.waiting);
+  w.gauge("saga_locks_past_lease", "Lock keys whose holder has not moved within the lease.",
+          l.past_lease);
+  w.family("saga_lock_requests_total", "counter", "Lock requests by outcome.");
+  w.sample("saga_lock_requests_total", labels1("outcome", "granted"), l.granted);
+  w.sample("saga_lock_requests_total", labels1("outcome", "waited"), l.waits);
+  w.sample("saga_lock_requests_total", labels1("outcome", "refused"), l.refused);
+  w.counter("saga_deadlocks_total", "Sagas failed to break a deadlock between lock waits.",
+            l.deadlocks);
+  w.counter("saga_locks_released_by_operator_total", "Lock keys released by an operator.",
+            l.released_by_operator);
   return w.take();
 }
 

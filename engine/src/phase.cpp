@@ -62,6 +62,12 @@ std::string_view to_string(Event event) {
       return "operator_skipped_step";
     case Event::kOperatorSkippedCompensation:
       return "operator_skipped_compensation";
+    case Event::kLockWaiting:
+      return "lock_waiting";
+    case Event::kLockAcquired:
+      return "lock_acquired";
+    case Event::kOperatorReleasedLock:
+      return "operator_released_lock";
   }
   return "unknown";
 }

@@ -19,7 +19,7 @@ namespace saga {
 namespace {
 
 // The schema version this build writes (PRAGMA user_version). Bump it and append a Migration.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Version 1: the first schema. Large blobs live in rowid tables (not WITHOUT ROWID), so a 5 MiB
 // saga data value goes to overflow pages instead of bloating an index b-tree.
@@ -107,6 +107,56 @@ CREATE INDEX operator_requests_by_state ON operator_requests (state, id);
 )sql");
 }
 
+// Version 3: semantic locks (docs/isolation.md). One row per held key and one per waiting saga
+// (its claims, the first being the key it waits for); the instance records up to which step its
+// locks were granted. Operator requests gain 'release_lock' and the key it names: SQLite cannot
+// change a CHECK, so the table is rebuilt with its rows.
+void create_schema_v3(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_instances ADD COLUMN locks_through INTEGER NOT NULL DEFAULT -2;
+
+CREATE TABLE saga_locks (
+  key             TEXT    NOT NULL PRIMARY KEY,
+  saga_id         TEXT    NOT NULL,
+  acquired_at_ms  INTEGER NOT NULL,
+  lease_ms        INTEGER NOT NULL,
+  release_after   INTEGER NOT NULL
+);
+CREATE INDEX saga_locks_by_saga ON saga_locks (saga_id);
+
+CREATE TABLE saga_lock_waits (
+  saga_id   TEXT    NOT NULL PRIMARY KEY,
+  seq       INTEGER NOT NULL,
+  key       TEXT    NOT NULL,
+  since_ms  INTEGER NOT NULL,
+  step      INTEGER NOT NULL,
+  claims    BLOB    NOT NULL
+);
+
+CREATE TABLE operator_requests_v3 (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  saga_id          TEXT    NOT NULL,
+  action           TEXT    NOT NULL
+                           CHECK (action IN ('retry', 'compensate', 'skip', 'release_lock')),
+  reason           TEXT    NOT NULL CHECK (reason <> ''),
+  requested_by     TEXT    NOT NULL,
+  requested_at_ms  INTEGER NOT NULL,
+  state            TEXT    NOT NULL DEFAULT 'pending'
+                           CHECK (state IN ('pending', 'applied', 'rejected')),
+  result           TEXT    NOT NULL DEFAULT '',
+  finished_at_ms   INTEGER NOT NULL DEFAULT 0,
+  lock_key         TEXT    NOT NULL DEFAULT ''
+);
+INSERT INTO operator_requests_v3 (id, saga_id, action, reason, requested_by, requested_at_ms,
+                                  state, result, finished_at_ms)
+  SELECT id, saga_id, action, reason, requested_by, requested_at_ms, state, result,
+         finished_at_ms FROM operator_requests;
+DROP TABLE operator_requests;
+ALTER TABLE operator_requests_v3 RENAME TO operator_requests;
+CREATE INDEX operator_requests_by_state ON operator_requests (state, id);
+)sql");
+}
+
 // One step from version - 1 to version. Each runs in its own transaction together with the
 // user_version update, so a crash leaves the database at one version or the next.
 struct Migration {
@@ -116,17 +166,19 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},
     {2, &create_schema_v2},
+    {3, &create_schema_v3},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
-// Column lists. The instance columns are bound as ?1..?19 (in this order) by both the insert
-// and the update, and read back in this order (plus row_version) by every SELECT.
+// Column lists. The instance columns are bound as ?1..?19 and ?21 (in this order) by both the
+// insert and the update, and read back in this order by every SELECT.
 constexpr const char* kInstanceColumns =
     "id, type, version, fingerprint, phase, failed_from, step, attempt, delivery, skipped_mask, "
     "message_seq, data, last_request_id, wait, deadline_ms, last_reason, trace_id, "
-    "created_at_ms, updated_at_ms, row_version";
+    "created_at_ms, updated_at_ms, row_version, locks_through";
 constexpr const char* kRequestColumns =
-    "id, saga_id, action, reason, requested_by, requested_at_ms, state, result, finished_at_ms";
+    "id, saga_id, action, reason, requested_by, requested_at_ms, state, result, finished_at_ms, "
+    "lock_key";
 constexpr const char* kOutboxColumns =
     "saga_id, message_id, participant, saga_type, step, name, compensation, attempt, "
     "content_type, trace_id, body";
@@ -227,6 +279,7 @@ void bind_instance(SQLite::Statement& s, const SagaInstance& i) {
   bind_text(s, 17, i.trace_id);
   s.bind(18, static_cast<std::int64_t>(i.created_at.count()));
   s.bind(19, static_cast<std::int64_t>(i.updated_at.count()));
+  s.bind(21, i.locks_through);
 }
 
 // Reads an integer column that must lie in [low, high]; a value outside is a damaged row.
@@ -243,7 +296,7 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
   if (!in_range(s, 2, 0, UINT32_MAX, &version) || !in_range(s, 4, 1, 5, &phase) ||
       !in_range(s, 5, 0, 5, &failed_from) || !in_range(s, 6, INT32_MIN, INT32_MAX, &step) ||
       !in_range(s, 7, 0, UINT32_MAX, &attempt) || !in_range(s, 8, 0, UINT32_MAX, &delivery) ||
-      !in_range(s, 13, 0, 2, &wait)) {
+      !in_range(s, 13, 0, 3, &wait)) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": value out of range");
   }
   i.type = column_bytes(s.getColumn(1));
@@ -265,7 +318,49 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
   i.created_at = Millis(s.getColumn(17).getInt64());
   i.updated_at = Millis(s.getColumn(18).getInt64());
   i.row_version = s.getColumn(19).getInt64();
+  i.locks_through = s.getColumn(20).getInt();
   return i;
+}
+
+// A wait's claims as one blob: per claim "<key length>:<key><mode>,<lease>,<release_after>;".
+std::string encode_claims(const std::vector<LockClaim>& claims) {
+  std::string out;
+  for (const LockClaim& c : claims) {
+    out += std::to_string(c.key.size()) + ':' + c.key;
+    out += std::to_string(static_cast<int>(c.mode)) + ',' + std::to_string(c.lease.count()) + ',' +
+           std::to_string(c.release_after) + ';';
+  }
+  return out;
+}
+
+std::optional<std::vector<LockClaim>> decode_claims(std::string_view text) {
+  std::vector<LockClaim> out;
+  auto number = [&](char end) -> std::optional<std::int64_t> {
+    const std::size_t at = text.find(end);
+    if (at == std::string_view::npos || at == 0 || at > 20) return std::nullopt;
+    try {
+      const std::int64_t v = std::stoll(std::string(text.substr(0, at)));
+      text.remove_prefix(at + 1);
+      return v;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  while (!text.empty()) {
+    std::optional<std::int64_t> size = number(':');
+    if (!size || *size < 0 || static_cast<std::size_t>(*size) > text.size()) return std::nullopt;
+    LockClaim c;
+    c.key = std::string(text.substr(0, static_cast<std::size_t>(*size)));
+    text.remove_prefix(static_cast<std::size_t>(*size));
+    std::optional<std::int64_t> mode = number(','), lease = number(','), after = number(';');
+    if (!mode || !lease || !after || *mode < 1 || *mode > 2) return std::nullopt;
+    c.mode = static_cast<LockMode>(*mode);
+    c.lease = Millis(*lease);
+    c.release_after = static_cast<std::int32_t>(*after);
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
 }
 
 Result<OutboxEntry> read_outbox(const SQLite::Statement& s) {
@@ -324,6 +419,7 @@ Result<OperatorRequest> read_request(const SQLite::Statement& s) {
   r.state = *state;
   r.result = column_bytes(s.getColumn(7));
   r.finished_at = Millis(s.getColumn(8).getInt64());
+  r.lock_key = column_bytes(s.getColumn(9));
   return r;
 }
 
@@ -378,6 +474,8 @@ class SqliteSagaStore::Impl {
   Result<std::map<Event, std::uint64_t>> event_counts();
   Result<std::int64_t> add_operator_request(const OperatorRequest& request);
   Result<std::vector<OperatorRequest>> take_operator_requests(std::size_t limit);
+  Result<std::vector<HeldLock>> load_locks();
+  Result<std::vector<LockWait>> load_lock_waits();
   Result<std::optional<OperatorRequest>> operator_request(std::int64_t id);
   Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
                                                          std::size_t limit);
@@ -413,6 +511,10 @@ class SqliteSagaStore::Impl {
     SQLite::Statement load_definitions;
     SQLite::Statement pending_requests;
     SQLite::Statement finish_request;
+    SQLite::Statement put_lock;
+    SQLite::Statement delete_lock;
+    SQLite::Statement put_wait;
+    SQLite::Statement delete_wait;
   };
 
   Status check_schema_version(int* version);
@@ -424,6 +526,7 @@ class SqliteSagaStore::Impl {
   void put_outbox(const OutboxEntry& entry);
   void put_definition(const DefinitionRecord& definition);
   void finish_request(const RequestOutcome& outcome);
+  void write_locks(const LockChanges& changes);
   Result<std::vector<SagaInstance>> read_instances(SQLite::Statement& s);
   Result<std::vector<OperatorRequest>> read_requests(SQLite::Statement& s);
 
@@ -434,14 +537,14 @@ class SqliteSagaStore::Impl {
 SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
     : insert_instance(db, sql("INSERT INTO saga_instances (", kInstanceColumns,
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15, ?16, ?17, ?18, ?19, 1)")),
+                              "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21)")),
       update_instance(db,
                       "UPDATE saga_instances SET type = ?2, version = ?3, fingerprint = ?4, "
                       "phase = ?5, failed_from = ?6, step = ?7, attempt = ?8, delivery = ?9, "
                       "skipped_mask = ?10, message_seq = ?11, data = ?12, last_request_id = ?13, "
                       "wait = ?14, deadline_ms = ?15, last_reason = ?16, trace_id = ?17, "
-                      "created_at_ms = ?18, updated_at_ms = ?19, row_version = row_version + 1 "
-                      "WHERE id = ?1 AND row_version = ?20"),
+                      "created_at_ms = ?18, updated_at_ms = ?19, row_version = row_version + 1, "
+                      "locks_through = ?21 WHERE id = ?1 AND row_version = ?20"),
       append_history(db,
                      "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, "
                      "reply_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
@@ -472,7 +575,15 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
                                "ORDER BY id LIMIT ?1")),
       finish_request(db,
                      "UPDATE operator_requests SET state = ?2, result = ?3, finished_at_ms = ?4 "
-                     "WHERE id = ?1 AND state = 'pending'") {}
+                     "WHERE id = ?1 AND state = 'pending'"),
+      put_lock(db,
+               "INSERT OR REPLACE INTO saga_locks (key, saga_id, acquired_at_ms, lease_ms, "
+               "release_after) VALUES (?1, ?2, ?3, ?4, ?5)"),
+      delete_lock(db, "DELETE FROM saga_locks WHERE key = ?1"),
+      put_wait(db,
+               "INSERT OR REPLACE INTO saga_lock_waits (saga_id, seq, key, since_ms, step, claims) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      delete_wait(db, "DELETE FROM saga_lock_waits WHERE saga_id = ?1") {}
 
 Status SqliteSagaStore::Impl::open(const StoreOptions& options) {
   int version = 0;
@@ -610,6 +721,83 @@ void SqliteSagaStore::Impl::finish_request(const RequestOutcome& outcome) {
   s.exec();  // 0 rows: already finished (or deleted by hand); nothing to do
 }
 
+void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
+  for (const std::string& key : changes.locks_deleted) {
+    Use use(st_->delete_lock);
+    bind_text(st_->delete_lock, 1, key);
+    st_->delete_lock.exec();
+  }
+  for (const HeldLock& l : changes.locks_put) {
+    SQLite::Statement& s = st_->put_lock;
+    Use use(s);
+    bind_text(s, 1, l.key);
+    bind_text(s, 2, l.saga_id);
+    s.bind(3, static_cast<std::int64_t>(l.acquired_at.count()));
+    s.bind(4, static_cast<std::int64_t>(l.lease.count()));
+    s.bind(5, l.release_after);
+    s.exec();
+  }
+  for (const std::string& id : changes.waits_deleted) {
+    Use use(st_->delete_wait);
+    bind_text(st_->delete_wait, 1, id);
+    st_->delete_wait.exec();
+  }
+  for (const LockWait& w : changes.waits_put) {
+    SQLite::Statement& s = st_->put_wait;
+    Use use(s);
+    const std::string claims = encode_claims(w.claims);
+    bind_text(s, 1, w.saga_id);
+    bind_u64(s, 2, w.seq);
+    bind_text(s, 3, w.claims.front().key);
+    s.bind(4, static_cast<std::int64_t>(w.since.count()));
+    s.bind(5, w.step);
+    bind_blob(s, 6, claims);
+    s.exec();
+  }
+}
+
+Result<std::vector<HeldLock>> SqliteSagaStore::Impl::load_locks() {
+  try {
+    SQLite::Statement s(db_,
+                        "SELECT key, saga_id, acquired_at_ms, lease_ms, release_after "
+                        "FROM saga_locks ORDER BY key");
+    std::vector<HeldLock> out;
+    while (s.executeStep()) {
+      out.push_back(HeldLock{column_bytes(s.getColumn(0)), column_bytes(s.getColumn(1)),
+                             Millis(s.getColumn(2).getInt64()), Millis(s.getColumn(3).getInt64()),
+                             s.getColumn(4).getInt()});
+    }
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: load_locks");
+  }
+}
+
+Result<std::vector<LockWait>> SqliteSagaStore::Impl::load_lock_waits() {
+  try {
+    SQLite::Statement s(db_,
+                        "SELECT saga_id, seq, since_ms, step, claims FROM saga_lock_waits "
+                        "ORDER BY seq");
+    std::vector<LockWait> out;
+    while (s.executeStep()) {
+      LockWait w;
+      w.saga_id = column_bytes(s.getColumn(0));
+      w.seq = static_cast<std::uint64_t>(s.getColumn(1).getInt64());
+      w.since = Millis(s.getColumn(2).getInt64());
+      w.step = s.getColumn(3).getInt();
+      std::optional<std::vector<LockClaim>> claims = decode_claims(column_bytes(s.getColumn(4)));
+      if (!claims) {
+        return Status(StatusCode::kMalformed, "saga_lock_waits row " + w.saga_id + ": bad claims");
+      }
+      w.claims = std::move(*claims);
+      out.push_back(std::move(w));
+    }
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: load_lock_waits");
+  }
+}
+
 Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
   if (batch.empty()) return Status::ok();
   if (Status s = validate(batch); !s) return s.with_context("store: commit");
@@ -641,6 +829,8 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     for (const OutboxEntry& e : batch.outbox_put) put_outbox(e);
     part = "operator requests";
     for (const RequestOutcome& o : batch.request_outcomes) finish_request(o);
+    part = "locks";
+    write_locks(batch.locks);
     part = "commit";
     transaction.commit();
     return Status::ok();
@@ -852,12 +1042,13 @@ Result<std::int64_t> SqliteSagaStore::Impl::add_operator_request(const OperatorR
   try {
     SQLite::Statement s(db_,
                         "INSERT INTO operator_requests (saga_id, action, reason, requested_by, "
-                        "requested_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
+                        "requested_at_ms, lock_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     s.bind(1, r.saga_id);
     s.bind(2, std::string(to_string(r.action)));
     s.bind(3, r.reason);
     s.bind(4, r.requested_by);
     s.bind(5, static_cast<std::int64_t>(r.requested_at.count()));
+    s.bind(6, r.lock_key);
     s.exec();
     return db_.getLastInsertRowid();
   } catch (const SQLite::Exception& e) {
@@ -931,6 +1122,8 @@ std::string_view to_string(OperatorAction action) {
       return "compensate";
     case OperatorAction::kSkip:
       return "skip";
+    case OperatorAction::kReleaseLock:
+      return "release_lock";
   }
   return "unknown";
 }
@@ -948,8 +1141,8 @@ std::string_view to_string(RequestState state) {
 }
 
 std::optional<OperatorAction> parse_operator_action(std::string_view text) {
-  for (OperatorAction a :
-       {OperatorAction::kRetry, OperatorAction::kCompensate, OperatorAction::kSkip}) {
+  for (OperatorAction a : {OperatorAction::kRetry, OperatorAction::kCompensate,
+                           OperatorAction::kSkip, OperatorAction::kReleaseLock}) {
     if (text == to_string(a)) return a;
   }
   return std::nullopt;
@@ -1013,6 +1206,10 @@ Result<std::map<Event, std::uint64_t>> SqliteSagaStore::event_counts() {
 }
 Result<std::int64_t> SqliteSagaStore::add_operator_request(const OperatorRequest& request) {
   return impl_->add_operator_request(request);
+}
+Result<std::vector<HeldLock>> SqliteSagaStore::load_locks() { return impl_->load_locks(); }
+Result<std::vector<LockWait>> SqliteSagaStore::load_lock_waits() {
+  return impl_->load_lock_waits();
 }
 Result<std::vector<OperatorRequest>> SqliteSagaStore::take_operator_requests(std::size_t limit) {
   return impl_->take_operator_requests(limit);

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lock_table.h"
 #include "saga/engine.h"
 #include "saga/envelope.h"
 #include "saga/instance.h"
@@ -42,7 +43,13 @@ struct StoreOptions {
 
 // Operator requests (schema v2): sagactl asks, the engine applies on its own thread. Stored as
 // text ('retry', 'pending'), so that any SQLite client can read and write them.
-enum class OperatorAction : std::uint8_t { kRetry = 1, kCompensate = 2, kSkip = 3 };
+// kReleaseLock (schema v3) names a lock key instead of acting on a saga's phase.
+enum class OperatorAction : std::uint8_t {
+  kRetry = 1,
+  kCompensate = 2,
+  kSkip = 3,
+  kReleaseLock = 4
+};
 enum class RequestState : std::uint8_t { kPending = 0, kApplied = 1, kRejected = 2 };
 std::string_view to_string(OperatorAction action);
 std::string_view to_string(RequestState state);
@@ -59,6 +66,8 @@ struct OperatorRequest {
   RequestState state = RequestState::kPending;
   std::string result;     // the engine's answer: "ok" or the Status message of the rejection
   Millis finished_at{0};  // the engine's clock when applied or rejected
+  // kReleaseLock: the key. saga_id is then the holder it expects, or empty for whoever holds it.
+  std::string lock_key;
 };
 
 // The engine's verdict on one request, written with the batch that applies it.
@@ -104,7 +113,7 @@ struct DefinitionRecord {
 
 // Everything one transaction writes. Applied all or nothing, in this order: definitions,
 // inserts, updates, history, outbox deletes, outbox puts (so a delete and a put of the same
-// saga leave the put).
+// saga leave the put), operator request outcomes, lock deletes then lock puts.
 struct StoreBatch {
   std::vector<DefinitionRecord> definitions;  // inserted if absent
   std::vector<SagaInstance> inserts;          // new instances; row_version is written as 1
@@ -115,9 +124,10 @@ struct StoreBatch {
   std::vector<OutboxEntry> outbox_put;                        // replaces the saga's outbox row
   std::vector<std::string> outbox_delete;                     // saga ids whose outbox row goes
   std::vector<RequestOutcome> request_outcomes;               // operator requests finished
+  LockChanges locks;                                          // semantic locks and waits
   bool empty() const {
     return definitions.empty() && inserts.empty() && updates.empty() && history.empty() &&
-           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty();
+           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() && locks.empty();
   }
 };
 
@@ -144,6 +154,9 @@ class SqliteSagaStore {
   // Newest first (created_at, then id), at most `limit` of them (0: no limit).
   Result<std::vector<SagaInstance>> list(std::optional<Phase> phase, std::size_t limit);
   Result<std::vector<DefinitionRecord>> definitions();
+  // Semantic locks (schema v3): every held key, by key; every waiting saga, in queue order.
+  Result<std::vector<HeldLock>> load_locks();
+  Result<std::vector<LockWait>> load_lock_waits();
 
   // --- queries for tools (any access) ---
   Result<std::vector<SagaInstance>> query(const SagaQuery& query);

@@ -3,8 +3,10 @@
 #include "saga/participant.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -17,15 +19,25 @@ namespace {
 // Header frames are small; a larger one is refused before it is parsed.
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 constexpr Millis kRunPollInterval{100};
+// Held commands run again after the commands that free their keys, at most this many per
+// transaction; the rest run at the next run_once().
+constexpr std::size_t kMaxWakesPerBatch = 1024;
 
+using detail::HeldCommand;
 using detail::StoredReply;
 
 struct Counters {
   std::atomic<std::uint64_t> handled{0}, duplicates{0}, null_compensations{0},
       refused_compensated{0}, handler_errors{0}, unknown_commands{0}, malformed_commands{0},
       malformed_dropped{0}, oversized_dropped{0}, replies_dropped{0}, send_failures{0},
-      store_errors{0};
+      store_errors{0}, lock_refusals{0}, held_commands{0}, held_resends{0};
 };
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // Logs the first few events of a kind, then every 1000th, so garbage cannot flood stderr.
 void log_event(std::uint64_t count, const std::string& message) {
@@ -49,10 +61,101 @@ struct HandlerEntry {
 struct Pending {
   std::string routing_id;
   Envelope command;
+  std::optional<StoredReply> reply;   // nothing: no reply (held, or a resend of a held command)
+  bool from_held = false;             // taken from saga_held_commands to run again
+  std::string wake_key;               // from_held: the free key it was held on
+  std::vector<std::string> released;  // keys its handler released (committed or not)
+};
+
+// What a handler run came to: a reply, or held on a key.
+struct HandlerRun {
   std::optional<StoredReply> reply;
+  std::string held_on;
+  std::vector<std::string> released;
 };
 
 }  // namespace
+
+// The library's view of a HandlerContext's lock state.
+struct detail::HandlerContextAccess {
+  static const std::optional<std::string>& held_on(const HandlerContext& c) { return c.held_on_; }
+  static const Status& store_error(const HandlerContext& c) { return c.store_error_; }
+  static std::vector<std::string>& released(HandlerContext& c) { return c.released_; }
+
+  // After an interruption the context takes no more lock calls.
+  static void check_not_interrupted(const HandlerContext& c) {
+    if (c.held_on_ || !c.store_error_.is_ok()) throw HandlerInterrupted{};
+  }
+
+  // The value of a lock-table statement; a database error is kept for the library and ends
+  // the handler.
+  template <typename T>
+  static T checked(HandlerContext& c, Result<T> result) {
+    if (!result) {
+      c.store_error_ = result.status();
+      throw HandlerInterrupted{};
+    }
+    return std::move(result).value();
+  }
+};
+
+LockResult HandlerContext::lock(std::string_view key, LockConflict on_conflict) {
+  using Access = detail::HandlerContextAccess;
+  Access::check_not_interrupted(*this);
+  std::string k(key);
+  Access::checked(*this, sql_.exec("INSERT INTO saga_locks (lock_key, saga_id, saga_type, "
+                                   "acquired_at) VALUES (?, ?, ?, ?) "
+                                   "ON CONFLICT (lock_key) DO NOTHING",
+                                   {k, saga_id(), saga_type(), now_ms()}));
+  std::optional<SqlRow> row = Access::checked(
+      *this, sql_.query_one("SELECT saga_id FROM saga_locks WHERE lock_key = ?", {k}));
+  const std::string* holder = row ? std::get_if<std::string>(&row->at(0)) : nullptr;
+  if (holder == nullptr) {
+    Access::checked<std::int64_t>(*this, internal_error("saga_locks: no holder for " + k));
+  }
+  if (*holder == saga_id()) return LockResult(std::move(k), *holder, true);
+  if (on_conflict == LockConflict::kHold) {
+    held_on_ = std::move(k);
+    throw HandlerInterrupted{};
+  }
+  return LockResult(std::move(k), *holder, false);
+}
+
+bool HandlerContext::unlock(std::string_view key) {
+  using Access = detail::HandlerContextAccess;
+  Access::check_not_interrupted(*this);
+  std::string k(key);
+  const std::int64_t deleted = Access::checked(
+      *this,
+      sql_.exec("DELETE FROM saga_locks WHERE lock_key = ? AND saga_id = ?", {k, saga_id()}));
+  if (deleted == 0) return false;
+  released_.push_back(std::move(k));
+  return true;
+}
+
+std::size_t HandlerContext::unlock_all() {
+  using Access = detail::HandlerContextAccess;
+  Access::check_not_interrupted(*this);
+  std::vector<SqlRow> rows = Access::checked(
+      *this, sql_.query("SELECT lock_key FROM saga_locks WHERE saga_id = ? ORDER BY lock_key",
+                        {saga_id()}, 1'000'000));
+  Access::checked(*this, sql_.exec("DELETE FROM saga_locks WHERE saga_id = ?", {saga_id()}));
+  for (SqlRow& row : rows) {
+    if (auto* key = std::get_if<std::string>(&row.at(0))) released_.push_back(std::move(*key));
+  }
+  return rows.size();
+}
+
+std::optional<std::string> HandlerContext::lock_holder(std::string_view key) {
+  using Access = detail::HandlerContextAccess;
+  Access::check_not_interrupted(*this);
+  std::optional<SqlRow> row = Access::checked(
+      *this,
+      sql_.query_one("SELECT saga_id FROM saga_locks WHERE lock_key = ?", {std::string(key)}));
+  if (!row) return std::nullopt;
+  if (const auto* holder = std::get_if<std::string>(&row->at(0))) return *holder;
+  return std::nullopt;
+}
 
 struct Participant::Impl {
   ParticipantOptions options;
@@ -61,11 +164,21 @@ struct Participant::Impl {
   std::map<std::string, HandlerEntry, std::less<>> handlers;
   std::atomic<bool> stopping{false};
   Counters counters;
+  // Held commands may be ready to run (at start, or more than one batch could take): run_once()
+  // runs them before it receives.
+  bool held_recheck = true;
+  // saga_held_commands may have rows: deliveries are checked against it. Refreshed per batch.
+  bool maybe_held = true;
 
   std::vector<Pending> parse(std::vector<detail::InboundMessage>& inbound);
-  Status handle_batch(std::vector<Pending>& batch);
-  Result<StoredReply> handle(const Envelope& command);
-  Result<StoredReply> run_handler(const Envelope& command, const BoundHandler& bound);
+  Status handle_batch(std::vector<Pending>& batch, bool ready_held_first);
+  Status handle_all(std::vector<Pending>& batch);
+  Status wake(std::vector<Pending>& batch, std::size_t after, std::set<std::string>& queued,
+              std::size_t& woken);
+  std::optional<Pending> to_pending(const HeldCommand& held);
+  Status handle(Pending& pending);
+  Result<HandlerRun> run_handler(const Envelope& command, const BoundHandler& bound);
+  Status hold(Pending& pending, const std::string& key);
   void send(const Pending& pending);
 };
 
@@ -94,67 +207,162 @@ std::vector<Pending> Participant::Impl::parse(std::vector<detail::InboundMessage
       log_event(++counters.replies_dropped, "dropped a reply sent to a participant");
       continue;
     }
-    out.push_back(Pending{std::move(m.routing_id), std::move(decoded).value(), std::nullopt});
+    out.push_back(
+        Pending{std::move(m.routing_id), std::move(decoded).value(), std::nullopt, false, {}, {}});
   }
   return out;
 }
 
 // One transaction for the batch, one savepoint per command. Replies are kept in `batch` and
-// sent by the caller after the commit; on any store error nothing is sent.
-Status Participant::Impl::handle_batch(std::vector<Pending>& batch) {
+// sent by the caller after the commit; on any store error nothing is sent. With
+// `ready_held_first`, the held commands whose key is free run first (at start).
+Status Participant::Impl::handle_batch(std::vector<Pending>& batch, bool ready_held_first) {
   if (Status s = inbox->begin(); !s) return s;
-  for (Pending& p : batch) {
-    if (Status s = inbox->savepoint(); !s) {
-      inbox->rollback();
-      return s;
+  Status s = Status::ok();
+  if (ready_held_first) {
+    held_recheck = false;
+    Result<std::vector<HeldCommand>> ready = inbox->ready_held(options.batch_max);
+    if (ready) {
+      if (ready.value().size() == options.batch_max) held_recheck = true;  // maybe more
+      std::vector<Pending> first;
+      for (const HeldCommand& h : ready.value()) {
+        if (std::optional<Pending> p = to_pending(h)) first.push_back(std::move(*p));
+      }
+      for (Pending& p : batch) first.push_back(std::move(p));
+      batch = std::move(first);
+    } else {
+      s = ready.status();
     }
-    Result<StoredReply> reply = handle(p.command);
-    Status s = reply ? inbox->release_savepoint() : reply.status();
-    if (!s) {
-      inbox->rollback();
-      return s;
-    }
-    p.reply = std::move(reply).value();
   }
-  if (Status s = inbox->commit(); !s) {
+  if (s) s = handle_all(batch);
+  if (s) s = inbox->commit();
+  if (!s) {
     inbox->rollback();
-    return s;
+    maybe_held = true;
+    if (ready_held_first) held_recheck = true;
+  }
+  return s;
+}
+
+Status Participant::Impl::handle_all(std::vector<Pending>& batch) {
+  if (maybe_held) {
+    Result<bool> any = inbox->any_held();
+    if (!any) return any.status();
+    maybe_held = any.value();
+  }
+  std::set<std::string> queued;  // held message_ids in `batch` that have not run yet
+  for (const Pending& p : batch) {
+    if (p.from_held) queued.insert(p.command.message_id);
+  }
+  std::size_t woken = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (Status s = inbox->savepoint(); !s) return s;
+    if (Status s = handle(batch[i]); !s) return s;
+    if (Status s = inbox->release_savepoint(); !s) return s;
+    if (batch[i].from_held) queued.erase(batch[i].command.message_id);
+    if (Status s = wake(batch, i, queued, woken); !s) return s;
   }
   return Status::ok();
 }
 
-// Decides the reply for one command inside its savepoint. An error is a store error.
-Result<StoredReply> Participant::Impl::handle(const Envelope& command) {
+// After batch[after] is done: for each key it freed, the oldest command held on that key runs
+// next, in this transaction, so no later command can take the key first.
+Status Participant::Impl::wake(std::vector<Pending>& batch, std::size_t after,
+                               std::set<std::string>& queued, std::size_t& woken) {
+  std::vector<std::string> keys = std::move(batch[after].released);
+  if (batch[after].from_held) keys.push_back(batch[after].wake_key);
+  std::size_t at = after + 1;
+  for (const std::string& key : keys) {
+    Result<bool> free = inbox->lock_free(key);
+    if (!free) return free.status();
+    if (!free.value()) continue;
+    Result<std::optional<HeldCommand>> next = inbox->first_held(key);
+    if (!next) return next.status();
+    if (!next.value() || queued.contains(next.value()->message_id)) continue;
+    if (woken == kMaxWakesPerBatch) {
+      held_recheck = true;
+      continue;
+    }
+    std::optional<Pending> pending = to_pending(*next.value());
+    if (!pending) continue;
+    ++woken;
+    queued.insert(pending->command.message_id);
+    batch.insert(batch.begin() + static_cast<std::ptrdiff_t>(at++), std::move(*pending));
+  }
+  return Status::ok();
+}
+
+// A held command, decoded to run again. A row that no longer decodes is dropped (and deleted).
+std::optional<Pending> Participant::Impl::to_pending(const HeldCommand& held) {
+  Result<Envelope> decoded = decode(kProtocolTag, held.header, held.body,
+                                    DecodeLimits{kMaxHeaderBytes, options.max_message_bytes});
+  if (!decoded) {
+    log_event(++counters.malformed_dropped,
+              "dropped held command " + held.message_id + ": " + decoded.status().message());
+    (void)inbox->delete_held(held.message_id);
+    return std::nullopt;
+  }
+  Pending p{held.routing_id, std::move(decoded).value(), std::nullopt, true, held.lock_key, {}};
+  return p;
+}
+
+// Decides the reply for one command inside its savepoint, or holds it (no reply). An error is a
+// store error.
+Status Participant::Impl::handle(Pending& p) {
+  const Envelope& command = p.command;
+  // The command gets `reply`: stored in the inbox when `store`; a held row is done with.
+  auto answer = [&](StoredReply reply, bool store) -> Status {
+    if (p.from_held) {
+      if (Status s = inbox->delete_held(command.message_id); !s) return s;
+    }
+    if (store) {
+      if (Status s = inbox->store_reply(command, reply); !s) return s;
+    }
+    p.reply = std::move(reply);
+    return Status::ok();
+  };
+
   Result<std::optional<StoredReply>> stored = inbox->find_reply(command.message_id);
   if (!stored) return stored.status();
   if (stored.value()) {
     ++counters.duplicates;
-    return std::move(*stored.value());
+    return answer(std::move(*stored.value()), false);
+  }
+  if (maybe_held && !p.from_held) {
+    Result<bool> held = inbox->redeliver_held(command.message_id, p.routing_id);
+    if (!held) return held.status();
+    if (held.value()) {
+      log_event(++counters.held_resends,
+                "message " + command.message_id + " is held: not run again, no reply");
+      return Status::ok();
+    }
   }
   auto it = handlers.find(command.name);
   if (it == handlers.end()) {
     log_event(++counters.unknown_commands, "unknown command '" + command.name + "'");
-    return library_failure(kReasonUnknownCommand, command.content_type);
+    return answer(library_failure(kReasonUnknownCommand, command.content_type), false);
   }
   const HandlerEntry& entry = it->second;
   if (entry.compensation != command.compensation) {
     log_event(++counters.malformed_commands,
               "command '" + command.name + "': compensation flag does not match its handler");
-    return library_failure(kReasonMalformedCommand, command.content_type);
+    return answer(library_failure(kReasonMalformedCommand, command.content_type), false);
   }
   Result<BoundHandler> bound = entry.handler(command);
   if (!bound) {
     log_event(++counters.malformed_commands, "command '" + command.name + "' (message " +
                                                  command.message_id +
                                                  "): " + bound.status().message());
-    return library_failure(kReasonMalformedCommand, command.content_type);
+    return answer(library_failure(kReasonMalformedCommand, command.content_type), false);
   }
 
   StoredReply reply;
   if (entry.mode == BarrierMode::kNone) {
-    Result<StoredReply> r = run_handler(command, bound.value());
+    Result<HandlerRun> r = run_handler(command, bound.value());
     if (!r) return r.status();
-    reply = std::move(r).value();
+    if (!r.value().reply) return hold(p, r.value().held_on);
+    p.released = std::move(r.value().released);
+    reply = std::move(*r.value().reply);
   } else {
     Result<detail::BarrierState> barrier = inbox->barrier(command.saga_id, command.step);
     if (!barrier) return barrier.status();
@@ -174,46 +382,87 @@ Result<StoredReply> Participant::Impl::handle(const Envelope& command) {
                                                     ": already compensated");
       reply = library_failure(kReasonCompensated, command.content_type);
     } else {
-      Result<StoredReply> r = run_handler(command, bound.value());
+      Result<HandlerRun> r = run_handler(command, bound.value());
       if (!r) return r.status();
-      reply = std::move(r).value();
+      if (!r.value().reply) return hold(p, r.value().held_on);
+      p.released = std::move(r.value().released);
+      reply = std::move(*r.value().reply);
       if (reply.outcome == Outcome::kSuccess) {
         Status s = inbox->mark_barrier(command.saga_id, command.step, command.compensation);
         if (!s) return s;
       }
     }
   }
-  if (Status s = inbox->store_reply(command, reply); !s) return s;
-  return reply;
+  return answer(std::move(reply), true);
+}
+
+// Queues the command behind `key` (its handler's writes are already rolled back); no reply.
+Status Participant::Impl::hold(Pending& p, const std::string& key) {
+  Result<std::string> header = encode_header(p.command);
+  if (!header) return header.status();
+  HeldCommand held{p.command.message_id, key,          p.command.saga_id,
+                   p.command.name,       p.routing_id, header.value(),
+                   p.command.body};
+  if (Status s = inbox->hold(held, now_ms()); !s) return s;
+  maybe_held = true;
+  if (!p.from_held) {
+    log_event(++counters.held_commands, "held message " + p.command.message_id + " of saga " +
+                                            p.command.saga_id + ": lock '" + key +
+                                            "' is held by another saga");
+  }
+  return Status::ok();
 }
 
 // Runs the user's handler. A throw or an unencodable reply rolls its writes back and becomes
-// the failure "handler_error".
-Result<StoredReply> Participant::Impl::run_handler(const Envelope& command,
-                                                   const BoundHandler& bound) {
+// the failure "handler_error"; so does a LockResult::refusal() (as "locked"). A kHold lock that
+// met another saga's lock rolls the writes back and returns no reply; a lock table error is a
+// store error.
+Result<HandlerRun> Participant::Impl::run_handler(const Envelope& command,
+                                                  const BoundHandler& bound) {
+  using Access = detail::HandlerContextAccess;
+  HandlerContext context(command, inbox->sql());
+  std::optional<Reply> reply;
   std::string error;
   try {
-    HandlerContext context(command, inbox->sql());
-    Reply reply = bound(context);
-    Result<std::string> body = reply.encode(command.content_type);
-    if (body) {
-      ++counters.handled;
-      return StoredReply{reply.name(), reply.outcome(), reply.reason(), command.content_type,
-                         std::move(body).value()};
-    }
-    error = "reply does not encode: " + body.status().message();
+    reply.emplace(bound(context));
+  } catch (const HandlerInterrupted&) {
+    error = "handler threw HandlerInterrupted outside a lock call";
   } catch (const std::exception& e) {
     error = std::string("handler threw: ") + e.what();
   } catch (...) {
     error = "handler threw a non-std exception";
   }
+  if (const Status& s = Access::store_error(context); !s) return s;
+  if (const std::optional<std::string>& key = Access::held_on(context)) {
+    // Held, whatever the handler did after lock() (it may have caught HandlerInterrupted).
+    if (Status s = inbox->rollback_to_savepoint(); !s) return s;
+    return HandlerRun{std::nullopt, *key, {}};
+  }
+  if (reply) {
+    Result<std::string> body = reply->encode(command.content_type);
+    if (body) {
+      ++counters.handled;
+      HandlerRun run{StoredReply{reply->name(), reply->outcome(), reply->reason(),
+                                 command.content_type, std::move(body).value()},
+                     {},
+                     std::move(Access::released(context))};
+      if (reply->rolls_back_writes()) {
+        ++counters.lock_refusals;
+        if (Status s = inbox->rollback_to_savepoint(); !s) return s;
+        run.released.clear();
+      }
+      return run;
+    }
+    error = "reply does not encode: " + body.status().message();
+  }
   log_event(++counters.handler_errors,
             "command '" + command.name + "' (message " + command.message_id + "): " + error);
   if (Status s = inbox->rollback_to_savepoint(); !s) return s;
-  return library_failure(kReasonHandlerError, command.content_type);
+  return HandlerRun{library_failure(kReasonHandlerError, command.content_type), {}, {}};
 }
 
 void Participant::Impl::send(const Pending& p) {
+  if (!p.reply) return;  // held
   Envelope reply = make_reply_to(p.command);
   reply.message_id = p.command.message_id + ":reply";
   reply.name = p.reply->name;
@@ -264,11 +513,19 @@ void Participant::add_handler(std::string name, bool compensation, BarrierMode m
 }
 
 Status Participant::run_once(Millis timeout) {
+  if (impl_->held_recheck) {
+    std::vector<Pending> ready;
+    if (Status s = impl_->handle_batch(ready, true); !s) {
+      log_event(++impl_->counters.store_errors, "held commands rolled back: " + s.message());
+      return s;
+    }
+    for (const Pending& p : ready) impl_->send(p);
+  }
   std::vector<detail::InboundMessage> inbound;
   if (Status s = impl_->router->receive(timeout, impl_->options.batch_max, inbound); !s) return s;
   std::vector<Pending> batch = impl_->parse(inbound);
   if (batch.empty()) return Status::ok();
-  if (Status s = impl_->handle_batch(batch); !s) {
+  if (Status s = impl_->handle_batch(batch, false); !s) {
     log_event(++impl_->counters.store_errors,
               "batch of " + std::to_string(batch.size()) + " rolled back: " + s.message());
     return s;
@@ -303,6 +560,9 @@ ParticipantStats Participant::stats() const {
   s.send_failures = c.send_failures.load();
   s.store_errors = c.store_errors.load();
   s.clients_refused = impl_->router->clients_refused();
+  s.lock_refusals = c.lock_refusals.load();
+  s.held_commands = c.held_commands.load();
+  s.held_resends = c.held_resends.load();
   return s;
 }
 

@@ -83,6 +83,25 @@ CREATE TABLE IF NOT EXISTS saga_barrier (
   compensation_done INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (saga_id, step)
 );
+CREATE TABLE IF NOT EXISTS saga_locks (
+  lock_key    TEXT PRIMARY KEY,
+  saga_id     TEXT NOT NULL,
+  saga_type   TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS saga_locks_by_saga ON saga_locks (saga_id);
+CREATE TABLE IF NOT EXISTS saga_held_commands (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id   TEXT NOT NULL UNIQUE,
+  lock_key     TEXT NOT NULL,
+  saga_id      TEXT NOT NULL,
+  command_name TEXT NOT NULL,
+  routing_id   BLOB NOT NULL,
+  header       TEXT NOT NULL,
+  body         BLOB NOT NULL,
+  held_at      INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS saga_held_by_key ON saga_held_commands (lock_key, seq);
 )sql";
 
 void bind_value(SQLite::Statement& statement, int index, const SqlValue& value) {
@@ -359,6 +378,117 @@ Status SqliteInbox::mark_barrier(const std::string& saga_id, const std::string& 
     q.bind(2, step);
     q.exec();
   });
+}
+
+namespace {
+
+HeldCommand read_held(SQLite::Statement& q) {
+  HeldCommand h;
+  h.message_id = q.getColumn(0).getString();
+  h.lock_key = q.getColumn(1).getString();
+  h.routing_id = q.getColumn(2).getString();
+  h.header = q.getColumn(3).getString();
+  h.body = q.getColumn(4).getString();
+  return h;
+}
+
+void bind_blob(SQLite::Statement& q, int index, const std::string& bytes) {
+  q.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+}  // namespace
+
+Status SqliteInbox::hold(const HeldCommand& command, std::int64_t held_at_ms) {
+  return guarded("hold command", [&] {
+    Using using_q(impl_->statements,
+                  "INSERT INTO saga_held_commands (message_id, lock_key, saga_id, command_name, "
+                  "routing_id, header, body, held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT (message_id) DO UPDATE SET lock_key = excluded.lock_key");
+    SQLite::Statement& q = *using_q;
+    q.bind(1, command.message_id);
+    q.bind(2, command.lock_key);
+    q.bind(3, command.saga_id);
+    q.bind(4, command.command_name);
+    bind_blob(q, 5, command.routing_id);
+    q.bind(6, command.header);
+    bind_blob(q, 7, command.body);
+    q.bind(8, held_at_ms);
+    q.exec();
+  });
+}
+
+Result<bool> SqliteInbox::redeliver_held(const std::string& message_id,
+                                         const std::string& routing_id) {
+  bool held = false;
+  Status s = guarded("redeliver held command", [&] {
+    Using using_q(impl_->statements,
+                  "UPDATE saga_held_commands SET routing_id = ? WHERE message_id = ?");
+    SQLite::Statement& q = *using_q;
+    bind_blob(q, 1, routing_id);
+    q.bind(2, message_id);
+    held = q.exec() > 0;
+  });
+  if (!s) return s;
+  return held;
+}
+
+Status SqliteInbox::delete_held(const std::string& message_id) {
+  return guarded("delete held command", [&] {
+    Using using_q(impl_->statements, "DELETE FROM saga_held_commands WHERE message_id = ?");
+    using_q->bind(1, message_id);
+    using_q->exec();
+  });
+}
+
+Result<bool> SqliteInbox::any_held() {
+  bool any = false;
+  Status s = guarded("read held commands", [&] {
+    Using using_q(impl_->statements, "SELECT 1 FROM saga_held_commands LIMIT 1");
+    any = using_q->executeStep();
+  });
+  if (!s) return s;
+  return any;
+}
+
+Result<bool> SqliteInbox::lock_free(const std::string& lock_key) {
+  bool free = true;
+  Status s = guarded("read lock", [&] {
+    Using using_q(impl_->statements, "SELECT 1 FROM saga_locks WHERE lock_key = ?");
+    using_q->bind(1, lock_key);
+    free = !using_q->executeStep();
+  });
+  if (!s) return s;
+  return free;
+}
+
+Result<std::optional<HeldCommand>> SqliteInbox::first_held(const std::string& lock_key) {
+  std::optional<HeldCommand> found;
+  Status s = guarded("read held commands", [&] {
+    Using using_q(impl_->statements,
+                  "SELECT message_id, lock_key, routing_id, header, body FROM saga_held_commands "
+                  "WHERE lock_key = ? ORDER BY seq LIMIT 1");
+    using_q->bind(1, lock_key);
+    if (using_q->executeStep()) found = read_held(*using_q);
+  });
+  if (!s) return s;
+  return found;
+}
+
+Result<std::vector<HeldCommand>> SqliteInbox::ready_held(std::size_t max) {
+  std::vector<HeldCommand> ready;
+  Status s = guarded("read held commands", [&] {
+    Using using_q(impl_->statements,
+                  "SELECT h.message_id, h.lock_key, h.routing_id, h.header, h.body "
+                  "FROM saga_held_commands h "
+                  "WHERE NOT EXISTS (SELECT 1 FROM saga_locks l WHERE l.lock_key = h.lock_key) "
+                  "AND h.seq = (SELECT min(seq) FROM saga_held_commands f "
+                  "WHERE f.lock_key = h.lock_key) "
+                  "ORDER BY h.seq LIMIT ?");
+    using_q->bind(1, static_cast<std::int64_t>(max));
+    while (using_q->executeStep()) ready.push_back(read_held(*using_q));
+  });
+  if (!s) return s;
+  return ready;
 }
 
 Sql& SqliteInbox::sql() { return impl_->sql; }

@@ -3,10 +3,13 @@
 // every SQLite::Exception is caught there and becomes a Status.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "saga/clock.h"
 #include "saga/envelope.h"
@@ -24,6 +27,17 @@ struct StoredReply {
   std::string body;
 };
 
+// A command held behind another saga's semantic lock, as stored in saga_held_commands.
+struct HeldCommand {
+  std::string message_id;
+  std::string lock_key;
+  std::string saga_id;       // written for people reading the table; the header has it too
+  std::string command_name;  // idem
+  std::string routing_id;    // the connection of the latest delivery
+  std::string header;        // the saga/1 header frame of the first delivery
+  std::string body;
+};
+
 struct BarrierState {
   bool action_done = false;
   bool compensation_done = false;
@@ -31,7 +45,7 @@ struct BarrierState {
 
 class SqliteInbox {
  public:
-  // Opens or creates the file, sets WAL and synchronous, creates saga_inbox and saga_barrier.
+  // Opens or creates the file, sets WAL and synchronous, creates the library's tables.
   static Result<std::unique_ptr<SqliteInbox>> open(const std::string& path, bool synchronous_full,
                                                    Millis busy_timeout);
   ~SqliteInbox();
@@ -57,6 +71,22 @@ class SqliteInbox {
   Result<BarrierState> barrier(const std::string& saga_id, const std::string& step);
   // Sets the flag (action_done or compensation_done) for (saga_id, step), creating the row.
   Status mark_barrier(const std::string& saga_id, const std::string& step, bool compensation);
+
+  // Held commands (semantic locks; the lock rows themselves are written by HandlerContext
+  // through sql()). hold() queues a command behind `lock_key`, or, when its message_id is
+  // already held, moves it to that key keeping its place in the order of arrival (its seq).
+  Status hold(const HeldCommand& command, std::int64_t held_at_ms);
+  // A new delivery of a held message_id: records its connection, where the reply will go.
+  // False when the message_id is not held.
+  Result<bool> redeliver_held(const std::string& message_id, const std::string& routing_id);
+  Status delete_held(const std::string& message_id);
+  // Whether saga_held_commands has any row.
+  Result<bool> any_held();
+  Result<bool> lock_free(const std::string& lock_key);
+  // The oldest command held on `lock_key`.
+  Result<std::optional<HeldCommand>> first_held(const std::string& lock_key);
+  // The oldest held command of each key that is free, oldest first, at most `max`.
+  Result<std::vector<HeldCommand>> ready_held(std::size_t max);
 
   // The Sql handlers write through; same connection, same transaction.
   Sql& sql();

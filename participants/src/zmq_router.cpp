@@ -221,6 +221,4 @@ std::uint64_t ZmqRouter::clients_refused() const { return impl_->clients_refused
 
 }  // namespace saga::detail
 
-namespace saga {
-
-}  // namespace saga
+namespace saga {}  // namespace saga

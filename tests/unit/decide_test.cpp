@@ -191,7 +191,7 @@ class Driver {
     Result<Decision> r = try_apply(in);
     if (!r) {
       ADD_FAILURE() << "decide: " << r.status().to_string();
-      return Decision{false, "error", instance, {}, {}};
+      return Decision{false, "error", instance, {}, {}, {}};
     }
     return std::move(r).value();
   }
@@ -269,7 +269,7 @@ class Driver {
   Decision check(Result<Decision> r) {
     if (!r) {
       ADD_FAILURE() << "decide: " << r.status().to_string();
-      return Decision{false, "error", instance, {}, {}};
+      return Decision{false, "error", instance, {}, {}, {}};
     }
     return std::move(r).value();
   }

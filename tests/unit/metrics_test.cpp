@@ -22,6 +22,7 @@ TEST(ToPrometheusTest, WritesTheExactExpositionText) {
   m.participants.push_back(kitchen);
   m.commit_batch_size = {2, 5, 4};
   m.commit_latency_us = {2, 300, 200};
+  m.locks = LockMetrics{2, 1, 1, 7, 3, 2, 1, 1};
   EXPECT_EQ(to_prometheus(m),
             R"(# HELP saga_sagas_total Sagas by type and outcome.
 # TYPE saga_sagas_total counter
@@ -76,6 +77,26 @@ saga_commit_latency_microseconds_count 2
 # HELP saga_commit_latency_microseconds_max Largest value observed.
 # TYPE saga_commit_latency_microseconds_max gauge
 saga_commit_latency_microseconds_max 200
+# HELP saga_locks_held Semantic lock keys held by sagas.
+# TYPE saga_locks_held gauge
+saga_locks_held 2
+# HELP saga_lock_waiting_sagas Sagas queued for a held lock key.
+# TYPE saga_lock_waiting_sagas gauge
+saga_lock_waiting_sagas 1
+# HELP saga_locks_past_lease Lock keys whose holder has not moved within the lease.
+# TYPE saga_locks_past_lease gauge
+saga_locks_past_lease 1
+# HELP saga_lock_requests_total Lock requests by outcome.
+# TYPE saga_lock_requests_total counter
+saga_lock_requests_total{outcome="granted"} 7
+saga_lock_requests_total{outcome="waited"} 3
+saga_lock_requests_total{outcome="refused"} 2
+# HELP saga_deadlocks_total Sagas failed to break a deadlock between lock waits.
+# TYPE saga_deadlocks_total counter
+saga_deadlocks_total 1
+# HELP saga_locks_released_by_operator_total Lock keys released by an operator.
+# TYPE saga_locks_released_by_operator_total counter
+saga_locks_released_by_operator_total 1
 )");
 }
 

@@ -112,6 +112,8 @@ std::string_view wait_name(saga::Wait w) {
       return "reply";
     case saga::Wait::kRetry:
       return "retry";
+    case saga::Wait::kLock:
+      return "lock";
     case saga::Wait::kNone:
       break;
   }
@@ -363,9 +365,11 @@ int stats(Context& c) {
   const std::uint64_t failures =
       event(saga::Event::kStepExhausted) + event(saga::Event::kCompensationExhausted);
   std::uint64_t operator_actions = 0;
-  for (int e = static_cast<int>(saga::Event::kOperatorRetriedStep); e <= saga::kEventCount; ++e) {
+  for (int e = static_cast<int>(saga::Event::kOperatorRetriedStep);
+       e <= static_cast<int>(saga::Event::kOperatorSkippedCompensation); ++e) {
     operator_actions += event(static_cast<saga::Event>(e));
   }
+  operator_actions += event(saga::Event::kOperatorReleasedLock);
   if (c.json) {
     Json j;
     j.begin_object().key("by_phase").begin_object();

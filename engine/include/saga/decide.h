@@ -22,6 +22,12 @@
 //    (a failure retry gets a new message_id); a non-retryable reason or an exhausted policy
 //    moves the saga to kFailed.
 //  - A reply whose correlation_id is not last_request_id is stale: ignored, nothing changes.
+//  - Locks (LockDeclaration in definition.h): before the first step (saga locks) and before a
+//    step that declares locks, the decision carries a LockRequest and the instance waits
+//    (Wait::kLock) with no command. The engine answers with kLockGranted (the step runs),
+//    kLockWaiting (a key is held; the instance keeps waiting, history kLockWaiting) or
+//    kLockRefused (fail-fast or deadlock: the step fails as if its participant had refused;
+//    refused saga locks compensate nothing, as no step ran). A retried step asks again.
 //  - Operator actions apply to kFailed instances only. An operator retry after a failure reply
 //    sends a new message; after timeouts (outcome unknown) it resends the unanswered message,
 //    same message_id, so a participant that did run it answers from its inbox.
@@ -39,13 +45,17 @@
 namespace saga {
 
 enum class InputKind : std::uint8_t {
-  kStart = 1,               // instance holds id, type, data, trace_id; phase kNotStarted
-  kReply = 2,               // `reply` is set
-  kDeadline = 3,            // the reply deadline passed
-  kRetryDue = 4,            // the retry delay passed
-  kOperatorRetry = 5,       // retry the failed step or compensation
-  kOperatorCompensate = 6,  // give up going forward; compensate
-  kOperatorSkip = 7,        // count the failed step or compensation as done and go on
+  kStart = 1,                  // instance holds id, type, data, trace_id; phase kNotStarted
+  kReply = 2,                  // `reply` is set
+  kDeadline = 3,               // the reply deadline passed
+  kRetryDue = 4,               // the retry delay passed
+  kOperatorRetry = 5,          // retry the failed step or compensation
+  kOperatorCompensate = 6,     // give up going forward; compensate
+  kOperatorSkip = 7,           // count the failed step or compensation as done and go on
+  kLockGranted = 8,            // every key of the instance's LockRequest is held for it now
+  kLockWaiting = 9,            // a key is held by another saga; `reason` says which (still waiting)
+  kLockRefused = 10,           // a fail-fast key is held, or waiting would deadlock; `reason` says
+  kOperatorReleasedLock = 11,  // an operator released one of its locks; `reason` says who, why
 };
 
 struct Input {
@@ -54,6 +64,22 @@ struct Input {
   std::uint32_t random = 0;         // uniformly random word for jitter
   const Envelope* reply = nullptr;  // kReply
   std::string reason;               // operator actions: who and why
+};
+
+// One key the instance asks the engine for.
+struct LockClaim {
+  std::string key;
+  LockMode mode = LockMode::kWait;  // kWait or kFailFast (kNone claims are not made)
+  Millis lease{60'000};
+  std::int32_t release_after = -1;  // step index after which it is released; -1: at the end
+  friend bool operator==(const LockClaim&, const LockClaim&) = default;
+};
+
+// The keys the instance needs before `step` runs (-1: the saga's own locks), in declaration
+// order, without duplicates.
+struct LockRequest {
+  std::int32_t step = -1;
+  std::vector<LockClaim> claims;
 };
 
 // A command for the engine to send once the decision is committed.
@@ -71,6 +97,8 @@ struct Decision {
   SagaInstance next;
   std::vector<HistoryEntry> history;
   std::optional<OutgoingCommand> command;
+  // Set when next.wait is Wait::kLock: what the engine must grant before the saga goes on.
+  std::optional<LockRequest> lock_request;
 };
 
 // The next state. Errors (kFailedPrecondition) only for inputs that the caller should not have

@@ -60,6 +60,33 @@ struct CommandAction {
   std::function<Result<CommandMessage>(std::string_view data)> make;
 };
 
+// Semantic locks (countermeasure for the lack of isolation between sagas; docs/isolation.md).
+// A saga, or one of its steps, declares keys computed from the saga data ("order:99"). The
+// engine takes them before the first step (saga locks) or before the step runs (step locks),
+// stores them in its database in the same transaction as the transition, and releases them when
+// the saga ends (completed or compensated), or earlier after the step named in `release_after`.
+// While a saga holds a key, another saga that asks for it either
+//   kWait      queues for the key, first come first served, and resumes when it is released;
+//   kFailFast  fails the step as a business failure, reason "lock_held: <key> held by <saga>";
+//   kNone      takes no lock at all (lets the mode depend on the data: "by value").
+// A saga that would wait on a saga that (transitively) waits on it is a deadlock: the saga whose
+// wait would close the cycle is failed instead, reason "deadlock: a -> b -> a", and compensates.
+enum class LockMode : std::uint8_t { kNone = 0, kWait = 1, kFailFast = 2 };
+std::string_view to_string(LockMode mode);
+
+struct LockDeclaration {
+  // The keys to take, from the saga data. Empty keys are ignored; duplicates are taken once.
+  std::function<std::vector<std::string>(std::string_view data)> keys;
+  // The policy, from the saga data. Absent: kWait.
+  std::function<LockMode(std::string_view data)> mode;
+  // A holder that has not progressed (no transition) for longer than this is reported (log,
+  // metrics, sagactl locks) and may be released by an operator. Reported, never auto-released.
+  Millis lease{60'000};
+  // Release after this step (a step at or after the pivot) succeeded or was skipped, instead of
+  // when the saga ends. Empty: when the saga ends.
+  std::string release_after;
+};
+
 // Outcome of a local step or a reply handler: new saga data, or a business failure.
 struct DataUpdate {
   bool failed = false;
@@ -84,6 +111,10 @@ struct StepDefinition {
   // A skipped step is not compensated either.
   std::function<bool(std::string_view data)> applies;
 
+  // Taken before the step runs (its local function or its action), once its predicate says it
+  // applies; never for its compensation. See LockDeclaration.
+  std::vector<LockDeclaration> locks;
+
   Millis reply_timeout{10'000};  // per delivery of the action or compensation
   RetryPolicy retry;             // resends and retries of the action
   RetryPolicy compensation_retry = RetryPolicy::exponential(Millis{200}, 2.0, Millis{30'000}, 0);
@@ -93,6 +124,8 @@ struct SagaDefinition {
   std::string name;
   std::uint32_t version = 1;
   std::vector<StepDefinition> steps;
+  // Taken when the saga starts, before its first step. See LockDeclaration.
+  std::vector<LockDeclaration> locks;
 
   // Index of the pivot step, or of the last compensatable step when there is no pivot;
   // nothing when the saga has only retriable steps.
@@ -107,12 +140,15 @@ inline constexpr std::size_t kMaxSteps = 64;
 // action and local, every command action has a participant, a command name and a `make`. Also:
 // every step does something (a pivot or retriable step needs an action or a local function),
 // `on_reply` only with an action, a positive reply timeout, and a retriable step's retry policy
-// allows more than one attempt (maximum_attempts != 1). Returns kInvalidArgument naming the step
+// allows more than one attempt (maximum_attempts != 1). Every lock declaration has a `keys`
+// function and a positive lease, and its release_after names a step at or after the pivot.
+// Returns kInvalidArgument naming the step
 // ("step 'confirm_ticket': a retriable step cannot have a compensation").
 Status validate(const SagaDefinition& definition);
 
 // A stable hex hash of the definition's structure: name, version, and per step its name, kind,
-// action and compensation (participant + command) and whether it is local. Equal structures
+// action and compensation (participant + command) and whether it is local, and the lock
+// declarations (count, lease, release_after) of the saga and each step. Equal structures
 // give equal fingerprints across runs and machines; any change to a step changes it.
 std::string fingerprint(const SagaDefinition& definition);
 

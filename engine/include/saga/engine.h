@@ -68,6 +68,18 @@ enum class CrashPoint : std::uint8_t {
 
 struct MetricsSnapshot;  // saga/metrics.h
 
+// A semantic lock key held by a saga (LockDeclaration in definition.h), as Engine::locks()
+// reports it.
+struct LockInfo {
+  std::string key;
+  std::string saga_id;  // the holder
+  Millis acquired_at{0};
+  Millis lease{0};
+  Millis last_progress{0};  // the later of acquired_at and the holder's last transition
+  bool past_lease = false;  // now - last_progress > lease: reported, release with release_lock
+  std::vector<std::string> waiting;  // sagas queued for the key, first in line first
+};
+
 struct EngineOptions {
   std::string database_path;
   Synchronous synchronous = Synchronous::kFull;
@@ -188,6 +200,15 @@ class Engine {
   Status retry(std::string_view id, std::string reason);       // the failed step/compensation
   Status compensate(std::string_view id, std::string reason);  // roll back from where it stopped
   Status skip(std::string_view id, std::string reason);        // count it done and go on
+
+  // Semantic locks: every key held, sorted by key.
+  Result<std::vector<LockInfo>> locks();
+  // Takes `key` away from the saga holding it (kNotFound when nobody does), records
+  // kOperatorReleasedLock with `reason` in that saga's history, and hands the key to the first
+  // saga queued for it. The holder goes on without the key: use it for a holder that is stuck
+  // (past its lease) and that an operator has looked at. `sagactl release-lock KEY` asks the
+  // same through the database.
+  Status release_lock(std::string_view key, std::string reason);
 
   // Makes the engine thread look at its timers now (after a VirtualClock moved).
   void tick();

@@ -14,7 +14,11 @@ enum class Wait : std::uint8_t {
   kNone = 0,   // no timer (terminal, failed, or between steps inside one transition)
   kReply = 1,  // waiting for the reply to last_request_id until `deadline`
   kRetry = 2,  // the next send of the current step's command is due at `deadline`
+  kLock = 3,   // waiting for the engine to grant the locks of `step` (-1: the saga's); no timer
 };
+
+// SagaInstance::locks_through when no lock has been granted yet.
+inline constexpr std::int32_t kNoLocksGranted = -2;
 
 struct SagaInstance {
   std::string id;
@@ -29,6 +33,9 @@ struct SagaInstance {
   std::uint32_t delivery = 0;              // sends of last_request_id so far
   std::uint64_t skipped_mask = 0;          // bit i: step i was skipped by its predicate
   std::uint64_t message_seq = 0;           // numbers the instance's commands; ids never repeat
+  // The locks of the saga (-1) and of every step up to this index have been granted (or the
+  // step had none). kNoLocksGranted before the saga's own locks are granted.
+  std::int32_t locks_through = kNoLocksGranted;
 
   std::string data;             // saga data (cereal portable binary of the user's type)
   std::string last_request_id;  // message_id of the outstanding command; empty when none

@@ -42,6 +42,20 @@ struct SagaTypeMetrics {
   friend bool operator==(const SagaTypeMetrics&, const SagaTypeMetrics&) = default;
 };
 
+// Semantic locks (definition.h LockDeclaration): gauges as of the last loop iteration, and
+// counters since the engine was opened.
+struct LockMetrics {
+  std::uint64_t held = 0;        // keys held
+  std::uint64_t waiting = 0;     // sagas queued for a key
+  std::uint64_t past_lease = 0;  // keys whose holder has not progressed within the lease
+  std::uint64_t granted = 0;     // lock requests granted
+  std::uint64_t waits = 0;       // lock requests that had to queue
+  std::uint64_t refused = 0;     // fail-fast refusals and deadlock victims
+  std::uint64_t deadlocks = 0;   // of which deadlock victims
+  std::uint64_t released_by_operator = 0;
+  friend bool operator==(const LockMetrics&, const LockMetrics&) = default;
+};
+
 struct MetricsSnapshot {
   std::vector<SagaTypeMetrics> sagas;  // sorted by type
   std::uint64_t steps_retried = 0;     // step and compensation commands sent again
@@ -55,6 +69,7 @@ struct MetricsSnapshot {
   std::vector<ParticipantState> participants;  // in flight, held, breaker; sorted by name
   CountSumMax commit_batch_size;               // inputs per committed transaction
   CountSumMax commit_latency_us;               // wall time of each commit, microseconds
+  LockMetrics locks;
 };
 
 // The snapshot in the Prometheus text exposition format (version 0.0.4): a `# HELP` and a
@@ -70,6 +85,9 @@ struct MetricsSnapshot {
 //   saga_breaker_state{participant,state}          gauge    1 for the current state, else 0
 //   saga_commit_batch_size (_count, _sum)          summary  + saga_commit_batch_size_max gauge
 //   saga_commit_latency_microseconds (_count, _sum) summary + ..._max gauge
+//   saga_locks_held, saga_lock_waiting_sagas, saga_locks_past_lease                   gauge
+//   saga_lock_requests_total{outcome}              counter  outcome: granted, waited, refused
+//   saga_deadlocks_total, saga_locks_released_by_operator_total                       counter
 std::string to_prometheus(const MetricsSnapshot& snapshot);
 
 }  // namespace saga

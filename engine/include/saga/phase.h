@@ -43,9 +43,12 @@ enum class Event : std::uint8_t {
   kOperatorCompensated = 18,
   kOperatorSkippedStep = 19,
   kOperatorSkippedCompensation = 20,
+  kLockWaiting = 21,           // a lock the step (or saga) needs is held: queued for it
+  kLockAcquired = 22,          // every lock the step (or saga) needs is granted
+  kOperatorReleasedLock = 23,  // an operator took a lock away from this saga
 };
 
-inline constexpr int kEventCount = 20;
+inline constexpr int kEventCount = 23;
 
 std::string_view to_string(Phase phase);
 std::string_view to_string(Event event);
@@ -61,7 +64,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, kEventCount> kTransitions{{
+inline constexpr std::array<Transition, 25> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -82,6 +85,11 @@ inline constexpr std::array<Transition, kEventCount> kTransitions{{
     {Phase::kFailed,       Event::kOperatorCompensated,         Phase::kCompensating},
     {Phase::kFailed,       Event::kOperatorSkippedStep,         Phase::kExecuting},
     {Phase::kFailed,       Event::kOperatorSkippedCompensation, Phase::kCompensating},
+    {Phase::kExecuting,    Event::kLockWaiting,                 Phase::kExecuting},
+    {Phase::kExecuting,    Event::kLockAcquired,                Phase::kExecuting},
+    {Phase::kExecuting,    Event::kOperatorReleasedLock,        Phase::kExecuting},
+    {Phase::kCompensating, Event::kOperatorReleasedLock,        Phase::kCompensating},
+    {Phase::kFailed,       Event::kOperatorReleasedLock,        Phase::kFailed},
 }};
 // clang-format on
 
@@ -94,20 +102,28 @@ constexpr std::optional<Phase> next_phase(Phase source, Event event) {
 }
 
 namespace detail {
-// Each event has exactly one row (so the table is deterministic and total over events), and
-// no row leaves a terminal phase.
+// Every event has a row, no (source, event) pair has two (so the table is deterministic), no
+// row leaves a terminal phase, and an event with several rows (kOperatorReleasedLock, which
+// annotates any running saga) leaves the phase as it is.
 constexpr bool transitions_well_formed() {
   for (int e = 1; e <= kEventCount; ++e) {
     int rows = 0;
+    bool keeps_phase = true;
     for (const Transition& t : kTransitions) {
-      if (static_cast<int>(t.event) == e) ++rows;
       if (is_terminal(t.source)) return false;
+      if (static_cast<int>(t.event) != e) continue;
+      ++rows;
+      keeps_phase = keeps_phase && t.source == t.target;
+      for (const Transition& u : kTransitions) {
+        if (&u != &t && u.source == t.source && u.event == t.event) return false;
+      }
     }
-    if (rows != 1) return false;
+    if (rows == 0 || (rows > 1 && !keeps_phase)) return false;
   }
   return true;
 }
-static_assert(transitions_well_formed(), "kTransitions: one row per event, none from terminal");
+static_assert(transitions_well_formed(),
+              "kTransitions: every event has a row, one per source, none from terminal");
 }  // namespace detail
 
 }  // namespace saga

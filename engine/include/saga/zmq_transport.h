@@ -54,5 +54,4 @@ struct ZmqTransportOptions {
 // built without CURVE but `curve` is set, and kInternal for other libzmq failures.
 Result<std::unique_ptr<Transport>> make_zmq_transport(ZmqTransportOptions options);
 
-
 }  // namespace saga

@@ -36,6 +36,37 @@
 // duplicate must get the same answer. The throwing handler's writes are rolled back.
 // A handler's own failure replies (saga::failure) and its writes are committed and stored.
 //
+// Semantic locks (Eventuate Tram's withLock), tables `saga_locks` and `saga_held_commands`.
+// A handler may lock a domain object ("order:99") on behalf of its command's saga with
+// HandlerContext::lock(); a command of another saga that asks for the same key is refused or
+// held until the holder releases it. Locks are rows written in the command's savepoint: a lock
+// is taken (or released) if and only if the handler's effects commit.
+//   - lock(key) or lock(key, LockConflict::kRefuse): when another saga holds `key` the result
+//     is not acquired() and the handler returns result.refusal(): a failure reply with reason
+//     "locked" and a LockRefused payload naming the holder. That reply also rolls back the
+//     handler's writes (writes made before the refused lock are undone) and is stored like any
+//     business failure, so a resend gets it again. Counted in stats().lock_refusals.
+//   - lock(key, LockConflict::kHold): when another saga holds `key`, lock() does not return; it
+//     throws HandlerInterrupted, which the library catches. The handler's writes are rolled
+//     back, NO reply is sent, and the command is stored in `saga_held_commands`, queued FIFO
+//     behind the other commands held on `key`. Right after the command that releases `key`
+//     (in the same transaction, so before any other command can take it) the first held
+//     command runs again from the start, as if just delivered; its reply is stored in the inbox
+//     and sent on the connection of the latest delivery of its message_id. A resend of a held
+//     command is not run and not answered; it only updates that connection
+//     (stats().held_resends). Held commands are durable: after a restart, the first run_once()
+//     runs those whose key is free. A held action whose saga is compensated meanwhile is
+//     refused with "compensated" by the barrier when it runs.
+//   - Re-entrant: the saga that holds a key may lock it again (acquired, nothing changes).
+//   - unlock(key) releases a key held by this command's saga; unlock_all() releases every key
+//     it holds. Releasing a key that is free or held by another saga is a no-op (returns
+//     false / counts nothing): a saga cannot release another saga's lock.
+//   Locks have no lease here: handlers release their saga's locks in the saga's last command
+//   to this participant and in every compensation that may end the saga here (unlock_all()).
+//   The orchestrator does not know a command is held: it resends it after its reply timeout
+//   and, once its retry policy is exhausted, treats the step as failed. Use kHold only where
+//   the holder's saga ends well within that time; kRefuse otherwise.
+//
 // Frames that are not valid saga/1 (wrong frame count, bad tag or header, oversized, a reply
 // sent to a participant) are dropped, logged to stderr and counted in stats(); they never
 // crash the participant and get no answer.
@@ -52,6 +83,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "saga/body_codec.h"
 #include "saga/clock.h"
@@ -72,6 +104,21 @@ inline constexpr std::string_view kReasonUnknownCommand = "unknown_command";
 inline constexpr std::string_view kReasonMalformedCommand = "malformed_command";
 inline constexpr std::string_view kReasonHandlerError = "handler_error";
 inline constexpr std::string_view kReasonCompensated = "compensated";
+// The reason of LockResult::refusal(): another saga holds the semantic lock.
+inline constexpr std::string_view kReasonLocked = "locked";
+
+// The payload of a "locked" refusal: which key, and the saga that holds it.
+struct LockRefused {
+  static constexpr std::string_view kMessageName = "LockRefused";
+  std::string key;
+  std::string holder_saga_id;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(key), CEREAL_NVP(holder_saga_id));
+  }
+};
+
+class LockResult;
 
 // A handler's answer: success or failure, a reply name and a payload encoded lazily in the
 // command's content_type. Made with saga::success / saga::failure.
@@ -87,11 +134,15 @@ class Reply {
     return encode_(type);
   }
 
+  // True for LockResult::refusal(): the library undoes the handler's writes before storing it.
+  bool rolls_back_writes() const { return rolls_back_writes_; }
+
   template <Message R>
   friend Reply success(R payload);
   template <Message R>
   friend Reply failure(std::string reason, R payload);
   friend Reply failure(std::string reason);
+  friend class LockResult;
 
  private:
   using Encoder = std::function<Result<std::string>(ContentType)>;
@@ -105,6 +156,7 @@ class Reply {
   std::string name_;
   std::string reason_;
   Encoder encode_;
+  bool rolls_back_writes_ = false;
 };
 
 // A success reply named R::kMessageName carrying `payload`.
@@ -126,6 +178,50 @@ inline Reply failure(std::string reason) {
   return Reply(Outcome::kFailure, std::string(kFailureReply), std::move(reason), nullptr);
 }
 
+// What lock() does when another saga holds the key (see "Semantic locks" above).
+enum class LockConflict : std::uint8_t {
+  kRefuse = 1,  // lock() returns a result that is not acquired(); reply with its refusal()
+  kHold = 2,    // lock() does not return: the command waits, unanswered, until the key is free
+};
+
+// The answer of HandlerContext::lock().
+class [[nodiscard]] LockResult {
+ public:
+  bool acquired() const { return acquired_; }
+  explicit operator bool() const { return acquired_; }
+  const std::string& key() const { return key_; }
+  // The saga that holds the key: this command's saga when acquired().
+  const std::string& holder() const { return holder_; }
+
+  // failure("locked", LockRefused{key, holder}), which also rolls back the handler's writes.
+  // Return it from the handler when not acquired().
+  Reply refusal() const {
+    Reply reply = failure(std::string(kReasonLocked), LockRefused{key_, holder_});
+    reply.rolls_back_writes_ = true;
+    return reply;
+  }
+
+ private:
+  friend class HandlerContext;
+  LockResult(std::string key, std::string holder, bool acquired)
+      : key_(std::move(key)), holder_(std::move(holder)), acquired_(acquired) {}
+
+  std::string key_;
+  std::string holder_;
+  bool acquired_ = false;
+};
+
+// Thrown by HandlerContext::lock() with LockConflict::kHold when the command must wait, and by
+// the lock methods when the lock tables cannot be read or written; caught by the library. It
+// is not a std::exception, so `catch (const std::exception&)` in a handler lets it through.
+// Let it propagate: a handler that swallows it still has its command held (or its batch
+// failed), and whatever it returns is discarded.
+struct HandlerInterrupted final {};
+
+namespace detail {
+struct HandlerContextAccess;
+}  // namespace detail
+
 // What a handler knows about the command it handles, and the transaction it runs in.
 class HandlerContext {
  public:
@@ -142,9 +238,31 @@ class HandlerContext {
   // The participant's database, inside the transaction that will also record the reply.
   Sql& db() { return sql_; }
 
+  // Takes the semantic lock `key` for this command's saga (re-entrant). When another saga
+  // holds it: kRefuse returns a result that is not acquired(); kHold throws HandlerInterrupted
+  // and the command is held until the key is released. A database error also throws
+  // HandlerInterrupted: the whole batch is rolled back and gets no reply (stats().store_errors).
+  LockResult lock(std::string_view key, LockConflict on_conflict = LockConflict::kRefuse);
+
+  // Releases `key` if this command's saga holds it; true when it did. A key that is free or
+  // held by another saga is left as it is (false).
+  bool unlock(std::string_view key);
+
+  // Releases every key this command's saga holds; returns how many. For the saga's last
+  // command to this participant and for compensations.
+  std::size_t unlock_all();
+
+  // The saga that holds `key`, or nothing when it is free. Reads inside the transaction.
+  std::optional<std::string> lock_holder(std::string_view key);
+
  private:
+  friend struct detail::HandlerContextAccess;
+
   const Envelope& command_;
   Sql& sql_;
+  std::optional<std::string> held_on_;  // kHold met another saga's lock on this key
+  Status store_error_;                  // a lock statement failed
+  std::vector<std::string> released_;   // keys unlock()/unlock_all() released
 };
 
 template <Message Cmd>
@@ -158,8 +276,8 @@ struct ParticipantOptions {
   // Where the ROUTER binds: "tcp://127.0.0.1:*" (any free port; read it back with endpoint()),
   // "tcp://0.0.0.0:7001", "ipc:///run/kitchen.sock".
   std::string endpoint;
-  // The participant's SQLite file, created when missing. It holds saga_inbox, saga_barrier and
-  // the service's own tables.
+  // The participant's SQLite file, created when missing. It holds saga_inbox, saga_barrier,
+  // saga_locks, saga_held_commands and the service's own tables.
   std::string database_path;
   // Largest body frame accepted; larger messages are dropped and counted.
   std::size_t max_message_bytes = 16 * 1024 * 1024;
@@ -192,11 +310,14 @@ struct ParticipantStats {
   std::uint64_t send_failures = 0;        // replies that could not be queued (peer gone, full)
   std::uint64_t store_errors = 0;         // batches rolled back by a database error
   std::uint64_t clients_refused = 0;      // CURVE clients whose key is not allowed
+  std::uint64_t lock_refusals = 0;        // replies "locked" (LockResult::refusal())
+  std::uint64_t held_commands = 0;        // commands put on hold behind another saga's lock
+  std::uint64_t held_resends = 0;         // deliveries of a held message_id: not run again
 };
 
 class Participant {
  public:
-  // Opens (or creates) the database in WAL mode, creates the inbox and barrier tables, and
+  // Opens (or creates) the database in WAL mode, creates the library's tables, and
   // binds the ROUTER. Errors: kInvalidArgument (bad endpoint or options, bad CURVE keys),
   // kUnavailable (the endpoint cannot be bound), SQLite errors (kIoError, kCorrupt, kBusy...).
   static Result<std::unique_ptr<Participant>> open(ParticipantOptions options);
@@ -227,8 +348,10 @@ class Participant {
   }
 
   // Waits at most `timeout` for commands, then handles what arrived (at most batch_max) in one
-  // transaction and sends the replies. OK when nothing arrived. An error is a database or
-  // socket failure; the commands of a failed batch get no reply (the orchestrator resends).
+  // transaction and sends the replies. OK when nothing arrived. The first call first runs the
+  // held commands whose key is free (held by an earlier run of the service). An error is a
+  // database or socket failure; the commands of a failed batch get no reply (the orchestrator
+  // resends).
   Status run_once(Millis timeout);
 
   // Calls run_once() until stop(). Errors are logged to stderr and the loop goes on.

@@ -12,7 +12,8 @@
 // Every step starts with its kind and name — step() (compensatable), pivot(), retriable() —
 // and then says what it does: invoke() a participant's command, or run a local() function in
 // the orchestrator, or (compensatable steps only) nothing but compensate_with(). After that
-// come its options: on_reply<R>(), when(), timeout(), retry(), compensation_retry().
+// come its options: on_reply<R>(), when(), timeout(), retry(), compensation_retry(), lock().
+// Semantic locks for the whole saga come before its first step: define<D>(...).lock(...).
 //
 // The order `compensatable* pivot? retriable*` is enforced by the types: after pivot() or
 // retriable() there is no step() or pivot(); compensate_with() and compensation_retry() exist
@@ -129,6 +130,18 @@ class [[nodiscard]] SagaBuilder {
     draft_.add_step(std::move(name), StepKind::kRetriable);
     return StepBuilder<Data, StepKind::kRetriable, detail::NoAction>(std::move(draft_));
   }
+  // Declares a semantic lock for the whole saga: `keys(const Data&)` (a string or a vector of
+  // strings) are taken before the first step and released when the saga ends (or after
+  // options.release_after). `mode` is LockMode::kWait (queue for a held key), kFailFast (fail
+  // the saga, reason "lock_held: ..."), kNone, or `LockMode mode(const Data&)`. See
+  // LockDeclaration in saga/definition.h.
+  template <LockKeys<Data> K, LockModeChoice<Data> M = LockMode>
+  SagaBuilder lock(K keys, M mode = LockMode::kWait, LockOptions options = {}) && {
+    draft_.definition.locks.push_back(
+        detail::make_lock<Data>(std::move(keys), std::move(mode), std::move(options)));
+    return std::move(*this);
+  }
+
   // A saga needs steps: this always reports an error. Here for symmetry.
   DefinitionResult build() && { return std::move(draft_).build(); }
 
@@ -206,6 +219,15 @@ class [[nodiscard]] StepBuilder {
   template <StepPredicate<Data> P>
   StepBuilder when(P pred) && {
     draft_.step().applies = detail::make_predicate<Data>(std::move(pred));
+    return std::move(*this);
+  }
+
+  // Declares a semantic lock taken before this step runs (as SagaBuilder::lock; a fail-fast
+  // refusal fails this step like a failure reply would).
+  template <LockKeys<Data> K, LockModeChoice<Data> M = LockMode>
+  StepBuilder lock(K keys, M mode = LockMode::kWait, LockOptions options = {}) && {
+    draft_.step().locks.push_back(
+        detail::make_lock<Data>(std::move(keys), std::move(mode), std::move(options)));
     return std::move(*this);
   }
 

@@ -13,10 +13,12 @@
 
 #include <concepts>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "saga/body_codec.h"
 #include "saga/definition.h"
@@ -61,7 +63,52 @@ concept ReplyHandler = std::is_invocable_v<const F&, Data&, const Reply&> &&
 template <typename F, typename Data>
 concept StepPredicate = std::is_invocable_r_v<bool, const F&, const Data&>;
 
+// `std::string keys(const Data&)` or `std::vector<std::string> keys(const Data&)`: the semantic
+// lock keys a saga or step takes ("order:42").
+template <typename F, typename Data>
+concept LockKeys = std::is_invocable_r_v<std::string, const F&, const Data&> ||
+                   std::is_invocable_r_v < std::vector<std::string>,
+const F&, const Data& > ;
+
+// A LockMode, or `LockMode mode(const Data&)` to choose it from the data ("by value").
+template <typename M, typename Data>
+concept LockModeChoice =
+    std::same_as<M, LockMode> || std::is_invocable_r_v<LockMode, const M&, const Data&>;
+
+// The rest of a lock declaration (see LockDeclaration in saga/definition.h).
+struct LockOptions {
+  Millis lease{60'000};       // a holder idle for longer is reported
+  std::string release_after;  // a step at or after the pivot; empty: when the saga ends
+};
+
 namespace detail {
+
+template <typename Data, typename K, typename M>
+LockDeclaration make_lock(K keys, M mode, LockOptions options) {
+  LockDeclaration lock;
+  lock.lease = options.lease;
+  lock.release_after = std::move(options.release_after);
+  lock.keys = [keys = std::move(keys)](std::string_view bytes) -> std::vector<std::string> {
+    Result<Data> data = decode_data<Data>(bytes);
+    // decide() turns the exception into a failure of the step ("lock keys threw: ...").
+    if (!data) throw std::runtime_error("bad_data: " + data.status().message());
+    if constexpr (std::is_invocable_r_v<std::vector<std::string>, const K&, const Data&>) {
+      return std::invoke(keys, std::as_const(data.value()));
+    } else {
+      return {std::string(std::invoke(keys, std::as_const(data.value())))};
+    }
+  };
+  if constexpr (std::same_as<M, LockMode>) {
+    lock.mode = [mode](std::string_view) { return mode; };
+  } else {
+    lock.mode = [mode = std::move(mode)](std::string_view bytes) {
+      Result<Data> data = decode_data<Data>(bytes);
+      if (!data) return LockMode::kWait;  // the keys function reports the bad data
+      return static_cast<LockMode>(std::invoke(mode, std::as_const(data.value())));
+    };
+  }
+  return lock;
+}
 
 inline DataUpdate failed_update(std::string reason) {
   return DataUpdate{true, std::move(reason), std::string()};

@@ -1,0 +1,121 @@
+// LockTable: the engine's semantic locks, in memory, on the engine thread (internal).
+//
+// A key is held by at most one saga. A saga that asks for a held key in kWait mode queues for
+// it, first come first served; kFailFast refuses. Keys are taken in the order of the claims, and
+// a saga keeps the keys it got while it waits for the next one (so deadlocks are possible, and
+// detected: a saga whose wait would close a cycle of waiting sagas is refused instead, reason
+// "deadlock: a -> b -> a"). Releasing a key hands it to the first saga queued for it, which then
+// goes on with the rest of its claims.
+//
+// Every change is journaled since the last commit: changes() lists what the store must write,
+// and rollback() undoes them when the commit fails, so the table always matches the database.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "saga/clock.h"
+#include "saga/decide.h"
+
+namespace saga {
+
+struct HeldLock {
+  std::string key;
+  std::string saga_id;
+  Millis acquired_at{0};
+  Millis lease{0};
+  std::int32_t release_after = -1;  // step index; -1: when the saga ends
+  friend bool operator==(const HeldLock&, const HeldLock&) = default;
+};
+
+// A saga queued for `claims.front().key`; the rest of `claims` is taken after it.
+struct LockWait {
+  std::string saga_id;
+  std::uint64_t seq = 0;  // queue order, over all keys
+  Millis since{0};
+  std::int32_t step = -1;  // the step whose locks these are (-1: the saga's)
+  std::vector<LockClaim> claims;
+  friend bool operator==(const LockWait&, const LockWait&) = default;
+};
+
+enum class LockOutcome : std::uint8_t { kGranted, kWaiting, kRefused };
+
+// What to tell a saga about its LockRequest.
+struct LockAnswer {
+  std::string saga_id;
+  LockOutcome outcome = LockOutcome::kGranted;
+  std::string reason;  // granted: the keys; waiting: what for; refused: why
+  bool deadlock = false;
+};
+
+// What the store must write for the changes since the last commit.
+struct LockChanges {
+  std::vector<HeldLock> locks_put;
+  std::vector<std::string> locks_deleted;  // keys
+  std::vector<LockWait> waits_put;
+  std::vector<std::string> waits_deleted;  // saga ids
+  bool empty() const {
+    return locks_put.empty() && locks_deleted.empty() && waits_put.empty() && waits_deleted.empty();
+  }
+};
+
+class LockTable {
+ public:
+  // Replaces the contents (recovery). Not journaled.
+  void load(std::vector<HeldLock> locks, std::vector<LockWait> waits);
+
+  // Takes `claims` for `saga_id` in order (keys it holds already count as taken) and appends
+  // the answer for it, plus answers for sagas that got a key it gave back after a refusal.
+  void acquire(const std::string& saga_id, std::int32_t step, const std::vector<LockClaim>& claims,
+               Millis now, std::vector<LockAnswer>& answers);
+
+  // The saga ended: releases its keys and drops its wait. Appends what the sagas queued for
+  // those keys must be told.
+  void release_saga(const std::string& saga_id, Millis now, std::vector<LockAnswer>& answers);
+  // Releases the saga's keys whose release_after step is below `step` (it moved past them).
+  void release_passed(const std::string& saga_id, std::int32_t step, Millis now,
+                      std::vector<LockAnswer>& answers);
+  // An operator's release of one key, whoever holds it. False when nobody holds it.
+  bool release_key(const std::string& key, Millis now, std::vector<LockAnswer>& answers);
+
+  const HeldLock* holder(const std::string& key) const;
+  bool holds_any(const std::string& saga_id) const { return by_saga_.count(saga_id) > 0; }
+  std::vector<HeldLock> locks() const;  // sorted by key
+  std::vector<LockWait> waits() const;  // in queue order
+  // Saga ids queued for `key`, in order.
+  std::vector<std::string> queue(const std::string& key) const;
+  std::size_t lock_count() const { return locks_.size(); }
+  std::size_t wait_count() const { return waits_.size(); }
+
+  LockChanges changes() const;
+  void commit_changes();  // the store has them: forget the journal
+  void rollback();        // the store refused them: undo every change since the last commit
+
+ private:
+  void set_lock(const std::string& key, std::optional<HeldLock> value);
+  void set_wait(const std::string& saga_id, std::optional<LockWait> value);
+  LockAnswer take(const std::string& saga_id, std::int32_t step,
+                  const std::vector<LockClaim>& claims, Millis now,
+                  std::vector<LockAnswer>& answers);
+  void free_key(const std::string& key, Millis now, std::vector<LockAnswer>& answers);
+  // The chain of waits from `holder` back to `saga_id`, if `saga_id` waiting on `holder`
+  // would close a cycle: "a -> b -> a".
+  std::optional<std::string> cycle(const std::string& saga_id, const std::string& holder) const;
+
+  std::unordered_map<std::string, HeldLock> locks_;                 // by key
+  std::unordered_map<std::string, std::set<std::string>> by_saga_;  // saga -> keys it holds
+  std::unordered_map<std::string, LockWait> waits_;                 // by saga
+  std::unordered_map<std::string, std::map<std::uint64_t, std::string>> queues_;  // key -> seq
+  std::uint64_t next_seq_ = 1;
+
+  // Values before the first change since the last commit.
+  std::map<std::string, std::optional<HeldLock>> old_locks_;
+  std::map<std::string, std::optional<LockWait>> old_waits_;
+};
+
+}  // namespace saga
