@@ -320,8 +320,8 @@ TEST_F(ChangeOrderTest, ASmallRevisionFailsFastWhileACancelHoldsTheOrder) {
 }
 
 // Defence in depth: an operator takes order:29 away from a Create Order that looks stuck
-// (Engine::release_lock, sagactl release-lock). The cancel that was waiting for it runs at
-// once -- and the Order service's own semantic lock, APPROVAL_PENDING, still refuses it.
+// (Engine::release_lock). The cancel that was waiting for it runs at once -- and the Order
+// service's own semantic lock, APPROVAL_PENDING, still refuses it.
 TEST_F(ChangeOrderTest, TheOrderServiceRefusesACancelThatBypassedTheEngineLock) {
   FailurePlan plan;
   plan.delay["AuthorizeCard@order-29"] = Millis{800};
