@@ -167,23 +167,24 @@ saga::Result<std::size_t> OrderService::start() {
   } catch (const std::exception& e) {
     return sqlite_error(e, "recovery");
   }
+  // Start each one's saga; kAlreadyExists means it did start. All at once: the engine commits
+  // the starts in batches, where one engine.get() per order would wait for one engine loop
+  // iteration each (2.5 s for 10,000 pending orders in recovery_bench).
+  std::vector<std::future<saga::Result<std::string>>> starts;
+  starts.reserve(pending.size());
+  for (const CreateOrderData& d : pending) starts.push_back(start_saga_async_for(d));
   std::size_t started = 0;
-  for (const CreateOrderData& d : pending) {
-    auto existing = engine_->get(saga_id_of_order(d.order_id));
-    if (existing) continue;
-    if (existing.status().code() != saga::StatusCode::kNotFound) return existing.status();
-    if (saga::Status s = start_saga_for(d); !s) return s;
-    ++started;
+  saga::Status first_error;
+  for (auto& f : starts) {
+    saga::Result<std::string> r = f.get();
+    if (r) {
+      ++started;
+    } else if (r.status().code() != saga::StatusCode::kAlreadyExists && first_error) {
+      first_error = r.status();
+    }
   }
+  if (!first_error) return first_error;
   return started;
-}
-
-saga::Status OrderService::start_saga_for(const CreateOrderData& data) {
-  saga::StartOptions start;
-  start.id = saga_id_of_order(data.order_id);
-  auto id = engine_->start_saga_with(kCreateOrderSaga, data, start);
-  if (!id && id.status().code() != saga::StatusCode::kAlreadyExists) return id.status();
-  return saga::Status::ok();  // kAlreadyExists: the start did commit before
 }
 
 saga::Result<std::string> OrderService::create_order(const OrderRequest& request) {

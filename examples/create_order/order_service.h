@@ -7,8 +7,8 @@
 // file), so the service uses the documented equivalent of one transaction:
 //   1. insert the order (APPROVAL_PENDING) with its saga id "order-<id>" and commit;
 //   2. start the saga with that caller-chosen id (start_saga returns once it is committed);
-//   3. at start-up, every APPROVAL_PENDING order whose saga does not exist (get -> kNotFound) is
-//      started again. Starting an id that did commit is kAlreadyExists, which counts as done.
+//   3. at start-up, the saga of every APPROVAL_PENDING order is started again (all at once):
+//      starting an id that did commit is kAlreadyExists, which counts as done.
 // A crash between 1 and 2 therefore only delays the saga until the next start-up.
 //
 // Databases: `orders_database_path` holds the orders table and, being the participant's
@@ -96,7 +96,6 @@ class OrderService {
 
  private:
   OrderService() = default;
-  saga::Status start_saga_for(const CreateOrderData& data);
   // Inserts the orders (APPROVAL_PENDING) in one transaction and commits; `out` gets each
   // one's saga data (with its id) or its own error (kAlreadyExists). Called by writer_.
   saga::Status insert_orders(const std::vector<OrderRequest>& requests,
