@@ -12,6 +12,10 @@
 //
 //   create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]
 //                      [--synchronous full|normal] [--processes] [--ceilings] [--json FILE]
+//                      [--finished F]
+//
+// --finished F: F completed sagas already in the engine's store (growth); RSS is reported
+// either way.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -44,6 +48,7 @@
 #include "saga/metrics.h"
 #include "seed_data.h"
 #include "service_host.h"
+#include "sqlite_saga_store.h"
 
 namespace {
 
@@ -58,6 +63,8 @@ struct Options {
   bool processes = false;
   bool ceilings = false;
   std::string json;
+  std::size_t finished = 0;  // --finished: completed sagas already in the engine's store
+  std::string template_db;   // the engine database holding them, copied before each run
 };
 
 // Small enough that the default run (W 1, 16, 256; 3 repetitions) takes well under 2 minutes.
@@ -93,6 +100,17 @@ double child_cpu_seconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// VmRSS or VmHWM of this process, in KiB (/proc/self/status).
+long status_kib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string prefix = std::string(field) + ":";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) return std::stol(line.substr(prefix.size()));
+  }
+  return 0;
+}
+
 struct RunResult {
   double sagas_per_s = 0;
   double p50_ms = 0;
@@ -102,6 +120,7 @@ struct RunResult {
   double commits_per_saga = 0;
   double inputs_per_commit = 0;
   double orders_per_commit = 0;  // order rows per transaction of the Order service (group commit)
+  double rss_mib = 0;            // VmRSS of this process at the end of the measured run
   std::size_t completed = 0;
   std::size_t not_completed = 0;  // compensated or failed: should be 0 (happy path)
 };
@@ -260,6 +279,9 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
                                     ("create_order_bench." + std::to_string(getpid()) + "." +
                                      std::to_string(Clock::now().time_since_epoch().count()));
   std::filesystem::create_directories(dir);
+  if (!o.template_db.empty()) {
+    std::filesystem::copy_file(o.template_db, dir / "orchestrator.db");
+  }
   RunResult r;
   {
     Deployment deployment(o, dir.string());
@@ -297,10 +319,73 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
             : 0;
     r.completed = latencies.size();
     r.not_completed = loop.not_completed();
+    r.rss_mib = static_cast<double>(status_kib("VmRSS")) / 1024;
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   return r;
+}
+
+// --- growth: finished sagas already in the store ------------------------------------------
+
+// An engine database holding `o.finished` completed Create Order sagas. One real saga runs
+// through a Deployment first; its instance row and its history are then copied, under new ids
+// and earlier times, straight into the engine's store (the engine's own SqliteSagaStore, so the
+// rows and indexes are exactly what the engine writes): running a million sagas through the
+// engine would take longer than the benchmark itself.
+std::filesystem::path build_finished_template(const Options& o) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("create_order_bench.finished." + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto begin = Clock::now();
+  constexpr std::int64_t kModelOrder = 900'000'000;  // far from the ids the runs place
+  saga::SagaInstance model;
+  std::vector<saga::HistoryEntry> history;
+  {
+    Deployment deployment(o, dir.string());
+    ClosedLoop loop(deployment.service());
+    if (auto started = deployment.service().start(); !started) {
+      die("start: " + started.status().to_string());
+    }
+    loop.run(kModelOrder, 1, 1);
+    const std::string id = ftgo::saga_id_of_order(kModelOrder);
+    auto instance = deployment.service().engine().get(id);
+    auto entries = deployment.service().engine().history(id);
+    if (!instance || !entries) die("model saga: not found");
+    if (instance.value().phase != saga::Phase::kCompleted) die("model saga did not complete");
+    model = instance.value();
+    history = entries.value();
+  }
+  saga::StoreOptions options;
+  options.path = (dir / "orchestrator.db").string();
+  options.synchronous = saga::Synchronous::kOff;  // set-up only; the runs use FULL
+  auto store = saga::SqliteSagaStore::open(options);
+  if (!store) die("finished sagas: " + store.status().to_string());
+  constexpr std::size_t kPerCommit = 10'000;
+  for (std::size_t first = 0; first < o.finished; first += kPerCommit) {
+    saga::StoreBatch batch;
+    for (std::size_t i = first; i < std::min(o.finished, first + kPerCommit); ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "finished-%09zu", i);
+      // Spread over the past, one saga a millisecond, oldest first.
+      const saga::Millis shift{static_cast<std::int64_t>(o.finished - i)};
+      saga::SagaInstance instance = model;
+      instance.id = id;
+      instance.created_at -= shift;
+      instance.updated_at -= shift;
+      batch.inserts.push_back(std::move(instance));
+      for (saga::HistoryEntry entry : history) {
+        entry.time -= shift;
+        batch.history.emplace_back(id, std::move(entry));
+      }
+    }
+    if (saga::Status s = store.value()->commit(batch); !s) die("finished sagas: " + s.to_string());
+  }
+  store.value().reset();  // closes the file (and checkpoints its WAL into it)
+  std::fprintf(stderr, "  %zu finished sagas (%zu history rows each) written in %.1f s\n",
+               o.finished, history.size(),
+               std::chrono::duration<double>(Clock::now() - begin).count());
+  return dir;
 }
 
 struct Stat {
@@ -332,7 +417,8 @@ constexpr const char* kMetrics[] = {"sagas_per_s",
                                     "cpu_us_per_saga",
                                     "commits_per_saga",
                                     "inputs_per_commit",
-                                    "orders_per_commit"};
+                                    "orders_per_commit",
+                                    "rss_mib"};
 
 Row measure(const Options& o, std::size_t w) {
   Row row;
@@ -349,6 +435,7 @@ Row measure(const Options& o, std::size_t w) {
     values["commits_per_saga"].push_back(r.commits_per_saga);
     values["inputs_per_commit"].push_back(r.inputs_per_commit);
     values["orders_per_commit"].push_back(r.orders_per_commit);
+    values["rss_mib"].push_back(r.rss_mib);
     row.not_completed += r.not_completed;
     std::fprintf(stderr,
                  "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga, engine %.2f "
@@ -483,11 +570,14 @@ double batched_ceiling(const Ceilings& c) {
 // --- output -----------------------------------------------------------------------------------
 
 void print_table(const Options& o, const std::vector<Row>& rows) {
-  std::printf("Create Order saga, %s, synchronous=%s, %zu repetitions (median [min..max])\n",
-              o.processes ? "participants in child processes" : "participants on threads",
-              o.synchronous_full ? "FULL" : "NORMAL", o.reps);
-  std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s\n", "W", "N", "sagas/s", "p50 ms",
-              "p90 ms", "p99 ms", "CPU us/saga", "commits/saga");
+  std::printf(
+      "Create Order saga, %s, synchronous=%s, %zu finished sagas in the store, %zu repetitions "
+      "(median [min..max])\n",
+      o.processes ? "participants in child processes" : "participants on threads",
+      o.synchronous_full ? "FULL" : "NORMAL", o.finished, o.reps);
+  std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", "W", "N", "sagas/s",
+              "p50 ms", "p90 ms", "p99 ms", "CPU us/saga", "commits/saga", "order rows/commit",
+              "RSS MiB");
   for (const Row& r : rows) {
     auto cell = [&](const char* m, const char* fmt) {
       const Stat& s = r.stats.at(m);
@@ -495,13 +585,15 @@ void print_table(const Options& o, const std::vector<Row>& rows) {
       std::snprintf(text, sizeof text, fmt, s.median, s.min, s.max);
       return std::string(text);
     };
-    std::printf("%6zu %6zu  %-24s %-24s %-24s %-24s %-22s %-18s\n", r.w, r.n,
+    std::printf("%6zu %6zu  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", r.w, r.n,
                 cell("sagas_per_s", "%.0f [%.0f..%.0f]").c_str(),
                 cell("p50_ms", "%.2f [%.2f..%.2f]").c_str(),
                 cell("p90_ms", "%.2f [%.2f..%.2f]").c_str(),
                 cell("p99_ms", "%.2f [%.2f..%.2f]").c_str(),
                 cell("cpu_us_per_saga", "%.0f [%.0f..%.0f]").c_str(),
-                cell("commits_per_saga", "%.2f [%.2f..%.2f]").c_str());
+                cell("commits_per_saga", "%.2f [%.2f..%.2f]").c_str(),
+                cell("orders_per_commit", "%.1f [%.1f..%.1f]").c_str(),
+                cell("rss_mib", "%.0f [%.0f..%.0f]").c_str());
     if (r.not_completed > 0) std::printf("        (%zu sagas did not complete)\n", r.not_completed);
   }
 }
@@ -528,8 +620,8 @@ void write_json(const Options& o, const std::vector<Row>& rows, const std::optio
   std::ofstream out(o.json);
   out << "{\n  \"synchronous\": \"" << (o.synchronous_full ? "full" : "normal")
       << "\",\n  \"processes\": " << (o.processes ? "true" : "false")
-      << ",\n  \"repetitions\": " << o.reps << ",\n  \"warmup\": " << o.warmup
-      << ",\n  \"runs\": [\n";
+      << ",\n  \"finished_sagas_in_store\": " << o.finished << ",\n  \"repetitions\": " << o.reps
+      << ",\n  \"warmup\": " << o.warmup << ",\n  \"runs\": [\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     out << "    {\"w\": " << r.w << ", \"n\": " << r.n
@@ -564,7 +656,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]\n"
                "                          [--synchronous full|normal] [--processes] [--ceilings]\n"
-               "                          [--json FILE]\n");
+               "                          [--json FILE] [--finished F]\n");
   return 2;
 }
 
@@ -600,6 +692,8 @@ int main(int argc, char** argv) {
       o.ceilings = true;
     } else if (a == "--json") {
       o.json = value();
+    } else if (a == "--finished") {
+      o.finished = std::stoul(value());
     } else if (a == "--service") {  // child mode (--processes)
       service = value();
     } else if (a == "--bind") {
@@ -617,8 +711,17 @@ int main(int argc, char** argv) {
                                      ftgo::ServiceOptions{bind, db, nullptr, o.synchronous_full});
   }
 
+  std::optional<std::filesystem::path> template_dir;
+  if (o.finished > 0) {
+    template_dir = build_finished_template(o);
+    o.template_db = (*template_dir / "orchestrator.db").string();
+  }
   std::vector<Row> rows;
   for (std::size_t w : o.w) rows.push_back(measure(o, w));
+  if (template_dir) {
+    std::error_code ignored;
+    std::filesystem::remove_all(*template_dir, ignored);
+  }
   print_table(o, rows);
   std::optional<Ceilings> ceilings;
   if (o.ceilings) {
