@@ -17,6 +17,7 @@
 // --finished F: F completed sagas already in the engine's store (growth); RSS is reported
 // either way.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -110,6 +111,14 @@ long status_kib(const char* field) {
     if (line.rfind(prefix, 0) == 0) return std::stol(line.substr(prefix.size()));
   }
   return 0;
+}
+
+// fsync: the file's pages are on disk when this returns.
+void sync_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;  // the run then fails on the missing file itself
+  ::fsync(fd);
+  ::close(fd);
 }
 
 struct RunResult {
@@ -282,6 +291,9 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
   std::filesystem::create_directories(dir);
   if (!o.template_db.empty()) {
     std::filesystem::copy_file(o.template_db, dir / "orchestrator.db");
+    // Write the copy out now: otherwise the kernel's writeback of it competes with the run's
+    // fsyncs on the same disk (it did: -28 % sagas/s with a 1M-saga copy).
+    sync_file(dir / "orchestrator.db");
   }
   RunResult r;
   {
@@ -383,6 +395,7 @@ std::filesystem::path build_finished_template(const Options& o) {
     if (saga::Status s = store.value()->commit(batch); !s) die("finished sagas: " + s.to_string());
   }
   store.value().reset();  // closes the file (and checkpoints its WAL into it)
+  sync_file(dir / "orchestrator.db");
   std::fprintf(stderr, "  %zu finished sagas (%zu history rows each) written in %.1f s\n",
                o.finished, history.size(),
                std::chrono::duration<double>(Clock::now() - begin).count());
