@@ -4,7 +4,7 @@
 # into $SAGA_BENCH_OUT (default: build/bench-results). About 5 minutes on 2 cores.
 #
 #   scripts/bench.sh            # everything
-#   scripts/bench.sh --quick    # fewer repetitions, no 1M-saga growth run (about 1 minute)
+#   scripts/bench.sh --quick    # fewer repetitions, no 1M-saga growth run (about 1.5 minutes)
 #
 # Benchmarks are not tests: nothing here runs under ctest, and no figure is asserted.
 set -euo pipefail
