@@ -246,6 +246,12 @@ TEST_F(SagactlTest, LocksShowsHoldersAndQueuesAndReleaseLockHandsTheKeyOn) {
   EXPECT_THAT(listed.out, HasSubstr("1 (next: next)"));
   // The fixture's virtual clock is in 1970, so by this machine's clock the lease is long past.
   EXPECT_THAT(listed.out, HasSubstr("PAST LEASE"));
+  EXPECT_THAT(sagactl({"show", "holder"}).out, HasSubstr("holds order:1"));
+  EXPECT_THAT(sagactl({"show", "next"}).out,
+              HasSubstr("waiting for lock order:1 (held by holder)"));
+  rapidjson::Document shown = parse(sagactl({"show", "next", "--json"}).out);
+  EXPECT_EQ(std::string(shown["waiting_for_lock"].GetString()), "order:1");
+  EXPECT_EQ(std::string(shown["wait"].GetString()), "lock");
   rapidjson::Document d = parse(sagactl({"locks", "--json"}).out);
   ASSERT_EQ(d["locks"].Size(), 1u);
   EXPECT_EQ(std::string(d["locks"][0]["saga"].GetString()), "holder");

@@ -208,6 +208,9 @@ struct ShowData {
   std::vector<saga::HistoryEntry> history;
   const Known* definition = nullptr;
   std::optional<std::string> decoded;
+  std::vector<std::string> locks_held;  // semantic lock keys
+  std::string waiting_for;              // the key it is queued for, if any
+  std::string waiting_behind;           // that key's holder
 };
 
 // The step's name from the definition, or from the outstanding command for the current step.
@@ -233,6 +236,15 @@ void show_json(Context& c, const ShowData& d) {
     j.null();
   }
   j.field("wait", wait_name(i.wait));
+  j.key("locks_held").begin_array();
+  for (const std::string& key : d.locks_held) j.value(key);
+  j.end_array();
+  j.key("waiting_for_lock");
+  if (d.waiting_for.empty()) {
+    j.null();
+  } else {
+    j.value(d.waiting_for);
+  }
   j.key("deadline_ms");
   if (i.wait == saga::Wait::kNone) {
     j.null();
@@ -297,6 +309,15 @@ void show_text(Context& c, const ShowData& d) {
   if (i.wait == saga::Wait::kReply) line("deadline", "reply due by " + format_time(i.deadline));
   if (i.wait == saga::Wait::kRetry) line("deadline", "next retry at " + format_time(i.deadline));
   if (i.wait == saga::Wait::kNone) line("deadline", "none");
+  if (i.wait == saga::Wait::kLock) {
+    line("deadline",
+         "none: waiting for lock " + d.waiting_for + " (held by " + d.waiting_behind + ")");
+  }
+  if (!d.locks_held.empty()) {
+    std::string keys;
+    for (const std::string& k : d.locks_held) keys += (keys.empty() ? "" : ", ") + k;
+    line("locks", "holds " + keys);
+  }
   o << c.style.bold("history") << '\n';
   Table t({"time", "event", "step", "attempt", "reason"});
   for (const saga::HistoryEntry& h : d.history) {
@@ -328,6 +349,17 @@ int show(Context& c, const std::string& id) {
   d.history = std::move(history).value();
   d.definition = known_for(d.instance);
   if (d.definition && d.definition->decode) d.decoded = d.definition->decode(d.instance.data);
+  auto held = (*store)->load_locks();
+  auto waits = (*store)->load_lock_waits();
+  if (!held) return fail(c, held.status().to_string());
+  if (!waits) return fail(c, waits.status().to_string());
+  for (const saga::LockWait& w : waits.value()) {
+    if (w.saga_id == id) d.waiting_for = w.claims.front().key;
+  }
+  for (const saga::HeldLock& l : held.value()) {
+    if (l.saga_id == id) d.locks_held.push_back(l.key);
+    if (l.key == d.waiting_for) d.waiting_behind = l.saga_id;
+  }
   if (c.json) {
     show_json(c, d);
   } else {
