@@ -32,7 +32,8 @@ void print_intro(const DemoOptions& o, const DataPaths& paths) {
       "    4 Accounting  AuthorizeCard                       the pivot: no way back after it\n"
       "    5 Kitchen     ConfirmCreateTicket -> AWAITING_ACCEPTANCE   retried until done\n"
       "    6 Order       ApproveOrder -> APPROVED                     retried until done\n"
-      "  A failure at steps 2-4 undoes the steps before it in reverse order.\n\n"
+      "  A failure at steps 2-4 undoes the steps before it in reverse order. The saga holds the\n"
+      "  engine's semantic lock order:<id> from start to end.\n\n"
       "  Services: %s. Databases in %s\n\n",
       o.processes ? "four separate processes over tcp://127.0.0.1"
                   : "threads of this process "

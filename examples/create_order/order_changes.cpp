@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <charconv>
+#include <optional>
 #include <utility>
 
 #include "cancel_order_saga.h"
