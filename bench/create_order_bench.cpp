@@ -12,7 +12,12 @@
 //
 //   create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]
 //                      [--synchronous full|normal] [--processes] [--ceilings] [--json FILE]
+//                      [--finished F]
+//
+// --finished F: F completed sagas already in the engine's store (growth); RSS is reported
+// either way.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -38,11 +43,13 @@
 #include <zmq_addon.hpp>
 
 #include "order_service.h"
+#include "order_writer.h"
 #include "saga/body_codec.h"
 #include "saga/envelope.h"
 #include "saga/metrics.h"
 #include "seed_data.h"
 #include "service_host.h"
+#include "sqlite_saga_store.h"
 
 namespace {
 
@@ -57,13 +64,16 @@ struct Options {
   bool processes = false;
   bool ceilings = false;
   std::string json;
+  std::size_t finished = 0;  // --finished: completed sagas already in the engine's store
+  std::string template_db;   // the engine database holding them, copied before each run
 };
 
-// Small enough that the default run (W 1, 16, 256; 3 repetitions) takes well under 2 minutes.
+// Small enough that the default run (W 1, 16, 256; 3 repetitions) takes about a minute, large
+// enough that W=256 and W=4096 turn the window over several times.
 std::size_t sagas_for(const Options& o, std::size_t w) {
   if (o.n) return *o.n;
   if (w == 1) return 100;
-  return std::max<std::size_t>(1000, 2 * w);
+  return std::max<std::size_t>(2000, 4 * w);
 }
 
 double cpu_seconds(const rusage& r) {
@@ -92,6 +102,25 @@ double child_cpu_seconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// VmRSS or VmHWM of this process, in KiB (/proc/self/status).
+long status_kib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string prefix = std::string(field) + ":";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) return std::stol(line.substr(prefix.size()));
+  }
+  return 0;
+}
+
+// fsync: the file's pages are on disk when this returns.
+void sync_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;  // the run then fails on the missing file itself
+  ::fsync(fd);
+  ::close(fd);
+}
+
 struct RunResult {
   double sagas_per_s = 0;
   double p50_ms = 0;
@@ -100,7 +129,8 @@ struct RunResult {
   double cpu_us_per_saga = 0;
   double commits_per_saga = 0;
   double inputs_per_commit = 0;
-  double order_insert_share = 0;  // of the wall time, the placing thread was inserting orders
+  double orders_per_commit = 0;  // order rows per transaction of the Order service (group commit)
+  double rss_mib = 0;            // VmRSS of this process at the end of the measured run
   std::size_t completed = 0;
   std::size_t not_completed = 0;  // compensated or failed: should be 0 (happy path)
 };
@@ -207,9 +237,7 @@ class ClosedLoop {
         std::lock_guard lock(mutex_);
         started_at_[saga_id(request.order_id)] = Clock::now();
       }
-      const auto insert_begin = Clock::now();
       starts.push_back(service_.create_order_async(request));
-      insert_seconds_ += std::chrono::duration<double>(Clock::now() - insert_begin).count();
       while (!starts.empty() &&
              starts.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
         check(starts.front().get());
@@ -225,9 +253,6 @@ class ClosedLoop {
   }
 
   std::size_t not_completed() const { return not_completed_.load(); }
-  // Time this thread spent in create_order_async (mostly the order row's own commit), summed
-  // over every run() so far.
-  double insert_seconds() const { return insert_seconds_; }
 
  private:
   static std::string saga_id(std::int64_t order_id) { return ftgo::saga_id_of_order(order_id); }
@@ -257,7 +282,6 @@ class ClosedLoop {
   std::size_t in_flight_ = 0;
   std::size_t ended_ = 0;
   std::atomic<std::size_t> not_completed_{0};
-  double insert_seconds_ = 0;
 };
 
 RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
@@ -265,6 +289,12 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
                                     ("create_order_bench." + std::to_string(getpid()) + "." +
                                      std::to_string(Clock::now().time_since_epoch().count()));
   std::filesystem::create_directories(dir);
+  if (!o.template_db.empty()) {
+    std::filesystem::copy_file(o.template_db, dir / "orchestrator.db");
+    // Write the copy out now: otherwise the kernel's writeback of it competes with the run's
+    // fsyncs on the same disk (it did: -28 % sagas/s with a 1M-saga copy).
+    sync_file(dir / "orchestrator.db");
+  }
   RunResult r;
   {
     Deployment deployment(o, dir.string());
@@ -275,7 +305,9 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     if (o.warmup > 0) loop.run(1, o.warmup, std::min(w, o.warmup));
     const saga::EngineStats before = deployment.service().engine().stats();
     const double cpu_before = deployment.cpu_seconds();
-    const double insert_before = loop.insert_seconds();
+    const ftgo::OrderWriter& writer = deployment.service().order_writer();
+    const std::size_t order_commits_before = writer.commits();
+    const std::size_t orders_before = writer.orders_committed();
     const auto begin = Clock::now();
     std::vector<double> latencies = loop.run(static_cast<std::int64_t>(o.warmup) + 1, n, w);
     const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
@@ -283,7 +315,11 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     const saga::EngineStats after = deployment.service().engine().stats();
     const double sagas = static_cast<double>(n);
     r.sagas_per_s = sagas / seconds;
-    r.order_insert_share = (loop.insert_seconds() - insert_before) / seconds;
+    const std::size_t order_commits = writer.commits() - order_commits_before;
+    r.orders_per_commit =
+        order_commits > 0
+            ? static_cast<double>(writer.orders_committed() - orders_before) / order_commits
+            : 0;
     r.p50_ms = percentile(latencies, 0.50);
     r.p90_ms = percentile(latencies, 0.90);
     r.p99_ms = percentile(latencies, 0.99);
@@ -296,10 +332,74 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
             : 0;
     r.completed = latencies.size();
     r.not_completed = loop.not_completed();
+    r.rss_mib = static_cast<double>(status_kib("VmRSS")) / 1024;
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   return r;
+}
+
+// --- growth: finished sagas already in the store ------------------------------------------
+
+// An engine database holding `o.finished` completed Create Order sagas. One real saga runs
+// through a Deployment first; its instance row and its history are then copied, under new ids
+// and earlier times, straight into the engine's store (the engine's own SqliteSagaStore, so the
+// rows and indexes are exactly what the engine writes): running a million sagas through the
+// engine would take longer than the benchmark itself.
+std::filesystem::path build_finished_template(const Options& o) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("create_order_bench.finished." + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto begin = Clock::now();
+  constexpr std::int64_t kModelOrder = 900'000'000;  // far from the ids the runs place
+  saga::SagaInstance model;
+  std::vector<saga::HistoryEntry> history;
+  {
+    Deployment deployment(o, dir.string());
+    ClosedLoop loop(deployment.service());
+    if (auto started = deployment.service().start(); !started) {
+      die("start: " + started.status().to_string());
+    }
+    loop.run(kModelOrder, 1, 1);
+    const std::string id = ftgo::saga_id_of_order(kModelOrder);
+    auto instance = deployment.service().engine().get(id);
+    auto entries = deployment.service().engine().history(id);
+    if (!instance || !entries) die("model saga: not found");
+    if (instance.value().phase != saga::Phase::kCompleted) die("model saga did not complete");
+    model = instance.value();
+    history = entries.value();
+  }
+  saga::StoreOptions options;
+  options.path = (dir / "orchestrator.db").string();
+  options.synchronous = saga::Synchronous::kOff;  // set-up only; the runs use FULL
+  auto store = saga::SqliteSagaStore::open(options);
+  if (!store) die("finished sagas: " + store.status().to_string());
+  constexpr std::size_t kPerCommit = 10'000;
+  for (std::size_t first = 0; first < o.finished; first += kPerCommit) {
+    saga::StoreBatch batch;
+    for (std::size_t i = first; i < std::min(o.finished, first + kPerCommit); ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "finished-%09zu", i);
+      // Spread over the past, one saga a millisecond, oldest first.
+      const saga::Millis shift{static_cast<std::int64_t>(o.finished - i)};
+      saga::SagaInstance instance = model;
+      instance.id = id;
+      instance.created_at -= shift;
+      instance.updated_at -= shift;
+      batch.inserts.push_back(std::move(instance));
+      for (saga::HistoryEntry entry : history) {
+        entry.time -= shift;
+        batch.history.emplace_back(id, std::move(entry));
+      }
+    }
+    if (saga::Status s = store.value()->commit(batch); !s) die("finished sagas: " + s.to_string());
+  }
+  store.value().reset();  // closes the file (and checkpoints its WAL into it)
+  sync_file(dir / "orchestrator.db");
+  std::fprintf(stderr, "  %zu finished sagas (%zu history rows each) written in %.1f s\n",
+               o.finished, history.size(),
+               std::chrono::duration<double>(Clock::now() - begin).count());
+  return dir;
 }
 
 struct Stat {
@@ -331,7 +431,8 @@ constexpr const char* kMetrics[] = {"sagas_per_s",
                                     "cpu_us_per_saga",
                                     "commits_per_saga",
                                     "inputs_per_commit",
-                                    "order_insert_share"};
+                                    "orders_per_commit",
+                                    "rss_mib"};
 
 Row measure(const Options& o, std::size_t w) {
   Row row;
@@ -347,13 +448,14 @@ Row measure(const Options& o, std::size_t w) {
     values["cpu_us_per_saga"].push_back(r.cpu_us_per_saga);
     values["commits_per_saga"].push_back(r.commits_per_saga);
     values["inputs_per_commit"].push_back(r.inputs_per_commit);
-    values["order_insert_share"].push_back(r.order_insert_share);
+    values["orders_per_commit"].push_back(r.orders_per_commit);
+    values["rss_mib"].push_back(r.rss_mib);
     row.not_completed += r.not_completed;
     std::fprintf(stderr,
-                 "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.2f inputs/commit, order inserts "
-                 "%.0f%% of the time\n",
-                 w, rep + 1, r.sagas_per_s, r.p50_ms, r.inputs_per_commit,
-                 100 * r.order_insert_share);
+                 "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga, engine %.2f "
+                 "inputs/commit, orders %.2f rows/commit\n",
+                 w, rep + 1, r.sagas_per_s, r.p50_ms, r.cpu_us_per_saga, r.inputs_per_commit,
+                 r.orders_per_commit);
   }
   for (const char* m : kMetrics) row.stats[m] = summarize(values[m]);
   return row;
@@ -482,11 +584,14 @@ double batched_ceiling(const Ceilings& c) {
 // --- output -----------------------------------------------------------------------------------
 
 void print_table(const Options& o, const std::vector<Row>& rows) {
-  std::printf("Create Order saga, %s, synchronous=%s, %zu repetitions (median [min..max])\n",
-              o.processes ? "participants in child processes" : "participants on threads",
-              o.synchronous_full ? "FULL" : "NORMAL", o.reps);
-  std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s\n", "W", "N", "sagas/s", "p50 ms",
-              "p90 ms", "p99 ms", "CPU us/saga", "commits/saga");
+  std::printf(
+      "Create Order saga, %s, synchronous=%s, %zu finished sagas in the store, %zu repetitions "
+      "(median [min..max])\n",
+      o.processes ? "participants in child processes" : "participants on threads",
+      o.synchronous_full ? "FULL" : "NORMAL", o.finished, o.reps);
+  std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", "W", "N", "sagas/s",
+              "p50 ms", "p90 ms", "p99 ms", "CPU us/saga", "commits/saga", "order rows/commit",
+              "RSS MiB");
   for (const Row& r : rows) {
     auto cell = [&](const char* m, const char* fmt) {
       const Stat& s = r.stats.at(m);
@@ -494,13 +599,15 @@ void print_table(const Options& o, const std::vector<Row>& rows) {
       std::snprintf(text, sizeof text, fmt, s.median, s.min, s.max);
       return std::string(text);
     };
-    std::printf("%6zu %6zu  %-24s %-24s %-24s %-24s %-22s %-18s\n", r.w, r.n,
+    std::printf("%6zu %6zu  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", r.w, r.n,
                 cell("sagas_per_s", "%.0f [%.0f..%.0f]").c_str(),
                 cell("p50_ms", "%.2f [%.2f..%.2f]").c_str(),
                 cell("p90_ms", "%.2f [%.2f..%.2f]").c_str(),
                 cell("p99_ms", "%.2f [%.2f..%.2f]").c_str(),
                 cell("cpu_us_per_saga", "%.0f [%.0f..%.0f]").c_str(),
-                cell("commits_per_saga", "%.2f [%.2f..%.2f]").c_str());
+                cell("commits_per_saga", "%.2f [%.2f..%.2f]").c_str(),
+                cell("orders_per_commit", "%.1f [%.1f..%.1f]").c_str(),
+                cell("rss_mib", "%.0f [%.0f..%.0f]").c_str());
     if (r.not_completed > 0) std::printf("        (%zu sagas did not complete)\n", r.not_completed);
   }
 }
@@ -527,8 +634,8 @@ void write_json(const Options& o, const std::vector<Row>& rows, const std::optio
   std::ofstream out(o.json);
   out << "{\n  \"synchronous\": \"" << (o.synchronous_full ? "full" : "normal")
       << "\",\n  \"processes\": " << (o.processes ? "true" : "false")
-      << ",\n  \"repetitions\": " << o.reps << ",\n  \"warmup\": " << o.warmup
-      << ",\n  \"runs\": [\n";
+      << ",\n  \"finished_sagas_in_store\": " << o.finished << ",\n  \"repetitions\": " << o.reps
+      << ",\n  \"warmup\": " << o.warmup << ",\n  \"runs\": [\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     out << "    {\"w\": " << r.w << ", \"n\": " << r.n
@@ -563,7 +670,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]\n"
                "                          [--synchronous full|normal] [--processes] [--ceilings]\n"
-               "                          [--json FILE]\n");
+               "                          [--json FILE] [--finished F]\n");
   return 2;
 }
 
@@ -599,6 +706,8 @@ int main(int argc, char** argv) {
       o.ceilings = true;
     } else if (a == "--json") {
       o.json = value();
+    } else if (a == "--finished") {
+      o.finished = std::stoul(value());
     } else if (a == "--service") {  // child mode (--processes)
       service = value();
     } else if (a == "--bind") {
@@ -616,8 +725,17 @@ int main(int argc, char** argv) {
                                      ftgo::ServiceOptions{bind, db, nullptr, o.synchronous_full});
   }
 
+  std::optional<std::filesystem::path> template_dir;
+  if (o.finished > 0) {
+    template_dir = build_finished_template(o);
+    o.template_db = (*template_dir / "orchestrator.db").string();
+  }
   std::vector<Row> rows;
   for (std::size_t w : o.w) rows.push_back(measure(o, w));
+  if (template_dir) {
+    std::error_code ignored;
+    std::filesystem::remove_all(*template_dir, ignored);
+  }
   print_table(o, rows);
   std::optional<Ceilings> ceilings;
   if (o.ceilings) {

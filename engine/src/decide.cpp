@@ -197,9 +197,9 @@ class Decider {
     if (in_.kind == InputKind::kLockGranted) {
       record(Event::kLockAcquired, i, in_.reason);
       s().locks_through = i;
-      // The saga's locks: its first step. A step's: that step again (its predicate holds, the
-      // data is the same), which now runs.
-      advance_from(i < 0 ? -1 : i - 1);
+      stop_waiting();
+      // The saga's locks: on to its first step. A step's: the step runs now (same attempt).
+      if (i < 0 || enter_step(i)) advance_from(i);
       return done();
     }
     lock_failed(i, in_.reason);
@@ -342,28 +342,35 @@ class Decider {
         record(Event::kStepSkipped, j);
         continue;
       }
-      if (lock_gate(j) == Gate::kClosed) return;
-      if (st.local) {
-        s().attempt = 1;
-        DataUpdate update = call_local(st);
-        if (update.failed) {
-          step_failed(j, update.reason, {}, /*run_own_compensation=*/false,
-                      /*retry_allowed=*/false);
-          return;
-        }
-        s().data = std::move(update.data);
-        record(Event::kStepSucceeded, j);
-        continue;
-      }
-      if (st.action) {
-        s().attempt = 1;
-        send_new(j, Direction::kAction);
-        return;
-      }
-      // Compensation only: its action happened before the saga started.
+      s().attempt = 1;
+      if (!enter_step(j)) return;
     }
     s().step = count;
     record(Event::kCompleted, -1);
+  }
+
+  // Runs step `j`, which applies: its locks, then its local function or its action. True when
+  // the saga goes straight on to the next step (a local step that succeeded, or a step with
+  // only a compensation, whose action happened before the saga started).
+  bool enter_step(std::int32_t j) {
+    const StepDefinition& st = step(j);
+    if (lock_gate(j) == Gate::kClosed) return false;
+    if (st.local) {
+      DataUpdate update = call_local(st);
+      if (update.failed) {
+        step_failed(j, update.reason, {}, /*run_own_compensation=*/false,
+                    /*retry_allowed=*/false);
+        return false;
+      }
+      s().data = std::move(update.data);
+      record(Event::kStepSucceeded, j);
+      return true;
+    }
+    if (st.action) {
+      send_new(j, Direction::kAction);
+      return false;
+    }
+    return true;
   }
 
   // Compensates, newest first, the steps at or below `from` that ran and have a compensation.

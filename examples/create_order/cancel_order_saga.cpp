@@ -30,6 +30,9 @@ saga::DefinitionResult cancel_order_definition(const SagaTiming& timing) {
   until_done.jitter = saga::Jitter::kNone;
   // clang-format off
   return saga::define<CancelOrderData>(std::string(kCancelOrderSaga), 1)
+      // Semantic lock in the engine: wait for whichever saga holds the order to end.
+      .lock([](const CancelOrderData& d) { return order_lock_key(d.order_id); },
+            saga::LockMode::kWait)
       // Semantic lock on the order: APPROVED -> CANCEL_PENDING, or "order_locked" when another
       // saga holds the order (APPROVAL_PENDING, REVISION_PENDING, CANCEL_PENDING).
       .step("begin_cancel")

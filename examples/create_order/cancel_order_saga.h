@@ -15,12 +15,19 @@
 //                                         CANCEL_PENDING -> CANCELLED
 //
 // Isolation countermeasures (Richardson §4.4.2):
-//  - Semantic lock. CANCEL_PENDING, in the Order and in the Kitchen service, is a flag that
-//    every other saga and every local transaction can see: "a saga is changing this; do not
-//    build on it". BeginCancelOrder takes it only from APPROVED, so a Cancel that arrives while
-//    Create Order still holds the order (APPROVAL_PENDING, Create Order's own lock) or while a
-//    Revise holds it (REVISION_PENDING) is refused with reason "order_locked". The lock is
-//    released by the saga's last step (CANCELLED) or by its compensation (APPROVED again).
+//  - Semantic lock, in the engine: the saga declares the lock "order:<id>" (order_lock_key) in
+//    mode kWait. The engine takes it before begin_cancel; while Create Order or a Revise holds
+//    it, this saga waits (history: lock_waiting, then lock_acquired when the holder ended) and
+//    then runs against the order as that saga left it. Released when this saga ends.
+//  - Semantic lock, in the services. CANCEL_PENDING, in the Order and in the Kitchen service,
+//    is a flag that every other saga and every local transaction can see: "a saga is changing
+//    this; do not build on it". BeginCancelOrder takes it only from APPROVED, so a Cancel that
+//    reaches the order while Create Order still holds it (APPROVAL_PENDING, Create Order's own
+//    lock) or while a Revise holds it (REVISION_PENDING) is refused with reason
+//    "order_locked". With the engine lock this only happens when something bypassed it (an
+//    operator released the key, a client of another orchestrator): the services do not count
+//    on every saga taking the engine lock. The service lock is released by the saga's last
+//    step (CANCELLED) or by its compensation (APPROVED again).
 //  - Pessimistic view. The step that is likely to be refused and cheap to undo (the kitchen
 //    ticket: refused once the food is being prepared; undoing it flips a state back) runs
 //    before the step that is expensive to undo (giving the money back). Reversing the

@@ -1,7 +1,7 @@
 // The Cancel Order and Revise Order scenarios: an order is created (Create Order), then a
 // cancel or a revision is asked for -- after Create Order ended, or while it is still running
 // -- and every saga involved must end as expected. Shared by the demo and the integration
-// test. Orders 9..14 (the Create Order walkthrough uses 1..8).
+// test. Orders 9..15 (the Create Order walkthrough uses 1..8).
 #pragma once
 
 #include <cstdint>
@@ -33,12 +33,12 @@ struct ChangeScenario {
 
   // Expected: the change saga's end, and the order's final state and total.
   saga::Phase expected_phase = saga::Phase::kCompleted;
-  std::string expected_reason;  // the business reason of a compensated change saga
+  std::string expected_reason;  // how the compensated change saga's reason starts
   std::string expected_state;   // "CANCELLED", "APPROVED"
   std::int64_t expected_total_cents = 0;
 };
 
-// The scenarios, orders 9..14.
+// The scenarios, orders 9..15.
 std::vector<ChangeScenario> change_scenarios();
 
 // How long Create Order's AuthorizeCard is delayed in the during_create scenarios.
@@ -58,7 +58,11 @@ struct ChangeResult {
   bool ok = false;
 };
 
-// "CANCELLED", "APPROVED, revised to 37.85", "APPROVED (cancel refused: order_locked)".
+// The reason a change saga was rolled back: the failing step's reason, or the engine's
+// refusal of its lock ("lock_held: order:14 held by order-14").
+std::string change_reason(const std::string& last_reason);
+
+// "CANCELLED", "APPROVED, revised to 37.85", "APPROVED (revise refused: lock_held)".
 std::string expected_text(const ChangeScenario& scenario);
 std::string actual_text(const ChangeResult& result);
 

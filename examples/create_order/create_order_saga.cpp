@@ -38,7 +38,11 @@ saga::DefinitionResult create_order_definition(const SagaTiming& timing) {
   RetryPolicy until_done = RetryPolicy::fixed(timing.retry_interval, 0);
   until_done.jitter = saga::Jitter::kNone;
   // clang-format off
-  return saga::define<CreateOrderData>(std::string(kCreateOrderSaga), 1)
+  return saga::define<CreateOrderData>(std::string(kCreateOrderSaga), 2)
+      // Semantic lock: a Cancel or Revise of this order asked for while it is being created
+      // waits for (or is refused by) the engine until Create Order has ended.
+      .lock([](const CreateOrderData& d) { return order_lock_key(d.order_id); },
+            saga::LockMode::kWait)
       .step("reject_order")
           .compensate_with(order_channel::reject_order, &make_reject_order)
           .timeout(timing.reply_timeout)
@@ -72,5 +76,7 @@ saga::DefinitionResult create_order_definition(const SagaTiming& timing) {
 }
 
 std::string saga_id_of_order(std::int64_t order_id) { return "order-" + std::to_string(order_id); }
+
+std::string order_lock_key(std::int64_t order_id) { return "order:" + std::to_string(order_id); }
 
 }  // namespace ftgo

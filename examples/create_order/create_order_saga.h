@@ -7,6 +7,9 @@
 //   authorize_card     pivot          AuthorizeCard (accounting)           -
 //   confirm_ticket     retriable      ConfirmCreateTicket (kitchen)        -
 //   approve_order      retriable      ApproveOrder (order)                 -
+//
+// The saga holds the engine lock "order:<id>" (order_lock_key) from start to end (version 2;
+// version 1 had no lock).
 #pragma once
 
 #include <string>
@@ -81,5 +84,12 @@ saga::DefinitionResult create_order_definition(const SagaTiming& timing = {});
 
 // The saga id of an order: one saga per order, chosen by the Order service.
 std::string saga_id_of_order(std::int64_t order_id);
+
+// The engine-level semantic lock on an order, "order:<id>". Create Order, Cancel Order and
+// Revise Order each declare it for the whole saga: the engine takes it before the first step
+// and releases it when the saga ends, so at most one of them runs on an order at a time.
+// Create Order waits for it (it is the first saga of its order, so in practice it never
+// has to); Cancel Order waits; Revise Order waits or fails fast by value (revise_order_saga.h).
+std::string order_lock_key(std::int64_t order_id);
 
 }  // namespace ftgo

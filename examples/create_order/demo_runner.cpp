@@ -102,8 +102,11 @@ void print_change_intro() {
       "                3 Accounting ReviseAuthorization of the new total (the pivot)\n"
       "                4 Kitchen ConfirmReviseTicket, 5 Order ConfirmReviseOrder (rereads the "
       "version)\n"
-      "  *_PENDING is a semantic lock: while one saga holds the order, another saga's first step\n"
-      "  is refused (order_locked) and that saga rolls back.\n\n");
+      "  Semantic locks. Create, Cancel and Revise Order each hold the engine lock order:<id>\n"
+      "  from start to end: Create and Cancel wait for it; Revise waits when 100.00 or more is\n"
+      "  at stake and otherwise fails fast (lock_held) -- by value. In the services, the order's\n"
+      "  and the ticket's *_PENDING states lock them too (a saga reaching a locked order is\n"
+      "  refused: order_locked).\n\n");
 }
 
 void print_change_walkthrough(OrderService& service, const std::vector<ChangeResult>& results,
@@ -139,10 +142,10 @@ void print_change_walkthrough(OrderService& service, const std::vector<ChangeRes
 
 void print_change_summary(const std::vector<ChangeResult>& results) {
   std::printf("\n=== Summary: Cancel Order and Revise Order ===\n");
-  std::printf("  %-6s %-21s %-12s %-48s %-48s %s\n", "order", "scenario", "saga", "expected",
+  std::printf("  %-6s %-24s %-12s %-48s %-48s %s\n", "order", "scenario", "saga", "expected",
               "actual", "result");
   for (const ChangeResult& r : results) {
-    std::printf("  %-6lld %-21s %-12s %-48s %-48s %s\n",
+    std::printf("  %-6lld %-24s %-12s %-48s %-48s %s\n",
                 static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
                 r.change_saga_id.c_str(), expected_text(r.scenario).c_str(), actual_text(r).c_str(),
                 r.ok ? "OK" : "MISMATCH");

@@ -195,7 +195,7 @@ struct ReviseOrderData {
   std::int64_t restaurant_id = 0;
   std::vector<LineItem> line_items;       // the revised order
   std::int64_t order_total_cents = 0;     // the revised total
-  std::int64_t previous_total_cents = 0;  // from OrderRevisionBegun
+  std::int64_t previous_total_cents = 0;  // at the request; then from OrderRevisionBegun
   std::int64_t expected_version = 0;      // from OrderRevisionBegun: the order's version then
   std::string transaction_id;             // from AuthorizationRevised
   std::string rejection_reason;           // from CardDeclined

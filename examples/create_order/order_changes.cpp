@@ -245,6 +245,8 @@ saga::Result<std::string> OrderService::revise_order(std::int64_t order_id,
   data.restaurant_id = o->restaurant_id;
   data.line_items = std::move(line_items);
   data.order_total_cents = total_cents;
+  // The total now, for the lock's mode (by value); BeginReviseOrder replies the one it locked.
+  data.previous_total_cents = o->total_cents;
   return start_change_saga(kReviseOrderSaga, data,
                            [&](int n) { return revise_saga_id(order_id, n); });
 }

@@ -7,16 +7,17 @@
 // file), so the service uses the documented equivalent of one transaction:
 //   1. insert the order (APPROVAL_PENDING) with its saga id "order-<id>" and commit;
 //   2. start the saga with that caller-chosen id (start_saga returns once it is committed);
-//   3. at start-up, every APPROVAL_PENDING order whose saga does not exist (get -> kNotFound) is
-//      started again. Starting an id that did commit is kAlreadyExists, which counts as done.
+//   3. at start-up, the saga of every APPROVAL_PENDING order is started again (all at once):
+//      starting an id that did commit is kAlreadyExists, which counts as done.
 // A crash between 1 and 2 therefore only delays the saga until the next start-up.
 //
 // Databases: `orders_database_path` holds the orders table and, being the participant's
 // database, its inbox and barrier (so ApproveOrder/RejectOrder change the order in the inbox's
 // transaction). `engine_database_path` is a separate file, owned by the engine.
 //
-// Threads: start() runs the participant on its own thread and the engine on its thread.
-// create_order() and the accessors are thread-safe.
+// Threads: start() runs the participant on its own thread and the engine on its thread; the
+// order writer (order_writer.h) commits order rows on its own. create_order() and the accessors
+// are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -41,6 +42,8 @@ class Database;
 }
 
 namespace ftgo {
+
+class OrderWriter;
 
 struct OrderServiceOptions {
   ServiceOptions participant;        // the Order participant: endpoint + orders database
@@ -76,9 +79,9 @@ class OrderService {
   // kAlreadyExists when an order with request.order_id exists already.
   saga::Result<std::string> create_order(const OrderRequest& request);
 
-  // The same, but returns once the order row is committed: the future gets the saga id once
-  // the saga's start is committed too (benchmarks keep many orders in flight from one thread).
-  // A failed insert comes back as an already-ready future holding the error.
+  // The same without waiting: the future gets the saga id once the order row and then the
+  // saga's start are committed (or the error). Lets one thread keep many orders in flight;
+  // concurrent orders share one transaction for their rows (group commit, order_writer.h).
   std::future<saga::Result<std::string>> create_order_async(const OrderRequest& request);
 
   // The order's state ("APPROVAL_PENDING", "APPROVED", "REJECTED"); kNotFound when unknown.
@@ -100,6 +103,7 @@ class OrderService {
   const saga::SagaDefinition* definition_of(std::string_view saga_type) const;
 
   saga::Engine& engine() { return *engine_; }
+  const OrderWriter& order_writer() const { return *writer_; }
   const saga::SagaDefinition& definition() const { return *definition_; }
   std::string participant_endpoint() const { return participant_->endpoint(); }
 
@@ -108,9 +112,11 @@ class OrderService {
 
  private:
   OrderService() = default;
-  saga::Status start_saga_for(const CreateOrderData& data);
-  // Inserts the order (APPROVAL_PENDING) and commits; returns its saga data (with its id).
-  saga::Result<CreateOrderData> insert_order(const OrderRequest& request);
+  // Inserts the orders (APPROVAL_PENDING) in one transaction and commits; `out` gets each
+  // one's saga data (with its id) or its own error (kAlreadyExists). Called by writer_.
+  saga::Status insert_orders(const std::vector<OrderRequest>& requests,
+                             std::vector<saga::Result<CreateOrderData>>& out);
+  std::future<saga::Result<std::string>> start_saga_async_for(const CreateOrderData& data);
 
   OrderServiceOptions options_;
   std::shared_ptr<const saga::SagaDefinition> definition_;
@@ -129,6 +135,7 @@ class OrderService {
   std::unique_ptr<SQLite::Database> orders_;
   std::thread participant_thread_;
   bool started_ = false;
+  std::unique_ptr<OrderWriter> writer_;  // group commit of order rows; destroyed first
 };
 
 }  // namespace ftgo

@@ -1,5 +1,7 @@
 #include "revise_order_saga.h"
 
+#include <algorithm>
+
 namespace ftgo {
 namespace {
 
@@ -45,6 +47,9 @@ saga::DefinitionResult revise_order_definition(const SagaTiming& timing) {
   until_done_unless_changed.non_retryable_reasons = {std::string(kOrderChanged)};
   // clang-format off
   return saga::define<ReviseOrderData>(std::string(kReviseOrderSaga), 1)
+      // Semantic lock in the engine, its mode chosen by value (revise_order_saga.h).
+      .lock([](const ReviseOrderData& d) { return order_lock_key(d.order_id); },
+            &revise_lock_mode)
       .step("begin_revise_order")
           .invoke(order_channel::begin_revise, &make_begin_revise_order)
           .on_reply<OrderRevisionBegun>(&on_revision_begun)
@@ -73,6 +78,11 @@ saga::DefinitionResult revise_order_definition(const SagaTiming& timing) {
           .retry(until_done_unless_changed)
       .build();
   // clang-format on
+}
+
+saga::LockMode revise_lock_mode(const ReviseOrderData& d) {
+  const std::int64_t at_stake = std::max(d.order_total_cents, d.previous_total_cents);
+  return at_stake >= kReviseWaitsFromCents ? saga::LockMode::kWait : saga::LockMode::kFailFast;
 }
 
 std::string revise_saga_id(std::int64_t order_id, int n) {

@@ -19,9 +19,10 @@
 //                                           version + 1, APPROVED
 //
 // Isolation countermeasures (Richardson §4.4.2):
-//  - Semantic lock: REVISION_PENDING in the Order and the Kitchen service (see
-//    cancel_order_saga.h). The revised items only reach the order and the ticket after the
-//    pivot, so nobody ever reads a revision that is then rolled back (no dirty read).
+//  - Semantic lock: the engine lock "order:<id>" for the whole saga, and REVISION_PENDING in
+//    the Order and the Kitchen service (see cancel_order_saga.h). The revised items only reach the
+//    order and the ticket after the pivot, so nobody ever reads a revision that is then rolled back
+//    (no dirty read).
 //  - Reread value: confirm_order_revision carries the order's version read by
 //    begin_revise_order; the Order service rereads the order and applies the revision only if
 //    it is still REVISION_PENDING, locked by this saga, at that version. Otherwise it fails
@@ -29,8 +30,12 @@
 //    (sagactl) instead of overwriting a change it never saw.
 //  - Commutative updates: the re-authorization changes the consumer's authorized balance by
 //    the difference, new total - old total (accounting_service.h).
-//  - By value: how this saga waits for the order's lock may depend on the order's amount (the
-//    engine-level lock; see README.md).
+//  - By value: the engine lock's mode is chosen from the amount at stake (the larger of the
+//    order's total before and after the revision). A revision of kReviseWaitsFromCents or more
+//    waits for the order like a Cancel: it is worth the wait, and the customer would rather
+//    not be told to try again. A smaller one fails fast, reason "lock_held: order:<id> held by
+//    <saga>": the customer is told at once to try again, and small revisions never pile up in
+//    the queue in front of a cancel.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +49,13 @@
 namespace ftgo {
 
 inline constexpr std::string_view kReviseOrderSaga = "revise_order";
+
+// Revisions with this much at stake (100.00) or more wait for the order's lock; smaller ones
+// fail fast when it is held.
+inline constexpr std::int64_t kReviseWaitsFromCents = 10'000;
+
+// The lock mode of a revision (by value).
+saga::LockMode revise_lock_mode(const ReviseOrderData& data);
 
 // The reason ConfirmReviseOrder fails with when the reread finds the order changed.
 inline constexpr std::string_view kOrderChanged = "order_changed";

@@ -28,6 +28,7 @@ std::string meaning(const saga::HistoryEntry& h, const saga::SagaDefinition& def
     case Event::kStepSkipped:
       return "step skipped";
     case Event::kStepFailed:
+      if (h.step < 0) return "saga's lock REFUSED (" + h.reason + "): nothing to undo";
       return "step FAILED (" + h.reason + "): roll back";
     case Event::kStepTimedOut:
       return "no reply in time: same command sent again";
@@ -51,6 +52,10 @@ std::string meaning(const saga::HistoryEntry& h, const saga::SagaDefinition& def
       return "compensation retries exhausted: needs an operator";
     case Event::kCompensated:
       return "saga ROLLED BACK (compensated)";
+    case Event::kLockWaiting:
+      return "WAITS for lock " + h.reason;
+    case Event::kLockAcquired:
+      return "lock " + h.reason + " acquired";
     default:
       return std::string(to_string(h.event)) + (h.reason.empty() ? "" : " (" + h.reason + ")");
   }

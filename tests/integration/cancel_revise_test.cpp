@@ -1,7 +1,8 @@
 // Goal: the Cancel Order and Revise Order sagas end as Richardson describes in every service,
-// and their isolation countermeasures do their job: the semantic locks (the order's and the
-// ticket's *_PENDING states), the pessimistic step order, commutative balance updates, and the
-// reread of the order's version before a revision is written.
+// and their isolation countermeasures do their job: the semantic locks (the engine lock
+// "order:<id>", waited for or refused by value; the order's and the ticket's *_PENDING states
+// in the services), the pessimistic step order, commutative balance updates, and the reread of
+// the order's version before a revision is written.
 // Method: the four services on real sockets and real SQLite files (create_order_system.h);
 // each saga is awaited with engine.wait(id, timeout), then every service's database is read.
 // Overlaps are made deterministic with injected delays on one saga's command.
@@ -20,6 +21,7 @@
 #include "create_order_system.h"
 #include "domain_state.h"
 #include "revise_order_saga.h"
+#include "saga/engine.h"
 #include "saga/testing/temp_dir.h"
 #include "scenarios.h"
 #include "seed_data.h"
@@ -83,12 +85,34 @@ class ChangeOrderTest : public ::testing::Test {
     return h ? h.value() : std::vector<saga::HistoryEntry>{};
   }
 
+  // When `event` first happened in the saga's history (-1 ms when it never did).
+  Millis when(CreateOrderSystem& system, const std::string& id, saga::Event event) {
+    for (const saga::HistoryEntry& h : history(system, id)) {
+      if (h.event == event) return h.time;
+    }
+    return Millis{-1};
+  }
+
+  // Whether `saga_id` is queued for the engine lock `key`.
+  static bool waiting_for(CreateOrderSystem& system, const std::string& key,
+                          const std::string& saga_id) {
+    auto locks = system.orders().engine().locks();
+    if (!locks) return false;
+    for (const saga::LockInfo& lock : locks.value()) {
+      if (lock.key != key) continue;
+      for (const std::string& waiting : lock.waiting) {
+        if (waiting == saga_id) return true;
+      }
+    }
+    return false;
+  }
+
   saga::testing::TempDir dir_;
 };
 
 class ChangeScenariosTest : public ChangeOrderTest, public ::testing::WithParamInterface<Wire> {};
 
-// The demo's scenarios (orders 9..14), row by row in every service.
+// The demo's scenarios (orders 9..15), row by row in every service.
 TEST_P(ChangeScenariosTest, EveryChangeScenarioEndsAsExpectedInEveryService) {
   const std::vector<ChangeScenario> scenarios = change_scenarios();
   FailurePlan plan;
@@ -154,18 +178,41 @@ TEST_P(ChangeScenariosTest, EveryChangeScenarioEndsAsExpectedInEveryService) {
         EXPECT_EQ(ticket.line_items, "samosax3");
         EXPECT_EQ(authorization.amount_cents, 1485);
         break;
-      case 13:    // cancel during create
-      case 14: {  // revise during create
+      case 13:    // cancel during create: waits for Create Order's lock, then cancels
+      case 15: {  // big revise during create: waits too (by value), then revises
+        EXPECT_EQ(r.change_saga.phase, Phase::kCompleted);
+        const Millis waited = when(system, r.change_saga_id, saga::Event::kLockWaiting);
+        const Millis acquired = when(system, r.change_saga_id, saga::Event::kLockAcquired);
+        const Millis created = when(system, r.create_saga_id, saga::Event::kCompleted);
+        EXPECT_GE(waited.count(), 0) << "it queued for order:" << id;
+        EXPECT_GE(acquired, created) << "and got the lock once Create Order had ended";
+        EXPECT_EQ(order.version, 2);
+        if (id == 13) {
+          EXPECT_EQ(order.state, "CANCELLED");
+          EXPECT_EQ(ticket.state, "CANCELLED");
+          EXPECT_EQ(authorization.state, "REVERSED");
+          EXPECT_EQ(authorization.amount_cents, 2940);
+        } else {
+          EXPECT_EQ(order.state, "APPROVED");
+          EXPECT_EQ(order.total_cents, 12950);
+          EXPECT_EQ(ticket.line_items, "vindaloox10");
+          EXPECT_EQ(authorization.amount_cents, 12950);
+        }
+        break;
+      }
+      case 14: {  // small revise during create: fails fast on the lock, nothing changed
         EXPECT_EQ(r.change_saga.phase, Phase::kCompensated);
-        EXPECT_EQ(business_reason(r.change_saga.last_reason), "order_locked");
+        EXPECT_EQ(r.change_saga.last_reason,
+                  "saga locks: lock_held: order:14 held by " + r.create_saga_id);
         EXPECT_EQ(order.state, "APPROVED");
         EXPECT_EQ(order.total_cents, 2940);
         EXPECT_EQ(order.version, 1);
         EXPECT_EQ(ticket.state, "AWAITING_ACCEPTANCE");
         EXPECT_EQ(ticket.line_items, "vindaloox2,naanx1");
         EXPECT_EQ(authorization.amount_cents, 2940);
-        // Refused by its first step: nothing to compensate.
+        // Refused before its first step: no command was ever sent.
         for (const saga::HistoryEntry& h : history(system, r.change_saga_id)) {
+          EXPECT_NE(h.event, saga::Event::kStepSucceeded);
           EXPECT_NE(h.event, saga::Event::kCompensationSucceeded);
         }
         break;
@@ -175,8 +222,9 @@ TEST_P(ChangeScenariosTest, EveryChangeScenarioEndsAsExpectedInEveryService) {
     }
   }
   // Commutative updates: Ada's balance is her AUTHORIZED amounts, whatever reversed or revised
-  // them: 10, 13, 14 at 29.40 and 11 at 37.85 (9 was given back). Bob: 12 at 14.85.
-  EXPECT_EQ(s.balances.at(kConsumerAda), 3 * 2940 + 3785);
+  // them: 10 and 14 at 29.40, 11 at 37.85, 15 at 129.50 (9 and 13 were given back). Bob: 12
+  // at 14.85.
+  EXPECT_EQ(s.balances.at(kConsumerAda), 2 * 2940 + 3785 + 12950);
   EXPECT_EQ(s.balances.at(kConsumerBob), 1485);
   EXPECT_EQ(check_invariants(s, true), std::vector<std::string>{});
   system.stop();
@@ -211,9 +259,9 @@ TEST_F(ChangeOrderTest, TheRestaurantCannotPrepareATicketThatACancelHolds) {
   system.stop();
 }
 
-// The order's semantic lock between two change sagas: a cancel that arrives while a revision
-// holds the order is refused, and the revision completes undisturbed.
-TEST_F(ChangeOrderTest, ACancelWhileARevisionHoldsTheOrderIsRefused) {
+// The engine lock between two change sagas: a cancel that arrives while a revision holds the
+// order waits for it, then cancels the order as revised.
+TEST_F(ChangeOrderTest, ACancelWaitsForARevisionThenCancelsTheRevisedOrder) {
   FailurePlan plan;
   plan.delay["ReviseAuthorization@revise-22-1"] = Millis{500};
   CreateOrderSystem system(dir_.path().string(), Wire::kIpc, plan);
@@ -226,19 +274,73 @@ TEST_F(ChangeOrderTest, ACancelWhileARevisionHoldsTheOrderIsRefused) {
       eventually([&] { return system.orders().order_state(22).value() == "REVISION_PENDING"; }));
   auto cancel = system.orders().cancel_order(22);
   ASSERT_TRUE(cancel);
-  const saga::SagaInstance cancelled = wait(system, cancel.value());
-  EXPECT_EQ(cancelled.phase, Phase::kCompensated);
-  EXPECT_EQ(business_reason(cancelled.last_reason), "order_locked");
+  EXPECT_TRUE(eventually([&] { return waiting_for(system, "order:22", cancel.value()); }));
   EXPECT_EQ(wait(system, revise.value()).phase, Phase::kCompleted);
+  EXPECT_EQ(wait(system, cancel.value()).phase, Phase::kCompleted);
+  EXPECT_GE(when(system, cancel.value(), saga::Event::kLockAcquired),
+            when(system, revise.value(), saga::Event::kCompleted));
   auto order = system.orders().order(22);
   ASSERT_TRUE(order);
-  EXPECT_EQ(order.value().state, "APPROVED");
+  EXPECT_EQ(order.value().state, "CANCELLED");
   EXPECT_EQ(order.value().total_cents, 3785);
   EXPECT_EQ(order.value().line_items, kBigger);
-  EXPECT_EQ(order.value().version, 2);
+  EXPECT_EQ(order.value().version, 3) << "revised, then cancelled";
   const DomainState s = state(system);
-  EXPECT_EQ(s.tickets.at(22).state, "AWAITING_ACCEPTANCE");
-  EXPECT_EQ(s.authorizations.at(22).amount_cents, 3785);
+  EXPECT_EQ(s.tickets.at(22).state, "CANCELLED");
+  EXPECT_EQ(s.tickets.at(22).line_items, "vindaloox2,naanx2,samosax1");
+  EXPECT_EQ(s.authorizations.at(22).state, "REVERSED");
+  EXPECT_EQ(s.authorizations.at(22).amount_cents, 3785) << "the revised amount is given back";
+  EXPECT_EQ(s.balances.at(kConsumerAda), 0);
+  EXPECT_EQ(check_invariants(s, true), std::vector<std::string>{});
+  system.stop();
+}
+
+// By value: a small revision asked for while a cancel holds the order fails fast; the cancel
+// goes on undisturbed.
+TEST_F(ChangeOrderTest, ASmallRevisionFailsFastWhileACancelHoldsTheOrder) {
+  FailurePlan plan;
+  plan.delay["ReverseAuthorization@cancel-28-1"] = Millis{500};
+  CreateOrderSystem system(dir_.path().string(), Wire::kIpc, plan);
+  ASSERT_TRUE(system.ok());
+  ASSERT_TRUE(system.orders().start());
+  create_approved(system, curry(28));
+  auto cancel = system.orders().cancel_order(28);
+  ASSERT_TRUE(cancel);
+  ASSERT_TRUE(
+      eventually([&] { return system.orders().order_state(28).value() == "CANCEL_PENDING"; }));
+  auto revise = system.orders().revise_order(28, kSamosas, 1485);
+  ASSERT_TRUE(revise);
+  const saga::SagaInstance refused = wait(system, revise.value());
+  EXPECT_EQ(refused.phase, Phase::kCompensated);
+  EXPECT_EQ(refused.last_reason, "saga locks: lock_held: order:28 held by cancel-28-1");
+  EXPECT_EQ(wait(system, cancel.value()).phase, Phase::kCompleted);
+  EXPECT_EQ(system.orders().order_state(28).value(), "CANCELLED");
+  EXPECT_EQ(check_invariants(state(system), true), std::vector<std::string>{});
+  system.stop();
+}
+
+// Defence in depth: an operator takes order:29 away from a Create Order that looks stuck
+// (Engine::release_lock). The cancel that was waiting for it runs at once -- and the Order
+// service's own semantic lock, APPROVAL_PENDING, still refuses it.
+TEST_F(ChangeOrderTest, TheOrderServiceRefusesACancelThatBypassedTheEngineLock) {
+  FailurePlan plan;
+  plan.delay["AuthorizeCard@order-29"] = Millis{800};
+  CreateOrderSystem system(dir_.path().string(), Wire::kIpc, plan);
+  ASSERT_TRUE(system.ok());
+  ASSERT_TRUE(system.orders().start());
+  ASSERT_TRUE(system.orders().create_order(curry(29)));
+  auto cancel = system.orders().cancel_order(29);
+  ASSERT_TRUE(cancel);
+  ASSERT_TRUE(eventually([&] { return waiting_for(system, "order:29", cancel.value()); }));
+  ASSERT_TRUE(system.orders().engine().release_lock("order:29", "test: looks stuck"));
+  const saga::SagaInstance refused = wait(system, cancel.value());
+  EXPECT_EQ(refused.phase, Phase::kCompensated);
+  EXPECT_EQ(business_reason(refused.last_reason), "order_locked");
+  EXPECT_EQ(wait(system, saga_id_of_order(29)).phase, Phase::kCompleted);
+  const DomainState s = state(system);
+  EXPECT_EQ(s.order_rows.at(29).state, "APPROVED");
+  EXPECT_EQ(s.tickets.at(29).state, "AWAITING_ACCEPTANCE");
+  EXPECT_EQ(s.authorizations.at(29).state, "AUTHORIZED");
   EXPECT_EQ(check_invariants(s, true), std::vector<std::string>{});
   system.stop();
 }
@@ -388,6 +490,18 @@ TEST_F(ChangeOrderTest, ConcurrentChangesOfOneConsumerKeepHerBalance) {
   EXPECT_EQ(s.balances.at(kConsumerAda), 2 * 2940 + 2 * 3785 + 1485);
   EXPECT_EQ(check_invariants(s, true), std::vector<std::string>{});
   system.stop();
+}
+
+TEST(ReviseLockModeTest, ARevisionWaitsWhenOneHundredOrMoreIsAtStake) {
+  ReviseOrderData d;
+  d.previous_total_cents = 2940;
+  d.order_total_cents = 3785;
+  EXPECT_EQ(revise_lock_mode(d), saga::LockMode::kFailFast);
+  d.order_total_cents = kReviseWaitsFromCents;
+  EXPECT_EQ(revise_lock_mode(d), saga::LockMode::kWait);
+  d.previous_total_cents = 12950;  // shrinking a big order is a big revision too
+  d.order_total_cents = 1485;
+  EXPECT_EQ(revise_lock_mode(d), saga::LockMode::kWait);
 }
 
 TEST(ChangeFailurePlanTest, ADelayForOneSagaRoundTrips) {

@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -220,6 +221,68 @@ TEST_F(SagactlTest, FailedSagaIsRepairedWithRetryWhileTheEngineRuns) {
   EXPECT_THAT(requests.out, HasSubstr("applied"));
   EXPECT_THAT(requests.out, HasSubstr("alice"));
   EXPECT_EQ(f.engine().stats().operator_requests_applied, 1u);
+}
+
+TEST_F(SagactlTest, LocksShowsHoldersAndQueuesAndReleaseLockHandsTheKeyOn) {
+  // FTGO Create Order with a saga lock on "order:1", whatever the data.
+  auto locked = std::make_shared<SagaDefinition>(*f.definition());
+  locked->name = "locked_order";
+  LockDeclaration lock;
+  lock.keys = [](std::string_view) { return std::vector<std::string>{"order:1"}; };
+  lock.lease = Millis{1'000};
+  locked->locks.push_back(lock);
+  ASSERT_TRUE(f.engine().register_definition(locked).is_ok());
+  f.transport().set_paused("consumer", true);  // the holder waits at verify_consumer
+  StartOptions options;
+  options.id = "holder";
+  ASSERT_TRUE(f.engine().start_saga("locked_order", "order-h", options).is_ok());
+  options.id = "next";
+  ASSERT_TRUE(f.engine().start_saga("locked_order", "order-n", options).is_ok());
+
+  Output listed = sagactl({"locks"});
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  EXPECT_THAT(listed.out, HasSubstr("order:1"));
+  EXPECT_THAT(listed.out, HasSubstr("holder"));
+  EXPECT_THAT(listed.out, HasSubstr("1 (next: next)"));
+  // The fixture's virtual clock is in 1970, so by this machine's clock the lease is long past.
+  EXPECT_THAT(listed.out, HasSubstr("PAST LEASE"));
+  EXPECT_THAT(sagactl({"show", "holder"}).out, HasSubstr("holds order:1"));
+  EXPECT_THAT(sagactl({"show", "next"}).out,
+              HasSubstr("waiting for lock order:1 (held by holder)"));
+  rapidjson::Document shown = parse(sagactl({"show", "next", "--json"}).out);
+  EXPECT_EQ(std::string(shown["waiting_for_lock"].GetString()), "order:1");
+  EXPECT_EQ(std::string(shown["wait"].GetString()), "lock");
+  rapidjson::Document d = parse(sagactl({"locks", "--json"}).out);
+  ASSERT_EQ(d["locks"].Size(), 1u);
+  EXPECT_EQ(std::string(d["locks"][0]["saga"].GetString()), "holder");
+  EXPECT_EQ(d["locks"][0]["lease_ms"].GetInt64(), 1'000);
+  EXPECT_TRUE(d["locks"][0]["past_lease"].GetBool());
+  EXPECT_EQ(std::string(d["locks"][0]["waiting"][0].GetString()), "next");
+
+  Output nobody = sagactl({"release-lock", "order:2", "--reason", "x"});
+  EXPECT_EQ(nobody.code, 2);
+  EXPECT_THAT(nobody.err, HasSubstr("no saga holds lock 'order:2'"));
+  Output wrong = sagactl({"release-lock", "order:1", "--holder", "next", "--reason", "x"});
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_THAT(wrong.err, HasSubstr("lock order:1 is held by holder, not next"));
+
+  Output released =
+      sagactl_while_engine_runs({"release-lock", "order:1", "--holder", "holder", "--reason",
+                                 "consumer service is down", "--by", "bob", "--wait"});
+  ASSERT_EQ(released.code, 0) << released.out << released.err;
+  EXPECT_THAT(released.out, HasSubstr("release_lock lock order:1 applied: ok"));
+  std::vector<LockInfo> now = f.engine().locks().value();
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].saga_id, "next");
+  // The holder's timeouts go on meanwhile; the release is one entry among them.
+  std::vector<HistoryEntry> history = f.engine().history("holder").value();
+  auto release = std::find_if(history.begin(), history.end(), [](const HistoryEntry& h) {
+    return h.event == Event::kOperatorReleasedLock;
+  });
+  ASSERT_NE(release, history.end());
+  EXPECT_EQ(release->reason, "bob: consumer service is down (lock order:1)");
+  EXPECT_THAT(sagactl({"requests"}).out, HasSubstr("lock order:1 (held by holder)"));
+  EXPECT_THAT(sagactl({"show", "holder"}).out, HasSubstr("operator_released_lock"));
 }
 
 TEST_F(SagactlTest, RequestsQueuedWhileTheEngineIsDownAreAppliedOrRejectedAtStart) {

@@ -374,5 +374,80 @@ TEST(DslBuildTest, NonPositiveTimeout) {
   // clang-format on
 }
 
+TEST(DslTest, LocksOnTheSagaAndOnAStepComputeKeysAndModeFromTheData) {
+  // clang-format off
+  saga::DefinitionResult built = saga::define<CreateOrderData>("locked_order", 1)
+      .lock([](const CreateOrderData& d) { return "order:" + std::to_string(d.order_id); })
+      .lock([](const CreateOrderData& d) {
+              return std::vector<std::string>{"consumer:" + std::to_string(d.consumer_id),
+                                              "restaurant:" + std::to_string(d.restaurant_id)};
+            },
+            [](const CreateOrderData& d) {  // by value: only big orders lock the consumer
+              return d.order_total_cents > 10'000 ? saga::LockMode::kWait : saga::LockMode::kNone;
+            },
+            saga::LockOptions{Millis{5'000}, "authorize_card"})
+      .step("create_ticket")
+          .invoke(kitchen::create_ticket, &make_create_ticket)
+          .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+          .lock([](const CreateOrderData& d) { return "ticket:" + std::to_string(d.order_id); },
+                saga::LockMode::kFailFast)
+      .pivot("authorize_card")
+          .invoke(accounting::authorize_card, &make_authorize)
+      .build();
+  // clang-format on
+  ASSERT_TRUE(built.is_ok()) << built.status().to_string();
+  const saga::SagaDefinition& def = *built.value();
+  ASSERT_EQ(def.locks.size(), 2u);
+  ASSERT_EQ(def.steps[0].locks.size(), 1u);
+  EXPECT_TRUE(def.steps[1].locks.empty());
+
+  CreateOrderData d = sample_data();  // order 99, consumer 7, restaurant 3, 4250 cents
+  const std::string small = bytes(d);
+  d.order_total_cents = 25'000;
+  const std::string big = bytes(d);
+  EXPECT_EQ(def.locks[0].keys(small), (std::vector<std::string>{"order:99"}));
+  EXPECT_EQ(def.locks[0].mode(small), saga::LockMode::kWait);
+  EXPECT_EQ(def.locks[0].lease, Millis{60'000});
+  EXPECT_EQ(def.locks[0].release_after, "");
+  EXPECT_EQ(def.locks[1].keys(big), (std::vector<std::string>{"consumer:7", "restaurant:3"}));
+  EXPECT_EQ(def.locks[1].mode(small), saga::LockMode::kNone);
+  EXPECT_EQ(def.locks[1].mode(big), saga::LockMode::kWait);
+  EXPECT_EQ(def.locks[1].lease, Millis{5'000});
+  EXPECT_EQ(def.locks[1].release_after, "authorize_card");
+  EXPECT_EQ(def.steps[0].locks[0].keys(small), (std::vector<std::string>{"ticket:99"}));
+  EXPECT_EQ(def.steps[0].locks[0].mode(small), saga::LockMode::kFailFast);
+  // Unreadable data: the keys function throws (decide fails the step), the mode says wait.
+  EXPECT_THROW(def.locks[0].keys("\xff"), std::runtime_error);
+  EXPECT_EQ(def.locks[1].mode("\xff"), saga::LockMode::kWait);
+}
+
+TEST(DslTest, ALockReleasedBeforeThePivotIsABuildError) {
+  saga::DefinitionResult built =
+      saga::define<CreateOrderData>("early_release", 1)
+          .lock([](const CreateOrderData&) { return std::string("k"); }, saga::LockMode::kWait,
+                saga::LockOptions{Millis{1'000}, "create_ticket"})
+          .step("create_ticket")
+          .invoke(kitchen::create_ticket, &make_create_ticket)
+          .pivot("authorize_card")
+          .invoke(accounting::authorize_card, &make_authorize)
+          .build();
+  ASSERT_FALSE(built.is_ok());
+  EXPECT_EQ(built.status().message(),
+            "saga 'early_release': lock release_after 'create_ticket' is before the pivot");
+}
+
+TEST(DslTest, LocksChangeTheFingerprint) {
+  auto plain = saga::define<CreateOrderData>("f", 1)
+                   .pivot("authorize_card")
+                   .invoke(accounting::authorize_card, &make_authorize)
+                   .build();
+  auto locked = saga::define<CreateOrderData>("f", 1)
+                    .lock([](const CreateOrderData&) { return std::string("k"); })
+                    .pivot("authorize_card")
+                    .invoke(accounting::authorize_card, &make_authorize)
+                    .build();
+  EXPECT_NE(saga::fingerprint(*plain.value()), saga::fingerprint(*locked.value()));
+}
+
 }  // namespace
 }  // namespace test_ftgo

@@ -208,6 +208,9 @@ struct ShowData {
   std::vector<saga::HistoryEntry> history;
   const Known* definition = nullptr;
   std::optional<std::string> decoded;
+  std::vector<std::string> locks_held;  // semantic lock keys
+  std::string waiting_for;              // the key it is queued for, if any
+  std::string waiting_behind;           // that key's holder
 };
 
 // The step's name from the definition, or from the outstanding command for the current step.
@@ -233,6 +236,15 @@ void show_json(Context& c, const ShowData& d) {
     j.null();
   }
   j.field("wait", wait_name(i.wait));
+  j.key("locks_held").begin_array();
+  for (const std::string& key : d.locks_held) j.value(key);
+  j.end_array();
+  j.key("waiting_for_lock");
+  if (d.waiting_for.empty()) {
+    j.null();
+  } else {
+    j.value(d.waiting_for);
+  }
   j.key("deadline_ms");
   if (i.wait == saga::Wait::kNone) {
     j.null();
@@ -297,6 +309,15 @@ void show_text(Context& c, const ShowData& d) {
   if (i.wait == saga::Wait::kReply) line("deadline", "reply due by " + format_time(i.deadline));
   if (i.wait == saga::Wait::kRetry) line("deadline", "next retry at " + format_time(i.deadline));
   if (i.wait == saga::Wait::kNone) line("deadline", "none");
+  if (i.wait == saga::Wait::kLock) {
+    line("deadline",
+         "none: waiting for lock " + d.waiting_for + " (held by " + d.waiting_behind + ")");
+  }
+  if (!d.locks_held.empty()) {
+    std::string keys;
+    for (const std::string& k : d.locks_held) keys += (keys.empty() ? "" : ", ") + k;
+    line("locks", "holds " + keys);
+  }
   o << c.style.bold("history") << '\n';
   Table t({"time", "event", "step", "attempt", "reason"});
   for (const saga::HistoryEntry& h : d.history) {
@@ -328,6 +349,17 @@ int show(Context& c, const std::string& id) {
   d.history = std::move(history).value();
   d.definition = known_for(d.instance);
   if (d.definition && d.definition->decode) d.decoded = d.definition->decode(d.instance.data);
+  auto held = (*store)->load_locks();
+  auto waits = (*store)->load_lock_waits();
+  if (!held) return fail(c, held.status().to_string());
+  if (!waits) return fail(c, waits.status().to_string());
+  for (const saga::LockWait& w : waits.value()) {
+    if (w.saga_id == id) d.waiting_for = w.claims.front().key;
+  }
+  for (const saga::HeldLock& l : held.value()) {
+    if (l.saga_id == id) d.locks_held.push_back(l.key);
+    if (l.key == d.waiting_for) d.waiting_behind = l.saga_id;
+  }
   if (c.json) {
     show_json(c, d);
   } else {
@@ -481,23 +513,45 @@ int definitions(Context& c) {
 
 // --- operator actions ---
 
+// Checks that the request can apply now, for a clearer error than the engine's rejection.
+std::optional<std::string> act_refusal(saga::SqliteSagaStore& store, const ActionArgs& args,
+                                       const std::string& action) {
+  if (args.action == saga::OperatorAction::kReleaseLock) {
+    auto held = store.load_locks();
+    if (!held) return held.status().to_string();
+    for (const saga::HeldLock& l : held.value()) {
+      if (l.key != args.id) continue;
+      if (!args.holder.empty() && l.saga_id != args.holder) {
+        return "lock " + args.id + " is held by " + l.saga_id + ", not " + args.holder;
+      }
+      return std::nullopt;
+    }
+    return "no saga holds lock '" + args.id + "' (sagactl locks)";
+  }
+  auto instance = store.load(args.id);
+  if (!instance) return instance.status().to_string();
+  if (!instance->has_value()) return "no saga with id '" + args.id + "'";
+  const Phase phase = instance->value().phase;
+  if (phase != Phase::kFailed) {
+    return "saga " + args.id + " is " + std::string(saga::to_string(phase)) + ": " + action +
+           " applies only to failed sagas";
+  }
+  return std::nullopt;
+}
+
 int act(Context& c, const ActionArgs& args) {
   const std::string action(saga::to_string(args.action));
+  const bool lock = args.action == saga::OperatorAction::kReleaseLock;
+  const std::string target = (lock ? "lock " : "saga ") + args.id;
   if (args.reason.empty()) return fail(c, action + " needs --reason \"...\" (kept in the history)");
   std::optional<Millis> timeout = parse_duration(args.timeout);
   if (!timeout) return fail(c, "bad --timeout '" + args.timeout + "'");
   auto store = open(c, saga::StoreAccess::kOperator);
   if (!store) return fail(c, store.status().message());
-  auto instance = (*store)->load(args.id);
-  if (!instance) return fail(c, instance.status().to_string());
-  if (!instance->has_value()) return fail(c, "no saga with id '" + args.id + "'");
-  const Phase phase = instance->value().phase;
-  if (phase != Phase::kFailed) {
-    return fail(c, "saga " + args.id + " is " + std::string(saga::to_string(phase)) + ": " +
-                       action + " applies only to failed sagas");
-  }
+  if (auto refusal = act_refusal(**store, args, action)) return fail(c, *refusal);
   saga::OperatorRequest request;
-  request.saga_id = args.id;
+  request.saga_id = lock ? args.holder : args.id;
+  request.lock_key = lock ? args.id : std::string();
   request.action = args.action;
   request.reason = args.reason;
   request.requested_by = args.requested_by;
@@ -524,30 +578,99 @@ int act(Context& c, const ActionArgs& args) {
   }
   std::string state = done ? std::string(saga::to_string(done->state)) : "pending";
   std::string now_phase;
-  if (done) {
+  if (done && !lock) {
     auto after = (*store)->load(args.id);
     if (after && after->has_value()) now_phase = saga::to_string(after->value().phase);
   }
   if (c.json) {
     Json j;
-    j.begin_object().field("request", *id).field("saga", args.id).field("action", action);
+    j.begin_object().field("request", *id).field(lock ? "lock" : "saga", args.id);
+    j.field("action", action);
     j.field("requested_by", request.requested_by).field("reason", request.reason);
     j.field("state", state).field("result", done ? done->result : "");
     if (!now_phase.empty()) j.field("phase", now_phase);
     j.end_object();
     *c.out << j.str();
   } else if (!done) {
-    *c.out << "request " << *id << ": " << action << " saga " << args.id << " by "
-           << request.requested_by << " is pending"
+    *c.out << "request " << *id << ": " << action << " " << target << " by " << request.requested_by
+           << " is pending"
            << (args.wait ? " (not applied within " + args.timeout + ": is the engine running?)"
                          : "; the engine applies it at its next poll (sagactl requests)")
            << '\n';
   } else {
-    *c.out << "request " << *id << ": " << action << " saga " << args.id << " " << state << ": "
+    *c.out << "request " << *id << ": " << action << " " << target << " " << state << ": "
            << done->result << (now_phase.empty() ? "" : "; saga is now " + now_phase) << '\n';
   }
   if (!args.wait) return kExitOk;
   return done && done->state == saga::RequestState::kApplied ? kExitOk : kExitRejected;
+}
+
+int locks(Context& c) {
+  auto store = open(c, saga::StoreAccess::kReadOnly);
+  if (!store) return fail(c, store.status().message());
+  auto held = (*store)->load_locks();
+  if (!held) return fail(c, held.status().to_string());
+  auto waits = (*store)->load_lock_waits();
+  if (!waits) return fail(c, waits.status().to_string());
+  const Millis now = wall_now();
+  struct Row {
+    saga::HeldLock lock;
+    Millis last_progress;
+    bool past_lease;
+    std::vector<std::string> waiting;
+  };
+  std::vector<Row> rows;
+  for (const saga::HeldLock& l : held.value()) {
+    // The engine's rule (Engine::locks): idle since the later of the grant and the holder's
+    // last transition.
+    Millis progress = l.acquired_at;
+    auto holder = (*store)->load(l.saga_id);
+    if (holder && holder->has_value()) progress = std::max(progress, holder->value().updated_at);
+    Row r{l, progress, now - progress > l.lease, {}};
+    for (const saga::LockWait& w : waits.value()) {  // in queue order
+      if (w.claims.front().key == l.key) r.waiting.push_back(w.saga_id);
+    }
+    rows.push_back(std::move(r));
+  }
+  if (c.json) {
+    Json j;
+    j.begin_object().key("locks").begin_array();
+    for (const Row& r : rows) {
+      j.begin_object().field("key", r.lock.key).field("saga", r.lock.saga_id);
+      j.field("acquired_at_ms", static_cast<std::int64_t>(r.lock.acquired_at.count()));
+      j.field("lease_ms", static_cast<std::int64_t>(r.lock.lease.count()));
+      j.field("last_progress_ms", static_cast<std::int64_t>(r.last_progress.count()));
+      j.field("past_lease", r.past_lease).key("waiting").begin_array();
+      for (const std::string& w : r.waiting) j.value(w);
+      j.end_array().end_object();
+    }
+    j.end_array().end_object();
+    *c.out << j.str();
+    return kExitOk;
+  }
+  if (rows.empty()) {
+    *c.out << "no locks held\n";
+    return kExitOk;
+  }
+  Table t({"key", "holder", "held for", "idle", "lease", "waiting"});
+  std::size_t past = 0;
+  for (const Row& r : rows) {
+    std::string idle = format_duration(now - r.last_progress);
+    if (r.past_lease) {
+      idle = c.style.bad(idle + " PAST LEASE");
+      ++past;
+    }
+    std::string waiting = std::to_string(r.waiting.size());
+    if (!r.waiting.empty()) waiting += " (next: " + r.waiting.front() + ")";
+    t.row({r.lock.key, r.lock.saga_id, format_duration(now - r.lock.acquired_at), idle,
+           format_duration(r.lock.lease), waiting});
+  }
+  t.print(*c.out, c.style);
+  if (past > 0) {
+    *c.out << past << " past lease: look at the holder (sagactl show ID), then "
+           << "sagactl release-lock KEY --reason \"...\" if it is stuck\n";
+  }
+  return kExitOk;
 }
 
 int requests(Context& c, const RequestsArgs& args) {
@@ -566,6 +689,7 @@ int requests(Context& c, const RequestsArgs& args) {
     j.begin_object().key("requests").begin_array();
     for (const saga::OperatorRequest& r : rows.value()) {
       j.begin_object().field("id", r.id).field("saga", r.saga_id);
+      if (!r.lock_key.empty()) j.field("lock", r.lock_key);
       j.field("action", saga::to_string(r.action)).field("state", saga::to_string(r.state));
       j.field("requested_by", r.requested_by).field("reason", r.reason);
       j.field("requested_at_ms", static_cast<std::int64_t>(r.requested_at.count()));
@@ -581,7 +705,9 @@ int requests(Context& c, const RequestsArgs& args) {
   }
   Table t({"id", "saga", "action", "state", "by", "requested", "reason", "result"});
   for (const saga::OperatorRequest& r : rows.value()) {
-    t.row({std::to_string(r.id), r.saga_id, std::string(saga::to_string(r.action)),
+    std::string target = r.lock_key.empty() ? r.saga_id : "lock " + r.lock_key;
+    if (!r.lock_key.empty() && !r.saga_id.empty()) target += " (held by " + r.saga_id + ")";
+    t.row({std::to_string(r.id), target, std::string(saga::to_string(r.action)),
            std::string(saga::to_string(r.state)), r.requested_by, format_time(r.requested_at),
            r.reason, r.result});
   }

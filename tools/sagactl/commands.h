@@ -34,7 +34,8 @@ struct ListArgs {
 
 struct ActionArgs {
   saga::OperatorAction action = saga::OperatorAction::kRetry;
-  std::string id;
+  std::string id;      // the saga; for kReleaseLock, the lock key
+  std::string holder;  // kReleaseLock: only if this saga still holds it (empty: whoever does)
   std::string reason;
   std::string requested_by;  // empty: $USER
   bool wait = false;
@@ -51,6 +52,8 @@ int show(Context& c, const std::string& id);
 int stats(Context& c);
 int definitions(Context& c);
 int act(Context& c, const ActionArgs& args);
+// Semantic locks held (holder, age, lease, sagas waiting), past-lease ones marked.
+int locks(Context& c);
 int requests(Context& c, const RequestsArgs& args);
 // dot or mermaid text of a definition compiled into sagactl.
 int diagram(Context& c, const std::string& name, bool mermaid);

@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "sagactl: inspect a saga engine's database and repair failed sagas.\n"
       "Safe while the engine runs: queries open the database read-only; retry, "
-      "compensate and skip only queue an operator request that the engine applies "
-      "itself."};
+      "compensate, skip and release-lock only queue an operator request that the engine "
+      "applies itself."};
   app.footer(
       "Exit codes: 0 ok, 1 request rejected or not applied in time, 2 error.\n"
       "Diagrams (dot, mermaid) exist only for definitions compiled into sagactl: " +
@@ -68,6 +68,20 @@ int main(int argc, char** argv) {
              compensate_args);
   add_action(app, "skip", "failed saga: count the failed step or compensation as done", skip_args);
 
+  CLI::App* locks = app.add_subcommand("locks", "semantic locks held, their holders and queues");
+  sagactl::ActionArgs release_args;
+  release_args.action = saga::OperatorAction::kReleaseLock;
+  CLI::App* release = app.add_subcommand(
+      "release-lock", "take a lock key away from its (stuck) holder; the next in line gets it");
+  release->add_option("key", release_args.id, "lock key (sagactl locks)")->required();
+  release->add_option("--holder", release_args.holder,
+                      "only if this saga still holds it (default: whoever does)");
+  release->add_option("--reason", release_args.reason, "why (required; in the holder's history)")
+      ->required();
+  release->add_option("--by", release_args.requested_by, "who asks (default: $USER)");
+  release->add_flag("--wait", release_args.wait, "wait until the engine applied or rejected it");
+  release->add_option("--timeout", release_args.timeout, "with --wait: how long (default 30s)");
+
   sagactl::RequestsArgs requests_args;
   CLI::App* requests = app.add_subcommand("requests", "operator requests, newest first");
   requests->add_option("--state", requests_args.state, "pending, applied, rejected or all");
@@ -98,6 +112,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("retry")) return sagactl::act(c, retry_args);
   if (app.got_subcommand("compensate")) return sagactl::act(c, compensate_args);
   if (app.got_subcommand("skip")) return sagactl::act(c, skip_args);
+  if (locks->parsed()) return sagactl::locks(c);
+  if (release->parsed()) return sagactl::act(c, release_args);
   if (requests->parsed()) return sagactl::requests(c, requests_args);
   if (dot->parsed()) return sagactl::diagram(c, diagram_name, false);
   if (mermaid->parsed()) return sagactl::diagram(c, diagram_name, true);

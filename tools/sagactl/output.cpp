@@ -52,6 +52,7 @@ std::string Style::phase(saga::Phase p) const {
   }
 }
 std::string Style::bold(std::string_view text) const { return paint(colour, "1", text); }
+std::string Style::bad(std::string_view text) const { return paint(colour, "1;31", text); }
 std::string Style::dim(std::string_view text) const { return paint(colour, "2", text); }
 
 Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}

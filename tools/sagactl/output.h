@@ -20,6 +20,7 @@ struct Style {
   std::string phase(saga::Phase phase) const;  // the phase name, coloured by outcome
   std::string bold(std::string_view text) const;
   std::string dim(std::string_view text) const;
+  std::string bad(std::string_view text) const;  // red: needs an operator's attention
 };
 
 // Columns padded to their widest cell; the header is upper case. Cells may hold colour
