@@ -92,6 +92,7 @@ bool FtgoServices::start_preparing(std::int64_t order_id) {
   if (t == tickets.end()) return false;
   if (t->second.state != "AWAITING_ACCEPTANCE" && t->second.state != "ACCEPTED") return false;
   t->second.state = "PREPARING";
+  prepared.insert(order_id);
   return true;
 }
 
@@ -219,7 +220,6 @@ saga::Envelope FtgoServices::handle(const std::string& participant, const saga::
       return reply;
     }
     set(*r);
-    applied.push_back({command.saga_id, command.name, reply.outcome == saga::Outcome::kSuccess});
     if (h.barrier && reply.outcome == saga::Outcome::kSuccess) {
       (command.compensation ? barrier.compensation_done : barrier.action_done) = true;
     }

@@ -93,19 +93,12 @@ class FtgoServices {
   // the reply, from the inbox or from running the handler behind the barrier.
   saga::Envelope handle(const std::string& participant, const saga::Envelope& command);
 
-  // A handler ran (not a duplicate, not a null compensation), in delivery order.
-  struct Applied {
-    std::string saga_id;
-    std::string command;
-    bool success = false;
-  };
-
   std::map<std::int64_t, Order> orders;
   std::map<std::int64_t, Ticket> tickets;                // by order id
   std::map<std::int64_t, Authorization> authorizations;  // by order id
   std::map<std::int64_t, std::int64_t> balances;         // accounting's consumer_balances
   std::map<std::int64_t, std::string> validations;
-  std::vector<Applied> applied;
+  std::set<std::int64_t> prepared;  // orders whose food the restaurant started cooking
   std::uint64_t duplicates = 0;
   std::uint64_t null_compensations = 0;
   std::uint64_t refused_compensated = 0;

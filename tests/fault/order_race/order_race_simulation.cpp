@@ -244,6 +244,9 @@ std::vector<LineItem> Race::random_items(bool allow_big) {
   for (std::uint64_t i = 0; i < n; ++i) {
     items.push_back(LineItem{kMenu[rng_.below(3)], static_cast<std::int32_t>(1 + rng_.below(3))});
   }
+  if (allow_big && rng_.chance(config_.revise_waits)) {
+    items.push_back(LineItem{"vindaloo", 8});  // 103.60: at or over 100.00, the Revise waits
+  }
   if (allow_big && rng_.chance(config_.revise_over_limit)) {
     items.push_back(LineItem{"vindaloo", 40});  // 518.00: over Ada's card limit of 500.00
   }
@@ -655,10 +658,11 @@ void Race::check_order(std::int64_t order_id, const std::vector<const SagaRecord
     if (phase == Phase::kCompensated) ++stats_.compensated;
     if (o.lock_held) ++stats_.lock_held_refusals;
     const std::string& reason = o.instance.last_reason;
-    if (phase == Phase::kCompensated && reason == "ticket_being_prepared") {
+    if (phase == Phase::kCompensated && reason.ends_with(": ticket_being_prepared")) {
       ++stats_.refused_preparing;
     }
-    if (r->kind == Kind::kRevise && phase == Phase::kCompensated && reason.starts_with("card_")) {
+    if (r->kind == Kind::kRevise && phase == Phase::kCompensated &&
+        reason.find(": card_") != std::string::npos) {
       ++stats_.revises_declined;
     }
     trace_.add(r->id);
@@ -707,7 +711,7 @@ void Race::check_order(std::int64_t order_id, const std::vector<const SagaRecord
     }
     if (o->second.lock_held) {
       if (o->second.instance.phase != Phase::kCompensated ||
-          !o->second.instance.last_reason.starts_with("lock_held")) {
+          o->second.instance.last_reason.find("lock_held: order:") == std::string::npos) {
         violation(r->id + ": refused lock_held but ended " +
                   std::string(saga::to_string(o->second.instance.phase)) + " (" +
                   o->second.instance.last_reason + ")");
@@ -751,6 +755,9 @@ void Race::check_order(std::int64_t order_id, const std::vector<const SagaRecord
   const bool cancelled = order.state == "CANCELLED";
   if (cancelled != (ticket_state == "CANCELLED") || cancelled != (auth_state == "REVERSED")) {
     violation(where + "CANCELLED <=> ticket CANCELLED and authorization REVERSED broken" + summary);
+  }
+  if (cancelled && services_.prepared.contains(order_id)) {
+    violation(where + "CANCELLED after the kitchen started preparing its food" + summary);
   }
   if (order.state == "APPROVED") {
     if (ticket_state != "AWAITING_ACCEPTANCE" && ticket_state != "ACCEPTED" &&

@@ -48,9 +48,10 @@ struct OrderRaceConfig {
   int orders = 2;       // independent orders per seed
   int max_cancels = 2;  // per order, 0..max requested
   int max_revises = 3;
-  saga::Millis request_window{8'000};      // Cancels and Revises within this of the start
+  saga::Millis request_window{12'000};     // Cancels and Revises within this of the start
   std::uint32_t kitchen_prepares = 350;    // per mille: the restaurant starts preparing
-  std::uint32_t revise_over_limit = 200;   // per mille: a revised total over the card's limit
+  std::uint32_t revise_waits = 400;        // per mille: a revised total of 100.00 or more
+  std::uint32_t revise_over_limit = 150;   // per mille: a revised total over the card's limit
   std::uint32_t revise_unknown_item = 60;  // per mille: an item the kitchen does not sell
   std::uint32_t low_limit_consumer = 200;  // per mille: Bob (card limit 20.00) places it
   saga::testing::SimFaults faults;
