@@ -450,6 +450,7 @@ bool Race::start(SagaRecord& record) {
     data.restaurant_id = order->restaurant_id;
     data.line_items = record.items;
     data.order_total_cents = ftgo_model::total_cents(record.items);
+    data.previous_total_cents = order->total_cents;  // for the lock's mode (by value)
     record.data = saga::encode_body(data).value();
   }
   const SagaDefinition& d = definition(record.kind);
