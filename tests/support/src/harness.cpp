@@ -59,6 +59,15 @@ Delivery SagaHarness::feed(Input input) {
     sent_.push_back(sent);
     unexpected_.push_back(std::move(sent));
   }
+  if (decision->lock_request && options_.grant_locks && instance_.wait == Wait::kLock) {
+    // Granted at once: nobody else holds a key. The reason lists the keys, as the engine's.
+    Input granted;
+    granted.kind = InputKind::kLockGranted;
+    for (const LockClaim& claim : decision->lock_request->claims) {
+      granted.reason += (granted.reason.empty() ? "" : " ") + claim.key;
+    }
+    feed(std::move(granted));
+  }
   return {true, {}};
 }
 
@@ -182,7 +191,8 @@ Delivery SagaHarness::reply_again() {
 }
 
 bool SagaHarness::fire_timer() {
-  if (instance_.wait == Wait::kNone) return false;
+  // A lock wait has no timer: only the engine's answer ends it.
+  if (instance_.wait == Wait::kNone || instance_.wait == Wait::kLock) return false;
   if (instance_.deadline > now_) now_ = instance_.deadline;
   Input input;
   input.kind = instance_.wait == Wait::kReply ? InputKind::kDeadline : InputKind::kRetryDue;
@@ -194,7 +204,10 @@ int SagaHarness::advance(Millis by) {
   int fired = 0;
   // Bounded: each timer moves the deadline forward or ends the wait.
   for (int guard = 0; guard < 100'000; ++guard) {
-    if (instance_.wait == Wait::kNone || instance_.deadline > until) break;
+    if (instance_.wait == Wait::kNone || instance_.wait == Wait::kLock ||
+        instance_.deadline > until) {
+      break;
+    }
     if (!fire_timer()) {
       error("advance: a due timer was not applied");
       break;

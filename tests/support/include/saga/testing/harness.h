@@ -49,6 +49,11 @@ struct HarnessOptions {
   std::uint32_t random = 0x7fffffff;
   // Where errors go; default: ADD_FAILURE() with the message.
   std::function<void(const std::string& error)> on_error;
+  // Semantic locks (LockDeclaration): the harness drives one saga, so no other saga can hold a
+  // key; true grants every lock request at once, as the engine would (history kLockAcquired).
+  // False leaves the saga waiting (Wait::kLock) for the test to feed kLockGranted,
+  // kLockWaiting or kLockRefused itself.
+  bool grant_locks = true;
 };
 
 // One command the saga sent, as the harness saw it.
