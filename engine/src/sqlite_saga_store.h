@@ -1,8 +1,8 @@
 // SqliteSagaStore: the engine's database (internal to the engine).
 //
 // One SQLite file per engine, WAL mode, schema versioned by PRAGMA user_version. The schema is
-// described in docs/storage.md. Only sqlite_saga_store.cpp includes SQLiteCpp; every SQLite
-// error is turned into a Status there (busy -> kBusy, full disk -> kFull, read-only -> kReadOnly,
+// described in docs/storage.md. Only the store's files (sqlite_*.cpp) include SQLiteCpp; every
+// SQLite error is turned into a Status there (busy -> kBusy, full disk -> kFull, read-only -> kReadOnly,
 // not a database / corrupt -> kCorrupt, cannot open / I/O error -> kIoError, others ->
 // kInternal), with the operation as context.
 //

@@ -1,0 +1,101 @@
+// SqliteSagaStore::Impl: the connection and its prepared statements. Internal to the store:
+// sqlite_saga_store.cpp (the engine's reads and writes) and sqlite_store_queries.cpp (the tools'
+// queries and operator requests) implement it.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sqlite_saga_store.h"
+
+namespace saga {
+
+class SqliteSagaStore::Impl {
+ public:
+  explicit Impl(const StoreOptions& options)
+      : db_(options.path, open_flags(options.access),
+            static_cast<int>(std::min<std::int64_t>(options.busy_timeout.count(), INT_MAX))) {}
+
+  Status open(const StoreOptions& options);
+  Status commit(const StoreBatch& batch);
+  Result<std::optional<SagaInstance>> load(const std::string& id);
+  Result<std::vector<SagaInstance>> load_unfinished();
+  Result<std::vector<OutboxEntry>> load_outbox();
+  Result<std::vector<HistoryEntry>> history(const std::string& id);
+  Result<std::vector<SagaInstance>> list(std::optional<Phase> phase, std::size_t limit);
+  Result<std::vector<DefinitionRecord>> definitions();
+  Result<std::vector<SagaInstance>> query(const SagaQuery& query);
+  Result<std::optional<SagaInstance>> oldest_unfinished();
+  Result<std::optional<OutboxEntry>> outbox_entry(const std::string& saga_id);
+  Result<std::vector<SagaCount>> counts();
+  Result<std::map<Event, std::uint64_t>> event_counts();
+  Result<std::int64_t> add_operator_request(const OperatorRequest& request);
+  Result<std::vector<OperatorRequest>> take_operator_requests(std::size_t limit);
+  Result<std::vector<HeldLock>> load_locks();
+  Result<std::vector<LockWait>> load_lock_waits();
+  Result<std::optional<OperatorRequest>> operator_request(std::int64_t id);
+  Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
+                                                         std::size_t limit);
+
+ private:
+  static int open_flags(StoreAccess access) {
+    switch (access) {
+      case StoreAccess::kReadOnly:
+        return SQLite::OPEN_READONLY;
+      case StoreAccess::kOperator:
+        return SQLite::OPEN_READWRITE;
+      case StoreAccess::kEngine:
+        break;
+    }
+    return SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  }
+
+  // Prepared once, after the schema exists; declared after db_ so they are destroyed first.
+  struct Statements {
+    explicit Statements(SQLite::Database& db);
+    SQLite::Statement insert_instance;
+    SQLite::Statement update_instance;
+    SQLite::Statement append_history;
+    SQLite::Statement put_outbox;
+    SQLite::Statement delete_outbox;
+    SQLite::Statement put_definition;
+    SQLite::Statement load_instance;
+    SQLite::Statement load_unfinished;
+    SQLite::Statement load_outbox;
+    SQLite::Statement load_history;
+    SQLite::Statement list_all;
+    SQLite::Statement list_phase;
+    SQLite::Statement load_definitions;
+    SQLite::Statement pending_requests;
+    SQLite::Statement finish_request;
+    SQLite::Statement put_lock;
+    SQLite::Statement delete_lock;
+    SQLite::Statement put_wait;
+    SQLite::Statement delete_wait;
+  };
+
+  Status check_schema_version(int* version);
+  void set_pragmas(const StoreOptions& options);
+  Status insert(const SagaInstance& instance);
+  Status update(const SagaInstance& instance);
+  void append_history(const std::string& saga_id, const HistoryEntry& entry);
+  void put_outbox(const OutboxEntry& entry);
+  void put_definition(const DefinitionRecord& definition);
+  void finish_request(const RequestOutcome& outcome);
+  void write_locks(const LockChanges& changes);
+  Result<std::vector<SagaInstance>> read_instances(SQLite::Statement& s);
+  Result<std::vector<OperatorRequest>> read_requests(SQLite::Statement& s);
+
+  SQLite::Database db_;
+  std::unique_ptr<Statements> st_;
+};
+
+}  // namespace saga

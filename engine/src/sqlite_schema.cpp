@@ -1,0 +1,178 @@
+// The engine database's schema, one migration per version. Steps are never edited once
+// released: a new version appends a step.
+#include "sqlite_schema.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <iterator>
+#include <string>
+
+namespace saga {
+namespace {
+
+// The schema version this build writes (PRAGMA user_version). Bump it and append a Migration.
+
+// Version 1: the first schema. Large blobs live in rowid tables (not WITHOUT ROWID), so a 5 MiB
+// saga data value goes to overflow pages instead of bloating an index b-tree.
+void create_schema_v1(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE saga_instances (
+  id               TEXT    NOT NULL PRIMARY KEY,
+  type             TEXT    NOT NULL,
+  version          INTEGER NOT NULL,
+  fingerprint      TEXT    NOT NULL,
+  phase            INTEGER NOT NULL,
+  failed_from      INTEGER NOT NULL,
+  step             INTEGER NOT NULL,
+  attempt          INTEGER NOT NULL,
+  delivery         INTEGER NOT NULL,
+  skipped_mask     INTEGER NOT NULL,
+  message_seq      INTEGER NOT NULL,
+  data             BLOB    NOT NULL,
+  last_request_id  TEXT    NOT NULL,
+  wait             INTEGER NOT NULL,
+  deadline_ms      INTEGER NOT NULL,
+  last_reason      TEXT    NOT NULL,
+  trace_id         TEXT    NOT NULL,
+  created_at_ms    INTEGER NOT NULL,
+  updated_at_ms    INTEGER NOT NULL,
+  row_version      INTEGER NOT NULL
+);
+CREATE INDEX saga_instances_by_phase ON saga_instances (phase, created_at_ms, id);
+CREATE INDEX saga_instances_by_created ON saga_instances (created_at_ms, id);
+
+CREATE TABLE saga_history (
+  seq         INTEGER PRIMARY KEY,
+  saga_id     TEXT    NOT NULL,
+  event       INTEGER NOT NULL,
+  step        INTEGER NOT NULL,
+  attempt     INTEGER NOT NULL,
+  time_ms     INTEGER NOT NULL,
+  reason      TEXT    NOT NULL,
+  reply_name  TEXT    NOT NULL
+);
+CREATE INDEX saga_history_by_saga ON saga_history (saga_id, seq);
+
+CREATE TABLE saga_outbox (
+  saga_id       TEXT    NOT NULL PRIMARY KEY,
+  message_id    TEXT    NOT NULL,
+  participant   TEXT    NOT NULL,
+  saga_type     TEXT    NOT NULL,
+  step          TEXT    NOT NULL,
+  name          TEXT    NOT NULL,
+  compensation  INTEGER NOT NULL,
+  attempt       INTEGER NOT NULL,
+  content_type  INTEGER NOT NULL,
+  trace_id      TEXT    NOT NULL,
+  body          BLOB    NOT NULL
+);
+
+CREATE TABLE saga_definitions (
+  name              TEXT    NOT NULL,
+  version           INTEGER NOT NULL,
+  fingerprint       TEXT    NOT NULL,
+  registered_at_ms  INTEGER NOT NULL,
+  PRIMARY KEY (name, version)
+);
+)sql");
+}
+
+// Version 2: operator requests. sagactl inserts a pending row; the engine applies it on its
+// own thread and records the outcome in the same transaction as the change it caused. Text
+// columns with CHECKs, so that an operator's own script can insert a request too.
+void create_schema_v2(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE operator_requests (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  saga_id          TEXT    NOT NULL,
+  action           TEXT    NOT NULL CHECK (action IN ('retry', 'compensate', 'skip')),
+  reason           TEXT    NOT NULL CHECK (reason <> ''),
+  requested_by     TEXT    NOT NULL,
+  requested_at_ms  INTEGER NOT NULL,
+  state            TEXT    NOT NULL DEFAULT 'pending'
+                           CHECK (state IN ('pending', 'applied', 'rejected')),
+  result           TEXT    NOT NULL DEFAULT '',
+  finished_at_ms   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX operator_requests_by_state ON operator_requests (state, id);
+)sql");
+}
+
+// Version 3: semantic locks (docs/isolation.md). One row per held key and one per waiting saga
+// (its claims, the first being the key it waits for); the instance records up to which step its
+// locks were granted. Operator requests gain 'release_lock' and the key it names: SQLite cannot
+// change a CHECK, so the table is rebuilt with its rows.
+void create_schema_v3(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_instances ADD COLUMN locks_through INTEGER NOT NULL DEFAULT -2;
+
+CREATE TABLE saga_locks (
+  key             TEXT    NOT NULL PRIMARY KEY,
+  saga_id         TEXT    NOT NULL,
+  acquired_at_ms  INTEGER NOT NULL,
+  lease_ms        INTEGER NOT NULL,
+  release_after   INTEGER NOT NULL
+);
+CREATE INDEX saga_locks_by_saga ON saga_locks (saga_id);
+
+CREATE TABLE saga_lock_waits (
+  saga_id   TEXT    NOT NULL PRIMARY KEY,
+  seq       INTEGER NOT NULL,
+  key       TEXT    NOT NULL,
+  since_ms  INTEGER NOT NULL,
+  step      INTEGER NOT NULL,
+  claims    BLOB    NOT NULL
+);
+
+CREATE TABLE operator_requests_v3 (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  saga_id          TEXT    NOT NULL,
+  action           TEXT    NOT NULL
+                           CHECK (action IN ('retry', 'compensate', 'skip', 'release_lock')),
+  reason           TEXT    NOT NULL CHECK (reason <> ''),
+  requested_by     TEXT    NOT NULL,
+  requested_at_ms  INTEGER NOT NULL,
+  state            TEXT    NOT NULL DEFAULT 'pending'
+                           CHECK (state IN ('pending', 'applied', 'rejected')),
+  result           TEXT    NOT NULL DEFAULT '',
+  finished_at_ms   INTEGER NOT NULL DEFAULT 0,
+  lock_key         TEXT    NOT NULL DEFAULT ''
+);
+INSERT INTO operator_requests_v3 (id, saga_id, action, reason, requested_by, requested_at_ms,
+                                  state, result, finished_at_ms)
+  SELECT id, saga_id, action, reason, requested_by, requested_at_ms, state, result,
+         finished_at_ms FROM operator_requests;
+DROP TABLE operator_requests;
+ALTER TABLE operator_requests_v3 RENAME TO operator_requests;
+CREATE INDEX operator_requests_by_state ON operator_requests (state, id);
+)sql");
+}
+
+// One step from version - 1 to version. Each runs in its own transaction together with the
+// user_version update, so a crash leaves the database at one version or the next.
+struct Migration {
+  int version;
+  void (*apply)(SQLite::Database& db);
+};
+constexpr Migration kMigrations[] = {
+    {1, &create_schema_v1},
+    {2, &create_schema_v2},
+    {3, &create_schema_v3},
+};
+static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
+
+}  // namespace
+
+void migrate_schema(SQLite::Database& db) {
+  for (const Migration& m : kMigrations) {
+    if (db.execAndGet("PRAGMA user_version").getInt() >= m.version) continue;
+    // IMMEDIATE, then look again: another process may have migrated while we waited.
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (db.execAndGet("PRAGMA user_version").getInt() >= m.version) continue;
+    m.apply(db);
+    db.exec("PRAGMA user_version = " + std::to_string(m.version));
+    transaction.commit();
+  }
+}
+
+}  // namespace saga

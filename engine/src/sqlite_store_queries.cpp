@@ -1,0 +1,226 @@
+// SqliteSagaStore: the tools' queries (sagactl) and operator requests. Prepared per call: each
+// runs once per sagactl command.
+#include <algorithm>
+#include <climits>
+#include <utility>
+
+#include "sqlite_rows.h"
+#include "sqlite_saga_store_impl.h"
+
+namespace saga {
+
+using namespace sqlite_rows;
+
+// --- queries for tools: prepared per call (they run once per sagactl command) ---
+
+Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::query(const SagaQuery& q) {
+  try {
+    std::string text = sql("SELECT ", kInstanceColumns, " FROM saga_instances WHERE 1");
+    if (q.phase) text += " AND phase = :phase";
+    if (!q.type.empty()) text += " AND type = :type";
+    if (q.created_before) text += " AND created_at_ms < :before";
+    text += " ORDER BY created_at_ms DESC, id DESC LIMIT :limit OFFSET :offset";
+    SQLite::Statement s(db_, text);
+    if (q.phase) s.bind(":phase", static_cast<std::int32_t>(*q.phase));
+    if (!q.type.empty()) s.bind(":type", q.type);
+    if (q.created_before) s.bind(":before", static_cast<std::int64_t>(q.created_before->count()));
+    s.bind(":limit", q.limit == 0 || q.limit > INT64_MAX ? std::int64_t{-1}
+                                                         : static_cast<std::int64_t>(q.limit));
+    s.bind(":offset", static_cast<std::int64_t>(std::min<std::size_t>(q.offset, INT64_MAX)));
+    Result<std::vector<SagaInstance>> out = read_instances(s);
+    if (!out) return out.status().with_context("store: query");
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: query");
+  }
+}
+
+Result<std::optional<SagaInstance>> SqliteSagaStore::Impl::oldest_unfinished() {
+  try {
+    SQLite::Statement s(db_, sql("SELECT ", kInstanceColumns,
+                                 " FROM saga_instances WHERE phase IN (1, 2, 5) "
+                                 "ORDER BY created_at_ms, id LIMIT 1"));
+    if (!s.executeStep()) return std::optional<SagaInstance>();
+    Result<SagaInstance> i = read_instance(s);
+    if (!i) return i.status().with_context("store: oldest_unfinished");
+    return std::optional<SagaInstance>(std::move(i).value());
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: oldest_unfinished");
+  }
+}
+
+Result<std::optional<OutboxEntry>> SqliteSagaStore::Impl::outbox_entry(const std::string& id) {
+  try {
+    SQLite::Statement s(db_,
+                        sql("SELECT ", kOutboxColumns, " FROM saga_outbox WHERE saga_id = ?1"));
+    s.bind(1, id);
+    if (!s.executeStep()) return std::optional<OutboxEntry>();
+    Result<OutboxEntry> e = read_outbox(s);
+    if (!e) return e.status().with_context("store: outbox_entry");
+    return std::optional<OutboxEntry>(std::move(e).value());
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: outbox_entry " + id);
+  }
+}
+
+Result<std::vector<SagaCount>> SqliteSagaStore::Impl::counts() {
+  try {
+    SQLite::Statement s(db_,
+                        "SELECT type, version, fingerprint, phase, COUNT(*) FROM saga_instances "
+                        "GROUP BY type, version, fingerprint, phase "
+                        "ORDER BY type, version, fingerprint, phase");
+    std::vector<SagaCount> out;
+    while (s.executeStep()) {
+      std::int64_t version, phase;
+      if (!in_range(s, 1, 0, UINT32_MAX, &version) || !in_range(s, 3, 1, 5, &phase)) {
+        return Status(StatusCode::kMalformed, "store: counts: value out of range");
+      }
+      out.push_back(SagaCount{column_bytes(s.getColumn(0)), static_cast<std::uint32_t>(version),
+                              column_bytes(s.getColumn(2)), static_cast<Phase>(phase),
+                              static_cast<std::uint64_t>(s.getColumn(4).getInt64())});
+    }
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: counts");
+  }
+}
+
+Result<std::map<Event, std::uint64_t>> SqliteSagaStore::Impl::event_counts() {
+  try {
+    SQLite::Statement s(db_, "SELECT event, COUNT(*) FROM saga_history GROUP BY event");
+    std::map<Event, std::uint64_t> out;
+    while (s.executeStep()) {
+      std::int64_t event;
+      if (!in_range(s, 0, 1, kEventCount, &event)) {
+        return Status(StatusCode::kMalformed, "store: event_counts: unknown event");
+      }
+      out[static_cast<Event>(event)] = static_cast<std::uint64_t>(s.getColumn(1).getInt64());
+    }
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: event_counts");
+  }
+}
+
+// --- operator requests ---
+
+Result<std::int64_t> SqliteSagaStore::Impl::add_operator_request(const OperatorRequest& r) {
+  if (r.reason.empty()) return invalid_argument("operator request: reason is empty");
+  try {
+    SQLite::Statement s(db_,
+                        "INSERT INTO operator_requests (saga_id, action, reason, requested_by, "
+                        "requested_at_ms, lock_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, r.saga_id);
+    s.bind(2, std::string(to_string(r.action)));
+    s.bind(3, r.reason);
+    s.bind(4, r.requested_by);
+    s.bind(5, static_cast<std::int64_t>(r.requested_at.count()));
+    s.bind(6, r.lock_key);
+    s.exec();
+    return db_.getLastInsertRowid();
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: add_operator_request");
+  }
+}
+
+Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::read_requests(SQLite::Statement& s) {
+  std::vector<OperatorRequest> out;
+  while (s.executeStep()) {
+    Result<OperatorRequest> r = read_request(s);
+    if (!r) return r.status();
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::take_operator_requests(
+    std::size_t limit) {
+  try {
+    SQLite::Statement& s = st_->pending_requests;
+    Use use(s);
+    s.bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    Result<std::vector<OperatorRequest>> out = read_requests(s);
+    if (!out) return out.status().with_context("store: take_operator_requests");
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: take_operator_requests");
+  }
+}
+
+Result<std::optional<OperatorRequest>> SqliteSagaStore::Impl::operator_request(std::int64_t id) {
+  try {
+    SQLite::Statement s(db_,
+                        sql("SELECT ", kRequestColumns, " FROM operator_requests WHERE id = ?1"));
+    s.bind(1, id);
+    if (!s.executeStep()) return std::optional<OperatorRequest>();
+    Result<OperatorRequest> r = read_request(s);
+    if (!r) return r.status().with_context("store: operator_request");
+    return std::optional<OperatorRequest>(std::move(r).value());
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: operator_request");
+  }
+}
+
+Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::operator_requests(
+    std::optional<RequestState> state, std::size_t limit) {
+  try {
+    std::string text = sql("SELECT ", kRequestColumns, " FROM operator_requests");
+    if (state) text += " WHERE state = :state";
+    text += " ORDER BY id DESC LIMIT :limit";
+    SQLite::Statement s(db_, text);
+    if (state) s.bind(":state", std::string(to_string(*state)));
+    s.bind(":limit",
+           limit == 0 || limit > INT64_MAX ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
+    Result<std::vector<OperatorRequest>> out = read_requests(s);
+    if (!out) return out.status().with_context("store: operator_requests");
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: operator_requests");
+  }
+}
+
+// --- names of the operator request columns ---
+
+std::string_view to_string(OperatorAction action) {
+  switch (action) {
+    case OperatorAction::kRetry:
+      return "retry";
+    case OperatorAction::kCompensate:
+      return "compensate";
+    case OperatorAction::kSkip:
+      return "skip";
+    case OperatorAction::kReleaseLock:
+      return "release_lock";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(RequestState state) {
+  switch (state) {
+    case RequestState::kPending:
+      return "pending";
+    case RequestState::kApplied:
+      return "applied";
+    case RequestState::kRejected:
+      return "rejected";
+  }
+  return "unknown";
+}
+
+std::optional<OperatorAction> parse_operator_action(std::string_view text) {
+  for (OperatorAction a : {OperatorAction::kRetry, OperatorAction::kCompensate,
+                           OperatorAction::kSkip, OperatorAction::kReleaseLock}) {
+    if (text == to_string(a)) return a;
+  }
+  return std::nullopt;
+}
+
+std::optional<RequestState> parse_request_state(std::string_view text) {
+  for (RequestState st :
+       {RequestState::kPending, RequestState::kApplied, RequestState::kRejected}) {
+    if (text == to_string(st)) return st;
+  }
+  return std::nullopt;
+}
+
+}  // namespace saga
