@@ -13,7 +13,9 @@ void LockTable::load(std::vector<HeldLock> locks, std::vector<LockWait> waits) {
   old_locks_.clear();
   old_waits_.clear();
   next_seq_ = 1;
+  step_scoped_ = 0;
   for (HeldLock& l : locks) {
+    if (l.release_after >= 0) ++step_scoped_;
     by_saga_[l.saga_id].insert(l.key);
     std::string key = l.key;
     locks_.emplace(std::move(key), std::move(l));
@@ -36,9 +38,11 @@ void LockTable::set_lock(const std::string& key, std::optional<HeldLock> value) 
     auto owned = by_saga_.find(it->second.saga_id);
     owned->second.erase(key);
     if (owned->second.empty()) by_saga_.erase(owned);
+    if (it->second.release_after >= 0) --step_scoped_;
     locks_.erase(it);
   }
   if (value) {
+    if (value->release_after >= 0) ++step_scoped_;
     by_saga_[value->saga_id].insert(key);
     locks_.emplace(key, std::move(*value));
   }
@@ -141,6 +145,7 @@ void LockTable::release_saga(const std::string& saga_id, Millis now,
 
 void LockTable::release_passed(const std::string& saga_id, std::int32_t step, Millis now,
                                std::vector<LockAnswer>& answers) {
+  if (step_scoped_ == 0) return;  // called for every input: no lookups when nothing can pass
   auto owned = by_saga_.find(saga_id);
   if (owned == by_saga_.end()) return;
   std::vector<std::string> passed;
@@ -186,6 +191,11 @@ std::vector<std::string> LockTable::queue(const std::string& key) const {
   if (it == queues_.end()) return out;
   for (const auto& [seq, id] : it->second) out.push_back(id);
   return out;
+}
+
+std::size_t LockTable::queue_length(const std::string& key) const {
+  auto it = queues_.find(key);
+  return it == queues_.end() ? 0 : it->second.size();
 }
 
 LockChanges LockTable::changes() const {

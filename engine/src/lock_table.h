@@ -89,6 +89,12 @@ class LockTable {
   std::vector<LockWait> waits() const;  // in queue order
   // Saga ids queued for `key`, in order.
   std::vector<std::string> queue(const std::string& key) const;
+  std::size_t queue_length(const std::string& key) const;
+  // Calls f(const HeldLock&) for every held lock, in no particular order, without copying.
+  template <typename F>
+  void for_each_lock(F&& f) const {
+    for (const auto& [key, l] : locks_) f(l);
+  }
   std::size_t lock_count() const { return locks_.size(); }
   std::size_t wait_count() const { return waits_.size(); }
 
@@ -112,6 +118,9 @@ class LockTable {
   std::unordered_map<std::string, LockWait> waits_;                 // by saga
   std::unordered_map<std::string, std::map<std::uint64_t, std::string>> queues_;  // key -> seq
   std::uint64_t next_seq_ = 1;
+  // Held locks with a release_after step: while there are none (locks held until the saga
+  // ends, the common case), release_passed() has nothing to look at.
+  std::size_t step_scoped_ = 0;
 
   // Values before the first change since the last commit.
   std::map<std::string, std::optional<HeldLock>> old_locks_;
