@@ -513,24 +513,43 @@ void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
 bool Engine::Impl::commit(PendingBatch& batch) {
   StoreBatch out;
   out.definitions = batch.definitions;
+  // The staged instances and their commands' envelopes are moved into `out` for the store and
+  // moved back right after (copying them was about 2 % of the CPU per saga at W=4096).
+  out.inserts.reserve(batch.inserted.size());
+  out.updates.reserve(batch.staged.size() - std::min(batch.staged.size(), batch.inserted.size()));
+  out.outbox_put.reserve(batch.commands.size());
   for (auto& [id, instance] : batch.staged) {
-    if (batch.inserted.count(id)) {
-      out.inserts.push_back(instance);
-    } else {
-      SagaInstance row = instance;
-      row.row_version = running_.at(id).row_version;
-      out.updates.push_back(std::move(row));
-    }
+    const bool inserted = batch.inserted.count(id) > 0;
     if (auto cmd = batch.commands.find(id); cmd != batch.commands.end()) {
-      out.outbox_put.push_back(OutboxEntry{id, cmd->second.participant, cmd->second.envelope});
-    } else if (instance.last_request_id.empty() && !batch.inserted.count(id)) {
+      out.outbox_put.push_back(
+          OutboxEntry{id, cmd->second.participant, std::move(cmd->second.envelope)});
+    } else if (instance.last_request_id.empty() && !inserted) {
       out.outbox_delete.push_back(id);
     }
+    if (inserted) {
+      out.inserts.push_back(std::move(instance));
+    } else {
+      const std::int64_t row_version = running_.at(id).row_version;
+      out.updates.push_back(std::move(instance));
+      out.updates.back().row_version = row_version;
+    }
   }
+  // Same iteration order: nothing above changed the maps' contents.
+  auto move_back = [&] {
+    std::size_t inserts = 0, updates = 0, outbox = 0;
+    for (auto& [id, instance] : batch.staged) {
+      if (auto cmd = batch.commands.find(id); cmd != batch.commands.end()) {
+        cmd->second.envelope = std::move(out.outbox_put[outbox++].envelope);
+      }
+      instance =
+          std::move(batch.inserted.count(id) ? out.inserts[inserts++] : out.updates[updates++]);
+    }
+  };
   out.history = std::move(batch.history);
   out.request_outcomes = batch.request_outcomes;
   out.locks = locks_.changes();
   if (out.empty()) {
+    move_back();
     for (auto& answer : batch.on_commit) answer(Status::ok());
     return false;
   }
@@ -538,6 +557,7 @@ bool Engine::Impl::commit(PendingBatch& batch) {
   const auto started = std::chrono::steady_clock::now();
   Status s = store_->commit(out);
   const auto elapsed = std::chrono::steady_clock::now() - started;
+  move_back();
   if (!s) {
     locks_.rollback();  // the table matches the database again
     ++stats_.commit_failures;
