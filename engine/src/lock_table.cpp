@@ -16,7 +16,7 @@ void LockTable::load(std::vector<HeldLock> locks, std::vector<LockWait> waits) {
   step_scoped_ = 0;
   for (HeldLock& l : locks) {
     if (l.release_after >= 0) ++step_scoped_;
-    by_saga_[l.saga_id].insert(l.key);
+    by_saga_.emplace(l.saga_id, l.key);
     std::string key = l.key;
     locks_.emplace(std::move(key), std::move(l));
   }
@@ -35,15 +35,19 @@ void LockTable::set_lock(const std::string& key, std::optional<HeldLock> value) 
     old_locks_.emplace(key, it == locks_.end() ? std::nullopt : std::optional(it->second));
   }
   if (it != locks_.end()) {
-    auto owned = by_saga_.find(it->second.saga_id);
-    owned->second.erase(key);
-    if (owned->second.empty()) by_saga_.erase(owned);
+    auto [first, last] = by_saga_.equal_range(it->second.saga_id);
+    for (auto owned = first; owned != last; ++owned) {
+      if (owned->second == key) {
+        by_saga_.erase(owned);
+        break;
+      }
+    }
     if (it->second.release_after >= 0) --step_scoped_;
     locks_.erase(it);
   }
   if (value) {
     if (value->release_after >= 0) ++step_scoped_;
-    by_saga_[value->saga_id].insert(key);
+    by_saga_.emplace(value->saga_id, key);
     locks_.emplace(key, std::move(*value));
   }
 }
@@ -137,22 +141,24 @@ void LockTable::free_key(const std::string& key, Millis now, std::vector<LockAns
 void LockTable::release_saga(const std::string& saga_id, Millis now,
                              std::vector<LockAnswer>& answers) {
   if (waits_.count(saga_id)) set_wait(saga_id, std::nullopt);
-  auto owned = by_saga_.find(saga_id);
-  if (owned == by_saga_.end()) return;
-  const std::set<std::string> keys = owned->second;  // free_key edits by_saga_
+  auto [first, last] = by_saga_.equal_range(saga_id);
+  if (first == last) return;
+  std::vector<std::string> keys;  // copied: free_key edits by_saga_
+  for (auto owned = first; owned != last; ++owned) keys.push_back(owned->second);
+  std::sort(keys.begin(), keys.end());  // released in key order
   for (const std::string& key : keys) free_key(key, now, answers);
 }
 
 void LockTable::release_passed(const std::string& saga_id, std::int32_t step, Millis now,
                                std::vector<LockAnswer>& answers) {
   if (step_scoped_ == 0) return;  // called for every input: no lookups when nothing can pass
-  auto owned = by_saga_.find(saga_id);
-  if (owned == by_saga_.end()) return;
   std::vector<std::string> passed;
-  for (const std::string& key : owned->second) {
-    const HeldLock& l = locks_.at(key);
-    if (l.release_after >= 0 && l.release_after < step) passed.push_back(key);
+  auto [first, last] = by_saga_.equal_range(saga_id);
+  for (auto owned = first; owned != last; ++owned) {
+    const HeldLock& l = locks_.at(owned->second);
+    if (l.release_after >= 0 && l.release_after < step) passed.push_back(owned->second);
   }
+  std::sort(passed.begin(), passed.end());  // released in key order
   for (const std::string& key : passed) free_key(key, now, answers);
 }
 

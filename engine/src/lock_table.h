@@ -84,7 +84,9 @@ class LockTable {
   bool release_key(const std::string& key, Millis now, std::vector<LockAnswer>& answers);
 
   const HeldLock* holder(const std::string& key) const;
-  bool holds_any(const std::string& saga_id) const { return by_saga_.count(saga_id) > 0; }
+  bool holds_any(const std::string& saga_id) const {
+    return by_saga_.find(saga_id) != by_saga_.end();
+  }
   std::vector<HeldLock> locks() const;  // sorted by key
   std::vector<LockWait> waits() const;  // in queue order
   // Saga ids queued for `key`, in order.
@@ -113,9 +115,11 @@ class LockTable {
   // would close a cycle: "a -> b -> a".
   std::optional<std::string> cycle(const std::string& saga_id, const std::string& holder) const;
 
-  std::unordered_map<std::string, HeldLock> locks_;                 // by key
-  std::unordered_map<std::string, std::set<std::string>> by_saga_;  // saga -> keys it holds
-  std::unordered_map<std::string, LockWait> waits_;                 // by saga
+  std::unordered_map<std::string, HeldLock> locks_;  // by key
+  // saga -> a key it holds, one entry per key (a multimap: one node per lock, where a map of
+  // sets took two; it is most of the table's memory per in-flight saga)
+  std::unordered_multimap<std::string, std::string> by_saga_;
+  std::unordered_map<std::string, LockWait> waits_;                               // by saga
   std::unordered_map<std::string, std::map<std::uint64_t, std::string>> queues_;  // key -> seq
   std::uint64_t next_seq_ = 1;
   // Held locks with a release_after step: while there are none (locks held until the saga
