@@ -17,8 +17,7 @@ void LockTable::load(std::vector<HeldLock> locks, std::vector<LockWait> waits) {
   for (HeldLock& l : locks) {
     if (l.release_after >= 0) ++step_scoped_;
     by_saga_.emplace(l.saga_id, l.key);
-    std::string key = l.key;
-    locks_.emplace(std::move(key), std::move(l));
+    locks_.emplace(std::move(l));
   }
   for (LockWait& w : waits) {
     if (w.claims.empty()) continue;
@@ -32,23 +31,23 @@ void LockTable::load(std::vector<HeldLock> locks, std::vector<LockWait> waits) {
 void LockTable::set_lock(const std::string& key, std::optional<HeldLock> value) {
   auto it = locks_.find(key);
   if (!old_locks_.count(key)) {
-    old_locks_.emplace(key, it == locks_.end() ? std::nullopt : std::optional(it->second));
+    old_locks_.emplace(key, it == locks_.end() ? std::nullopt : std::optional(*it));
   }
   if (it != locks_.end()) {
-    auto [first, last] = by_saga_.equal_range(it->second.saga_id);
+    auto [first, last] = by_saga_.equal_range(it->saga_id);
     for (auto owned = first; owned != last; ++owned) {
       if (owned->second == key) {
         by_saga_.erase(owned);
         break;
       }
     }
-    if (it->second.release_after >= 0) --step_scoped_;
+    if (it->release_after >= 0) --step_scoped_;
     locks_.erase(it);
   }
   if (value) {
     if (value->release_after >= 0) ++step_scoped_;
     by_saga_.emplace(value->saga_id, key);
-    locks_.emplace(key, std::move(*value));
+    locks_.emplace(std::move(*value));  // value->key == key
   }
 }
 
@@ -87,8 +86,8 @@ LockAnswer LockTable::take(const std::string& saga_id, std::int32_t step,
     if (held == locks_.end()) {
       set_lock(claim.key, HeldLock{claim.key, saga_id, now, claim.lease, claim.release_after});
       taken.push_back(claim.key);
-    } else if (held->second.saga_id != saga_id) {
-      const std::string holder = held->second.saga_id;
+    } else if (held->saga_id != saga_id) {
+      const std::string holder = held->saga_id;
       std::optional<std::string> loop;
       if (claim.mode == LockMode::kWait) loop = cycle(saga_id, holder);
       if (claim.mode == LockMode::kFailFast || loop) {
@@ -120,7 +119,7 @@ std::optional<std::string> LockTable::cycle(const std::string& saga_id,
     if (wait == waits_.end()) return std::nullopt;  // `current` is not waiting: no cycle
     auto held = locks_.find(wait->second.claims.front().key);
     if (held == locks_.end()) return std::nullopt;
-    current = held->second.saga_id;
+    current = held->saga_id;
     path += " -> " + current;
     if (current == saga_id) return path;
   }
@@ -155,7 +154,7 @@ void LockTable::release_passed(const std::string& saga_id, std::int32_t step, Mi
   std::vector<std::string> passed;
   auto [first, last] = by_saga_.equal_range(saga_id);
   for (auto owned = first; owned != last; ++owned) {
-    const HeldLock& l = locks_.at(owned->second);
+    const HeldLock& l = *locks_.find(owned->second);
     if (l.release_after >= 0 && l.release_after < step) passed.push_back(owned->second);
   }
   std::sort(passed.begin(), passed.end());  // released in key order
@@ -170,13 +169,13 @@ bool LockTable::release_key(const std::string& key, Millis now, std::vector<Lock
 
 const HeldLock* LockTable::holder(const std::string& key) const {
   auto it = locks_.find(key);
-  return it == locks_.end() ? nullptr : &it->second;
+  return it == locks_.end() ? nullptr : &*it;
 }
 
 std::vector<HeldLock> LockTable::locks() const {
   std::vector<HeldLock> out;
   out.reserve(locks_.size());
-  for (const auto& [key, l] : locks_) out.push_back(l);
+  for (const HeldLock& l : locks_) out.push_back(l);
   std::sort(out.begin(), out.end(),
             [](const HeldLock& a, const HeldLock& b) { return a.key < b.key; });
   return out;
@@ -209,7 +208,7 @@ LockChanges LockTable::changes() const {
   for (const auto& [key, old] : old_locks_) {
     auto it = locks_.find(key);
     if (it != locks_.end()) {
-      if (!old || !(*old == it->second)) out.locks_put.push_back(it->second);
+      if (!old || !(*old == *it)) out.locks_put.push_back(*it);
     } else if (old) {
       out.locks_deleted.push_back(key);
     }

@@ -16,7 +16,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "saga/clock.h"
@@ -95,7 +97,7 @@ class LockTable {
   // Calls f(const HeldLock&) for every held lock, in no particular order, without copying.
   template <typename F>
   void for_each_lock(F&& f) const {
-    for (const auto& [key, l] : locks_) f(l);
+    for (const HeldLock& l : locks_) f(l);
   }
   std::size_t lock_count() const { return locks_.size(); }
   std::size_t wait_count() const { return waits_.size(); }
@@ -115,7 +117,25 @@ class LockTable {
   // would close a cycle: "a -> b -> a".
   std::optional<std::string> cycle(const std::string& saga_id, const std::string& holder) const;
 
-  std::unordered_map<std::string, HeldLock> locks_;  // by key
+  // Held locks by key: a set keyed by HeldLock::key (found by a key alone), so that the key is
+  // stored once per lock.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+    std::size_t operator()(const HeldLock& l) const { return (*this)(std::string_view(l.key)); }
+  };
+  struct KeyEqual {
+    using is_transparent = void;
+    static std::string_view key_of(std::string_view key) { return key; }
+    static std::string_view key_of(const HeldLock& l) { return l.key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return key_of(a) == key_of(b);
+    }
+  };
+  std::unordered_set<HeldLock, KeyHash, KeyEqual> locks_;
   // saga -> a key it holds, one entry per key (a multimap: one node per lock, where a map of
   // sets took two; it is most of the table's memory per in-flight saga)
   std::unordered_multimap<std::string, std::string> by_saga_;
