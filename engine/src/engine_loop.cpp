@@ -393,7 +393,12 @@ Status Engine::Impl::stage_release_lock(PendingBatch& batch, const std::string& 
   input.kind = InputKind::kOperatorReleasedLock;
   input.now = now();
   input.reason = std::move(reason) + " (lock " + key + ")";
-  if (Status s = stage_one(batch, holder, std::move(input), answers); !s) return s;
+  if (Status s = stage_one(batch, holder, std::move(input), answers); !s) {
+    // The holder is not a running saga with its definition (ended, or unresolved): there is
+    // no history to write to, but the key must not stay stuck. The operator asked for it.
+    log(LogLevel::kWarning, "saga=" + holder + " event=lock_released_without_history key=\"" + key +
+                                "\" reason=\"" + s.message() + "\"");
+  }
   locks_.release_key(key, now(), answers);
   ++lock_metrics_.released_by_operator;
   log(LogLevel::kWarning,

@@ -20,14 +20,9 @@ void on_authorization_reversed(CancelOrderData& d, const AuthorizationReversed& 
 }  // namespace
 
 saga::DefinitionResult cancel_order_definition(const SagaTiming& timing) {
-  using saga::Millis;
-  using saga::RetryPolicy;
-  // As in Create Order: a timed-out command is resent (same message_id) without limit, and a
-  // failed retriable step is retried after a short fixed delay until it succeeds.
-  RetryPolicy resend = RetryPolicy::exponential(timing.reply_timeout / 4, 2.0, Millis{5'000}, 0);
-  resend.jitter = saga::Jitter::kNone;
-  RetryPolicy until_done = RetryPolicy::fixed(timing.retry_interval, 0);
-  until_done.jitter = saga::Jitter::kNone;
+  // As in Create Order (SagaTiming in create_order_saga.h).
+  const saga::RetryPolicy resend = timing.resend();
+  const saga::RetryPolicy until_done = timing.until_done();
   // clang-format off
   return saga::define<CancelOrderData>(std::string(kCancelOrderSaga), 1)
       // Semantic lock in the engine: wait for whichever saga holds the order to end.

@@ -29,14 +29,8 @@ void on_card_declined(CreateOrderData& d, const CardDeclined& r) { d.rejection_r
 }  // namespace
 
 saga::DefinitionResult create_order_definition(const SagaTiming& timing) {
-  using saga::Millis;
-  using saga::RetryPolicy;
-  // A timed-out command is resent (same message_id) with back-off, without limit.
-  RetryPolicy resend = RetryPolicy::exponential(timing.reply_timeout / 4, 2.0, Millis{5'000}, 0);
-  resend.jitter = saga::Jitter::kNone;
-  // Retriable steps: a failure is retried after a short fixed delay, until it succeeds.
-  RetryPolicy until_done = RetryPolicy::fixed(timing.retry_interval, 0);
-  until_done.jitter = saga::Jitter::kNone;
+  const saga::RetryPolicy resend = timing.resend();
+  const saga::RetryPolicy until_done = timing.until_done();
   // clang-format off
   return saga::define<CreateOrderData>(std::string(kCreateOrderSaga), 2)
       // Semantic lock: a Cancel or Revise of this order asked for while it is being created
@@ -73,6 +67,19 @@ saga::DefinitionResult create_order_definition(const SagaTiming& timing) {
           .retry(until_done)
       .build();
   // clang-format on
+}
+
+saga::RetryPolicy SagaTiming::resend() const {
+  saga::RetryPolicy p =
+      saga::RetryPolicy::exponential(reply_timeout / 4, 2.0, saga::Millis{5'000}, 0);
+  p.jitter = saga::Jitter::kNone;
+  return p;
+}
+
+saga::RetryPolicy SagaTiming::until_done() const {
+  saga::RetryPolicy p = saga::RetryPolicy::fixed(retry_interval, 0);
+  p.jitter = saga::Jitter::kNone;
+  return p;
 }
 
 std::string saga_id_of_order(std::int64_t order_id) { return "order-" + std::to_string(order_id); }

@@ -75,6 +75,12 @@ inline constexpr auto revise_authorization =
 struct SagaTiming {
   saga::Millis reply_timeout{2'000};  // per delivery; then the same command is sent again
   saga::Millis retry_interval{50};    // between attempts of a failed retriable step
+
+  // The policies every saga of the example uses. resend: a timed-out command is sent again
+  // (same message_id) with back-off, without limit. until_done: a failed retriable step is
+  // retried after retry_interval until it succeeds.
+  saga::RetryPolicy resend() const;
+  saga::RetryPolicy until_done() const;
 };
 
 // The definition. Timeouts are resent without limit before and at the pivot: a command whose

@@ -35,15 +35,11 @@ void on_card_declined(ReviseOrderData& d, const CardDeclined& r) { d.rejection_r
 }  // namespace
 
 saga::DefinitionResult revise_order_definition(const SagaTiming& timing) {
-  using saga::Millis;
-  using saga::RetryPolicy;
-  RetryPolicy resend = RetryPolicy::exponential(timing.reply_timeout / 4, 2.0, Millis{5'000}, 0);
-  resend.jitter = saga::Jitter::kNone;
-  RetryPolicy until_done = RetryPolicy::fixed(timing.retry_interval, 0);
-  until_done.jitter = saga::Jitter::kNone;
+  const saga::RetryPolicy resend = timing.resend();
+  const saga::RetryPolicy until_done = timing.until_done();
   // Reread value: a ConfirmReviseOrder refused because the order changed will be refused
   // again; retrying it would only spin. The saga goes to `failed` for an operator.
-  RetryPolicy until_done_unless_changed = until_done;
+  saga::RetryPolicy until_done_unless_changed = until_done;
   until_done_unless_changed.non_retryable_reasons = {std::string(kOrderChanged)};
   // clang-format off
   return saga::define<ReviseOrderData>(std::string(kReviseOrderSaga), 1)

@@ -341,6 +341,20 @@ TEST_F(EngineLockTest, AnOperatorRequestInTheDatabaseReleasesTheKey) {
   EXPECT_EQ(locks()[0].saga_id, "b");
 }
 
+TEST_F(EngineLockTest, AKeyHeldByASagaWhoseDefinitionIsGoneCanStillBeReleased) {
+  open({hold_saga("old", lock_on(key_of)), hold_saga("new", lock_on(key_of))});
+  start("old", "a", "1");
+  start("new", "b", "1");
+  close();
+  open({definitions_[1]});  // "old" is no longer registered: a is unresolved, keeps k:1
+  ASSERT_EQ(engine_->unresolved().size(), 1u);
+  EXPECT_EQ(locks()[0].saga_id, "a");
+  ASSERT_TRUE(engine_->release_lock("k:1", "ops: old version retired").is_ok());
+  EXPECT_TRUE(logged("saga=a event=lock_released_without_history"));
+  EXPECT_EQ(locks()[0].saga_id, "b");
+  EXPECT_EQ(last_command("b"), "work");
+}
+
 TEST_F(EngineLockTest, ADeadlockIsDetectedAndTheSagaClosingTheCycleIsFailed) {
   // x: takes k:a for the saga, then k:b before "finish"; y: the other way round.
   auto x =

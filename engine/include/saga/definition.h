@@ -67,7 +67,8 @@ struct CommandAction {
 // the saga ends (completed or compensated), or earlier after the step named in `release_after`.
 // While a saga holds a key, another saga that asks for it either
 //   kWait      queues for the key, first come first served, and resumes when it is released;
-//   kFailFast  fails the step as a business failure, reason "lock_held: <key> held by <saga>";
+//   kFailFast  fails the step as a business failure, reason "lock_held: <key> held by <saga>"
+//              (the instance's last_reason prefixes it with "saga locks: " or "step '<name>': ");
 //   kNone      takes no lock at all (lets the mode depend on the data: "by value").
 // A saga that would wait on a saga that (transitively) waits on it is a deadlock: the saga whose
 // wait would close the cycle is failed instead, reason "deadlock: a -> b -> a", and compensates.

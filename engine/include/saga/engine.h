@@ -204,8 +204,9 @@ class Engine {
   // Semantic locks: every key held, sorted by key.
   Result<std::vector<LockInfo>> locks();
   // Takes `key` away from the saga holding it (kNotFound when nobody does), records
-  // kOperatorReleasedLock with `reason` in that saga's history, and hands the key to the first
-  // saga queued for it. The holder goes on without the key: use it for a holder that is stuck
+  // kOperatorReleasedLock with `reason` in that saga's history (when it is running with a
+  // registered definition; otherwise it only logs), and hands the key to the first saga queued
+  // for it. The holder goes on without the key: use it for a holder that is stuck
   // (past its lease) and that an operator has looked at. `sagactl release-lock KEY` asks the
   // same through the database.
   Status release_lock(std::string_view key, std::string reason);
