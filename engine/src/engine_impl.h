@@ -75,6 +75,8 @@ class Engine::Impl {
   Status stage_release_lock(PendingBatch& batch, const std::string& key,
                             const std::string& expected_holder, std::string reason);
   std::vector<LockInfo> lock_infos() const;
+  // The later of the lock's grant and its holder's last transition: the lease runs from it.
+  Millis last_progress(const HeldLock& lock) const;
   Result<SagaInstance> read_instance(const std::string& id);
   void add_waiter(const std::string& id, std::shared_ptr<std::promise<Result<SagaInstance>>> p);
   Millis now() const { return clock_->now(); }

@@ -407,14 +407,17 @@ Status Engine::Impl::stage_release_lock(PendingBatch& batch, const std::string& 
   return Status::ok();
 }
 
+Millis Engine::Impl::last_progress(const HeldLock& lock) const {
+  auto it = running_.find(lock.saga_id);
+  return it == running_.end() ? lock.acquired_at
+                              : std::max(lock.acquired_at, it->second.updated_at);
+}
+
 std::vector<LockInfo> Engine::Impl::lock_infos() const {
   std::vector<LockInfo> out;
   const Millis t = now();
   for (const HeldLock& l : locks_.locks()) {
-    LockInfo info{l.key, l.saga_id, l.acquired_at, l.lease, l.acquired_at, false, {}};
-    if (auto it = running_.find(l.saga_id); it != running_.end()) {
-      info.last_progress = std::max(info.last_progress, it->second.updated_at);
-    }
+    LockInfo info{l.key, l.saga_id, l.acquired_at, l.lease, last_progress(l), false, {}};
     info.past_lease = t - info.last_progress > l.lease;
     info.waiting = locks_.queue(l.key);
     out.push_back(std::move(info));
@@ -430,15 +433,12 @@ void Engine::Impl::check_leases() {
   std::set<std::pair<std::string, std::string>> past;
   locks_.for_each_lock([&](const HeldLock& l) {
     if (t - l.acquired_at <= l.lease) return;
-    Millis last_progress = l.acquired_at;
-    if (auto it = running_.find(l.saga_id); it != running_.end()) {
-      last_progress = std::max(last_progress, it->second.updated_at);
-    }
-    if (t - last_progress <= l.lease) return;
+    const Millis progress = last_progress(l);
+    if (t - progress <= l.lease) return;
     std::pair<std::string, std::string> id{l.key, l.saga_id};
     if (!past_lease_reported_.count(id)) {
       log(LogLevel::kWarning, "saga=" + l.saga_id + " event=lock_past_lease key=\"" + l.key +
-                                  "\" idle_ms=" + std::to_string((t - last_progress).count()) +
+                                  "\" idle_ms=" + std::to_string((t - progress).count()) +
                                   " lease_ms=" + std::to_string(l.lease.count()) +
                                   " waiting=" + std::to_string(locks_.queue_length(l.key)) +
                                   " hint=\"sagactl release-lock " + l.key + " --reason ...\"");

@@ -86,9 +86,6 @@ class LockTable {
   bool release_key(const std::string& key, Millis now, std::vector<LockAnswer>& answers);
 
   const HeldLock* holder(const std::string& key) const;
-  bool holds_any(const std::string& saga_id) const {
-    return by_saga_.find(saga_id) != by_saga_.end();
-  }
   std::vector<HeldLock> locks() const;  // sorted by key
   std::vector<LockWait> waits() const;  // in queue order
   // Saga ids queued for `key`, in order.
