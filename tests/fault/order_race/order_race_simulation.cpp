@@ -325,23 +325,14 @@ saga::Status Race::on_send(std::string_view participant, const Envelope& command
 }
 
 void Race::route(NetEvent event) {
-  int copies = 1;
-  if (faulty() && rng_.chance(config_.faults.drop)) {
+  const std::vector<Millis> times = delivery_times(rng_, config_.faults, faulty(), now());
+  if (times.empty()) {
     ++stats_.dropped;
     trace_.add("drop");
     return;
   }
-  if (faulty() && rng_.chance(config_.faults.duplicate)) {
-    ++stats_.duplicated;
-    copies = 2;
-  }
-  const auto span = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(0, (config_.faults.delay_max - config_.faults.delay_min).count()));
-  for (int c = 0; c < copies; ++c) {
-    const Millis when =
-        now() + config_.faults.delay_min + Millis{static_cast<std::int64_t>(rng_.below(span + 1))};
-    events_.emplace(std::make_pair(when, ++seq_), event);
-  }
+  if (times.size() > 1) ++stats_.duplicated;
+  for (Millis when : times) events_.emplace(std::make_pair(when, ++seq_), event);
 }
 
 void Race::deliver(NetEvent event) {

@@ -26,6 +26,20 @@ std::uint64_t SimRandom::next() {
   return z ^ (z >> 31);
 }
 
+std::vector<Millis> delivery_times(SimRandom& rng, const SimFaults& faults, bool faulty,
+                                   Millis now) {
+  if (faulty && rng.chance(faults.drop)) return {};
+  const int copies = faulty && rng.chance(faults.duplicate) ? 2 : 1;
+  const auto span = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, (faults.delay_max - faults.delay_min).count()));
+  std::vector<Millis> times;
+  for (int c = 0; c < copies; ++c) {
+    times.push_back(now + faults.delay_min +
+                    Millis{static_cast<std::int64_t>(rng.below(span + 1))});
+  }
+  return times;
+}
+
 std::string SimulationResult::summary() const {
   std::ostringstream out;
   out << "seed " << seed << ": " << (ok() ? "ok" : "FAILED") << " (completed " << stats.completed
@@ -193,23 +207,14 @@ Status Sim::on_send(std::string_view participant, const Envelope& command) {
 
 void Sim::route(NetEvent event) {
   ++stats_.messages;
-  int copies = 1;
-  if (faulty() && rng_.chance(config_.faults.drop)) {
+  const std::vector<Millis> times = delivery_times(rng_, config_.faults, faulty(), now());
+  if (times.empty()) {
     ++stats_.dropped;
     trace_.add("drop");
     return;
   }
-  if (faulty() && rng_.chance(config_.faults.duplicate)) {
-    ++stats_.duplicated;
-    copies = 2;
-  }
-  const auto span = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(0, (config_.faults.delay_max - config_.faults.delay_min).count()));
-  for (int c = 0; c < copies; ++c) {
-    const Millis at =
-        now() + config_.faults.delay_min + Millis{static_cast<std::int64_t>(rng_.below(span + 1))};
-    events_.emplace(std::make_pair(at, ++event_seq_), event);
-  }
+  if (times.size() > 1) ++stats_.duplicated;
+  for (Millis at : times) events_.emplace(std::make_pair(at, ++event_seq_), event);
 }
 
 void Sim::deliver(NetEvent event) {

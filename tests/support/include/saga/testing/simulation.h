@@ -60,6 +60,12 @@ struct SimFaults {
   std::uint32_t crash_point = 500;       // an engine (re)opened with a random CrashPoint
 };
 
+// When the simulated network delivers one message sent at `now`: never (dropped), once, or
+// twice (duplicated), each after a uniform delay in [delay_min, delay_max], drawn from `rng` in
+// that order. Drops and duplicates happen only when `faulty`; the delays always do.
+std::vector<Millis> delivery_times(SimRandom& rng, const SimFaults& faults, bool faulty,
+                                   Millis now);
+
 // What a participant decides about a command it has not seen before: a failure reason, or
 // nothing for success. `tries` counts the distinct messages (not resends) of this
 // (saga, step, direction) so far, from 1, so transient failures can be scripted.
