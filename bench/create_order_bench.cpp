@@ -49,7 +49,7 @@
 #include "saga/metrics.h"
 #include "seed_data.h"
 #include "service_host.h"
-#include "sqlite_saga_store.h"
+#include "store/sqlite_saga_store.h"
 
 namespace {
 

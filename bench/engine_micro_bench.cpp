@@ -12,7 +12,7 @@
 
 #include "saga/decide.h"
 #include "saga/testing/ftgo_definition.h"
-#include "sqlite_saga_store.h"
+#include "store/sqlite_saga_store.h"
 
 namespace {
 

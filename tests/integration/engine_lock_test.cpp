@@ -18,7 +18,7 @@
 #include "saga/metrics.h"
 #include "saga/testing/in_memory_transport.h"
 #include "saga/testing/temp_dir.h"
-#include "sqlite_saga_store.h"
+#include "store/sqlite_saga_store.h"
 
 namespace saga {
 namespace {

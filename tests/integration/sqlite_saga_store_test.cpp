@@ -2,7 +2,7 @@
 // failures (conflicts, foreign or damaged files, read-only files, locks) as the right Status.
 // Method: real SQLite files in a fresh temp directory per test; a raw SQLiteCpp connection
 // inspects the file and holds locks where a test needs a second writer.
-#include "sqlite_saga_store.h"
+#include "store/sqlite_saga_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>

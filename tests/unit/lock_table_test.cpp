@@ -1,8 +1,8 @@
 // Goal: the engine's lock table grants keys first come first served, keeps re-entrant keys,
 // gives keys back on a refusal (to the next saga in line), finds deadlock cycles, and undoes
 // everything since the last commit on rollback, reporting exactly what changed.
-// Method: the table on its own (engine/src/lock_table.h), no engine, no database.
-#include "lock_table.h"
+// Method: the table on its own (engine/src/core/lock_table.h), no engine, no database.
+#include "core/lock_table.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "output.h"
-#include "sqlite_saga_store.h"
+#include "store/sqlite_saga_store.h"
 
 namespace sagactl {
 

@@ -33,11 +33,10 @@
 #include "saga/instance.h"
 #include "saga/log.h"
 #include "saga/status.h"
+#include "saga/store_records.h"
 #include "saga/transport.h"
 
 namespace saga {
-
-enum class Synchronous : std::uint8_t { kOff = 0, kNormal = 1, kFull = 2, kExtra = 3 };
 
 // Flow control per participant (DESIGN.md §3). Commands held back by either limit wait in the
 // outbox, have no running deadline and spend no retry attempt.

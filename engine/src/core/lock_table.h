@@ -23,27 +23,9 @@
 
 #include "saga/clock.h"
 #include "saga/decide.h"
+#include "saga/store_records.h"
 
 namespace saga {
-
-struct HeldLock {
-  std::string key;
-  std::string saga_id;
-  Millis acquired_at{0};
-  Millis lease{0};
-  std::int32_t release_after = -1;  // step index; -1: when the saga ends
-  friend bool operator==(const HeldLock&, const HeldLock&) = default;
-};
-
-// A saga queued for `claims.front().key`; the rest of `claims` is taken after it.
-struct LockWait {
-  std::string saga_id;
-  std::uint64_t seq = 0;  // queue order, over all keys
-  Millis since{0};
-  std::int32_t step = -1;  // the step whose locks these are (-1: the saga's)
-  std::vector<LockClaim> claims;
-  friend bool operator==(const LockWait&, const LockWait&) = default;
-};
 
 enum class LockOutcome : std::uint8_t { kGranted, kWaiting, kRefused };
 
@@ -53,17 +35,6 @@ struct LockAnswer {
   LockOutcome outcome = LockOutcome::kGranted;
   std::string reason;  // granted: the keys; waiting: what for; refused: why
   bool deadlock = false;
-};
-
-// What the store must write for the changes since the last commit.
-struct LockChanges {
-  std::vector<HeldLock> locks_put;
-  std::vector<std::string> locks_deleted;  // keys
-  std::vector<LockWait> waits_put;
-  std::vector<std::string> waits_deleted;  // saga ids
-  bool empty() const {
-    return locks_put.empty() && locks_deleted.empty() && waits_put.empty() && waits_deleted.empty();
-  }
 };
 
 class LockTable {

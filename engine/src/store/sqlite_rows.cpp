@@ -1,5 +1,5 @@
 // Rows of the engine database to and from C++ values, and SQLite errors to Status.
-#include "sqlite_rows.h"
+#include "store/sqlite_rows.h"
 
 #include <sqlite3.h>
 

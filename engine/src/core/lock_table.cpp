@@ -1,4 +1,4 @@
-#include "lock_table.h"
+#include "core/lock_table.h"
 
 #include <algorithm>
 #include <utility>

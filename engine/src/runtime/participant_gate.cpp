@@ -1,4 +1,4 @@
-#include "participant_gate.h"
+#include "runtime/participant_gate.h"
 
 namespace saga {
 

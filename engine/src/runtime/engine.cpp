@@ -1,7 +1,7 @@
 // Engine's public API: each call hands its work to the engine thread (engine_loop.cpp).
 #include "saga/engine.h"
 
-#include "engine_impl.h"
+#include "runtime/engine_impl.h"
 #include "saga/metrics.h"
 
 namespace saga {
@@ -12,8 +12,8 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.max_batch == 0) return invalid_argument("engine: max_batch must be at least 1");
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   if (!options.log) options.log = make_spdlog_sink();
-  Result<std::unique_ptr<SqliteSagaStore>> store =
-      SqliteSagaStore::open({options.database_path, options.synchronous, options.busy_timeout});
+  Result<std::unique_ptr<SagaStore>> store =
+      open_store({options.database_path, options.synchronous, options.busy_timeout});
   if (!store) return store.status().with_context("engine: open " + options.database_path);
   auto impl = std::make_unique<Impl>(std::move(options), std::move(store).value());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));

@@ -1,6 +1,6 @@
 // The engine database's schema, one migration per version. Steps are never edited once
 // released: a new version appends a step.
-#include "sqlite_schema.h"
+#include "store/sqlite_schema.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 

@@ -2,12 +2,12 @@
 #include <algorithm>
 #include <chrono>
 
-#include "engine_impl.h"
+#include "runtime/engine_impl.h"
 #include "saga/check.h"
 
 namespace saga {
 
-Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SqliteSagaStore> store)
+Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SagaStore> store)
     : options_(std::move(options)),
       store_(std::move(store)),
       clock_(options_.clock),

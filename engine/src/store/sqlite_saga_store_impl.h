@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "sqlite_saga_store.h"
+#include "store/sqlite_saga_store.h"
 
 namespace saga {
 

@@ -2,7 +2,7 @@
 // sagas, and the per-type counters behind Engine::metrics().
 #include <algorithm>
 
-#include "engine_impl.h"
+#include "runtime/engine_impl.h"
 
 namespace saga {
 namespace {

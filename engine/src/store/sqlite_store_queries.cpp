@@ -4,8 +4,8 @@
 #include <climits>
 #include <utility>
 
-#include "sqlite_rows.h"
-#include "sqlite_saga_store_impl.h"
+#include "store/sqlite_rows.h"
+#include "store/sqlite_saga_store_impl.h"
 
 namespace saga {
 
@@ -177,50 +177,6 @@ Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::operator_requests(
   } catch (const SQLite::Exception& e) {
     return from_exception(e, "store: operator_requests");
   }
-}
-
-// --- names of the operator request columns ---
-
-std::string_view to_string(OperatorAction action) {
-  switch (action) {
-    case OperatorAction::kRetry:
-      return "retry";
-    case OperatorAction::kCompensate:
-      return "compensate";
-    case OperatorAction::kSkip:
-      return "skip";
-    case OperatorAction::kReleaseLock:
-      return "release_lock";
-  }
-  return "unknown";
-}
-
-std::string_view to_string(RequestState state) {
-  switch (state) {
-    case RequestState::kPending:
-      return "pending";
-    case RequestState::kApplied:
-      return "applied";
-    case RequestState::kRejected:
-      return "rejected";
-  }
-  return "unknown";
-}
-
-std::optional<OperatorAction> parse_operator_action(std::string_view text) {
-  for (OperatorAction a : {OperatorAction::kRetry, OperatorAction::kCompensate,
-                           OperatorAction::kSkip, OperatorAction::kReleaseLock}) {
-    if (text == to_string(a)) return a;
-  }
-  return std::nullopt;
-}
-
-std::optional<RequestState> parse_request_state(std::string_view text) {
-  for (RequestState st :
-       {RequestState::kPending, RequestState::kApplied, RequestState::kRejected}) {
-    if (text == to_string(st)) return st;
-  }
-  return std::nullopt;
 }
 
 }  // namespace saga

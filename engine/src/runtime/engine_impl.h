@@ -20,12 +20,12 @@
 #include <unordered_set>
 #include <vector>
 
-#include "lock_table.h"
-#include "participant_gate.h"
+#include "core/lock_table.h"
+#include "runtime/participant_gate.h"
 #include "saga/decide.h"
 #include "saga/engine.h"
 #include "saga/metrics.h"
-#include "sqlite_saga_store.h"
+#include "store/saga_store.h"
 
 namespace saga {
 
@@ -43,7 +43,7 @@ struct PendingBatch {
 
 class Engine::Impl {
  public:
-  explicit Impl(EngineOptions options, std::unique_ptr<SqliteSagaStore> store);
+  explicit Impl(EngineOptions options, std::unique_ptr<SagaStore> store);
   ~Impl();
 
   // --- called from API threads -------------------------------------------------------------
@@ -82,7 +82,7 @@ class Engine::Impl {
   Millis now() const { return clock_->now(); }
   std::uint32_t random() { return static_cast<std::uint32_t>(rng_()); }
   std::string new_id();
-  SqliteSagaStore& store() { return *store_; }
+  SagaStore& store() { return *store_; }
   bool running() const { return running_flag_.load(); }
 
  private:
@@ -134,7 +134,7 @@ class Engine::Impl {
   void count_end(const SagaInstance& instance);
 
   EngineOptions options_;
-  std::unique_ptr<SqliteSagaStore> store_;
+  std::unique_ptr<SagaStore> store_;
   std::shared_ptr<Clock> clock_;
   std::mt19937_64 rng_;
 

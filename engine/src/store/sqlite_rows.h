@@ -14,7 +14,7 @@
 #include "saga/decide.h"
 #include "saga/instance.h"
 #include "saga/status.h"
-#include "sqlite_saga_store.h"
+#include "store/sqlite_saga_store.h"
 
 namespace saga::sqlite_rows {
 

@@ -6,7 +6,7 @@
 // (sqlite_store_queries.cpp). Every SQLite::Exception is caught there and becomes a Status (see
 // from_exception). Statements are prepared once, when the store opens, and reused for every
 // row: preparing is the dominant cost of a small write.
-#include "sqlite_saga_store.h"
+#include "store/sqlite_saga_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
@@ -16,9 +16,9 @@
 #include <string_view>
 #include <utility>
 
-#include "sqlite_rows.h"
-#include "sqlite_saga_store_impl.h"
-#include "sqlite_schema.h"
+#include "store/sqlite_rows.h"
+#include "store/sqlite_saga_store_impl.h"
+#include "store/sqlite_schema.h"
 
 namespace saga {
 
@@ -433,6 +433,12 @@ Result<std::unique_ptr<SqliteSagaStore>> SqliteSagaStore::open(const StoreOption
   } catch (const SQLite::Exception& e) {
     return from_exception(e, context);
   }
+}
+
+Result<std::unique_ptr<SagaStore>> open_store(const StoreOptions& options) {
+  Result<std::unique_ptr<SqliteSagaStore>> store = SqliteSagaStore::open(options);
+  if (!store) return store.status();
+  return std::unique_ptr<SagaStore>(std::move(store).value());
 }
 
 SqliteSagaStore::SqliteSagaStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

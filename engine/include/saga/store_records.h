@@ -1,0 +1,143 @@
+// Store records: the rows the engine's store keeps besides instances and history, as the
+// store, the inspection API (saga/inspection.h) and tools see them. Plain values, no behaviour.
+//
+// The schema that holds them is described in docs/storage.md; every backend stores the same
+// records (engine/src/store/saga_store.h is the interface a backend implements).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "saga/clock.h"
+#include "saga/decide.h"
+#include "saga/envelope.h"
+#include "saga/instance.h"
+
+namespace saga {
+
+// SQLite's PRAGMA synchronous for the engine's database: kFull (the default) fsyncs every
+// commit; kNormal in WAL mode may lose the last commits on power loss (never on a crash of the
+// process alone).
+enum class Synchronous : std::uint8_t { kOff = 0, kNormal = 1, kFull = 2, kExtra = 3 };
+
+// Who opens the file, and so what the store may do to it.
+enum class StoreAccess : std::uint8_t {
+  kEngine = 0,    // read-write: creates the file, sets the pragmas, migrates the schema
+  kReadOnly = 1,  // SQLITE_OPEN_READONLY: queries only (sagactl list, show, stats, ...)
+  // Read-write without creating, migrating or changing pragmas: queries plus
+  // add_operator_request (sagactl retry, compensate, skip). The engine may run meanwhile.
+  kOperator = 2,
+};
+
+struct StoreOptions {
+  std::string path;
+  Synchronous synchronous = Synchronous::kFull;  // kEngine only
+  Millis busy_timeout{5'000};
+  StoreAccess access = StoreAccess::kEngine;
+};
+
+// Operator requests (schema v2): sagactl asks, the engine applies on its own thread. Stored as
+// text ('retry', 'pending'), so that any SQLite client can read and write them.
+// kReleaseLock (schema v3) names a lock key instead of acting on a saga's phase.
+enum class OperatorAction : std::uint8_t {
+  kRetry = 1,
+  kCompensate = 2,
+  kSkip = 3,
+  kReleaseLock = 4
+};
+enum class RequestState : std::uint8_t { kPending = 0, kApplied = 1, kRejected = 2 };
+std::string_view to_string(OperatorAction action);
+std::string_view to_string(RequestState state);
+std::optional<OperatorAction> parse_operator_action(std::string_view text);
+std::optional<RequestState> parse_request_state(std::string_view text);
+
+struct OperatorRequest {
+  std::int64_t id = 0;  // assigned by add_operator_request; never reused
+  std::string saga_id;
+  OperatorAction action = OperatorAction::kRetry;
+  std::string reason;        // why (required)
+  std::string requested_by;  // who
+  Millis requested_at{0};    // the requester's wall clock, ms since the Unix epoch
+  RequestState state = RequestState::kPending;
+  std::string result;     // the engine's answer: "ok" or the Status message of the rejection
+  Millis finished_at{0};  // the engine's clock when applied or rejected
+  // kReleaseLock: the key. saga_id is then the holder it expects, or empty for whoever holds it.
+  std::string lock_key;
+};
+
+// The engine's verdict on one request, written with the batch that applies it.
+struct RequestOutcome {
+  std::int64_t id = 0;
+  RequestState state = RequestState::kApplied;
+  std::string result;
+  Millis finished_at{0};
+};
+
+// Filters for query(). Newest first (created_at, then id).
+struct SagaQuery {
+  std::optional<Phase> phase;
+  std::string type;                      // empty: every type
+  std::optional<Millis> created_before;  // only instances created strictly before
+  std::size_t limit = 100;               // 0: no limit
+  std::size_t offset = 0;
+};
+
+// Instances counted by definition and phase (sagactl stats and definitions).
+struct SagaCount {
+  std::string type;
+  std::uint32_t version = 0;
+  std::string fingerprint;
+  Phase phase = Phase::kExecuting;
+  std::uint64_t count = 0;
+};
+
+// The one unanswered command of a saga (the outbox holds at most one per saga).
+struct OutboxEntry {
+  std::string saga_id;
+  std::string participant;
+  Envelope envelope;  // full command; envelope.attempt is the delivery count so far
+};
+
+struct DefinitionRecord {
+  std::string name;
+  std::uint32_t version = 0;
+  std::string fingerprint;
+  Millis registered_at{0};  // the engine's clock when first registered; kept on re-register
+  friend bool operator==(const DefinitionRecord&, const DefinitionRecord&) = default;
+};
+
+// Semantic locks (schema v3, LockDeclaration in definition.h): a key held by a saga.
+struct HeldLock {
+  std::string key;
+  std::string saga_id;
+  Millis acquired_at{0};
+  Millis lease{0};
+  std::int32_t release_after = -1;  // step index; -1: when the saga ends
+  friend bool operator==(const HeldLock&, const HeldLock&) = default;
+};
+
+// A saga queued for `claims.front().key`; the rest of `claims` is taken after it.
+struct LockWait {
+  std::string saga_id;
+  std::uint64_t seq = 0;  // queue order, over all keys
+  Millis since{0};
+  std::int32_t step = -1;  // the step whose locks these are (-1: the saga's)
+  std::vector<LockClaim> claims;
+  friend bool operator==(const LockWait&, const LockWait&) = default;
+};
+
+// What the store must write for the changes since the last commit.
+struct LockChanges {
+  std::vector<HeldLock> locks_put;
+  std::vector<std::string> locks_deleted;  // keys
+  std::vector<LockWait> waits_put;
+  std::vector<std::string> waits_deleted;  // saga ids
+  bool empty() const {
+    return locks_put.empty() && locks_deleted.empty() && waits_put.empty() && waits_deleted.empty();
+  }
+};
+
+}  // namespace saga

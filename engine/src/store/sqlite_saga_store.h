@@ -1,0 +1,64 @@
+// SqliteSagaStore: the SQLite backend of SagaStore (saga_store.h), internal to the engine.
+//
+// One SQLite file per engine, WAL mode, schema versioned by PRAGMA user_version. The schema is
+// described in docs/storage.md. Only the store's files (sqlite_*.cpp) include SQLiteCpp; every
+// SQLite error is turned into a Status there (busy -> kBusy, full disk -> kFull, read-only ->
+// kReadOnly, not a database / corrupt -> kCorrupt, cannot open / I/O error -> kIoError, others ->
+// kInternal), with the operation as context.
+//
+// Not thread-safe: the engine thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "saga/instance.h"
+#include "saga/status.h"
+#include "store/saga_store.h"
+
+namespace saga {
+
+class SqliteSagaStore final : public SagaStore {
+ public:
+  // Opens or creates the file, sets WAL, synchronous and the busy timeout, creates or migrates
+  // the schema (options.access says how much of that it may do). kCorrupt when the file is not
+  // an engine database (or from a newer version); kReadOnly and kOperator also need the file to
+  // exist (kIoError) and to be at this build's schema version (kFailedPrecondition: start the
+  // engine once to migrate it).
+  static Result<std::unique_ptr<SqliteSagaStore>> open(const StoreOptions& options);
+  ~SqliteSagaStore() override;
+
+  // The contracts are SagaStore's (saga_store.h).
+  Status commit(const StoreBatch& batch) override;
+  Result<std::optional<SagaInstance>> load(const std::string& id) override;
+  Result<std::vector<SagaInstance>> load_unfinished() override;
+  Result<std::vector<OutboxEntry>> load_outbox() override;
+  Result<std::vector<HistoryEntry>> history(const std::string& id) override;
+  Result<std::vector<SagaInstance>> list(std::optional<Phase> phase, std::size_t limit) override;
+  Result<std::vector<DefinitionRecord>> definitions() override;
+  Result<std::vector<HeldLock>> load_locks() override;
+  Result<std::vector<LockWait>> load_lock_waits() override;
+  Result<std::vector<SagaInstance>> query(const SagaQuery& query) override;
+  Result<std::optional<SagaInstance>> oldest_unfinished() override;
+  Result<std::optional<OutboxEntry>> outbox_entry(const std::string& saga_id) override;
+  Result<std::vector<SagaCount>> counts() override;
+  Result<std::map<Event, std::uint64_t>> event_counts() override;
+  Result<std::int64_t> add_operator_request(const OperatorRequest& request) override;
+  Result<std::vector<OperatorRequest>> take_operator_requests(std::size_t limit) override;
+  Status finish_operator_request(const RequestOutcome& outcome) override;
+  Result<std::optional<OperatorRequest>> operator_request(std::int64_t id) override;
+  Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
+                                                         std::size_t limit) override;
+
+ private:
+  class Impl;
+  explicit SqliteSagaStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace saga
