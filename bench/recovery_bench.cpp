@@ -43,6 +43,7 @@
 #include <zmq_addon.hpp>
 
 #include "order_service.h"
+#include "process_stats.h"
 #include "saga/engine.h"
 #include "saga/zmq_transport.h"
 #include "seed_data.h"
@@ -52,6 +53,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
+using bench::status_kib;
 
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "recovery_bench: %s\n", what.c_str());
@@ -60,17 +62,6 @@ namespace fs = std::filesystem;
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// VmRSS or VmHWM of this process, in KiB.
-long status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const std::string prefix = std::string(field) + ":";
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) == 0) return std::stol(line.substr(prefix.size()));
-  }
-  return 0;
 }
 
 // Long enough that no reply deadline passes during the benchmark: a timeout would resend and

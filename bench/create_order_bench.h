@@ -1,0 +1,99 @@
+// The Create Order end-to-end benchmark's parts (create_order_bench.cpp has the overview and
+// main): the options, the result of one run and of one W, the building blocks' ceilings, and
+// the functions each part offers the others.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace create_order_bench {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::vector<std::size_t> w{1, 16, 256};
+  std::optional<std::size_t> n;  // default: by W (see sagas_for)
+  std::size_t reps = 3;
+  std::size_t warmup = 20;
+  bool synchronous_full = true;
+  bool processes = false;
+  bool ceilings = false;
+  std::string json;
+  std::size_t finished = 0;  // --finished: completed sagas already in the engine's store
+  std::string template_db;   // the engine database holding them, copied before each run
+};
+
+[[noreturn]] void die(const std::string& what);
+
+struct RunResult {
+  double sagas_per_s = 0;
+  double p50_ms = 0;
+  double p90_ms = 0;
+  double p99_ms = 0;
+  double cpu_us_per_saga = 0;
+  double commits_per_saga = 0;
+  double inputs_per_commit = 0;
+  double orders_per_commit = 0;  // order rows per transaction of the Order service (group commit)
+  double rss_mib = 0;            // VmRSS of this process at the end of the measured run
+  std::size_t completed = 0;
+  std::size_t not_completed = 0;  // compensated or failed: should be 0 (happy path)
+};
+
+struct Stat {
+  double median = 0;
+  double min = 0;
+  double max = 0;
+};
+
+struct Row {
+  std::size_t w = 0;
+  std::size_t n = 0;
+  std::map<std::string, Stat> stats;  // by metric name
+  std::size_t not_completed = 0;
+};
+
+inline constexpr const char* kMetrics[] = {"sagas_per_s",
+                                           "p50_ms",
+                                           "p90_ms",
+                                           "p99_ms",
+                                           "cpu_us_per_saga",
+                                           "commits_per_saga",
+                                           "inputs_per_commit",
+                                           "orders_per_commit",
+                                           "rss_mib"};
+
+struct Ceilings {
+  double full_commits_per_s = 0;     // one single-row insert per transaction, FULL
+  double batched_inserts_per_s = 0;  // inserts inside one transaction
+  double zmq_round_trips_per_s = 0;  // DEALER/ROUTER ping-pong, 1 in flight
+  double codec_us_per_message = 0;   // header encode + decode, one command
+};
+
+// --- the runs (create_order_bench_run.cpp) ----------------------------------------------------
+
+// One repetition at W in flight, N measured sagas, from empty databases in a fresh temp dir.
+RunResult run_once(const Options& o, std::size_t w, std::size_t n);
+// `o.reps` repetitions at W: the median, min and max of each metric.
+Row measure(const Options& o, std::size_t w);
+// A temp dir whose orchestrator.db holds `o.finished` completed Create Order sagas.
+std::filesystem::path build_finished_template(const Options& o);
+
+// --- the ceilings (create_order_bench_ceilings.cpp) -------------------------------------------
+
+Ceilings measure_ceilings(bool synchronous_full);
+// The implied ceiling of a 6-step saga, serial (W=1) and batched, in sagas/s.
+double serial_ceiling(const Ceilings& c);
+double batched_ceiling(const Ceilings& c);
+
+// --- the output (create_order_bench_report.cpp) -----------------------------------------------
+
+void print_table(const Options& o, const std::vector<Row>& rows);
+void print_ceilings(const Ceilings& c, const std::vector<Row>& rows);
+void write_json(const Options& o, const std::vector<Row>& rows, const std::optional<Ceilings>& c);
+
+}  // namespace create_order_bench

@@ -1,0 +1,85 @@
+// The output of create_order_bench: the table, the ceilings and the JSON file (--json).
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "create_order_bench.h"
+
+namespace create_order_bench {
+
+void print_table(const Options& o, const std::vector<Row>& rows) {
+  std::printf(
+      "Create Order saga, %s, synchronous=%s, %zu finished sagas in the store, %zu repetitions "
+      "(median [min..max])\n",
+      o.processes ? "participants in child processes" : "participants on threads",
+      o.synchronous_full ? "FULL" : "NORMAL", o.finished, o.reps);
+  std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", "W", "N", "sagas/s",
+              "p50 ms", "p90 ms", "p99 ms", "CPU us/saga", "commits/saga", "order rows/commit",
+              "RSS MiB");
+  for (const Row& r : rows) {
+    auto cell = [&](const char* m, const char* fmt) {
+      const Stat& s = r.stats.at(m);
+      char text[64];
+      std::snprintf(text, sizeof text, fmt, s.median, s.min, s.max);
+      return std::string(text);
+    };
+    std::printf("%6zu %6zu  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", r.w, r.n,
+                cell("sagas_per_s", "%.0f [%.0f..%.0f]").c_str(),
+                cell("p50_ms", "%.2f [%.2f..%.2f]").c_str(),
+                cell("p90_ms", "%.2f [%.2f..%.2f]").c_str(),
+                cell("p99_ms", "%.2f [%.2f..%.2f]").c_str(),
+                cell("cpu_us_per_saga", "%.0f [%.0f..%.0f]").c_str(),
+                cell("commits_per_saga", "%.2f [%.2f..%.2f]").c_str(),
+                cell("orders_per_commit", "%.1f [%.1f..%.1f]").c_str(),
+                cell("rss_mib", "%.0f [%.0f..%.0f]").c_str());
+    if (r.not_completed > 0) std::printf("        (%zu sagas did not complete)\n", r.not_completed);
+  }
+}
+
+void print_ceilings(const Ceilings& c, const std::vector<Row>& rows) {
+  std::printf("\nCeilings on this machine\n");
+  std::printf("  SQLite single-row commits/s:       %.0f\n", c.full_commits_per_s);
+  std::printf("  SQLite inserts/s in one txn:       %.0f\n", c.batched_inserts_per_s);
+  std::printf("  ZeroMQ tcp round trips/s (1 i.f.): %.0f\n", c.zmq_round_trips_per_s);
+  std::printf("  codec encode+decode per message:   %.2f us\n", c.codec_us_per_message);
+  const double serial = serial_ceiling(c);
+  const double batched = batched_ceiling(c);
+  std::printf("  implied 6-step saga ceiling, serial (W=1): %.0f sagas/s\n", serial);
+  std::printf("  implied 6-step saga ceiling, batched:      %.0f sagas/s\n", batched);
+  for (const Row& r : rows) {
+    const double rate = r.stats.at("sagas_per_s").median;
+    std::printf(
+        "  W=%zu: measured %.0f sagas/s = %.3f of the serial, %.4f of the batched ceiling\n", r.w,
+        rate, rate / serial, rate / batched);
+  }
+}
+
+void write_json(const Options& o, const std::vector<Row>& rows, const std::optional<Ceilings>& c) {
+  std::ofstream out(o.json);
+  out << "{\n  \"synchronous\": \"" << (o.synchronous_full ? "full" : "normal")
+      << "\",\n  \"processes\": " << (o.processes ? "true" : "false")
+      << ",\n  \"finished_sagas_in_store\": " << o.finished << ",\n  \"repetitions\": " << o.reps
+      << ",\n  \"warmup\": " << o.warmup << ",\n  \"runs\": [\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    out << "    {\"w\": " << r.w << ", \"n\": " << r.n
+        << ", \"not_completed\": " << r.not_completed;
+    for (const auto& [name, s] : r.stats) {
+      out << ", \"" << name << "\": {\"median\": " << s.median << ", \"min\": " << s.min
+          << ", \"max\": " << s.max << "}";
+    }
+    out << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
+  }
+  out << "  ]";
+  if (c) {
+    out << ",\n  \"ceilings\": {\"sqlite_commits_per_s\": " << c->full_commits_per_s
+        << ", \"sqlite_batched_inserts_per_s\": " << c->batched_inserts_per_s
+        << ", \"zmq_round_trips_per_s\": " << c->zmq_round_trips_per_s
+        << ", \"codec_us_per_message\": " << c->codec_us_per_message
+        << ", \"saga_ceiling_serial_per_s\": " << serial_ceiling(*c)
+        << ", \"saga_ceiling_batched_per_s\": " << batched_ceiling(*c) << "}";
+  }
+  out << "\n}\n";
+}
+
+}  // namespace create_order_bench
