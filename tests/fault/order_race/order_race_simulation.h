@@ -40,7 +40,7 @@
 
 #include "ftgo_services_model.h"
 #include "saga/definition.h"
-#include "saga/testing/simulation.h"
+#include "saga/testing/sim_world.h"
 
 namespace order_race {
 

@@ -1,13 +1,7 @@
-// The simulator: a seeded event loop around the real engine in manual mode. See simulation.h.
-//
-// Why the loop looks the way it does: the engine, the network and the participants all run on
-// this one thread, time only moves when the loop sets the VirtualClock, and every random choice
-// is drawn from one SimRandom in a fixed order. Containers are ordered (std::map) so iteration
-// order never depends on addresses. That is what makes a seed replay exactly.
+// The FTGO simulator: simulated participants with a durable inbox in a SimWorld, and the
+// invariants. See simulation.h.
 #include "saga/testing/simulation.h"
 
-#include <algorithm>
-#include <deque>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -15,30 +9,8 @@
 
 #include "saga/engine.h"
 #include "saga/testing/ftgo_definition.h"
-#include "saga/testing/temp_dir.h"
 
 namespace saga::testing {
-
-std::uint64_t SimRandom::next() {
-  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-std::vector<Millis> delivery_times(SimRandom& rng, const SimFaults& faults, bool faulty,
-                                   Millis now) {
-  if (faulty && rng.chance(faults.drop)) return {};
-  const int copies = faulty && rng.chance(faults.duplicate) ? 2 : 1;
-  const auto span = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(0, (faults.delay_max - faults.delay_min).count()));
-  std::vector<Millis> times;
-  for (int c = 0; c < copies; ++c) {
-    times.push_back(now + faults.delay_min +
-                    Millis{static_cast<std::int64_t>(rng.below(span + 1))});
-  }
-  return times;
-}
 
 std::string SimulationResult::summary() const {
   std::ostringstream out;
@@ -55,35 +27,12 @@ std::string SimulationResult::summary() const {
 
 namespace {
 
-// FNV-1a over everything that happens, in order.
-class TraceHash {
- public:
-  void add(std::string_view s) {
-    for (unsigned char c : s) mix(c);
-    mix(0xff);
-  }
-  void add(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) mix(static_cast<unsigned char>(v >> (8 * i)));
-  }
-  std::uint64_t value() const { return h_; }
-
- private:
-  void mix(unsigned char c) {
-    h_ ^= c;
-    h_ *= 0x100000001b3ULL;
-  }
-  std::uint64_t h_ = 0xcbf29ce484222325ULL;
-};
-
 using StepKey = std::pair<std::string, std::string>;           // (saga, step)
 using EffectKey = std::tuple<std::string, std::string, bool>;  // (saga, step, compensation)
 
-// A participant with a durable inbox and barrier (they survive crashes); only `up`, the epoch
-// and the replies in flight are volatile.
+// A participant's durable state: its inbox and barrier survive crashes (the world's process
+// does not).
 struct SimParticipant {
-  bool up = true;
-  std::uint64_t epoch = 0;  // bumped by a crash: replies sent before it are lost
-  Millis restart_at{0};
   std::map<std::string, Envelope> inbox;  // message_id -> reply
   std::set<StepKey> action_done;
   std::set<StepKey> compensation_done;
@@ -91,65 +40,26 @@ struct SimParticipant {
   std::map<EffectKey, std::uint32_t> tries;  // distinct messages
 };
 
-struct NetEvent {
-  bool to_participant = true;  // a command; otherwise a reply to the orchestrator
-  std::string participant;
-  Envelope envelope;
-  std::uint64_t participant_epoch = 0;
-  std::uint64_t orchestrator_epoch = 0;
-};
-
-class Sim;
-
-class SimTransport final : public Transport {
- public:
-  explicit SimTransport(Sim& sim) : sim_(sim) {}
-  Status send(std::string_view participant, const Envelope& command) override;
-  void poll(Millis timeout, std::vector<Envelope>& out, std::size_t max) override;
-  void wake() override {}
-  TransportStats stats() const override { return stats_; }
-  TransportStats stats_;
-
- private:
-  Sim& sim_;
-};
-
-class Sim {
+class Sim final : public SimWorld {
  public:
   Sim(const SimulationConfig& config, std::uint64_t seed)
-      : config_(config),
-        rng_(seed),
-        clock_(std::make_shared<VirtualClock>(Millis{1'000'000})),
-        transport_(std::make_shared<SimTransport>(*this)) {
+      : SimWorld(seed, world_options_of(config)), config_(config) {
     result_.seed = seed;
+    add_definition(config_.definition);
     for (const StepDefinition& s : config_.definition->steps) {
       if (s.action) participants_[s.action->participant];
       if (s.compensation) participants_[s.compensation->participant];
     }
+    for (const auto& [name, p] : participants_) add_participant(name);
   }
 
   SimulationResult run();
-  Status on_send(std::string_view participant, const Envelope& command);
-  void take_replies(std::vector<Envelope>& out, std::size_t max) {
-    while (!inbox_.empty() && out.size() < max) {
-      out.push_back(std::move(inbox_.front()));
-      inbox_.pop_front();
-    }
-  }
 
  private:
-  Millis now() const { return clock_->now(); }
-  bool faulty() const { return now() < fault_end_; }
-  void violation(std::string v) { result_.violations.push_back(std::move(v)); }
-  void route(NetEvent event);
-  void deliver(NetEvent event);
-  Envelope handle(const std::string& name, SimParticipant& p, const Envelope& command);
-  bool open_engine();
-  void crash_engine(bool at_crash_point);
-  void start_due_sagas();
-  void inject_faults();
-  bool all_ended();
-  void check_invariants();
+  bool prepare() override;
+  Envelope handle(const std::string& name, const Envelope& command) override;
+  bool start(const std::string& id) override;
+  void check() override;
   void check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& history);
   int effects(const std::string& saga, const std::string& step, bool compensation) const;
   std::uint64_t saga_index(const std::string& saga_id) const {
@@ -158,89 +68,45 @@ class Sim {
   }
 
   const SimulationConfig& config_;
-  SimRandom rng_;
-  TraceHash trace_;
   SimulationResult result_;
   SimulationStats& stats_ = result_.stats;
-  std::shared_ptr<VirtualClock> clock_;
-  std::shared_ptr<SimTransport> transport_;
-  TempDir dir_;
-  std::unique_ptr<Engine> engine_;
-  std::uint64_t orchestrator_epoch_ = 0;
-  Millis engine_restart_at_{0};
-  Millis fault_end_{0};
   std::map<std::string, SimParticipant> participants_;
-  std::map<std::pair<Millis, std::uint64_t>, NetEvent> events_;
-  std::uint64_t event_seq_ = 0;
-  std::deque<Envelope> inbox_;  // replies that reached the orchestrator's socket
-  std::map<std::pair<Millis, std::uint64_t>, std::uint64_t> starts_;  // (time, index) -> index
-  std::map<std::string, std::uint64_t> index_;                        // saga id -> index
-  std::map<std::string, int> operator_retries_;
+  std::map<std::string, std::uint64_t> planned_;  // saga id -> index
+  std::map<std::string, std::uint64_t> index_;    // started: saga id -> index
   std::uint64_t reply_seq_ = 0;
 };
 
-Status SimTransport::send(std::string_view participant, const Envelope& command) {
-  Status s = sim_.on_send(participant, command);
-  if (s) {
-    ++stats_.sent;
-  } else {
-    ++stats_.send_failures;
+SimulationResult Sim::run() {
+  const bool ran = run_world();
+  const SimWorldStats& w = world_stats();
+  stats_.operator_retries = w.operator_retries;
+  stats_.messages = w.messages;
+  stats_.dropped = w.dropped;
+  stats_.duplicated = w.duplicated;
+  stats_.replies_lost_to_crashes = w.replies_lost_to_crashes;
+  stats_.participant_crashes = w.participant_crashes;
+  stats_.orchestrator_crashes = w.orchestrator_crashes;
+  stats_.crash_points_hit = w.crash_points_hit;
+  stats_.steps = w.steps;
+  stats_.end_time = w.end_time;
+  result_.violations = violations();
+  if (ran) result_.trace_hash = trace_value();
+  return result_;
+}
+
+bool Sim::prepare() {
+  for (int i = 0; i < config_.sagas; ++i) {
+    const Millis at = t0() + Millis{static_cast<std::int64_t>(rng().below(
+                                 static_cast<std::uint64_t>(config_.start_window.count())))};
+    const std::string id = "saga-" + std::to_string(i);
+    planned_[id] = static_cast<std::uint64_t>(i);
+    schedule_start(at, id);
   }
-  return s;
+  return true;
 }
 
-void SimTransport::poll(Millis, std::vector<Envelope>& out, std::size_t max) {
-  const std::size_t before = out.size();
-  sim_.take_replies(out, max);
-  stats_.received += out.size() - before;
-}
-
-Status Sim::on_send(std::string_view participant, const Envelope& command) {
-  auto it = participants_.find(std::string(participant));
-  if (it == participants_.end()) return not_found("no participant " + std::string(participant));
-  trace_.add("send");
-  trace_.add(command.message_id);
-  trace_.add(command.attempt);
-  route(NetEvent{true, it->first, command, 0, orchestrator_epoch_});
-  return Status::ok();
-}
-
-void Sim::route(NetEvent event) {
-  ++stats_.messages;
-  const std::vector<Millis> times = delivery_times(rng_, config_.faults, faulty(), now());
-  if (times.empty()) {
-    ++stats_.dropped;
-    trace_.add("drop");
-    return;
-  }
-  if (times.size() > 1) ++stats_.duplicated;
-  for (Millis at : times) events_.emplace(std::make_pair(at, ++event_seq_), event);
-}
-
-void Sim::deliver(NetEvent event) {
-  SimParticipant& p = participants_.at(event.participant);
-  if (event.to_participant) {
-    trace_.add(p.up ? "deliver" : "lost-down");
-    trace_.add(event.envelope.message_id);
-    if (!p.up) return;
-    Envelope reply = handle(event.participant, p, event.envelope);
-    route(NetEvent{false, event.participant, std::move(reply), p.epoch, event.orchestrator_epoch});
-    return;
-  }
-  // A reply: lost if its sender crashed since sending it, or if the orchestrator it was sent
-  // to is gone (the connection died with the process).
-  if (event.participant_epoch != p.epoch || event.orchestrator_epoch != orchestrator_epoch_ ||
-      !engine_) {
-    ++stats_.replies_lost_to_crashes;
-    trace_.add("reply-lost");
-    return;
-  }
-  trace_.add("reply");
-  trace_.add(event.envelope.correlation_id);
-  inbox_.push_back(std::move(event.envelope));
-}
-
-Envelope Sim::handle(const std::string& name, SimParticipant& p, const Envelope& command) {
+Envelope Sim::handle(const std::string& name, const Envelope& command) {
+  SimParticipant& p = participants_.at(name);
   if (auto stored = p.inbox.find(command.message_id);
       config_.idempotent_inbox && stored != p.inbox.end()) {
     ++stats_.duplicate_deliveries;
@@ -277,161 +143,29 @@ Envelope Sim::handle(const std::string& name, SimParticipant& p, const Envelope&
   } else if (business()) {
     p.action_done.insert(key);
   }
-  trace_.add(reply.outcome == Outcome::kSuccess ? "ok" : reply.reason);
+  trace().add(reply.outcome == Outcome::kSuccess ? "ok" : reply.reason);
   p.inbox[command.message_id] = reply;
   return reply;
 }
 
-bool Sim::open_engine() {
-  EngineOptions options;
-  options.database_path = dir_.file("engine.db");
-  options.synchronous = Synchronous::kOff;  // process crashes only, never power loss
-  options.transport = transport_;
-  options.clock = clock_;
-  options.random_seed = rng_.next() | 1;
-  options.manual = true;
-  options.log = [](LogLevel, std::string_view) {};
-  if (faulty() && rng_.chance(config_.faults.crash_point)) {
-    options.crash_at = static_cast<CrashPoint>(1 + rng_.below(3));
+bool Sim::start(const std::string& id) {
+  const std::uint64_t i = planned_.at(id);
+  StartOptions options;
+  options.id = id;
+  Result<std::string> started =
+      engine()->start_saga(config_.definition->name, config_.data ? config_.data(i) : "", options);
+  trace().add("start");
+  trace().add(id);
+  if (started || started.status().code() == StatusCode::kAlreadyExists) {
+    index_[id] = i;
+    return true;
   }
-  trace_.add("open");
-  trace_.add(static_cast<std::uint64_t>(options.crash_at));
-  Result<std::unique_ptr<Engine>> engine = Engine::open(std::move(options));
-  if (!engine) {
-    violation("engine open: " + engine.status().to_string());
+  if (started.status().code() == StatusCode::kUnavailable) {
+    crash_engine(true);  // stopped at a crash point during the start; try again later
     return false;
   }
-  engine_ = std::move(engine).value();
-  Status s = engine_->register_definition(config_.definition);
-  if (s) s = engine_->start();
-  if (!s) {
-    violation("engine start: " + s.to_string());
-    engine_.reset();
-    return false;
-  }
+  violation("start " + id + ": " + started.status().to_string());
   return true;
-}
-
-void Sim::crash_engine(bool at_crash_point) {
-  trace_.add("crash");
-  ++stats_.orchestrator_crashes;
-  if (at_crash_point) ++stats_.crash_points_hit;
-  engine_.reset();
-  ++orchestrator_epoch_;
-  inbox_.clear();  // replies in the dead process's socket buffers
-  engine_restart_at_ = now() + Millis{static_cast<std::int64_t>(rng_.below(1'000))};
-}
-
-void Sim::start_due_sagas() {
-  while (engine_ && !starts_.empty() && starts_.begin()->first.first <= now()) {
-    const std::uint64_t i = starts_.begin()->second;
-    const std::string id = "saga-" + std::to_string(i);
-    StartOptions options;
-    options.id = id;
-    Result<std::string> started =
-        engine_->start_saga(config_.definition->name, config_.data ? config_.data(i) : "", options);
-    trace_.add("start");
-    trace_.add(id);
-    if (started || started.status().code() == StatusCode::kAlreadyExists) {
-      starts_.erase(starts_.begin());
-      index_[id] = i;
-    } else if (started.status().code() == StatusCode::kUnavailable) {
-      crash_engine(true);  // stopped at a crash point during the start; try again later
-    } else {
-      violation("start " + id + ": " + started.status().to_string());
-      starts_.erase(starts_.begin());
-    }
-  }
-}
-
-void Sim::inject_faults() {
-  for (auto& [name, p] : participants_) {
-    if (!p.up && now() >= p.restart_at) {
-      p.up = true;
-      trace_.add("restart");
-    }
-    if (p.up && faulty() && rng_.chance(config_.faults.participant_crash)) {
-      p.up = false;
-      ++p.epoch;
-      ++stats_.participant_crashes;
-      p.restart_at = now() + Millis{static_cast<std::int64_t>(
-                                 1 + rng_.below(config_.faults.participant_down_max.count()))};
-      trace_.add("participant-crash");
-      trace_.add(name);
-    }
-  }
-  if (engine_ && faulty() && rng_.chance(config_.faults.orchestrator_crash)) crash_engine(false);
-}
-
-bool Sim::all_ended() {
-  if (!starts_.empty() || !engine_) return false;
-  Result<std::vector<SagaInstance>> sagas =
-      engine_->list(std::nullopt, static_cast<std::size_t>(config_.sagas) + 16);
-  if (!sagas) return false;
-  bool ended = true;
-  for (const SagaInstance& s : sagas.value()) {
-    if (is_terminal(s.phase)) continue;
-    ended = false;
-    if (s.phase != Phase::kFailed) continue;
-    // The operator, after the incident: retry what failed.
-    if (++operator_retries_[s.id] > config_.operator_retries_max) continue;
-    ++stats_.operator_retries;
-    trace_.add("operator-retry");
-    trace_.add(s.id);
-    Status r = engine_->retry(s.id, "sim: operator retry");
-    if (r.code() == StatusCode::kUnavailable) {
-      // The engine stopped at the crash point it was opened with: retry after the restart.
-      --operator_retries_[s.id];
-      --stats_.operator_retries;
-      crash_engine(true);
-      return false;
-    }
-    if (!r) violation("operator retry of " + s.id + ": " + r.to_string());
-  }
-  return ended;
-}
-
-SimulationResult Sim::run() {
-  const Millis t0 = now();
-  fault_end_ = t0 + config_.fault_period;
-  const Millis hard_end = fault_end_ + config_.quiet_limit;
-  for (int i = 0; i < config_.sagas; ++i) {
-    const Millis at = t0 + Millis{static_cast<std::int64_t>(rng_.below(
-                               static_cast<std::uint64_t>(config_.start_window.count())))};
-    starts_.emplace(std::make_pair(at, static_cast<std::uint64_t>(i)),
-                    static_cast<std::uint64_t>(i));
-  }
-  if (!open_engine()) return result_;
-  Millis next_check = fault_end_;
-  for (;;) {
-    ++stats_.steps;
-    Millis next = now() + config_.tick;
-    if (!events_.empty()) next = std::min(next, events_.begin()->first.first);
-    if (!starts_.empty()) next = std::min(next, starts_.begin()->first.first);
-    clock_->set(std::max(next, now() + Millis{1}));  // time always moves: every loop is bounded
-    while (!events_.empty() && events_.begin()->first.first <= now()) {
-      NetEvent event = std::move(events_.begin()->second);
-      events_.erase(events_.begin());
-      deliver(std::move(event));
-    }
-    inject_faults();
-    if (!engine_ && now() >= engine_restart_at_ && !open_engine()) break;
-    start_due_sagas();
-    if (engine_ && !engine_->run_once(Millis{0})) crash_engine(true);
-    if (!faulty() && now() >= next_check) {
-      if (all_ended()) break;
-      next_check = now() + Millis{500};
-    }
-    if (now() > hard_end) {
-      violation("sagas still running " + std::to_string(config_.quiet_limit.count()) +
-                " ms after the faults stopped");
-      break;
-    }
-  }
-  stats_.end_time = now() - t0;
-  if (engine_) check_invariants();
-  result_.trace_hash = trace_.value();
-  return result_;
 }
 
 int Sim::effects(const std::string& saga, const std::string& step, bool compensation) const {
@@ -443,17 +177,17 @@ int Sim::effects(const std::string& saga, const std::string& step, bool compensa
   return n;
 }
 
-void Sim::check_invariants() {
+void Sim::check() {
   for (const auto& [id, i] : index_) {
-    Result<SagaInstance> saga = engine_->get(id);
-    Result<std::vector<HistoryEntry>> history = engine_->history(id);
+    Result<SagaInstance> saga = engine()->get(id);
+    Result<std::vector<HistoryEntry>> history = engine()->history(id);
     if (!saga || !history) {
       violation(id + ": cannot read: " + saga.status().to_string());
       continue;
     }
     check_saga(saga.value(), history.value());
-    trace_.add(id);
-    trace_.add(static_cast<std::uint64_t>(saga->phase));
+    trace().add(id);
+    trace().add(static_cast<std::uint64_t>(saga->phase));
   }
   if (index_.size() != static_cast<std::size_t>(config_.sagas)) {
     violation("only " + std::to_string(index_.size()) + " of " + std::to_string(config_.sagas) +

@@ -1,11 +1,12 @@
-// Deterministic simulation of the real engine under faults (DESIGN.md §6).
+// Deterministic simulation of the real engine under faults.
 //
 // simulate(config, seed) runs many sagas of one definition on the REAL engine (manual mode,
 // real SQLite file in a temp dir) against simulated participants over a simulated network,
-// with one seeded PRNG, a VirtualClock, no threads and no real time. During the fault period
-// the network drops, duplicates, delays and reorders messages, participants crash and restart
-// (losing the replies they had in flight, never their inbox), and the orchestrator crashes
-// (the Engine is destroyed, sometimes at a random CrashPoint) and reopens the same database.
+// with one seeded PRNG, a VirtualClock, no threads and no real time: a SimWorld (sim_world.h).
+// During the fault period the network drops, duplicates, delays and reorders messages,
+// participants crash and restart (losing the replies they had in flight, never their inbox),
+// and the orchestrator crashes (the Engine is destroyed, sometimes at a random CrashPoint) and
+// reopens the same database.
 // Then a quiet period without faults lets every saga finish; an operator retries sagas that
 // ended kFailed. Finally the invariants are checked:
 //   - every saga is completed or compensated;
@@ -30,41 +31,9 @@
 
 #include "saga/definition.h"
 #include "saga/envelope.h"
+#include "saga/testing/sim_world.h"
 
 namespace saga::testing {
-
-// A small PRNG with explicit distributions (std distributions differ between libraries).
-// splitmix64: tiny, fast, and the same on every platform.
-class SimRandom {
- public:
-  explicit SimRandom(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next();
-  // Uniform in [0, n) (modulo; the bias is irrelevant here). n = 0 gives 0.
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
-  // True with probability per_mille / 1000.
-  bool chance(std::uint32_t per_mille) { return below(1000) < per_mille; }
-
- private:
-  std::uint64_t state_;
-};
-
-// Fault probabilities, in per mille, applied during the fault period only.
-struct SimFaults {
-  std::uint32_t drop = 50;       // each message (command or reply) lost
-  std::uint32_t duplicate = 50;  // each message delivered twice
-  Millis delay_min{1};           // each delivery delayed uniformly in [min, max]: reordering
-  Millis delay_max{300};
-  std::uint32_t participant_crash = 3;   // per participant per simulation step
-  Millis participant_down_max{8'000};    // a crashed participant restarts within this
-  std::uint32_t orchestrator_crash = 4;  // per simulation step
-  std::uint32_t crash_point = 500;       // an engine (re)opened with a random CrashPoint
-};
-
-// When the simulated network delivers one message sent at `now`: never (dropped), once, or
-// twice (duplicated), each after a uniform delay in [delay_min, delay_max], drawn from `rng` in
-// that order. Drops and duplicates happen only when `faulty`; the delays always do.
-std::vector<Millis> delivery_times(SimRandom& rng, const SimFaults& faults, bool faulty,
-                                   Millis now);
 
 // What a participant decides about a command it has not seen before: a failure reason, or
 // nothing for success. `tries` counts the distinct messages (not resends) of this
