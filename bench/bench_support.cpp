@@ -1,5 +1,5 @@
-// See process_stats.h.
-#include "process_stats.h"
+// See bench_support.h.
+#include "bench_support.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -49,6 +49,14 @@ long status_kib(const char* field) {
     if (line.rfind(prefix, 0) == 0) return std::stol(line.substr(prefix.size()));
   }
   return 0;
+}
+
+std::vector<std::size_t> parse_list(const std::string& text) {
+  std::vector<std::size_t> values;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) values.push_back(std::stoul(item));
+  return values;
 }
 
 }  // namespace bench

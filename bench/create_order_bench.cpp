@@ -26,10 +26,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "service_host.h"
 
 namespace create_order_bench {
@@ -44,14 +44,7 @@ namespace create_order_bench {
 namespace {
 
 using namespace create_order_bench;
-
-std::vector<std::size_t> parse_list(const std::string& text) {
-  std::vector<std::size_t> values;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) values.push_back(std::stoul(item));
-  return values;
-}
+using bench::parse_list;
 
 int usage() {
   std::fprintf(stderr,

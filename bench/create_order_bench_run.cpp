@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "create_order_bench.h"
 #include "order_service.h"
 #include "order_writer.h"
-#include "process_stats.h"
 #include "seed_data.h"
 #include "service_host.h"
 #include "store/sqlite_saga_store.h"

@@ -42,8 +42,8 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "bench_support.h"
 #include "order_service.h"
-#include "process_stats.h"
 #include "saga/engine.h"
 #include "saga/zmq_transport.h"
 #include "seed_data.h"
@@ -53,6 +53,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
+using bench::parse_list;
 using bench::status_kib;
 
 [[noreturn]] void die(const std::string& what) {
@@ -378,14 +379,6 @@ KResult run_k(std::size_t k, bool skip_complete) {
   std::error_code ignored;
   fs::remove_all(dir, ignored);
   return r;
-}
-
-std::vector<std::size_t> parse_list(const std::string& text) {
-  std::vector<std::size_t> values;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) values.push_back(std::stoul(item));
-  return values;
 }
 
 void print(const std::vector<KResult>& results) {
