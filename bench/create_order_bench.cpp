@@ -60,7 +60,7 @@ struct Options {
   std::optional<std::size_t> n;  // default: by W (see sagas_for)
   std::size_t reps = 3;
   std::size_t warmup = 20;
-  bool synchronous_full = true;
+  saga::Synchronous synchronous = saga::Synchronous::kFull;
   bool processes = false;
   bool ceilings = false;
   std::string json;
@@ -159,14 +159,16 @@ class Deployment {
       std::string endpoint;
       if (o.processes) {
         std::vector<std::string> args{
-            "--service", name, "--bind",        "tcp://127.0.0.1:0",
-            "--db",      db,   "--synchronous", o.synchronous_full ? "full" : "normal"};
+            "--service",     name,
+            "--bind",        "tcp://127.0.0.1:0",
+            "--db",          db,
+            "--synchronous", o.synchronous == saga::Synchronous::kFull ? "full" : "normal"};
         auto child = ftgo::spawn_service("/proc/self/exe", args);
         if (!child) die(name + ": " + child.status().to_string());
         endpoint = child.value().endpoint;
         children_.push_back(child.value());
       } else {
-        ftgo::ServiceOptions options{"tcp://127.0.0.1:*", db, nullptr, o.synchronous_full};
+        ftgo::ServiceOptions options{"tcp://127.0.0.1:*", db, nullptr, o.synchronous};
         auto service = ftgo::open_service(kind, options);
         if (!service) die(name + ": " + service.status().to_string());
         endpoint = threads_.run(std::move(service).value());
@@ -175,10 +177,10 @@ class Deployment {
     }
     ftgo::OrderServiceOptions order;
     order.participant =
-        ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr, o.synchronous_full};
+        ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr, o.synchronous};
     order.engine_database_path = dir + "/orchestrator.db";
     order.registry = registry;
-    order.synchronous_full = o.synchronous_full;
+    order.synchronous = o.synchronous;
     auto service = ftgo::OrderService::open(std::move(order));
     if (!service) die("order service: " + service.status().to_string());
     service_ = std::move(service).value();
@@ -477,7 +479,7 @@ double per_second(std::size_t count, F&& body) {
   return static_cast<double>(count) / std::chrono::duration<double>(Clock::now() - begin).count();
 }
 
-Ceilings measure_ceilings(bool synchronous_full) {
+Ceilings measure_ceilings(saga::Synchronous synchronous) {
   Ceilings c;
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                     ("create_order_bench.ceil." + std::to_string(getpid()));
@@ -486,7 +488,7 @@ Ceilings measure_ceilings(bool synchronous_full) {
     SQLite::Database db((dir / "ceiling.db").string(),
                         SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("PRAGMA journal_mode=WAL");
-    db.exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    db.exec("PRAGMA synchronous=" + std::to_string(static_cast<int>(synchronous)));
     db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)");
     SQLite::Statement insert(db, "INSERT INTO t (v) VALUES (?)");
     const std::string value(200, 'x');
@@ -588,7 +590,7 @@ void print_table(const Options& o, const std::vector<Row>& rows) {
       "Create Order saga, %s, synchronous=%s, %zu finished sagas in the store, %zu repetitions "
       "(median [min..max])\n",
       o.processes ? "participants in child processes" : "participants on threads",
-      o.synchronous_full ? "FULL" : "NORMAL", o.finished, o.reps);
+      o.synchronous == saga::Synchronous::kFull ? "FULL" : "NORMAL", o.finished, o.reps);
   std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", "W", "N", "sagas/s",
               "p50 ms", "p90 ms", "p99 ms", "CPU us/saga", "commits/saga", "order rows/commit",
               "RSS MiB");
@@ -632,7 +634,8 @@ void print_ceilings(const Ceilings& c, const std::vector<Row>& rows) {
 
 void write_json(const Options& o, const std::vector<Row>& rows, const std::optional<Ceilings>& c) {
   std::ofstream out(o.json);
-  out << "{\n  \"synchronous\": \"" << (o.synchronous_full ? "full" : "normal")
+  out << "{\n  \"synchronous\": \""
+      << (o.synchronous == saga::Synchronous::kFull ? "full" : "normal")
       << "\",\n  \"processes\": " << (o.processes ? "true" : "false")
       << ",\n  \"finished_sagas_in_store\": " << o.finished << ",\n  \"repetitions\": " << o.reps
       << ",\n  \"warmup\": " << o.warmup << ",\n  \"runs\": [\n";
@@ -699,7 +702,7 @@ int main(int argc, char** argv) {
     } else if (a == "--synchronous") {
       const std::string s = value();
       if (s != "full" && s != "normal") return usage();
-      o.synchronous_full = s == "full";
+      o.synchronous = s == "full" ? saga::Synchronous::kFull : saga::Synchronous::kNormal;
     } else if (a == "--processes") {
       o.processes = true;
     } else if (a == "--ceilings") {
@@ -721,8 +724,7 @@ int main(int argc, char** argv) {
   if (!service.empty()) {
     auto kind = ftgo::parse_service_kind(service);
     if (!kind) return usage();
-    return ftgo::run_service_process(*kind,
-                                     ftgo::ServiceOptions{bind, db, nullptr, o.synchronous_full});
+    return ftgo::run_service_process(*kind, ftgo::ServiceOptions{bind, db, nullptr, o.synchronous});
   }
 
   std::optional<std::filesystem::path> template_dir;
@@ -739,7 +741,7 @@ int main(int argc, char** argv) {
   print_table(o, rows);
   std::optional<Ceilings> ceilings;
   if (o.ceilings) {
-    ceilings = measure_ceilings(o.synchronous_full);
+    ceilings = measure_ceilings(o.synchronous);
     print_ceilings(*ceilings, rows);
   }
   if (!o.json.empty()) write_json(o, rows, ceilings);
