@@ -71,7 +71,8 @@ class ZmqTransportFaultTest : public ::testing::Test {
 };
 
 TEST_F(ZmqTransportFaultTest, DropsAreLoggedThroughTheLogSinkTheFirstThenOneInAHundred) {
-  for (int i = 0; i < 101; ++i) send_raw({"garbage"});
+  const std::vector<std::string> garbage{"garbage"};
+  for (int i = 0; i < 101; ++i) send_raw(garbage);
   expect_valid_reply_still_returned();
   EXPECT_EQ(transport_->stats().malformed_dropped, 101u);
   const std::string from = "zmq transport: dropped malformed message from " + kitchen_.endpoint();
