@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     } else if (a == "--synchronous") {
       const std::string s = value();
       if (s != "full" && s != "normal") return usage();
-      o.synchronous_full = s == "full";
+      o.synchronous = s == "full" ? saga::Synchronous::kFull : saga::Synchronous::kNormal;
     } else if (a == "--processes") {
       o.processes = true;
     } else if (a == "--ceilings") {
@@ -101,8 +101,7 @@ int main(int argc, char** argv) {
   if (!service.empty()) {
     auto kind = ftgo::parse_service_kind(service);
     if (!kind) return usage();
-    return ftgo::run_service_process(*kind,
-                                     ftgo::ServiceOptions{bind, db, nullptr, o.synchronous_full});
+    return ftgo::run_service_process(*kind, ftgo::ServiceOptions{bind, db, nullptr, o.synchronous});
   }
 
   std::optional<std::filesystem::path> template_dir;
@@ -119,7 +118,7 @@ int main(int argc, char** argv) {
   print_table(o, rows);
   std::optional<Ceilings> ceilings;
   if (o.ceilings) {
-    ceilings = measure_ceilings(o.synchronous_full);
+    ceilings = measure_ceilings(o.synchronous);
     print_ceilings(*ceilings, rows);
   }
   if (!o.json.empty()) write_json(o, rows, ceilings);

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "saga/synchronous.h"
+
 namespace create_order_bench {
 
 using Clock = std::chrono::steady_clock;
@@ -20,7 +22,7 @@ struct Options {
   std::optional<std::size_t> n;  // default: by W (see sagas_for)
   std::size_t reps = 3;
   std::size_t warmup = 20;
-  bool synchronous_full = true;
+  saga::Synchronous synchronous = saga::Synchronous::kFull;
   bool processes = false;
   bool ceilings = false;
   std::string json;
@@ -85,7 +87,7 @@ std::filesystem::path build_finished_template(const Options& o);
 
 // --- the ceilings (create_order_bench_ceilings.cpp) -------------------------------------------
 
-Ceilings measure_ceilings(bool synchronous_full);
+Ceilings measure_ceilings(saga::Synchronous synchronous);
 // The implied ceiling of a 6-step saga, serial (W=1) and batched, in sagas/s.
 double serial_ceiling(const Ceilings& c);
 double batched_ceiling(const Ceilings& c);

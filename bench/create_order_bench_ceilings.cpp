@@ -28,7 +28,7 @@ double per_second(std::size_t count, F&& body) {
 
 }  // namespace
 
-Ceilings measure_ceilings(bool synchronous_full) {
+Ceilings measure_ceilings(saga::Synchronous synchronous) {
   Ceilings c;
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                     ("create_order_bench.ceil." + std::to_string(getpid()));
@@ -37,7 +37,7 @@ Ceilings measure_ceilings(bool synchronous_full) {
     SQLite::Database db((dir / "ceiling.db").string(),
                         SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("PRAGMA journal_mode=WAL");
-    db.exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    db.exec("PRAGMA synchronous=" + std::to_string(static_cast<int>(synchronous)));
     db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)");
     SQLite::Statement insert(db, "INSERT INTO t (v) VALUES (?)");
     const std::string value(200, 'x');

@@ -12,7 +12,7 @@ void print_table(const Options& o, const std::vector<Row>& rows) {
       "Create Order saga, %s, synchronous=%s, %zu finished sagas in the store, %zu repetitions "
       "(median [min..max])\n",
       o.processes ? "participants in child processes" : "participants on threads",
-      o.synchronous_full ? "FULL" : "NORMAL", o.finished, o.reps);
+      o.synchronous == saga::Synchronous::kFull ? "FULL" : "NORMAL", o.finished, o.reps);
   std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", "W", "N", "sagas/s",
               "p50 ms", "p90 ms", "p99 ms", "CPU us/saga", "commits/saga", "order rows/commit",
               "RSS MiB");
@@ -56,7 +56,8 @@ void print_ceilings(const Ceilings& c, const std::vector<Row>& rows) {
 
 void write_json(const Options& o, const std::vector<Row>& rows, const std::optional<Ceilings>& c) {
   std::ofstream out(o.json);
-  out << "{\n  \"synchronous\": \"" << (o.synchronous_full ? "full" : "normal")
+  out << "{\n  \"synchronous\": \""
+      << (o.synchronous == saga::Synchronous::kFull ? "full" : "normal")
       << "\",\n  \"processes\": " << (o.processes ? "true" : "false")
       << ",\n  \"finished_sagas_in_store\": " << o.finished << ",\n  \"repetitions\": " << o.reps
       << ",\n  \"warmup\": " << o.warmup << ",\n  \"runs\": [\n";

@@ -77,14 +77,16 @@ class Deployment {
       std::string endpoint;
       if (o.processes) {
         std::vector<std::string> args{
-            "--service", name, "--bind",        "tcp://127.0.0.1:0",
-            "--db",      db,   "--synchronous", o.synchronous_full ? "full" : "normal"};
+            "--service",     name,
+            "--bind",        "tcp://127.0.0.1:0",
+            "--db",          db,
+            "--synchronous", o.synchronous == saga::Synchronous::kFull ? "full" : "normal"};
         auto child = ftgo::spawn_service("/proc/self/exe", args);
         if (!child) die(name + ": " + child.status().to_string());
         endpoint = child.value().endpoint;
         children_.push_back(child.value());
       } else {
-        ftgo::ServiceOptions options{"tcp://127.0.0.1:*", db, nullptr, o.synchronous_full};
+        ftgo::ServiceOptions options{"tcp://127.0.0.1:*", db, nullptr, o.synchronous};
         auto service = ftgo::open_service(kind, options);
         if (!service) die(name + ": " + service.status().to_string());
         endpoint = threads_.run(std::move(service).value());
@@ -93,10 +95,10 @@ class Deployment {
     }
     ftgo::OrderServiceOptions order;
     order.participant =
-        ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr, o.synchronous_full};
+        ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr, o.synchronous};
     order.engine_database_path = dir + "/orchestrator.db";
     order.registry = registry;
-    order.synchronous_full = o.synchronous_full;
+    order.synchronous = o.synchronous;
     auto service = ftgo::OrderService::open(std::move(order));
     if (!service) die("order service: " + service.status().to_string());
     service_ = std::move(service).value();

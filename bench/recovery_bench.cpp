@@ -154,7 +154,8 @@ int populate(const std::string& dir, std::size_t k, const std::vector<std::strin
     if (saga::Status s = registry.add(names[i], sinks.at(i)); !s) die(s.to_string());
   }
   ftgo::OrderServiceOptions o;
-  o.participant = ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr, true};
+  o.participant = ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr,
+                                       saga::Synchronous::kFull};
   o.engine_database_path = dir + "/orchestrator.db";
   o.registry = registry;
   o.timing = bench_timing();
@@ -277,7 +278,8 @@ CompleteResult complete(const std::string& dir, std::size_t k) {
   saga::ParticipantRegistry registry;
   for (ftgo::ServiceKind kind : ftgo::kParticipantServices) {
     const std::string name(ftgo::to_string(kind));
-    ftgo::ServiceOptions options{"tcp://127.0.0.1:*", dir + "/" + name + ".db", nullptr, true};
+    ftgo::ServiceOptions options{"tcp://127.0.0.1:*", dir + "/" + name + ".db", nullptr,
+                                 saga::Synchronous::kFull};
     auto service = ftgo::open_service(kind, options);
     if (!service) die(name + ": " + service.status().to_string());
     if (saga::Status s = registry.add(name, threads.run(std::move(service).value())); !s) {
@@ -285,7 +287,8 @@ CompleteResult complete(const std::string& dir, std::size_t k) {
     }
   }
   ftgo::OrderServiceOptions o;
-  o.participant = ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr, true};
+  o.participant = ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr,
+                                       saga::Synchronous::kFull};
   o.engine_database_path = dir + "/orchestrator.db";
   o.registry = registry;
   o.timing = bench_timing();

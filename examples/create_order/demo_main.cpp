@@ -65,8 +65,9 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
   config.scenarios =
       demo.orders == 0 ? ftgo::demo_scenarios() : ftgo::mixed_scenarios(demo.orders, demo.seed);
   ftgo::add_injections(config.scenarios, plan);
-  config.order.participant = ftgo::ServiceOptions{
-      flags["--bind"], flags["--orders-db"], std::make_shared<ftgo::FailureInjector>(plan), true};
+  config.order.participant =
+      ftgo::ServiceOptions{flags["--bind"], flags["--orders-db"],
+                           std::make_shared<ftgo::FailureInjector>(plan), saga::Synchronous::kFull};
   config.order.engine_database_path = flags["--db"];
   config.order.timing = demo.timing;
   return ftgo::run_orchestrator_process(std::move(config));
@@ -128,7 +129,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     ftgo::ServiceOptions options{flags["--bind"], flags["--db"],
-                                 std::make_shared<ftgo::FailureInjector>(plan), true};
+                                 std::make_shared<ftgo::FailureInjector>(plan),
+                                 saga::Synchronous::kFull};
     return ftgo::run_service_process(*kind, std::move(options));
   }
   demo.failures = std::move(plan);

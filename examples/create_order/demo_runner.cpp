@@ -206,7 +206,8 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
       if (!child) return child.status();
       endpoint = child.value();
     } else {
-      ServiceOptions options{"ipc://" + paths.dir + "/" + name + ".sock", db, injector, true};
+      ServiceOptions options{"ipc://" + paths.dir + "/" + name + ".sock", db, injector,
+                             saga::Synchronous::kFull};
       auto service = open_service(kind, options);
       if (!service) return service.status().with_context(name);
       endpoint = threads.run(std::move(service).value());
@@ -245,7 +246,7 @@ int run(const DemoOptions& o, const DataPaths& paths) {
   }
   order.participant =
       ServiceOptions{o.processes ? "tcp://127.0.0.1:*" : "ipc://" + paths.dir + "/order.sock",
-                     paths.orders_db(), injector, true};
+                     paths.orders_db(), injector, saga::Synchronous::kFull};
   order.engine_database_path = paths.engine_db();
   order.timing = o.timing;
   order.log_level = o.verbose ? saga::LogLevel::kWarning : saga::LogLevel::kError;

@@ -71,8 +71,8 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   try {
     service->orders_ = std::make_unique<SQLite::Database>(
         options.participant.database_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5'000);
-    service->orders_->exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
-                                                    : "PRAGMA synchronous=NORMAL");
+    service->orders_->exec("PRAGMA synchronous=" +
+                           std::to_string(static_cast<int>(options.synchronous)));
   } catch (const std::exception& e) {
     return sqlite_error(e, "open");
   }
@@ -90,8 +90,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   saga::EngineOptions engine_options;
   engine_options.database_path = options.engine_database_path;
   engine_options.transport = std::move(transport).value();
-  engine_options.synchronous =
-      options.synchronous_full ? saga::Synchronous::kFull : saga::Synchronous::kNormal;
+  engine_options.synchronous = options.synchronous;
   engine_options.log_level = options.log_level;
   engine_options.max_poll_wait = saga::Millis{10};
   auto engine = saga::Engine::open(std::move(engine_options));

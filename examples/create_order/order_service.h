@@ -52,7 +52,7 @@ struct OrderServiceOptions {
   // participant endpoint) when missing.
   saga::ParticipantRegistry registry;
   SagaTiming timing;
-  bool synchronous_full = true;
+  saga::Synchronous synchronous = saga::Synchronous::kFull;  // engine and orders database
   saga::LogLevel log_level = saga::LogLevel::kError;
 };
 

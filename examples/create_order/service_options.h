@@ -5,6 +5,7 @@
 #include <string>
 
 #include "failure_injection.h"
+#include "saga/synchronous.h"
 
 namespace ftgo {
 
@@ -16,7 +17,7 @@ struct ServiceOptions {
   // Failures to inject in front of its handlers; null: none.
   std::shared_ptr<FailureInjector> failures;
   // FULL costs an fsync per batch; the demo's throughput run may prefer NORMAL.
-  bool synchronous_full = true;
+  saga::Synchronous synchronous = saga::Synchronous::kFull;
 };
 
 }  // namespace ftgo

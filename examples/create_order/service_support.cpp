@@ -10,7 +10,7 @@ saga::Result<std::unique_ptr<saga::Participant>> open_participant(const ServiceO
   saga::ParticipantOptions p;
   p.endpoint = options.endpoint;
   p.database_path = options.database_path;
-  p.synchronous_full = options.synchronous_full;
+  p.synchronous = options.synchronous;
   auto participant = saga::Participant::open(std::move(p));
   if (!participant) return participant.status();
   if (saga::Status s = participant.value()->exec_schema(schema); !s) return s;

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
@@ -33,17 +32,11 @@ struct Counters {
       store_errors{0}, lock_refusals{0}, held_commands{0}, held_resends{0};
 };
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Logs the first few events of a kind, then every 1000th, so garbage cannot flood stderr.
-void log_event(std::uint64_t count, const std::string& message) {
+// Logs the first few events of a kind, then every 1000th, so garbage cannot flood the log.
+void log_counted(const LogSink& log, std::uint64_t count, const std::string& message,
+                 LogLevel level = LogLevel::kWarning) {
   if (count <= 10 || count % 1000 == 0) {
-    std::fprintf(stderr, "saga participant: %s (#%llu)\n", message.c_str(),
-                 static_cast<unsigned long long>(count));
+    log(level, "participant: " + message + " (#" + std::to_string(count) + ")");
   }
 }
 
@@ -106,7 +99,7 @@ LockResult HandlerContext::lock(std::string_view key, LockConflict on_conflict) 
   Access::checked(*this, sql_.exec("INSERT INTO saga_locks (lock_key, saga_id, saga_type, "
                                    "acquired_at) VALUES (?, ?, ?, ?) "
                                    "ON CONFLICT (lock_key) DO NOTHING",
-                                   {k, saga_id(), saga_type(), now_ms()}));
+                                   {k, saga_id(), saga_type(), now().count()}));
   std::optional<SqlRow> row = Access::checked(
       *this, sql_.query_one("SELECT saga_id FROM saga_locks WHERE lock_key = ?", {k}));
   const std::string* holder = row ? std::get_if<std::string>(&row->at(0)) : nullptr;
@@ -119,6 +112,11 @@ LockResult HandlerContext::lock(std::string_view key, LockConflict on_conflict) 
     throw HandlerInterrupted{};
   }
   return LockResult(std::move(k), *holder, false);
+}
+
+Millis HandlerContext::now() const {
+  if (clock_ != nullptr) return clock_->now();
+  return SystemClock().now();
 }
 
 bool HandlerContext::unlock(std::string_view key) {
@@ -170,6 +168,10 @@ struct Participant::Impl {
   // saga_held_commands may have rows: deliveries are checked against it. Refreshed per batch.
   bool maybe_held = true;
 
+  void log_event(std::uint64_t count, const std::string& message,
+                 LogLevel level = LogLevel::kWarning) const {
+    log_counted(options.log, count, message, level);
+  }
   std::vector<Pending> parse(std::vector<detail::InboundMessage>& inbound);
   Status handle_batch(std::vector<Pending>& batch, bool ready_held_first);
   Status handle_all(std::vector<Pending>& batch);
@@ -221,9 +223,9 @@ Status Participant::Impl::handle_batch(std::vector<Pending>& batch, bool ready_h
   Status s = Status::ok();
   if (ready_held_first) {
     held_recheck = false;
-    Result<std::vector<HeldCommand>> ready = inbox->ready_held(options.batch_max);
+    Result<std::vector<HeldCommand>> ready = inbox->ready_held(options.max_batch);
     if (ready) {
-      if (ready.value().size() == options.batch_max) held_recheck = true;  // maybe more
+      if (ready.value().size() == options.max_batch) held_recheck = true;  // maybe more
       std::vector<Pending> first;
       for (const HeldCommand& h : ready.value()) {
         if (std::optional<Pending> p = to_pending(h)) first.push_back(std::move(*p));
@@ -403,7 +405,7 @@ Status Participant::Impl::hold(Pending& p, const std::string& key) {
   HeldCommand held{p.command.message_id, key,          p.command.saga_id,
                    p.command.name,       p.routing_id, header.value(),
                    p.command.body};
-  if (Status s = inbox->hold(held, now_ms()); !s) return s;
+  if (Status s = inbox->hold(held, options.clock->now().count()); !s) return s;
   maybe_held = true;
   if (!p.from_held) {
     log_event(++counters.held_commands, "held message " + p.command.message_id + " of saga " +
@@ -420,7 +422,7 @@ Status Participant::Impl::hold(Pending& p, const std::string& key) {
 Result<HandlerRun> Participant::Impl::run_handler(const Envelope& command,
                                                   const BoundHandler& bound) {
   using Access = detail::HandlerContextAccess;
-  HandlerContext context(command, inbox->sql());
+  HandlerContext context(command, inbox->sql(), options.clock.get());
   std::optional<Reply> reply;
   std::string error;
   try {
@@ -480,10 +482,12 @@ Participant::Participant(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Participant::~Participant() = default;
 
 Result<std::unique_ptr<Participant>> Participant::open(ParticipantOptions options) {
-  if (options.batch_max == 0) return invalid_argument("participant: batch_max must be >= 1");
+  if (options.max_batch == 0) return invalid_argument("participant: max_batch must be >= 1");
+  if (!options.clock) options.clock = std::make_shared<SystemClock>();
+  if (!options.log) options.log = make_stderr_log_sink();
   auto impl = std::make_unique<Impl>();
-  Result<std::unique_ptr<detail::SqliteInbox>> inbox = detail::SqliteInbox::open(
-      options.database_path, options.synchronous_full, options.busy_timeout);
+  Result<std::unique_ptr<detail::SqliteInbox>> inbox =
+      detail::SqliteInbox::open(options.database_path, options.synchronous, options.busy_timeout);
   if (!inbox) return inbox.status();
   impl->inbox = std::move(inbox).value();
   detail::RouterOptions router_options;
@@ -492,8 +496,8 @@ Result<std::unique_ptr<Participant>> Participant::open(ParticipantOptions option
   // between the two limits is received and counted as oversized; a larger frame makes libzmq
   // drop the connection before we see it.
   router_options.max_frame_bytes = options.max_message_bytes + kMaxHeaderBytes;
-  router_options.send_queue_max = options.send_queue_max;
-  router_options.receive_queue_max = options.receive_queue_max;
+  router_options.send_hwm = options.send_hwm;
+  router_options.recv_hwm = options.recv_hwm;
   router_options.linger = options.linger;
   router_options.curve = options.curve;
   Result<std::unique_ptr<detail::ZmqRouter>> router = detail::ZmqRouter::bind(router_options);
@@ -516,18 +520,20 @@ Status Participant::run_once(Millis timeout) {
   if (impl_->held_recheck) {
     std::vector<Pending> ready;
     if (Status s = impl_->handle_batch(ready, true); !s) {
-      log_event(++impl_->counters.store_errors, "held commands rolled back: " + s.message());
+      impl_->log_event(++impl_->counters.store_errors, "held commands rolled back: " + s.message(),
+                       LogLevel::kError);
       return s;
     }
     for (const Pending& p : ready) impl_->send(p);
   }
   std::vector<detail::InboundMessage> inbound;
-  if (Status s = impl_->router->receive(timeout, impl_->options.batch_max, inbound); !s) return s;
+  if (Status s = impl_->router->receive(timeout, impl_->options.max_batch, inbound); !s) return s;
   std::vector<Pending> batch = impl_->parse(inbound);
   if (batch.empty()) return Status::ok();
   if (Status s = impl_->handle_batch(batch, false); !s) {
-    log_event(++impl_->counters.store_errors,
-              "batch of " + std::to_string(batch.size()) + " rolled back: " + s.message());
+    impl_->log_event(++impl_->counters.store_errors,
+                     "batch of " + std::to_string(batch.size()) + " rolled back: " + s.message(),
+                     LogLevel::kError);
     return s;
   }
   for (const Pending& p : batch) impl_->send(p);
@@ -537,7 +543,7 @@ Status Participant::run_once(Millis timeout) {
 void Participant::run() {
   while (!impl_->stopping.load()) {
     if (Status s = run_once(kRunPollInterval); !s) {
-      std::fprintf(stderr, "saga participant: %s\n", s.to_string().c_str());
+      impl_->options.log(LogLevel::kError, "participant: " + s.to_string());
     }
   }
 }

@@ -12,45 +12,15 @@
 #include <unordered_map>
 #include <utility>
 
+#include "sqlite_error.h"
+
 namespace saga::detail {
 namespace {
 
-Status from_sqlite(const SQLite::Exception& e, std::string_view what) {
-  StatusCode code = StatusCode::kInternal;
-  switch (e.getErrorCode()) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      code = StatusCode::kBusy;
-      break;
-    case SQLITE_FULL:
-      code = StatusCode::kFull;
-      break;
-    case SQLITE_READONLY:
-      code = StatusCode::kReadOnly;
-      break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      code = StatusCode::kCorrupt;
-      break;
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-      code = StatusCode::kIoError;
-      break;
-    case SQLITE_CONSTRAINT:
-    case SQLITE_ERROR:
-    case SQLITE_MISMATCH:
-    case SQLITE_RANGE:
-    case SQLITE_TOOBIG:
-      code = StatusCode::kInvalidArgument;
-      break;
-    default:
-      break;
-  }
-  return Status(code, "participant store: " + std::string(what) + ": " + e.what());
-}
-
 Status from_exception(const std::exception& e, std::string_view what) {
-  if (const auto* s = dynamic_cast<const SQLite::Exception*>(&e)) return from_sqlite(*s, what);
+  if (const auto* s = dynamic_cast<const SQLite::Exception*>(&e)) {
+    return sqlite_error::from_exception(*s, "participant store: " + std::string(what));
+  }
   return internal_error("participant store: " + std::string(what) + ": " + e.what());
 }
 
@@ -138,6 +108,22 @@ void bind_all(SQLite::Statement& statement, const std::vector<SqlValue>& params)
   }
 }
 
+// The library's own statements: TEXT, INTEGER and (wrapped in Blob) BLOB values bound to ?1, ?2,
+// ... in order.
+struct Blob {
+  const std::string& bytes;
+};
+void bind_one(SQLite::Statement& q, int index, const std::string& text) { q.bind(index, text); }
+void bind_one(SQLite::Statement& q, int index, std::int64_t value) { q.bind(index, value); }
+void bind_one(SQLite::Statement& q, int index, Blob blob) {
+  q.bind(index, blob.bytes.data(), static_cast<int>(blob.bytes.size()));
+}
+template <typename... V>
+void bind_values(SQLite::Statement& q, const V&... values) {
+  int index = 0;
+  (bind_one(q, ++index, values), ...);
+}
+
 // Prepared statements by SQL text, reused across commands: preparing costs more than running
 // the small statements a command needs (it was most of a participant's CPU in the benchmark).
 // Bounded: past kMaxEntries distinct texts it starts over.
@@ -190,6 +176,17 @@ class Using {
 void run(StatementCache& cache, std::string_view sql) {
   Using statement(cache, sql);
   statement->exec();
+}
+
+// Runs one write with `values` bound in order (bind_values), as the Status of `what`.
+template <typename... V>
+Status write_row(StatementCache& cache, std::string_view what, std::string_view sql,
+                 const V&... values) {
+  return guarded(what, [&] {
+    Using statement(cache, sql);
+    bind_values(*statement, values...);
+    statement->exec();
+  });
 }
 
 class SqliteSql final : public Sql {
@@ -269,14 +266,15 @@ SqliteInbox::SqliteInbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteInbox::~SqliteInbox() = default;
 
 Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
-                                                       bool synchronous_full, Millis busy_timeout) {
+                                                       Synchronous synchronous,
+                                                       Millis busy_timeout) {
   if (path.empty()) return invalid_argument("participant store: empty database_path");
   std::unique_ptr<Impl> impl;
   Status s = guarded("open '" + path + "'", [&] {
     impl = std::make_unique<Impl>(path, busy_timeout);
     SQLite::Statement wal(impl->db, "PRAGMA journal_mode=WAL");
     wal.executeStep();
-    impl->db.exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    impl->db.exec("PRAGMA synchronous=" + std::to_string(static_cast<int>(synchronous)));
     impl->db.exec(kSchema);
   });
   if (!s) return s;
@@ -343,24 +341,14 @@ Result<std::optional<StoredReply>> SqliteInbox::find_reply(const std::string& me
 }
 
 Status SqliteInbox::store_reply(const Envelope& command, const StoredReply& reply) {
-  return guarded("store reply", [&] {
-    Using using_q(impl_->statements,
-                  "INSERT INTO saga_inbox (message_id, saga_id, step, command_name, "
-                  "compensation, reply_name, outcome, reason, content_type, body) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    SQLite::Statement& q = *using_q;
-    q.bind(1, command.message_id);
-    q.bind(2, command.saga_id);
-    q.bind(3, command.step);
-    q.bind(4, command.name);
-    q.bind(5, std::int64_t{command.compensation ? 1 : 0});
-    q.bind(6, reply.name);
-    q.bind(7, static_cast<std::int64_t>(reply.outcome));
-    q.bind(8, reply.reason);
-    q.bind(9, static_cast<std::int64_t>(reply.content_type));
-    q.bind(10, reply.body.data(), static_cast<int>(reply.body.size()));
-    q.exec();
-  });
+  return write_row(impl_->statements, "store reply",
+                   "INSERT INTO saga_inbox (message_id, saga_id, step, command_name, compensation, "
+                   "reply_name, outcome, reason, content_type, body) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   command.message_id, command.saga_id, command.step, command.name,
+                   std::int64_t{command.compensation ? 1 : 0}, reply.name,
+                   static_cast<std::int64_t>(reply.outcome), reply.reason,
+                   static_cast<std::int64_t>(reply.content_type), Blob{reply.body});
 }
 
 Result<BarrierState> SqliteInbox::barrier(const std::string& saga_id, const std::string& step) {
@@ -409,29 +397,15 @@ HeldCommand read_held(SQLite::Statement& q) {
   return h;
 }
 
-void bind_blob(SQLite::Statement& q, int index, const std::string& bytes) {
-  q.bind(index, bytes.data(), static_cast<int>(bytes.size()));
-}
-
 }  // namespace
 
 Status SqliteInbox::hold(const HeldCommand& command, std::int64_t held_at_ms) {
-  return guarded("hold command", [&] {
-    Using using_q(impl_->statements,
-                  "INSERT INTO saga_held_commands (message_id, lock_key, saga_id, command_name, "
-                  "routing_id, header, body, held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                  "ON CONFLICT (message_id) DO UPDATE SET lock_key = excluded.lock_key");
-    SQLite::Statement& q = *using_q;
-    q.bind(1, command.message_id);
-    q.bind(2, command.lock_key);
-    q.bind(3, command.saga_id);
-    q.bind(4, command.command_name);
-    bind_blob(q, 5, command.routing_id);
-    q.bind(6, command.header);
-    bind_blob(q, 7, command.body);
-    q.bind(8, held_at_ms);
-    q.exec();
-  });
+  return write_row(impl_->statements, "hold command",
+                   "INSERT INTO saga_held_commands (message_id, lock_key, saga_id, command_name, "
+                   "routing_id, header, body, held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (message_id) DO UPDATE SET lock_key = excluded.lock_key",
+                   command.message_id, command.lock_key, command.saga_id, command.command_name,
+                   Blob{command.routing_id}, command.header, Blob{command.body}, held_at_ms);
 }
 
 Result<bool> SqliteInbox::redeliver_held(const std::string& message_id,
@@ -441,8 +415,7 @@ Result<bool> SqliteInbox::redeliver_held(const std::string& message_id,
     Using using_q(impl_->statements,
                   "UPDATE saga_held_commands SET routing_id = ? WHERE message_id = ?");
     SQLite::Statement& q = *using_q;
-    bind_blob(q, 1, routing_id);
-    q.bind(2, message_id);
+    bind_values(q, Blob{routing_id}, message_id);
     held = q.exec() > 0;
   });
   if (!s) return s;

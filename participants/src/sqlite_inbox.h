@@ -15,6 +15,7 @@
 #include "saga/envelope.h"
 #include "saga/participant_sql.h"
 #include "saga/status.h"
+#include "saga/synchronous.h"
 
 namespace saga::detail {
 
@@ -46,7 +47,7 @@ struct BarrierState {
 class SqliteInbox {
  public:
   // Opens or creates the file, sets WAL and synchronous, creates the library's tables.
-  static Result<std::unique_ptr<SqliteInbox>> open(const std::string& path, bool synchronous_full,
+  static Result<std::unique_ptr<SqliteInbox>> open(const std::string& path, Synchronous synchronous,
                                                    Millis busy_timeout);
   ~SqliteInbox();
   SqliteInbox(const SqliteInbox&) = delete;

@@ -18,9 +18,6 @@
 namespace saga::detail {
 namespace {
 
-constexpr std::size_t kZ85KeyChars = 40;
-constexpr std::size_t kBinaryKeyBytes = 32;
-
 Status from_zmq(const zmq::error_t& e, std::string_view what) {
   StatusCode code = StatusCode::kInternal;
   switch (e.num()) {
@@ -40,23 +37,6 @@ Status from_zmq(const zmq::error_t& e, std::string_view what) {
       break;
   }
   return Status(code, "participant socket: " + std::string(what) + ": " + e.what());
-}
-
-bool is_z85_key(const std::string& key) {
-  if (key.size() != kZ85KeyChars) return false;
-  std::array<std::uint8_t, kBinaryKeyBytes> binary{};
-  return zmq_z85_decode(binary.data(), key.c_str()) != nullptr;
-}
-
-Status check_curve(const CurveServerKeys& keys) {
-  if (!is_z85_key(keys.secret_key) || !is_z85_key(keys.public_key)) {
-    return invalid_argument("curve: the server keys must be 40-character Z85 strings");
-  }
-  for (const std::string& key : keys.allowed_client_public_keys) {
-    if (!is_z85_key(key)) return invalid_argument("curve: a client key is not 40-character Z85");
-  }
-  if (!zmq_has("curve")) return failed_precondition("curve: libzmq was built without CURVE");
-  return Status::ok();
 }
 
 std::string to_string(const zmq::message_t& m) { return std::string(m.to_string_view()); }
@@ -98,12 +78,9 @@ void ZmqRouter::Impl::answer_zap() {
   }
   if (request.size() < 2) return;  // not a ZAP request we can answer
   bool allowed = false;
-  if (request.size() >= 7 && request[5].to_string_view() == "CURVE" &&
-      request[6].size() == kBinaryKeyBytes) {
-    std::array<char, kZ85KeyChars + 1> z85{};
-    zmq_z85_encode(z85.data(), static_cast<const std::uint8_t*>(request[6].data()),
-                   kBinaryKeyBytes);
-    allowed = allowed_keys.count(std::string(z85.data())) > 0;
+  if (request.size() >= 7 && request[5].to_string_view() == "CURVE") {
+    const std::string client_key = curve_key_to_z85(request[6].to_string_view());
+    allowed = !client_key.empty() && allowed_keys.count(client_key) > 0;
   }
   if (!allowed) ++clients_refused;
   const std::string request_id = to_string(request[1]);
@@ -139,14 +116,14 @@ ZmqRouter::~ZmqRouter() = default;
 Result<std::unique_ptr<ZmqRouter>> ZmqRouter::bind(const RouterOptions& options) {
   if (options.endpoint.empty()) return invalid_argument("participant socket: empty endpoint");
   if (options.curve) {
-    if (Status s = check_curve(*options.curve); !s) return s;
+    if (Status s = check_curve_keys(*options.curve); !s) return s.with_context("participant");
   }
   try {
     auto impl = std::make_unique<Impl>();
     zmq::socket_t& r = impl->router;
     r.set(zmq::sockopt::linger, static_cast<int>(options.linger.count()));
-    r.set(zmq::sockopt::sndhwm, options.send_queue_max);
-    r.set(zmq::sockopt::rcvhwm, options.receive_queue_max);
+    r.set(zmq::sockopt::sndhwm, options.send_hwm);
+    r.set(zmq::sockopt::rcvhwm, options.recv_hwm);
     r.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options.max_frame_bytes));
     r.set(zmq::sockopt::router_mandatory, true);
     if (options.curve) {

@@ -21,8 +21,8 @@ namespace saga::detail {
 struct RouterOptions {
   std::string endpoint;
   std::size_t max_frame_bytes = 0;  // ZMQ_MAXMSGSIZE: larger frames drop the connection
-  int send_queue_max = 1000;
-  int receive_queue_max = 1000;
+  int send_hwm = 1000;
+  int recv_hwm = 1000;
   Millis linger{100};
   std::optional<CurveServerKeys> curve;
 };

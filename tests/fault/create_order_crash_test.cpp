@@ -47,7 +47,8 @@ pid_t fork_service(const DataPaths& paths, ServiceKind kind) {
   const std::string name(to_string(kind));
   std::freopen("/dev/null", "w", stdout);  // its READY line is not needed: ipc paths are known
   _exit(run_service_process(
-      kind, ServiceOptions{endpoint(paths, name), paths.dir + "/" + name + ".db", nullptr, false}));
+      kind, ServiceOptions{endpoint(paths, name), paths.dir + "/" + name + ".db", nullptr,
+                           saga::Synchronous::kNormal}));
 }
 
 // Forks the orchestrator; the child places `scenarios` and exits 0 when all ended as expected.
@@ -63,11 +64,11 @@ pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& sce
       _exit(3);
     }
   }
-  config.order.participant =
-      ServiceOptions{endpoint(paths, "order"), paths.orders_db(), nullptr, false};
+  config.order.participant = ServiceOptions{endpoint(paths, "order"), paths.orders_db(), nullptr,
+                                            saga::Synchronous::kNormal};
   config.order.engine_database_path = paths.engine_db();
   config.order.timing.reply_timeout = Millis{500};
-  config.order.synchronous_full = true;
+  config.order.synchronous = saga::Synchronous::kFull;
   config.scenarios = scenarios;
   config.run.wait_timeout = Millis{30'000};
   _exit(run_orchestrator_process(std::move(config)));

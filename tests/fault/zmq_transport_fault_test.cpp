@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "integration/zmq_test_peer.h"
 #include "saga/zmq_transport.h"
@@ -25,6 +28,9 @@ class ZmqTransportFaultTest : public ::testing::Test {
     ZmqTransportOptions options;
     ASSERT_TRUE(options.registry.add("kitchen", kitchen_.endpoint()).is_ok());
     options.max_message_bytes = kMaxMessageBytes;
+    options.log = [this](LogLevel level, std::string_view line) {
+      log_.emplace_back(level, std::string(line));  // poll() runs on the test's thread
+    };
     Result<std::unique_ptr<Transport>> made = make_zmq_transport(std::move(options));
     ASSERT_TRUE(made.is_ok()) << made.status().to_string();
     transport_ = std::move(made).value();
@@ -61,7 +67,23 @@ class ZmqTransportFaultTest : public ::testing::Test {
   std::unique_ptr<Transport> transport_;
   std::string routing_id_;
   Envelope command_ = sample_command();
+  std::vector<std::pair<LogLevel, std::string>> log_;
 };
+
+TEST_F(ZmqTransportFaultTest, DropsAreLoggedThroughTheLogSinkTheFirstThenOneInAHundred) {
+  const std::vector<std::string> garbage{"garbage"};
+  for (int i = 0; i < 101; ++i) send_raw(garbage);
+  expect_valid_reply_still_returned();
+  EXPECT_EQ(transport_->stats().malformed_dropped, 101u);
+  const std::string from = "zmq transport: dropped malformed message from " + kitchen_.endpoint();
+  ASSERT_EQ(log_.size(), 2u);
+  EXPECT_EQ(log_[0].first, LogLevel::kWarning);
+  EXPECT_EQ(log_[0].second.rfind(from, 0), 0u) << log_[0].second;
+  EXPECT_NE(log_[0].second.find("(1 so far)"), std::string::npos) << log_[0].second;
+  EXPECT_EQ(log_[1].first, LogLevel::kWarning);
+  EXPECT_EQ(log_[1].second.rfind(from, 0), 0u) << log_[1].second;
+  EXPECT_NE(log_[1].second.find("(101 so far)"), std::string::npos) << log_[1].second;
+}
 
 TEST_F(ZmqTransportFaultTest, GarbageFramesAreDroppedAndCounted) {
   const std::string tag(kProtocolTag);

@@ -27,17 +27,18 @@ class CreateOrderSystem {
     OrderServiceOptions order;
     for (ServiceKind kind : kParticipantServices) {
       const std::string name(to_string(kind));
-      ServiceOptions options{endpoint(wire, name), dir + "/" + name + ".db", injector_, false};
+      ServiceOptions options{endpoint(wire, name), dir + "/" + name + ".db", injector_,
+                             saga::Synchronous::kNormal};
       auto service = open_service(kind, options);
       EXPECT_TRUE(service) << service.status().to_string();
       if (!service) return;
       EXPECT_TRUE(order.registry.add(name, threads_.run(std::move(service).value())));
     }
-    order.participant =
-        ServiceOptions{endpoint(wire, "order"), paths_.orders_db(), injector_, false};
+    order.participant = ServiceOptions{endpoint(wire, "order"), paths_.orders_db(), injector_,
+                                       saga::Synchronous::kNormal};
     order.engine_database_path = paths_.engine_db();
     order.timing = timing;
-    order.synchronous_full = false;
+    order.synchronous = saga::Synchronous::kNormal;
     auto service = OrderService::open(std::move(order));
     EXPECT_TRUE(service) << service.status().to_string();
     if (service) service_ = std::move(service).value();

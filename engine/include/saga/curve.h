@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "saga/status.h"
@@ -36,12 +37,25 @@ struct CurveClientKeys {
   std::string server_public_key;  // the participant's public key
 };
 
-// A fresh random key pair. Fails with kFailedPrecondition when libzmq was built without CURVE.
+// A fresh random key pair. Fails with kUnavailable when libzmq was built without CURVE.
 // Thread-safe.
 Result<CurveKeyPair> generate_curve_keypair();
 
 // The public key that belongs to `secret_key` (Z85). Fails with kInvalidArgument on a key that
 // is not 40 Z85 characters. Thread-safe.
 Result<std::string> curve_public_key(const std::string& secret_key);
+
+// True when `key` is 40 Z85 characters (a 32-byte key in ZeroMQ's text form).
+bool is_curve_key(std::string_view key);
+
+// The Z85 form of a 32-byte binary key (as a ZAP request carries a client's key); empty when
+// `binary` is not 32 bytes.
+std::string curve_key_to_z85(std::string_view binary);
+
+// The checks the transport and the participant make before they use keys: kInvalidArgument
+// naming the first key that is not 40 Z85 characters ("curve.secret_key is not a 40-character
+// Z85 key"), then kUnavailable when libzmq was built without CURVE. OK otherwise.
+Status check_curve_keys(const CurveClientKeys& keys);
+Status check_curve_keys(const CurveServerKeys& keys);
 
 }  // namespace saga

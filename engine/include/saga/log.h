@@ -13,6 +13,8 @@
 // none is given the engine uses make_spdlog_sink(): spdlog's logger named "saga" if the
 // application registered one (spdlog::register_logger), else spdlog's default logger. spdlog
 // never appears in this header: an application that does not use spdlog passes its own sink.
+// The ZeroMQ transport (ZmqTransportOptions::log) and the participant library
+// (ParticipantOptions::log) log through a LogSink too, by default make_stderr_log_sink().
 #pragma once
 
 #include <cstdint>
@@ -35,5 +37,11 @@ using LogSink = std::function<void(LogLevel level, std::string_view line)>;
 // info unless the application changed it). The spdlog logger's own level filters too: to see
 // debug lines set both EngineOptions::log_level and the logger's level to debug.
 LogSink make_spdlog_sink(std::string logger_name = "saga");
+
+// The default sink of the ZeroMQ transport and of the participant library (their options'
+// `log`): the spdlog logger registered as `logger_name` when there is one at the time of each
+// line, otherwise an spdlog logger of the library's own that writes to stderr. Library code
+// never writes to stdout, which belongs to the application.
+LogSink make_stderr_log_sink(std::string logger_name = "saga");
 
 }  // namespace saga

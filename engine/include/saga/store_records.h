@@ -15,13 +15,9 @@
 #include "saga/decide.h"
 #include "saga/envelope.h"
 #include "saga/instance.h"
+#include "saga/synchronous.h"
 
 namespace saga {
-
-// SQLite's PRAGMA synchronous for the engine's database: kFull (the default) fsyncs every
-// commit; kNormal in WAL mode may lose the last commits on power loss (never on a crash of the
-// process alone).
-enum class Synchronous : std::uint8_t { kOff = 0, kNormal = 1, kFull = 2, kExtra = 3 };
 
 // Who opens the file, and so what the store may do to it.
 enum class StoreAccess : std::uint8_t {

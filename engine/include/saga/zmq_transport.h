@@ -10,9 +10,11 @@
 //
 // send() never blocks: a full queue is an error, so the engine keeps the command in its outbox.
 // poll() returns replies only. A message that is not valid saga/1, or a command sent to the
-// orchestrator, is dropped, counted in malformed_dropped and logged to stderr (the first, then
-// one in every 100); a message over max_message_bytes is dropped and counted in
-// oversized_dropped. Nothing a peer sends can crash the transport.
+// orchestrator, is dropped, counted in malformed_dropped and logged as a warning through
+// `log` (the first, then one in every 100); a message over max_message_bytes is dropped,
+// counted in oversized_dropped and logged the same way. Nothing a peer sends can crash the
+// transport. Socket errors and reconnects are logged too; the transport never writes to
+// stdout or stderr itself.
 //
 // Threading: as for every Transport, send() and poll() belong to one thread (the engine's);
 // wake() and stats() may be called from any thread. The destructor returns promptly even with
@@ -26,6 +28,7 @@
 
 #include "saga/clock.h"
 #include "saga/curve.h"
+#include "saga/log.h"
 #include "saga/participant_registry.h"
 #include "saga/status.h"
 #include "saga/transport.h"
@@ -46,12 +49,16 @@ struct ZmqTransportOptions {
   Millis linger{100};
   // When set, every connection is CURVE-encrypted and authenticated.
   std::optional<CurveClientKeys> curve;
+  // Where the transport's log lines go (warnings and errors), called on the thread that calls
+  // poll(). Must not block or call the transport. Default: make_stderr_log_sink().
+  LogSink log;
 };
 
 // Creates the transport and starts connecting to every participant. Fails with
 // kInvalidArgument for unusable options (a zero size, a negative linger or HWM, a CURVE key
 // that is not 40 Z85 characters, an endpoint libzmq rejects), kUnavailable when libzmq was
-// built without CURVE but `curve` is set, and kInternal for other libzmq failures.
+// built without CURVE but `curve` is set (both as check_curve_keys() in saga/curve.h), and
+// kInternal for other libzmq failures.
 Result<std::unique_ptr<Transport>> make_zmq_transport(ZmqTransportOptions options);
 
 }  // namespace saga

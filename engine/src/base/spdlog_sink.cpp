@@ -1,5 +1,9 @@
-// make_spdlog_sink: the engine's default LogSink. The one file that includes spdlog.
+// make_spdlog_sink and make_stderr_log_sink: the library's default LogSinks. The one file that
+// includes spdlog.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <memory>
 
 #include "saga/log.h"
 
@@ -20,6 +24,23 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
   return spdlog::level::err;
 }
 
+// Writes each line to the logger registered as `name` when there is one, else to fallback().
+template <typename Fallback>
+LogSink make_sink(std::string name, Fallback fallback) {
+  return [name = std::move(name), fallback](LogLevel level, std::string_view line) {
+    // Looked up at each line, so that a logger the application registers later is used. The
+    // engine filters by its own level first, so this runs only for lines that are wanted.
+    std::shared_ptr<spdlog::logger> logger = name.empty() ? nullptr : spdlog::get(name);
+    if (!logger) logger = fallback();
+    if (!logger) return;  // the application dropped every logger: it wants silence
+    try {
+      logger->log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
+    } catch (const std::exception&) {
+      // A failing sink must not take the calling thread down; the line is lost.
+    }
+  };
+}
+
 }  // namespace
 
 std::string_view to_string(LogLevel level) {
@@ -37,18 +58,16 @@ std::string_view to_string(LogLevel level) {
 }
 
 LogSink make_spdlog_sink(std::string logger_name) {
-  return [name = std::move(logger_name)](LogLevel level, std::string_view line) {
-    // Looked up at each line, so that a logger the application registers later is used. The
-    // engine filters by its own level first, so this runs only for lines that are wanted.
-    std::shared_ptr<spdlog::logger> logger = name.empty() ? nullptr : spdlog::get(name);
-    if (!logger) logger = spdlog::default_logger();
-    if (!logger) return;  // the application dropped every logger: it wants silence
-    try {
-      logger->log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
-    } catch (const std::exception&) {
-      // A failing sink must not take the engine thread down; the line is lost.
-    }
-  };
+  return make_sink(std::move(logger_name), [] { return spdlog::default_logger(); });
+}
+
+LogSink make_stderr_log_sink(std::string logger_name) {
+  return make_sink(std::move(logger_name), [] {
+    // Not registered, so that it never takes a name the application wants.
+    static const std::shared_ptr<spdlog::logger> stderr_logger = std::make_shared<spdlog::logger>(
+        "saga", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    return stderr_logger;
+  });
 }
 
 }  // namespace saga

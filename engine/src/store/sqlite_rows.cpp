@@ -1,7 +1,5 @@
-// Rows of the engine database to and from C++ values, and SQLite errors to Status.
+// Rows of the engine database to and from C++ values.
 #include "store/sqlite_rows.h"
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <climits>
@@ -14,37 +12,6 @@ Status make_status(StatusCode code, std::string_view context, std::string_view m
   m += ": ";
   m += message;
   return Status(code, std::move(m));
-}
-
-// The Status for a SQLite error, chosen by its primary result code.
-Status from_exception(const SQLite::Exception& e, std::string_view context) {
-  const int extended = e.getExtendedErrorCode();
-  StatusCode code = StatusCode::kInternal;
-  switch (extended & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      code = StatusCode::kBusy;
-      break;
-    case SQLITE_FULL:
-      code = StatusCode::kFull;
-      break;
-    case SQLITE_READONLY:
-      code = StatusCode::kReadOnly;
-      break;
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-      code = StatusCode::kCorrupt;
-      break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-      code = StatusCode::kIoError;
-      break;
-    default:
-      break;
-  }
-  std::string message = e.what();
-  if (extended >= 0) message += " (sqlite " + std::to_string(extended) + ")";
-  return make_status(code, context, message);
 }
 
 // Bind without copying: the values belong to the batch, which outlives the statement's use.

@@ -1,6 +1,6 @@
-// Rows of the engine database to and from C++ values, SQLite errors to Status, and the helpers
-// the store's statements share. Internal to the store (the sqlite_* files of engine/src, the
-// only ones that include SQLiteCpp).
+// Rows of the engine database to and from C++ values, SQLite errors to Status (sqlite_error.h),
+// and the helpers the store's statements share. Internal to the store (the sqlite_* files of
+// engine/src, the only ones that include SQLiteCpp).
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -14,6 +14,7 @@
 #include "saga/decide.h"
 #include "saga/instance.h"
 #include "saga/status.h"
+#include "store/sqlite_error.h"
 #include "store/sqlite_saga_store.h"
 
 namespace saga::sqlite_rows {
@@ -32,8 +33,8 @@ inline constexpr const char* kOutboxColumns =
     "content_type, trace_id, body";
 
 Status make_status(StatusCode code, std::string_view context, std::string_view message);
-// The Status for a SQLite error, chosen by its primary result code.
-Status from_exception(const SQLite::Exception& e, std::string_view context);
+// The Status for a SQLite error: the mapping shared with the participant library.
+using sqlite_error::from_exception;
 
 // Keeps a cached statement ready for its next use whatever happens in the scope: reset (ends
 // an open read, clears an error) and no bindings left pointing into the caller's memory.

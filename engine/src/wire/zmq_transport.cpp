@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -23,14 +22,13 @@
 namespace saga {
 namespace {
 
-// One log line per this many dropped messages: a peer spraying garbage must not flood stderr.
+// One log line per this many dropped messages: a peer spraying garbage must not flood the log.
 constexpr std::uint64_t kLogEvery = 100;
 // Frames kept of one incoming message; further frames are read and discarded (saga/1 has 3).
 constexpr std::size_t kFramesKept = 4;
 // Messages read from one participant per pass of poll(), dropped ones included, so that a peer
 // flooding garbage cannot keep poll() past its timeout.
 constexpr std::size_t kReadsPerPass = 1024;
-constexpr std::size_t kCurveKeyChars = 40;
 // libzmq reconnects by itself after a connection error, but not after a protocol error (a
 // frame over ZMQ_MAXMSGSIZE, a failed CURVE handshake): then the socket is left with no
 // connection to that participant, for good. The transport watches each socket's monitor and,
@@ -46,12 +44,6 @@ Status from_zmq(const zmq::error_t& e, std::string_view context) {
   return Status(code, "zmq transport: " + std::string(context) + ": " + e.what());
 }
 
-bool is_z85_key(const std::string& key) {
-  if (key.size() != kCurveKeyChars) return false;
-  std::array<std::uint8_t, 32> bytes{};
-  return zmq_z85_decode(bytes.data(), key.c_str()) != nullptr;
-}
-
 Status check_options(const ZmqTransportOptions& o) {
   if (o.max_message_bytes == 0) return invalid_argument("zmq transport: max_message_bytes is 0");
   if (o.send_hwm < 0 || o.recv_hwm < 0) return invalid_argument("zmq transport: negative HWM");
@@ -59,25 +51,16 @@ Status check_options(const ZmqTransportOptions& o) {
     return invalid_argument("zmq transport: linger must be >= 0 so that shutdown cannot hang");
   }
   if (o.curve) {
-    if (!zmq_has("curve")) return unavailable("zmq transport: libzmq was built without CURVE");
-    const std::array<std::pair<const char*, const std::string*>, 3> keys{{
-        {"public_key", &o.curve->public_key},
-        {"secret_key", &o.curve->secret_key},
-        {"server_public_key", &o.curve->server_public_key},
-    }};
-    for (const auto& [name, key] : keys) {
-      if (!is_z85_key(*key)) {
-        return invalid_argument(std::string("zmq transport: curve.") + name +
-                                " is not a 40-character Z85 key");
-      }
-    }
+    if (Status s = check_curve_keys(*o.curve); !s) return s.with_context("zmq transport");
   }
   return Status::ok();
 }
 
 class ZmqTransport final : public Transport {
  public:
-  explicit ZmqTransport(ZmqTransportOptions options) : options_(std::move(options)) {}
+  explicit ZmqTransport(ZmqTransportOptions options) : options_(std::move(options)) {
+    if (!options_.log) options_.log = make_stderr_log_sink();
+  }
 
   ~ZmqTransport() override {
     // Sockets close with their linger (>= 0), so the context's termination cannot hang.
@@ -121,6 +104,10 @@ class ZmqTransport final : public Transport {
   bool read_message(Peer& peer, std::vector<Envelope>& out);
   void drop(std::atomic<std::uint64_t>& counter, std::string_view what, const Peer& peer,
             std::string_view why);
+  // One line to options_.log, prefixed "zmq transport: ".
+  void log(LogLevel level, const std::string& line) {
+    options_.log(level, "zmq transport: " + line);
+  }
   Status fail_send(Status status) {
     send_failures_.fetch_add(1, std::memory_order_relaxed);
     return status;
@@ -223,8 +210,7 @@ void ZmqTransport::read_monitor(Peer& peer) {
       }
     }
   } catch (const zmq::error_t& e) {
-    std::fprintf(stderr, "saga: zmq transport: monitor of %s: %s\n", peer.endpoint.c_str(),
-                 e.what());
+    log(LogLevel::kError, "monitor of " + peer.endpoint + ": " + e.what());
   }
 }
 
@@ -238,8 +224,7 @@ Millis ZmqTransport::repair_due_peers(Millis wait) {
     }
     peer.repair_at.reset();
     peer.repair_backoff = std::min(peer.repair_backoff * 2, kRepairBackoffMax);
-    std::fprintf(stderr, "saga: zmq transport: connection to %s lost for good; reconnecting\n",
-                 peer.endpoint.c_str());
+    log(LogLevel::kWarning, "connection to " + peer.endpoint + " lost for good; reconnecting");
     try {
       try {
         peer.socket.disconnect(peer.endpoint);
@@ -248,8 +233,7 @@ Millis ZmqTransport::repair_due_peers(Millis wait) {
       }
       peer.socket.connect(peer.endpoint);
     } catch (const zmq::error_t& e) {
-      std::fprintf(stderr, "saga: zmq transport: reconnect %s: %s\n", peer.endpoint.c_str(),
-                   e.what());
+      log(LogLevel::kError, "reconnect " + peer.endpoint + ": " + e.what());
       peer.repair_at = now + peer.repair_backoff;
     }
   }
@@ -310,7 +294,7 @@ void ZmqTransport::poll(Millis timeout, std::vector<Envelope>& out, std::size_t 
       zmq::poll(items_, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) {
-        std::fprintf(stderr, "saga: zmq transport: poll: %s\n", e.what());
+        log(LogLevel::kError, std::string("poll: ") + e.what());
         return;
       }
     }
@@ -341,8 +325,7 @@ void ZmqTransport::read_peer(Peer& peer, std::vector<Envelope>& out, std::size_t
       if (!read_message(peer, out)) return;
     }
   } catch (const zmq::error_t& e) {
-    std::fprintf(stderr, "saga: zmq transport: receive from %s: %s\n", peer.endpoint.c_str(),
-                 e.what());
+    log(LogLevel::kError, "receive from " + peer.endpoint + ": " + e.what());
   }
 }
 
@@ -394,9 +377,8 @@ void ZmqTransport::drop(std::atomic<std::uint64_t>& counter, std::string_view wh
                         const Peer& peer, std::string_view why) {
   const std::uint64_t n = counter.fetch_add(1, std::memory_order_relaxed) + 1;
   if ((n - 1) % kLogEvery == 0) {
-    std::fprintf(stderr, "saga: zmq transport: dropped %s message from %s: %.*s (%llu so far)\n",
-                 std::string(what).c_str(), peer.endpoint.c_str(), static_cast<int>(why.size()),
-                 why.data(), static_cast<unsigned long long>(n));
+    log(LogLevel::kWarning, "dropped " + std::string(what) + " message from " + peer.endpoint +
+                                ": " + std::string(why) + " (" + std::to_string(n) + " so far)");
   }
 }
 
@@ -433,27 +415,6 @@ Result<std::unique_ptr<Transport>> make_zmq_transport(ZmqTransportOptions option
   } catch (const zmq::error_t& e) {
     return from_zmq(e, "create");
   }
-}
-
-Result<CurveKeyPair> generate_curve_keypair() {
-  if (!zmq_has("curve")) return unavailable("zmq: libzmq was built without CURVE");
-  std::array<char, kCurveKeyChars + 1> public_key{};
-  std::array<char, kCurveKeyChars + 1> secret_key{};
-  if (zmq_curve_keypair(public_key.data(), secret_key.data()) != 0) {
-    return internal_error(std::string("zmq: curve keypair: ") + zmq_strerror(zmq_errno()));
-  }
-  return CurveKeyPair{std::string(public_key.data()), std::string(secret_key.data())};
-}
-
-Result<std::string> curve_public_key(const std::string& secret_key) {
-  if (!is_z85_key(secret_key)) {
-    return invalid_argument("curve: the secret key must be a 40-character Z85 string");
-  }
-  std::array<char, kCurveKeyChars + 1> public_key{};
-  if (zmq_curve_public(public_key.data(), secret_key.c_str()) != 0) {
-    return internal_error(std::string("zmq: curve public: ") + zmq_strerror(zmq_errno()));
-  }
-  return std::string(public_key.data());
 }
 
 }  // namespace saga

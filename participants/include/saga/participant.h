@@ -1,6 +1,6 @@
 // Participant: the runtime a participant service uses to receive saga/1 commands and reply.
 //
-// A Participant binds one ZeroMQ ROUTER socket (DESIGN.md §5) and owns one SQLite database.
+// A Participant binds one ZeroMQ ROUTER socket (docs/protocol.md) and owns one SQLite database.
 // The service registers one typed handler per command name, then calls run() (or run_once()
 // from its own loop). For every command that parses, the participant replies exactly once, on
 // the connection the command came from, in the command's content_type.
@@ -68,8 +68,9 @@
 //   the holder's saga ends well within that time; kRefuse otherwise.
 //
 // Frames that are not valid saga/1 (wrong frame count, bad tag or header, oversized, a reply
-// sent to a participant) are dropped, logged to stderr and counted in stats(); they never
-// crash the participant and get no answer.
+// sent to a participant) are dropped, logged through ParticipantOptions::log and counted in
+// stats(); they never crash the participant and get no answer. The library never writes to
+// stdout or stderr itself.
 //
 // Threads: a Participant and its handlers run on the thread that calls run() or run_once().
 // stop() and stats() may be called from any thread. Handlers must not call back into it.
@@ -89,9 +90,11 @@
 #include "saga/clock.h"
 #include "saga/curve.h"
 #include "saga/envelope.h"
+#include "saga/log.h"
 #include "saga/message.h"
 #include "saga/participant_sql.h"
 #include "saga/status.h"
+#include "saga/synchronous.h"
 
 namespace saga {
 
@@ -225,7 +228,9 @@ struct HandlerContextAccess;
 // What a handler knows about the command it handles, and the transaction it runs in.
 class HandlerContext {
  public:
-  HandlerContext(const Envelope& command, Sql& sql) : command_(command), sql_(sql) {}
+  // `clock` (not owned, outlives the context) stamps the lock rows; null: SystemClock.
+  HandlerContext(const Envelope& command, Sql& sql, const Clock* clock = nullptr)
+      : command_(command), sql_(sql), clock_(clock) {}
 
   const std::string& message_id() const { return command_.message_id; }
   const std::string& saga_id() const { return command_.saga_id; }
@@ -237,6 +242,9 @@ class HandlerContext {
 
   // The participant's database, inside the transaction that will also record the reply.
   Sql& db() { return sql_; }
+
+  // The participant's time (ParticipantOptions::clock), for the handler's own time stamps.
+  Millis now() const;
 
   // Takes the semantic lock `key` for this command's saga (re-entrant). When another saga
   // holds it: kRefuse returns a result that is not acquired(); kHold throws HandlerInterrupted
@@ -260,6 +268,7 @@ class HandlerContext {
 
   const Envelope& command_;
   Sql& sql_;
+  const Clock* clock_ = nullptr;
   std::optional<std::string> held_on_;  // kHold met another saga's lock on this key
   Status store_error_;                  // a lock statement failed
   std::vector<std::string> released_;   // keys unlock()/unlock_all() released
@@ -283,16 +292,24 @@ struct ParticipantOptions {
   std::size_t max_message_bytes = 16 * 1024 * 1024;
   // Set: the ROUTER is a CURVE server that accepts only the listed client keys.
   std::optional<CurveServerKeys> curve;
-  // SQLite `synchronous`: FULL (true, durable across power loss) or NORMAL (false).
-  bool synchronous_full = true;
+  // SQLite `synchronous`: kFull (durable across power loss) or kNormal, as EngineOptions.
+  Synchronous synchronous = Synchronous::kFull;
   // At most this many commands are handled per run_once() and committed together.
-  std::size_t batch_max = 64;
-  // ZeroMQ high-water marks (messages queued per peer) and linger on close.
-  int send_queue_max = 10'000;
-  int receive_queue_max = 10'000;
+  std::size_t max_batch = 64;
+  // ZeroMQ high-water marks (messages queued per peer) and linger on close, as
+  // ZmqTransportOptions.
+  int send_hwm = 10'000;
+  int recv_hwm = 10'000;
   Millis linger{100};
   // How long a write waits for another connection's lock before failing with kBusy.
   Millis busy_timeout{5'000};
+  // Where the time stamps of saga_locks.acquired_at and saga_held_commands.held_at (and
+  // HandlerContext::now()) come from. Default: SystemClock.
+  std::shared_ptr<Clock> clock;
+  // Where the library's log lines go (dropped messages, refused or held commands, handler and
+  // store errors), called on the thread that runs run_once(). Must not block or call the
+  // participant. Default: make_stderr_log_sink() (saga/log.h).
+  LogSink log;
 };
 
 // Counters since open(). Every field only grows.
@@ -347,14 +364,15 @@ class Participant {
     add_handler(std::string(Cmd::kMessageName), true, mode, bind_typed<Cmd>(std::move(handler)));
   }
 
-  // Waits at most `timeout` for commands, then handles what arrived (at most batch_max) in one
+  // Waits at most `timeout` for commands, then handles what arrived (at most max_batch) in one
   // transaction and sends the replies. OK when nothing arrived. The first call first runs the
   // held commands whose key is free (held by an earlier run of the service). An error is a
   // database or socket failure; the commands of a failed batch get no reply (the orchestrator
   // resends).
   Status run_once(Millis timeout);
 
-  // Calls run_once() until stop(). Errors are logged to stderr and the loop goes on.
+  // Calls run_once() until stop(). Errors are logged (ParticipantOptions::log, level error) and
+  // the loop goes on.
   void run();
 
   // Makes run() return within about 100 ms. Thread-safe; may be called before run().
