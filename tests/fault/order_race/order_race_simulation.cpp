@@ -12,9 +12,9 @@
 #include <sstream>
 #include <utility>
 
-#include "cancel_order_saga.h"
-#include "create_order_saga.h"
-#include "revise_order_saga.h"
+#include "ftgo/cancel_order_saga.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/revise_order_saga.h"
 #include "saga/body_codec.h"
 #include "saga/engine.h"
 #include "saga/testing/temp_dir.h"
