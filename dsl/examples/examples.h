@@ -1,4 +1,5 @@
-// The sagas of docs/dsl.md, built by the example files (dsl/examples/*.cpp).
+// The sagas of docs/dsl.md built by the example files (dsl/examples/*.cpp). "The Create Order
+// saga" is FTGO's, ftgo::book_create_order_definition() (examples/ftgo/src/create_order_saga.cpp).
 #pragma once
 
 #include "saga/dsl.h"
@@ -8,7 +9,8 @@ namespace examples {
 // "A first saga": reserve credit, then place the order.
 saga::DefinitionResult place_order_saga();
 
-// "The Create Order saga": FTGO's CreateOrderSaga.
+// FTGO's book saga, ftgo::book_create_order_definition() (create_order.cpp forwards to it; it is
+// compiled into tools/sagactl).
 saga::DefinitionResult create_order_saga();
 
 }  // namespace examples

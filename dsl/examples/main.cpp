@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "examples.h"
+#include "ftgo/create_order_saga.h"
 #include "saga/diagram.h"
 
 int main(int argc, char** argv) {
@@ -21,7 +22,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& [name, definition] :
        {std::pair{std::string_view("place_order"), examples::place_order_saga()},
-        std::pair{std::string_view("create_order"), examples::create_order_saga()}}) {
+        std::pair{std::string_view("create_order"), ftgo::book_create_order_definition()}}) {
     if (!definition) {
       std::fprintf(stderr, "%s: %s\n", std::string(name).c_str(),
                    definition.status().to_string().c_str());

@@ -3,14 +3,15 @@
 #include <string>
 
 #include "examples.h"
-#include "ftgo.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/messages.h"
 #include "saga/engine.h"
 
 namespace examples {
 
 // [start]
 saga::Result<std::string> start_one_order(saga::Engine& engine) {
-  saga::DefinitionResult definition = create_order_saga();
+  saga::DefinitionResult definition = ftgo::book_create_order_definition();
   if (!definition) return definition.status();  // names the offending step
   if (saga::Status s = engine.register_definition(definition.value()); !s) return s;
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "messages.h"
+#include "ftgo/messages.h"
 #include "seed_data.h"
 #include "service_support.h"
 

@@ -1,9 +1,9 @@
 #include "change_scenarios.h"
 
-#include "cancel_order_saga.h"
-#include "create_order_saga.h"
 #include "domain_state.h"
-#include "revise_order_saga.h"
+#include "ftgo/cancel_order_saga.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/revise_order_saga.h"
 #include "scenarios.h"
 #include "seed_data.h"
 

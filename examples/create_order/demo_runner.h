@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "create_order_saga.h"
 #include "failure_injection.h"
+#include "ftgo/create_order_saga.h"
 
 namespace ftgo {
 

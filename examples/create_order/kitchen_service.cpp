@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "messages.h"
+#include "ftgo/messages.h"
 #include "seed_data.h"
 #include "service_support.h"
 

@@ -6,9 +6,9 @@
 #include <optional>
 #include <utility>
 
-#include "cancel_order_saga.h"
+#include "ftgo/cancel_order_saga.h"
+#include "ftgo/revise_order_saga.h"
 #include "order_service.h"
-#include "revise_order_saga.h"
 #include "service_support.h"
 
 namespace ftgo {

@@ -34,7 +34,7 @@
 #include <string_view>
 #include <vector>
 
-#include "messages.h"
+#include "ftgo/messages.h"
 #include "saga/participant.h"
 #include "service_options.h"
 

@@ -29,8 +29,8 @@
 #include <thread>
 #include <vector>
 
-#include "create_order_saga.h"
-#include "messages.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/messages.h"
 #include "order_changes.h"
 #include "saga/engine.h"
 #include "saga/participant.h"

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "create_order_saga.h"
+#include "ftgo/create_order_saga.h"
 
 namespace ftgo {
 

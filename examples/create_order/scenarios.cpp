@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "create_order_saga.h"
+#include "ftgo/create_order_saga.h"
 #include "seed_data.h"
 
 namespace ftgo {

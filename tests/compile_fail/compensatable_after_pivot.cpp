@@ -5,13 +5,13 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
-    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
-    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+    .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
+    .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
 #else
-    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
-    .retriable("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket).retry(kForever)
+    .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
+    .retriable("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket).retry(kForever)
 #endif
     .build();
 // clang-format on

@@ -5,13 +5,13 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
-    .retriable("approve_order").invoke(order_service::approve_order, &make_approve).retry(kForever)
-    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+    .retriable("approve_order").invoke(order_service::approve_order, &make_approve_order).retry(kForever)
+    .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
 #else
-    .retriable("approve_order").invoke(order_service::approve_order, &make_approve).retry(kForever)
-    .retriable("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket).retry(kForever)
+    .retriable("approve_order").invoke(order_service::approve_order, &make_approve_order).retry(kForever)
+    .retriable("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket).retry(kForever)
 #endif
     .build();
 // clang-format on

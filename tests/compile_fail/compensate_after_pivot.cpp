@@ -5,13 +5,13 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
-    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
-        .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+    .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
+        .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
 #else
-    .step("authorize_card").invoke(accounting::authorize_card, &make_authorize)
-        .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+    .step("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
+        .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
 #endif
     .build();
 // clang-format on

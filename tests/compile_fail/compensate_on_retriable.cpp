@@ -5,13 +5,13 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
-    .retriable("confirm_ticket").invoke(kitchen::confirm_ticket, &make_confirm).retry(kForever)
-        .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+    .retriable("confirm_ticket").invoke(kitchen_service::confirm_ticket, &make_confirm_ticket).retry(kForever)
+        .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
 #else
-    .step("confirm_ticket").invoke(kitchen::confirm_ticket, &make_confirm).retry(kForever)
-        .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+    .step("confirm_ticket").invoke(kitchen_service::confirm_ticket, &make_confirm_ticket).retry(kForever)
+        .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
 #endif
     .build();
 // clang-format on

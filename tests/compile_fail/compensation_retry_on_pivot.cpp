@@ -5,12 +5,12 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
-    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+    .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
         .compensation_retry(saga::RetryPolicy::immediate(3))
 #else
-    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+    .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
         .retry(saga::RetryPolicy::immediate(3))
 #endif
     .build();

@@ -5,13 +5,13 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
     .step("add_points").local(&add_loyalty_points)
-        .invoke(consumer::validate_order, &make_validate)
+        .invoke(consumer_service::validate_order, &make_validate_order)
 #else
     .step("add_points").local(&add_loyalty_points)
-    .step("verify_consumer").invoke(consumer::validate_order, &make_validate)
+    .step("verify_consumer").invoke(consumer_service::validate_order, &make_validate_order)
 #endif
     .build();
 // clang-format on

@@ -5,11 +5,11 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
-    .step("create_ticket").invoke(kitchen::create_ticket, &make_validate)
+    .step("create_ticket").invoke(kitchen_service::create_ticket, &make_validate_order)
 #else
-    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+    .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
 #endif
     .build();
 // clang-format on

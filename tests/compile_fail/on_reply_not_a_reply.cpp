@@ -5,12 +5,12 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
-    .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+    .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
         .on_reply<CardAuthorized>(&on_card_authorized)
 #else
-    .step("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+    .step("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
         .on_reply<CardAuthorized>(&on_card_authorized)
 #endif
     .build();

@@ -5,13 +5,13 @@
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
 
 // clang-format off
-auto definition = saga::define<CreateOrderData>("s")
+auto definition = saga::define<LoyaltyOrderData>("s")
 #ifndef SAGA_COMPILE_FAIL_CONTROL
-    .retriable("approve_order").invoke(order_service::approve_order, &make_approve).retry(kForever)
-    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+    .retriable("approve_order").invoke(order_service::approve_order, &make_approve_order).retry(kForever)
+    .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
 #else
-    .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
-    .retriable("approve_order").invoke(order_service::approve_order, &make_approve).retry(kForever)
+    .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
+    .retriable("approve_order").invoke(order_service::approve_order, &make_approve_order).retry(kForever)
 #endif
     .build();
 // clang-format on

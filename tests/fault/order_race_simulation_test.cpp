@@ -13,8 +13,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "cancel_order_saga.h"
-#include "revise_order_saga.h"
+#include "ftgo/cancel_order_saga.h"
+#include "ftgo/revise_order_saga.h"
 
 namespace {
 

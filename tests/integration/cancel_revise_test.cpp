@@ -15,12 +15,12 @@
 #include <thread>
 #include <vector>
 
-#include "cancel_order_saga.h"
 #include "change_scenarios.h"
-#include "create_order_saga.h"
 #include "create_order_system.h"
 #include "domain_state.h"
-#include "revise_order_saga.h"
+#include "ftgo/cancel_order_saga.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/revise_order_saga.h"
 #include "saga/engine.h"
 #include "saga/testing/temp_dir.h"
 #include "scenarios.h"

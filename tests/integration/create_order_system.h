@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "create_order_saga.h"
 #include "domain_state.h"
 #include "failure_injection.h"
+#include "ftgo/create_order_saga.h"
 #include "kitchen_service.h"
 #include "order_service.h"
 #include "service_host.h"

@@ -8,10 +8,10 @@
 #include <memory>
 #include <string>
 
-#include "create_order_saga.h"
 #include "create_order_system.h"
 #include "domain_state.h"
 #include "failure_injection.h"
+#include "ftgo/create_order_saga.h"
 #include "order_service.h"
 #include "saga/participant.h"
 #include "saga/testing/temp_dir.h"

@@ -15,7 +15,9 @@
 #include <string>
 #include <thread>
 
-#include "ftgo.h"
+#include "ftgo/channels.h"
+#include "ftgo/create_order_steps.h"
+#include "ftgo/messages.h"
 #include "saga/dsl.h"
 #include "saga/engine.h"
 #include "saga/participant.h"
@@ -31,47 +33,34 @@ constexpr Millis kWait{20'000};  // bound on waiting for a saga; never a timing 
 
 // --- the saga, with short timeouts so resends happen quickly --------------------------------
 
-ValidateOrderByConsumer make_validate(const CreateOrderData& d) {
-  return {d.consumer_id, d.order_id, d.order_total_cents};
-}
-CreateTicket make_ticket(const CreateOrderData& d) {
-  return {d.restaurant_id, d.order_id, d.line_items};
-}
-AuthorizeCard make_authorize(const CreateOrderData& d) {
-  return {d.consumer_id, d.order_id, d.order_total_cents};
-}
-void on_created(CreateOrderData& d, const TicketCreated& r) { d.ticket_id = r.ticket_id; }
-void on_authorized(CreateOrderData& d, const CardAuthorized& r) {
-  d.transaction_id = r.transaction_id;
-}
-void on_declined(CreateOrderData& d, const CardDeclined& r) { d.rejection_reason = r.reason; }
-
+// Create Order from FTGO's shared step functions (ftgo/create_order_steps.h), with short
+// timeouts and a fixed 50 ms retry; create_ticket handles TicketCreated only.
 std::shared_ptr<const SagaDefinition> create_order(Millis timeout) {
   const RetryPolicy retry = RetryPolicy::fixed(Millis{50}, 0);
   // clang-format off
   auto built = define<CreateOrderData>("create_order", 1)
       .step("reject_order")
           .compensate_with(order_service::reject_order,
-                           +[](const CreateOrderData& d) { return RejectOrder{d.order_id}; })
+                           &make_reject_order)
       .step("verify_consumer")
-          .invoke(consumer_service::validate_order, &make_validate).timeout(timeout)
+          .invoke(consumer_service::validate_order, &make_validate_order).timeout(timeout)
       .step("create_ticket")
-          .invoke(kitchen_service::create_ticket, &make_ticket)
-          .on_reply<TicketCreated>(&on_created)
+          .invoke(kitchen_service::create_ticket, &make_create_ticket)
+          .on_reply<TicketCreated>(&on_ticket_created)
           .compensate_with(kitchen_service::cancel_ticket,
-                           +[](const CreateOrderData& d) { return CancelCreateTicket{d.order_id}; })
+                           &make_cancel_ticket)
           .timeout(timeout).retry(retry)
       .pivot("authorize_card")
-          .invoke(accounting_service::authorize_card, &make_authorize)
-          .on_reply<CardAuthorized>(&on_authorized).on_reply<CardDeclined>(&on_declined)
+          .invoke(accounting_service::authorize_card, &make_authorize_card)
+          .on_reply<CardAuthorized>(&on_card_authorized).on_reply<CardDeclined>(&on_card_declined)
           .timeout(timeout).retry(retry)
       .retriable("confirm_ticket")
           .invoke(kitchen_service::confirm_ticket,
-                  +[](const CreateOrderData& d) { return ConfirmCreateTicket{d.ticket_id}; })
+                  &make_confirm_ticket)
           .timeout(timeout).retry(retry)
       .retriable("approve_order")
           .invoke(order_service::approve_order,
-                  +[](const CreateOrderData& d) { return ApproveOrder{d.order_id}; })
+                  &make_approve_order)
           .timeout(timeout).retry(retry)
       .build();
   // clang-format on

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "examples.h"
+#include "ftgo/create_order_saga.h"
 #include "saga/diagram.h"
 
 namespace {
@@ -97,13 +98,13 @@ TEST(DslDocTest, EverySnippetMatchesTheCompiledExample) {
 TEST(DslDocTest, ExampleSagasBuild) {
   const saga::DefinitionResult place_order = examples::place_order_saga();
   EXPECT_TRUE(place_order.is_ok()) << place_order.status().to_string();
-  const saga::DefinitionResult create_order = examples::create_order_saga();
+  const saga::DefinitionResult create_order = ftgo::book_create_order_definition();
   ASSERT_TRUE(create_order.is_ok()) << create_order.status().to_string();
   EXPECT_EQ(create_order.value()->steps.size(), 6u);
 }
 
 TEST(DslDocTest, GuideShowsTheCurrentDiagram) {
-  const saga::DefinitionResult create_order = examples::create_order_saga();
+  const saga::DefinitionResult create_order = ftgo::book_create_order_definition();
   ASSERT_TRUE(create_order.is_ok());
   EXPECT_EQ(block_after("<!-- dot: create_order -->", "dot"), saga::to_dot(*create_order.value()));
   EXPECT_EQ(block_after("<!-- mermaid: create_order -->", "mermaid"),

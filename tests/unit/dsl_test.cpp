@@ -16,8 +16,8 @@ namespace {
 using saga::Millis;
 using saga::StepKind;
 
-CreateOrderData sample_data() {
-  CreateOrderData d;
+LoyaltyOrderData sample_data() {
+  LoyaltyOrderData d;
   d.order_id = 99;
   d.consumer_id = 7;
   d.restaurant_id = 3;
@@ -26,9 +26,9 @@ CreateOrderData sample_data() {
   return d;
 }
 
-std::string bytes(const CreateOrderData& d) { return saga::encode_data(d).value(); }
-CreateOrderData data_of(const std::string& b) {
-  return saga::decode_data<CreateOrderData>(b).value();
+std::string bytes(const LoyaltyOrderData& d) { return saga::encode_data(d).value(); }
+LoyaltyOrderData data_of(const std::string& b) {
+  return saga::decode_data<LoyaltyOrderData>(b).value();
 }
 
 std::shared_ptr<const saga::SagaDefinition> create_order() {
@@ -146,7 +146,7 @@ TEST(DslTest, OnReplyUpdatesTheData) {
   const std::string body = saga::encode_body(TicketCreated{555}).value();
   saga::DataUpdate u = def->steps[2].on_reply(bytes(sample_data()), reply("TicketCreated", body));
   ASSERT_FALSE(u.failed) << u.reason;
-  CreateOrderData expected = sample_data();
+  LoyaltyOrderData expected = sample_data();
   expected.ticket_id = 555;
   EXPECT_EQ(data_of(u.data), expected);
 }
@@ -208,7 +208,7 @@ TEST(DslTest, WhenPredicateDecidesWhetherTheStepApplies) {
   const saga::StepDefinition& step = def->steps[2];
   ASSERT_TRUE(static_cast<bool>(step.applies));
   EXPECT_TRUE(step.applies(bytes(sample_data())));
-  CreateOrderData empty = sample_data();
+  LoyaltyOrderData empty = sample_data();
   empty.line_items.clear();
   EXPECT_FALSE(step.applies(bytes(empty)));
   EXPECT_FALSE(static_cast<bool>(def->steps[1].applies));
@@ -223,10 +223,10 @@ TEST(DslTest, LocalStepUpdatesTheData) {
 
 TEST(DslTest, LocalStepReturningFalseOrErrorFails) {
   // clang-format off
-  auto def = saga::define<CreateOrderData>("locals")
-      .step("says_no").local([](CreateOrderData&) { return false; })
-      .step("errs").local([](CreateOrderData&) { return saga::invalid_argument("no_stock"); })
-      .step("ok").local([](CreateOrderData& d) { d.order_id += 1; return true; })
+  auto def = saga::define<LoyaltyOrderData>("locals")
+      .step("says_no").local([](LoyaltyOrderData&) { return false; })
+      .step("errs").local([](LoyaltyOrderData&) { return saga::invalid_argument("no_stock"); })
+      .step("ok").local([](LoyaltyOrderData& d) { d.order_id += 1; return true; })
       .build();
   // clang-format on
   ASSERT_TRUE(def.is_ok()) << def.status().to_string();
@@ -254,16 +254,17 @@ TEST(DslTest, TimeoutsAndPoliciesAreCarriedOver) {
 TEST(DslTest, DataHelpersRoundTrip) {
   const saga::Result<std::string> encoded = saga::encode_data(sample_data());
   ASSERT_TRUE(encoded.is_ok());
-  EXPECT_EQ(saga::decode_data<CreateOrderData>(encoded.value()).value(), sample_data());
-  EXPECT_FALSE(saga::decode_data<CreateOrderData>("\x05").is_ok());
+  EXPECT_EQ(saga::decode_data<LoyaltyOrderData>(encoded.value()).value(), sample_data());
+  EXPECT_FALSE(saga::decode_data<LoyaltyOrderData>("\x05").is_ok());
 }
 
 TEST(DslTest, EndpointsCarryNamesAndReplies) {
-  static_assert(kitchen::create_ticket.name() == "CreateTicket");
-  static_assert(kitchen::create_ticket.channel.name == "kitchen");
-  static_assert(decltype(kitchen::create_ticket)::has_reply<TicketRejected>);
-  static_assert(!decltype(kitchen::create_ticket)::has_reply<CardDeclined>);
-  static_assert(accounting::authorize_card.channel.content_type == saga::ContentType::kJson);
+  static_assert(kitchen_service::create_ticket.name() == "CreateTicket");
+  static_assert(kitchen_service::create_ticket.channel.name == "kitchen");
+  static_assert(decltype(kitchen_service::create_ticket)::has_reply<TicketRejected>);
+  static_assert(!decltype(kitchen_service::create_ticket)::has_reply<CardDeclined>);
+  static_assert(accounting_service::authorize_card.channel.content_type ==
+                saga::ContentType::kJson);
   SUCCEED();
 }
 
@@ -281,9 +282,9 @@ void expect_build_error(const saga::DefinitionResult& result, const std::string&
 
 TEST(DslBuildTest, RetriableStepWithoutRetryPolicy) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("s")
-      .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
-      .retriable("confirm_ticket").invoke(kitchen::confirm_ticket, &make_confirm)
+  expect_build_error(saga::define<LoyaltyOrderData>("s")
+      .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
+      .retriable("confirm_ticket").invoke(kitchen_service::confirm_ticket, &make_confirm_ticket)
       .build(),
       "step 'confirm_ticket': a retriable step needs an explicit retry policy (.retry)");
   // clang-format on
@@ -291,8 +292,8 @@ TEST(DslBuildTest, RetriableStepWithoutRetryPolicy) {
 
 TEST(DslBuildTest, RetriableStepWithSingleAttemptPolicy) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("s")
-      .retriable("approve_order").invoke(order_service::approve_order, &make_approve)
+  expect_build_error(saga::define<LoyaltyOrderData>("s")
+      .retriable("approve_order").invoke(order_service::approve_order, &make_approve_order)
           .retry(saga::RetryPolicy::cancel())
       .build(),
       "step 'approve_order': a retriable step needs a retry policy that allows more than one "
@@ -302,8 +303,8 @@ TEST(DslBuildTest, RetriableStepWithSingleAttemptPolicy) {
 
 TEST(DslBuildTest, TwoHandlersForOneReply) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("s")
-      .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+  expect_build_error(saga::define<LoyaltyOrderData>("s")
+      .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
           .on_reply<TicketCreated>(&on_ticket_created)
           .on_reply<TicketCreated>(&on_ticket_created)
       .build(),
@@ -313,10 +314,10 @@ TEST(DslBuildTest, TwoHandlersForOneReply) {
 
 TEST(DslBuildTest, CompensationGivenTwice) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("s")
-      .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
-          .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
-          .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+  expect_build_error(saga::define<LoyaltyOrderData>("s")
+      .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
+          .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
+          .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
       .build(),
       "step 'create_ticket': compensate_with given twice");
   // clang-format on
@@ -324,8 +325,8 @@ TEST(DslBuildTest, CompensationGivenTwice) {
 
 TEST(DslBuildTest, CompensationRetryWithoutCompensation) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("s")
-      .step("verify_consumer").invoke(consumer::validate_order, &make_validate)
+  expect_build_error(saga::define<LoyaltyOrderData>("s")
+      .step("verify_consumer").invoke(consumer_service::validate_order, &make_validate_order)
           .compensation_retry(saga::RetryPolicy::immediate(3))
       .build(),
       "step 'verify_consumer': compensation_retry without a compensation");
@@ -334,9 +335,9 @@ TEST(DslBuildTest, CompensationRetryWithoutCompensation) {
 
 TEST(DslBuildTest, DuplicateStepName) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("s")
-      .step("verify").invoke(consumer::validate_order, &make_validate)
-      .step("verify").invoke(consumer::validate_order, &make_validate)
+  expect_build_error(saga::define<LoyaltyOrderData>("s")
+      .step("verify").invoke(consumer_service::validate_order, &make_validate_order)
+      .step("verify").invoke(consumer_service::validate_order, &make_validate_order)
       .build(),
       "step 'verify': duplicate step name");
   // clang-format on
@@ -344,22 +345,22 @@ TEST(DslBuildTest, DuplicateStepName) {
 
 TEST(DslBuildTest, StepThatDoesNothing) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("s")
+  expect_build_error(saga::define<LoyaltyOrderData>("s")
       .step("idle")
-      .pivot("authorize_card").invoke(accounting::authorize_card, &make_authorize)
+      .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
       .build(),
       "step 'idle': a step needs an action, a local function or a compensation");
   // clang-format on
 }
 
 TEST(DslBuildTest, NoSteps) {
-  expect_build_error(saga::define<CreateOrderData>("empty").build(), "saga 'empty': has no steps");
+  expect_build_error(saga::define<LoyaltyOrderData>("empty").build(), "saga 'empty': has no steps");
 }
 
 TEST(DslBuildTest, NoName) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("")
-      .step("verify").invoke(consumer::validate_order, &make_validate)
+  expect_build_error(saga::define<LoyaltyOrderData>("")
+      .step("verify").invoke(consumer_service::validate_order, &make_validate_order)
       .build(),
       "saga definition has no name");
   // clang-format on
@@ -367,8 +368,8 @@ TEST(DslBuildTest, NoName) {
 
 TEST(DslBuildTest, NonPositiveTimeout) {
   // clang-format off
-  expect_build_error(saga::define<CreateOrderData>("s")
-      .step("verify").invoke(consumer::validate_order, &make_validate).timeout(Millis{0})
+  expect_build_error(saga::define<LoyaltyOrderData>("s")
+      .step("verify").invoke(consumer_service::validate_order, &make_validate_order).timeout(Millis{0})
       .build(),
       "step 'verify': reply timeout must be positive");
   // clang-format on
@@ -376,23 +377,23 @@ TEST(DslBuildTest, NonPositiveTimeout) {
 
 TEST(DslTest, LocksOnTheSagaAndOnAStepComputeKeysAndModeFromTheData) {
   // clang-format off
-  saga::DefinitionResult built = saga::define<CreateOrderData>("locked_order", 1)
-      .lock([](const CreateOrderData& d) { return "order:" + std::to_string(d.order_id); })
-      .lock([](const CreateOrderData& d) {
+  saga::DefinitionResult built = saga::define<LoyaltyOrderData>("locked_order", 1)
+      .lock([](const LoyaltyOrderData& d) { return "order:" + std::to_string(d.order_id); })
+      .lock([](const LoyaltyOrderData& d) {
               return std::vector<std::string>{"consumer:" + std::to_string(d.consumer_id),
                                               "restaurant:" + std::to_string(d.restaurant_id)};
             },
-            [](const CreateOrderData& d) {  // by value: only big orders lock the consumer
+            [](const LoyaltyOrderData& d) {  // by value: only big orders lock the consumer
               return d.order_total_cents > 10'000 ? saga::LockMode::kWait : saga::LockMode::kNone;
             },
             saga::LockOptions{Millis{5'000}, "authorize_card"})
       .step("create_ticket")
-          .invoke(kitchen::create_ticket, &make_create_ticket)
-          .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
-          .lock([](const CreateOrderData& d) { return "ticket:" + std::to_string(d.order_id); },
+          .invoke(kitchen_service::create_ticket, &make_create_ticket)
+          .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
+          .lock([](const LoyaltyOrderData& d) { return "ticket:" + std::to_string(d.order_id); },
                 saga::LockMode::kFailFast)
       .pivot("authorize_card")
-          .invoke(accounting::authorize_card, &make_authorize)
+          .invoke(accounting_service::authorize_card, &make_authorize_card)
       .build();
   // clang-format on
   ASSERT_TRUE(built.is_ok()) << built.status().to_string();
@@ -401,7 +402,7 @@ TEST(DslTest, LocksOnTheSagaAndOnAStepComputeKeysAndModeFromTheData) {
   ASSERT_EQ(def.steps[0].locks.size(), 1u);
   EXPECT_TRUE(def.steps[1].locks.empty());
 
-  CreateOrderData d = sample_data();  // order 99, consumer 7, restaurant 3, 4250 cents
+  LoyaltyOrderData d = sample_data();  // order 99, consumer 7, restaurant 3, 4250 cents
   const std::string small = bytes(d);
   d.order_total_cents = 25'000;
   const std::string big = bytes(d);
@@ -423,13 +424,13 @@ TEST(DslTest, LocksOnTheSagaAndOnAStepComputeKeysAndModeFromTheData) {
 
 TEST(DslTest, ALockReleasedBeforeThePivotIsABuildError) {
   saga::DefinitionResult built =
-      saga::define<CreateOrderData>("early_release", 1)
-          .lock([](const CreateOrderData&) { return std::string("k"); }, saga::LockMode::kWait,
+      saga::define<LoyaltyOrderData>("early_release", 1)
+          .lock([](const LoyaltyOrderData&) { return std::string("k"); }, saga::LockMode::kWait,
                 saga::LockOptions{Millis{1'000}, "create_ticket"})
           .step("create_ticket")
-          .invoke(kitchen::create_ticket, &make_create_ticket)
+          .invoke(kitchen_service::create_ticket, &make_create_ticket)
           .pivot("authorize_card")
-          .invoke(accounting::authorize_card, &make_authorize)
+          .invoke(accounting_service::authorize_card, &make_authorize_card)
           .build();
   ASSERT_FALSE(built.is_ok());
   EXPECT_EQ(built.status().message(),
@@ -437,14 +438,14 @@ TEST(DslTest, ALockReleasedBeforeThePivotIsABuildError) {
 }
 
 TEST(DslTest, LocksChangeTheFingerprint) {
-  auto plain = saga::define<CreateOrderData>("f", 1)
+  auto plain = saga::define<LoyaltyOrderData>("f", 1)
                    .pivot("authorize_card")
-                   .invoke(accounting::authorize_card, &make_authorize)
+                   .invoke(accounting_service::authorize_card, &make_authorize_card)
                    .build();
-  auto locked = saga::define<CreateOrderData>("f", 1)
-                    .lock([](const CreateOrderData&) { return std::string("k"); })
+  auto locked = saga::define<LoyaltyOrderData>("f", 1)
+                    .lock([](const LoyaltyOrderData&) { return std::string("k"); })
                     .pivot("authorize_card")
-                    .invoke(accounting::authorize_card, &make_authorize)
+                    .invoke(accounting_service::authorize_card, &make_authorize_card)
                     .build();
   EXPECT_NE(saga::fingerprint(*plain.value()), saga::fingerprint(*locked.value()));
 }

@@ -1,5 +1,6 @@
-// Typed FTGO Create Order for the toolkit tests: message structs (cereal, kMessageName) and a
-// SagaDefinition built by hand (no DSL) whose saga data is CreateOrderData in cereal binary.
+// The toolkit tests' Create Order: a SagaDefinition built by hand (no DSL) from FTGO's shared
+// messages (saga::ftgo, examples/ftgo/include/ftgo/messages.h), with ftgo::CreateOrderData in
+// cereal binary as saga data and every body in cereal binary.
 //   0 reject_order      compensatable, compensation only   order/RejectOrder
 //   1 verify_consumer   compensatable, action only         consumer/ValidateOrderByConsumer
 //   2 create_ticket     compensatable                      kitchen/CreateTicket, CancelCreateTicket
@@ -14,139 +15,15 @@
 #include <string>
 #include <string_view>
 
+#include "ftgo/create_order_steps.h"
+#include "ftgo/messages.h"
 #include "saga/body_codec.h"
 #include "saga/definition.h"
 #include "saga/message.h"
 
-namespace ftgo {
+namespace typed_ftgo {
 
-struct CreateOrderData {
-  std::int64_t order_id = 0;
-  std::int64_t consumer_id = 0;
-  std::int64_t restaurant_id = 0;
-  std::int64_t total_cents = 0;
-  std::int64_t ticket_id = 0;  // filled in by TicketCreated
-  std::string rejection_reason;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(order_id), CEREAL_NVP(consumer_id), CEREAL_NVP(restaurant_id),
-      CEREAL_NVP(total_cents), CEREAL_NVP(ticket_id), CEREAL_NVP(rejection_reason));
-  }
-  friend bool operator==(const CreateOrderData&, const CreateOrderData&) = default;
-};
-
-// Commands.
-struct RejectOrder {
-  static constexpr std::string_view kMessageName = "RejectOrder";
-  std::int64_t order_id = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(order_id));
-  }
-  friend bool operator==(const RejectOrder&, const RejectOrder&) = default;
-};
-struct ValidateOrderByConsumer {
-  static constexpr std::string_view kMessageName = "ValidateOrderByConsumer";
-  std::int64_t consumer_id = 0;
-  std::int64_t order_id = 0;
-  std::int64_t total_cents = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(consumer_id), CEREAL_NVP(order_id), CEREAL_NVP(total_cents));
-  }
-  friend bool operator==(const ValidateOrderByConsumer&, const ValidateOrderByConsumer&) = default;
-};
-struct CreateTicket {
-  static constexpr std::string_view kMessageName = "CreateTicket";
-  std::int64_t order_id = 0;
-  std::int64_t restaurant_id = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(order_id), CEREAL_NVP(restaurant_id));
-  }
-  friend bool operator==(const CreateTicket&, const CreateTicket&) = default;
-};
-struct CancelCreateTicket {
-  static constexpr std::string_view kMessageName = "CancelCreateTicket";
-  std::int64_t order_id = 0;
-  std::int64_t ticket_id = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(order_id), CEREAL_NVP(ticket_id));
-  }
-  friend bool operator==(const CancelCreateTicket&, const CancelCreateTicket&) = default;
-};
-struct AuthorizeCard {
-  static constexpr std::string_view kMessageName = "AuthorizeCard";
-  std::int64_t consumer_id = 0;
-  std::int64_t order_id = 0;
-  std::int64_t total_cents = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(consumer_id), CEREAL_NVP(order_id), CEREAL_NVP(total_cents));
-  }
-  friend bool operator==(const AuthorizeCard&, const AuthorizeCard&) = default;
-};
-struct ConfirmCreateTicket {
-  static constexpr std::string_view kMessageName = "ConfirmCreateTicket";
-  std::int64_t ticket_id = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(ticket_id));
-  }
-  friend bool operator==(const ConfirmCreateTicket&, const ConfirmCreateTicket&) = default;
-};
-struct ApproveOrder {
-  static constexpr std::string_view kMessageName = "ApproveOrder";
-  std::int64_t order_id = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(order_id));
-  }
-  friend bool operator==(const ApproveOrder&, const ApproveOrder&) = default;
-};
-
-// Replies.
-struct ConsumerVerified {
-  static constexpr std::string_view kMessageName = "ConsumerVerified";
-  template <class A>
-  void serialize(A&) {}
-  friend bool operator==(const ConsumerVerified&, const ConsumerVerified&) = default;
-};
-struct ConsumerVerificationFailed {
-  static constexpr std::string_view kMessageName = "ConsumerVerificationFailed";
-  std::string why;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(why));
-  }
-  friend bool operator==(const ConsumerVerificationFailed&,
-                         const ConsumerVerificationFailed&) = default;
-};
-struct TicketCreated {
-  static constexpr std::string_view kMessageName = "TicketCreated";
-  std::int64_t ticket_id = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(ticket_id));
-  }
-  friend bool operator==(const TicketCreated&, const TicketCreated&) = default;
-};
-struct CardAuthorized {
-  static constexpr std::string_view kMessageName = "CardAuthorized";
-  template <class A>
-  void serialize(A&) {}
-  friend bool operator==(const CardAuthorized&, const CardAuthorized&) = default;
-};
-struct CardDeclined {
-  static constexpr std::string_view kMessageName = "CardDeclined";
-  std::string why;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(why));
-  }
-  friend bool operator==(const CardDeclined&, const CardDeclined&) = default;
-};
+using ftgo::CreateOrderData;
 
 // A command action that builds `Command` from the typed saga data.
 template <typename Command>
@@ -184,27 +61,22 @@ inline std::shared_ptr<saga::SagaDefinition> typed_ftgo_definition() {
   def->version = 1;
 
   saga::StepDefinition reject = ftgo_step("reject_order", StepKind::kCompensatable);
-  reject.compensation = typed_command<RejectOrder>(
-      "order", [](const CreateOrderData& d) { return RejectOrder{d.order_id}; });
+  reject.compensation = typed_command<ftgo::RejectOrder>("order", &ftgo::make_reject_order);
 
   saga::StepDefinition verify = ftgo_step("verify_consumer", StepKind::kCompensatable);
-  verify.action = typed_command<ValidateOrderByConsumer>("consumer", [](const CreateOrderData& d) {
-    return ValidateOrderByConsumer{d.consumer_id, d.order_id, d.total_cents};
-  });
+  verify.action =
+      typed_command<ftgo::ValidateOrderByConsumer>("consumer", &ftgo::make_validate_order);
 
   saga::StepDefinition ticket = ftgo_step("create_ticket", StepKind::kCompensatable);
-  ticket.action = typed_command<CreateTicket>("kitchen", [](const CreateOrderData& d) {
-    return CreateTicket{d.order_id, d.restaurant_id};
-  });
-  ticket.compensation = typed_command<CancelCreateTicket>("kitchen", [](const CreateOrderData& d) {
-    return CancelCreateTicket{d.order_id, d.ticket_id};
-  });
+  ticket.action = typed_command<ftgo::CreateTicket>("kitchen", &ftgo::make_create_ticket);
+  ticket.compensation =
+      typed_command<ftgo::CancelCreateTicket>("kitchen", &ftgo::make_cancel_ticket);
   ticket.on_reply = [](std::string_view data, const saga::ReplyView& reply) {
     saga::Result<CreateOrderData> d = saga::decode_body<CreateOrderData>(data);
     if (!d) return saga::DataUpdate{true, "bad saga data", {}};
     if (reply.outcome == saga::Outcome::kSuccess) {
-      saga::Result<TicketCreated> created =
-          saga::decode_body<TicketCreated>(reply.body, reply.content_type);
+      saga::Result<ftgo::TicketCreated> created =
+          saga::decode_body<ftgo::TicketCreated>(reply.body, reply.content_type);
       if (!created) return saga::DataUpdate{true, "bad TicketCreated", {}};
       d->ticket_id = created->ticket_id;
     } else {
@@ -214,17 +86,13 @@ inline std::shared_ptr<saga::SagaDefinition> typed_ftgo_definition() {
   };
 
   saga::StepDefinition authorize = ftgo_step("authorize_card", StepKind::kPivot);
-  authorize.action = typed_command<AuthorizeCard>("accounting", [](const CreateOrderData& d) {
-    return AuthorizeCard{d.consumer_id, d.order_id, d.total_cents};
-  });
+  authorize.action = typed_command<ftgo::AuthorizeCard>("accounting", &ftgo::make_authorize_card);
 
   saga::StepDefinition confirm = ftgo_step("confirm_ticket", StepKind::kRetriable);
-  confirm.action = typed_command<ConfirmCreateTicket>(
-      "kitchen", [](const CreateOrderData& d) { return ConfirmCreateTicket{d.ticket_id}; });
+  confirm.action = typed_command<ftgo::ConfirmCreateTicket>("kitchen", &ftgo::make_confirm_ticket);
 
   saga::StepDefinition approve = ftgo_step("approve_order", StepKind::kRetriable);
-  approve.action = typed_command<ApproveOrder>(
-      "order", [](const CreateOrderData& d) { return ApproveOrder{d.order_id}; });
+  approve.action = typed_command<ftgo::ApproveOrder>("order", &ftgo::make_approve_order);
 
   def->steps = {reject, verify, ticket, authorize, confirm, approve};
   return def;
@@ -235,8 +103,8 @@ inline CreateOrderData sample_order() {
   d.order_id = 99;
   d.consumer_id = 7;
   d.restaurant_id = 3;
-  d.total_cents = 2'550;
+  d.order_total_cents = 2'550;
   return d;
 }
 
-}  // namespace ftgo
+}  // namespace typed_ftgo

@@ -13,6 +13,7 @@ namespace saga {
 namespace {
 
 using namespace ftgo;
+using namespace typed_ftgo;
 using testing::RecordedHistory;
 using testing::ReplayResult;
 

@@ -15,6 +15,7 @@ namespace saga {
 namespace {
 
 using namespace ftgo;
+using namespace typed_ftgo;
 using testing::ScenarioConfig;
 using testing::ScenarioOutcome;
 

@@ -1,14 +1,17 @@
-// The pieces of the Create Order definition (examples/create_order/create_order_saga.cpp) that
-// the workshop's exercises reuse: the command makers, the reply handlers, the resend policy,
-// and the Loyalty service of exercise 3. Exercises write their own DSL chains from these.
+// The pieces of the Create Order definition (examples/ftgo: create_order_steps.h,
+// create_order_saga.cpp) that the workshop's exercises reuse: the command makers, the reply
+// handlers, the resend policy, and the Loyalty service of exercise 3. Exercises write their own DSL
+// chains from these.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string_view>
 
-#include "create_order_saga.h"
-#include "messages.h"
+#include "ftgo/channels.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/create_order_steps.h"
+#include "ftgo/messages.h"
 #include "saga/dsl.h"
 
 namespace workshop {
@@ -33,20 +36,19 @@ inline constexpr saga::Channel channel{"loyalty"};
 inline constexpr auto award_points = saga::command<AwardLoyaltyPoints>(channel);
 }  // namespace loyalty_channel
 
-// --- command makers and reply handlers, as in create_order_saga.cpp ------------------------------
-ftgo::RejectOrder make_reject_order(const ftgo::CreateOrderData& d);
-ftgo::ValidateOrderByConsumer make_validate_order(const ftgo::CreateOrderData& d);
-ftgo::CreateTicket make_create_ticket(const ftgo::CreateOrderData& d);
-ftgo::CancelCreateTicket make_cancel_ticket(const ftgo::CreateOrderData& d);
-ftgo::AuthorizeCard make_authorize_card(const ftgo::CreateOrderData& d);
-ftgo::ConfirmCreateTicket make_confirm_ticket(const ftgo::CreateOrderData& d);
-ftgo::ApproveOrder make_approve_order(const ftgo::CreateOrderData& d);
+// --- command makers and reply handlers: the example's (examples/ftgo/create_order_steps.h) ----
+using ftgo::make_approve_order;
+using ftgo::make_authorize_card;
+using ftgo::make_cancel_ticket;
+using ftgo::make_confirm_ticket;
+using ftgo::make_create_ticket;
+using ftgo::make_reject_order;
+using ftgo::make_validate_order;
+using ftgo::on_card_authorized;
+using ftgo::on_card_declined;
+using ftgo::on_ticket_created;
+using ftgo::on_ticket_rejected;
 AwardLoyaltyPoints make_award_loyalty_points(const ftgo::CreateOrderData& d);
-
-void on_ticket_created(ftgo::CreateOrderData& d, const ftgo::TicketCreated& r);
-void on_ticket_rejected(ftgo::CreateOrderData& d, const ftgo::TicketRejected& r);
-void on_card_authorized(ftgo::CreateOrderData& d, const ftgo::CardAuthorized& r);
-void on_card_declined(ftgo::CreateOrderData& d, const ftgo::CardDeclined& r);
 
 // The example's policies: a timed-out command is resent (same message_id) with back-off,
 // without limit; a failed retriable step is retried every 50 ms until it succeeds.

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "create_order_saga.h"
-#include "messages.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/messages.h"
 #include "saga/definition.h"
 
 namespace workshop {

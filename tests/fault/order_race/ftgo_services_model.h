@@ -35,7 +35,7 @@
 #include <utility>
 #include <vector>
 
-#include "messages.h"
+#include "ftgo/messages.h"
 #include "saga/envelope.h"
 
 namespace ftgo_model {

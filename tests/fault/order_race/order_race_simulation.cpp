@@ -8,9 +8,9 @@
 #include <sstream>
 #include <utility>
 
-#include "cancel_order_saga.h"
+#include "ftgo/cancel_order_saga.h"
+#include "ftgo/revise_order_saga.h"
 #include "race.h"
-#include "revise_order_saga.h"
 #include "saga/body_codec.h"
 #include "saga/engine.h"
 

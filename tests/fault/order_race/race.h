@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "create_order_saga.h"
+#include "ftgo/create_order_saga.h"
 #include "ftgo_services_model.h"
 #include "order_race_simulation.h"
 #include "saga/definition.h"

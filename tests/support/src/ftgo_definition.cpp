@@ -1,11 +1,18 @@
 #include "saga/testing/ftgo_definition.h"
 
+#include <string_view>
+
+#include "ftgo/channels.h"
+#include "ftgo/messages.h"
+
 namespace saga::testing {
 namespace {
 
-CommandAction command(const std::string& participant, const std::string& name,
-                      const std::string& step) {
-  return CommandAction{participant, name, [name, step](std::string_view data) {
+// The command `C` to FTGO's participant on `channel`: body "<data>|<step>".
+template <typename C>
+CommandAction command(const Channel& channel, const std::string& step) {
+  const std::string name(C::kMessageName);
+  return CommandAction{std::string(channel.name), name, [name, step](std::string_view data) {
                          return Result<CommandMessage>(CommandMessage{
                              name, ContentType::kJson, std::string(data) + "|" + step});
                        }};
@@ -31,22 +38,26 @@ std::shared_ptr<SagaDefinition> ftgo_definition() {
   def->version = 1;
 
   StepDefinition reject = make_step("reject_order", StepKind::kCompensatable);
-  reject.compensation = command("order", "RejectOrder", "reject_order");
+  reject.compensation = command<ftgo::RejectOrder>(ftgo::order_service::channel, "reject_order");
   StepDefinition verify = make_step("verify_consumer", StepKind::kCompensatable);
-  verify.action = command("consumer", "ValidateOrderByConsumer", "verify_consumer");
+  verify.action =
+      command<ftgo::ValidateOrderByConsumer>(ftgo::consumer_service::channel, "verify_consumer");
   StepDefinition ticket = make_step("create_ticket", StepKind::kCompensatable);
-  ticket.action = command("kitchen", "CreateTicket", "create_ticket");
-  ticket.compensation = command("kitchen", "CancelCreateTicket", "create_ticket");
+  ticket.action = command<ftgo::CreateTicket>(ftgo::kitchen_service::channel, "create_ticket");
+  ticket.compensation =
+      command<ftgo::CancelCreateTicket>(ftgo::kitchen_service::channel, "create_ticket");
   ticket.on_reply = [](std::string_view data, const ReplyView& reply) {
     if (reply.outcome != Outcome::kSuccess) return DataUpdate{false, {}, std::string(data)};
     return DataUpdate{false, {}, std::string(data) + "+ticket"};
   };
   StepDefinition authorize = make_step("authorize_card", StepKind::kPivot);
-  authorize.action = command("accounting", "AuthorizeCard", "authorize_card");
+  authorize.action =
+      command<ftgo::AuthorizeCard>(ftgo::accounting_service::channel, "authorize_card");
   StepDefinition confirm = make_step("confirm_ticket", StepKind::kRetriable);
-  confirm.action = command("kitchen", "ConfirmCreateTicket", "confirm_ticket");
+  confirm.action =
+      command<ftgo::ConfirmCreateTicket>(ftgo::kitchen_service::channel, "confirm_ticket");
   StepDefinition approve = make_step("approve_order", StepKind::kRetriable);
-  approve.action = command("order", "ApproveOrder", "approve_order");
+  approve.action = command<ftgo::ApproveOrder>(ftgo::order_service::channel, "approve_order");
 
   def->steps = {reject, verify, ticket, authorize, confirm, approve};
   return def;

@@ -1,5 +1,7 @@
-// A hand-built (no DSL) Create Order definition for engine tests: the FTGO step shapes with a
-// string as saga data. Each command's body is "<data>|<step>", so payloads can be checked.
+// A hand-built (no DSL) Create Order definition for engine tests: the FTGO step shapes, with
+// FTGO's participant and message names (examples/ftgo), and a string as saga data. Each
+// command's body is "<data>|<step>" (JSON content type, whatever the participant's channel
+// says), so payloads can be checked.
 //   0 reject_order      compensatable, compensation only   order/RejectOrder
 //   1 verify_consumer   compensatable, action only         consumer/ValidateOrderByConsumer
 //   2 create_ticket     compensatable                      kitchen/CreateTicket, CancelCreateTicket

@@ -1,7 +1,9 @@
-// The FTGO Create Order saga's messages (Richardson, Microservices Patterns §4.1-4.3): the saga
-// data, and the commands and replies exchanged with the Order, Consumer, Kitchen and Accounting
-// services. Every type is a plain struct with a wire name (kMessageName) and named cereal
-// fields, so JSON participants see field names.
+// FTGO's messages (Richardson, Microservices Patterns, ch. 4): the saga data of Create, Cancel
+// and Revise Order, and the commands and replies exchanged with the Order, Consumer, Kitchen
+// and Accounting services. The one definition of each, used by the example services, the DSL
+// guide (docs/dsl.md), the tests, the bench and the workshop. Every type is a plain struct with
+// a wire name (kMessageName) and named cereal fields, so JSON participants see field names;
+// equality compares every field (tests check payloads with it).
 #pragma once
 
 #include <cereal/cereal.hpp>
@@ -24,7 +26,8 @@ struct LineItem {
   friend bool operator==(const LineItem&, const LineItem&) = default;
 };
 
-// The saga data: what the commands need and what the replies bring back.
+// The Create Order saga data: what the commands need and what the replies bring back.
+// [data]
 struct CreateOrderData {
   std::int64_t order_id = 0;
   std::int64_t consumer_id = 0;
@@ -40,7 +43,9 @@ struct CreateOrderData {
       CEREAL_NVP(order_total_cents), CEREAL_NVP(line_items), CEREAL_NVP(ticket_id),
       CEREAL_NVP(transaction_id), CEREAL_NVP(rejection_reason));
   }
+  friend bool operator==(const CreateOrderData&, const CreateOrderData&) = default;
 };
+// [data]
 
 // Order service.
 struct RejectOrder {
@@ -50,11 +55,13 @@ struct RejectOrder {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const RejectOrder&, const RejectOrder&) = default;
 };
 struct OrderRejected {
   static constexpr std::string_view kMessageName = "OrderRejected";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const OrderRejected&, const OrderRejected&) = default;
 };
 struct ApproveOrder {
   static constexpr std::string_view kMessageName = "ApproveOrder";
@@ -63,11 +70,13 @@ struct ApproveOrder {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const ApproveOrder&, const ApproveOrder&) = default;
 };
 struct OrderApproved {
   static constexpr std::string_view kMessageName = "OrderApproved";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const OrderApproved&, const OrderApproved&) = default;
 };
 
 // Consumer service.
@@ -80,11 +89,13 @@ struct ValidateOrderByConsumer {
   void serialize(A& a) {
     a(CEREAL_NVP(consumer_id), CEREAL_NVP(order_id), CEREAL_NVP(order_total_cents));
   }
+  friend bool operator==(const ValidateOrderByConsumer&, const ValidateOrderByConsumer&) = default;
 };
 struct ConsumerVerified {
   static constexpr std::string_view kMessageName = "ConsumerVerified";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const ConsumerVerified&, const ConsumerVerified&) = default;
 };
 
 // Kitchen service.
@@ -97,6 +108,7 @@ struct CreateTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(restaurant_id), CEREAL_NVP(order_id), CEREAL_NVP(line_items));
   }
+  friend bool operator==(const CreateTicket&, const CreateTicket&) = default;
 };
 struct TicketCreated {
   static constexpr std::string_view kMessageName = "TicketCreated";
@@ -105,6 +117,7 @@ struct TicketCreated {
   void serialize(A& a) {
     a(CEREAL_NVP(ticket_id));
   }
+  friend bool operator==(const TicketCreated&, const TicketCreated&) = default;
 };
 struct TicketRejected {
   static constexpr std::string_view kMessageName = "TicketRejected";
@@ -113,6 +126,7 @@ struct TicketRejected {
   void serialize(A& a) {
     a(CEREAL_NVP(reason));
   }
+  friend bool operator==(const TicketRejected&, const TicketRejected&) = default;
 };
 struct CancelCreateTicket {
   static constexpr std::string_view kMessageName = "CancelCreateTicket";
@@ -121,11 +135,13 @@ struct CancelCreateTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const CancelCreateTicket&, const CancelCreateTicket&) = default;
 };
 struct TicketCancelled {
   static constexpr std::string_view kMessageName = "TicketCancelled";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const TicketCancelled&, const TicketCancelled&) = default;
 };
 struct ConfirmCreateTicket {
   static constexpr std::string_view kMessageName = "ConfirmCreateTicket";
@@ -134,11 +150,13 @@ struct ConfirmCreateTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(ticket_id));
   }
+  friend bool operator==(const ConfirmCreateTicket&, const ConfirmCreateTicket&) = default;
 };
 struct TicketConfirmed {
   static constexpr std::string_view kMessageName = "TicketConfirmed";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const TicketConfirmed&, const TicketConfirmed&) = default;
 };
 
 // Accounting service.
@@ -151,6 +169,7 @@ struct AuthorizeCard {
   void serialize(A& a) {
     a(CEREAL_NVP(consumer_id), CEREAL_NVP(order_id), CEREAL_NVP(amount_cents));
   }
+  friend bool operator==(const AuthorizeCard&, const AuthorizeCard&) = default;
 };
 struct CardAuthorized {
   static constexpr std::string_view kMessageName = "CardAuthorized";
@@ -159,6 +178,7 @@ struct CardAuthorized {
   void serialize(A& a) {
     a(CEREAL_NVP(transaction_id));
   }
+  friend bool operator==(const CardAuthorized&, const CardAuthorized&) = default;
 };
 struct CardDeclined {
   static constexpr std::string_view kMessageName = "CardDeclined";
@@ -167,6 +187,7 @@ struct CardDeclined {
   void serialize(A& a) {
     a(CEREAL_NVP(reason));
   }
+  friend bool operator==(const CardDeclined&, const CardDeclined&) = default;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -185,6 +206,7 @@ struct CancelOrderData {
     a(CEREAL_NVP(order_id), CEREAL_NVP(consumer_id), CEREAL_NVP(order_total_cents),
       CEREAL_NVP(reversed_cents));
   }
+  friend bool operator==(const CancelOrderData&, const CancelOrderData&) = default;
 };
 
 // The Revise Order saga's data: the revision asked for (new line items and total), and what
@@ -205,6 +227,7 @@ struct ReviseOrderData {
       CEREAL_NVP(line_items), CEREAL_NVP(order_total_cents), CEREAL_NVP(previous_total_cents),
       CEREAL_NVP(expected_version), CEREAL_NVP(transaction_id), CEREAL_NVP(rejection_reason));
   }
+  friend bool operator==(const ReviseOrderData&, const ReviseOrderData&) = default;
 };
 
 // Order service: Cancel Order.
@@ -215,11 +238,13 @@ struct BeginCancelOrder {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const BeginCancelOrder&, const BeginCancelOrder&) = default;
 };
 struct OrderCancelBegun {
   static constexpr std::string_view kMessageName = "OrderCancelBegun";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const OrderCancelBegun&, const OrderCancelBegun&) = default;
 };
 struct UndoBeginCancelOrder {
   static constexpr std::string_view kMessageName = "UndoBeginCancelOrder";
@@ -228,11 +253,13 @@ struct UndoBeginCancelOrder {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const UndoBeginCancelOrder&, const UndoBeginCancelOrder&) = default;
 };
 struct OrderCancelUndone {
   static constexpr std::string_view kMessageName = "OrderCancelUndone";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const OrderCancelUndone&, const OrderCancelUndone&) = default;
 };
 struct ConfirmCancelOrder {
   static constexpr std::string_view kMessageName = "ConfirmCancelOrder";
@@ -241,11 +268,13 @@ struct ConfirmCancelOrder {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const ConfirmCancelOrder&, const ConfirmCancelOrder&) = default;
 };
 struct OrderCancelled {
   static constexpr std::string_view kMessageName = "OrderCancelled";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const OrderCancelled&, const OrderCancelled&) = default;
 };
 
 // Order service: Revise Order.
@@ -256,6 +285,7 @@ struct BeginReviseOrder {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const BeginReviseOrder&, const BeginReviseOrder&) = default;
 };
 struct OrderRevisionBegun {
   static constexpr std::string_view kMessageName = "OrderRevisionBegun";
@@ -265,6 +295,7 @@ struct OrderRevisionBegun {
   void serialize(A& a) {
     a(CEREAL_NVP(version), CEREAL_NVP(total_cents));
   }
+  friend bool operator==(const OrderRevisionBegun&, const OrderRevisionBegun&) = default;
 };
 struct UndoBeginReviseOrder {
   static constexpr std::string_view kMessageName = "UndoBeginReviseOrder";
@@ -273,11 +304,13 @@ struct UndoBeginReviseOrder {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const UndoBeginReviseOrder&, const UndoBeginReviseOrder&) = default;
 };
 struct OrderRevisionUndone {
   static constexpr std::string_view kMessageName = "OrderRevisionUndone";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const OrderRevisionUndone&, const OrderRevisionUndone&) = default;
 };
 struct ConfirmReviseOrder {
   static constexpr std::string_view kMessageName = "ConfirmReviseOrder";
@@ -290,6 +323,7 @@ struct ConfirmReviseOrder {
     a(CEREAL_NVP(order_id), CEREAL_NVP(expected_version), CEREAL_NVP(line_items),
       CEREAL_NVP(total_cents));
   }
+  friend bool operator==(const ConfirmReviseOrder&, const ConfirmReviseOrder&) = default;
 };
 struct OrderRevised {
   static constexpr std::string_view kMessageName = "OrderRevised";
@@ -298,6 +332,7 @@ struct OrderRevised {
   void serialize(A& a) {
     a(CEREAL_NVP(version));
   }
+  friend bool operator==(const OrderRevised&, const OrderRevised&) = default;
 };
 
 // Kitchen service: Cancel Order.
@@ -308,11 +343,13 @@ struct BeginCancelTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const BeginCancelTicket&, const BeginCancelTicket&) = default;
 };
 struct TicketCancelBegun {
   static constexpr std::string_view kMessageName = "TicketCancelBegun";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const TicketCancelBegun&, const TicketCancelBegun&) = default;
 };
 struct UndoBeginCancelTicket {
   static constexpr std::string_view kMessageName = "UndoBeginCancelTicket";
@@ -321,11 +358,13 @@ struct UndoBeginCancelTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const UndoBeginCancelTicket&, const UndoBeginCancelTicket&) = default;
 };
 struct TicketCancelUndone {
   static constexpr std::string_view kMessageName = "TicketCancelUndone";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const TicketCancelUndone&, const TicketCancelUndone&) = default;
 };
 struct ConfirmCancelTicket {
   static constexpr std::string_view kMessageName = "ConfirmCancelTicket";
@@ -334,6 +373,7 @@ struct ConfirmCancelTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const ConfirmCancelTicket&, const ConfirmCancelTicket&) = default;
 };
 // ConfirmCancelTicket answers TicketCancelled (above).
 
@@ -347,11 +387,13 @@ struct BeginReviseTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(restaurant_id), CEREAL_NVP(order_id), CEREAL_NVP(line_items));
   }
+  friend bool operator==(const BeginReviseTicket&, const BeginReviseTicket&) = default;
 };
 struct TicketRevisionBegun {
   static constexpr std::string_view kMessageName = "TicketRevisionBegun";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const TicketRevisionBegun&, const TicketRevisionBegun&) = default;
 };
 struct UndoBeginReviseTicket {
   static constexpr std::string_view kMessageName = "UndoBeginReviseTicket";
@@ -360,11 +402,13 @@ struct UndoBeginReviseTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const UndoBeginReviseTicket&, const UndoBeginReviseTicket&) = default;
 };
 struct TicketRevisionUndone {
   static constexpr std::string_view kMessageName = "TicketRevisionUndone";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const TicketRevisionUndone&, const TicketRevisionUndone&) = default;
 };
 struct ConfirmReviseTicket {
   static constexpr std::string_view kMessageName = "ConfirmReviseTicket";
@@ -374,11 +418,13 @@ struct ConfirmReviseTicket {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id), CEREAL_NVP(line_items));
   }
+  friend bool operator==(const ConfirmReviseTicket&, const ConfirmReviseTicket&) = default;
 };
 struct TicketRevised {
   static constexpr std::string_view kMessageName = "TicketRevised";
   template <class A>
   void serialize(A&) {}
+  friend bool operator==(const TicketRevised&, const TicketRevised&) = default;
 };
 
 // Accounting service (JSON bodies, like AuthorizeCard).
@@ -389,6 +435,7 @@ struct ReverseAuthorization {
   void serialize(A& a) {
     a(CEREAL_NVP(order_id));
   }
+  friend bool operator==(const ReverseAuthorization&, const ReverseAuthorization&) = default;
 };
 struct AuthorizationReversed {
   static constexpr std::string_view kMessageName = "AuthorizationReversed";
@@ -398,6 +445,7 @@ struct AuthorizationReversed {
   void serialize(A& a) {
     a(CEREAL_NVP(transaction_id), CEREAL_NVP(amount_cents));
   }
+  friend bool operator==(const AuthorizationReversed&, const AuthorizationReversed&) = default;
 };
 struct ReviseAuthorization {
   static constexpr std::string_view kMessageName = "ReviseAuthorization";
@@ -408,6 +456,7 @@ struct ReviseAuthorization {
   void serialize(A& a) {
     a(CEREAL_NVP(consumer_id), CEREAL_NVP(order_id), CEREAL_NVP(amount_cents));
   }
+  friend bool operator==(const ReviseAuthorization&, const ReviseAuthorization&) = default;
 };
 struct AuthorizationRevised {
   static constexpr std::string_view kMessageName = "AuthorizationRevised";
@@ -417,6 +466,7 @@ struct AuthorizationRevised {
   void serialize(A& a) {
     a(CEREAL_NVP(transaction_id), CEREAL_NVP(previous_amount_cents));
   }
+  friend bool operator==(const AuthorizationRevised&, const AuthorizationRevised&) = default;
 };
 // ReviseAuthorization fails with CardDeclined (above), like AuthorizeCard.
 

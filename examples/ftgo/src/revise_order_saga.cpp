@@ -1,4 +1,4 @@
-#include "revise_order_saga.h"
+#include "ftgo/revise_order_saga.h"
 
 #include <algorithm>
 
@@ -30,7 +30,9 @@ void on_revision_begun(ReviseOrderData& d, const OrderRevisionBegun& r) {
 void on_authorization_revised(ReviseOrderData& d, const AuthorizationRevised& r) {
   d.transaction_id = r.transaction_id;
 }
-void on_card_declined(ReviseOrderData& d, const CardDeclined& r) { d.rejection_reason = r.reason; }
+void on_revision_declined(ReviseOrderData& d, const CardDeclined& r) {
+  d.rejection_reason = r.reason;
+}
 
 }  // namespace
 
@@ -47,29 +49,29 @@ saga::DefinitionResult revise_order_definition(const SagaTiming& timing) {
       .lock([](const ReviseOrderData& d) { return order_lock_key(d.order_id); },
             &revise_lock_mode)
       .step("begin_revise_order")
-          .invoke(order_channel::begin_revise, &make_begin_revise_order)
+          .invoke(order_service::begin_revise, &make_begin_revise_order)
           .on_reply<OrderRevisionBegun>(&on_revision_begun)
-          .compensate_with(order_channel::undo_begin_revise, &make_undo_begin_revise_order)
+          .compensate_with(order_service::undo_begin_revise, &make_undo_begin_revise_order)
           .timeout(timing.reply_timeout)
           .retry(resend)
       .step("begin_revise_ticket")
-          .invoke(kitchen_channel::begin_revise_ticket, &make_begin_revise_ticket)
-          .compensate_with(kitchen_channel::undo_begin_revise_ticket,
+          .invoke(kitchen_service::begin_revise_ticket, &make_begin_revise_ticket)
+          .compensate_with(kitchen_service::undo_begin_revise_ticket,
                            &make_undo_begin_revise_ticket)
           .timeout(timing.reply_timeout)
           .retry(resend)
       .pivot("revise_authorization")
-          .invoke(accounting_channel::revise_authorization, &make_revise_authorization)
+          .invoke(accounting_service::revise_authorization, &make_revise_authorization)
           .on_reply<AuthorizationRevised>(&on_authorization_revised)
-          .on_reply<CardDeclined>(&on_card_declined)
+          .on_reply<CardDeclined>(&on_revision_declined)
           .timeout(timing.reply_timeout)
           .retry(resend)
       .retriable("confirm_ticket_revision")
-          .invoke(kitchen_channel::confirm_revise_ticket, &make_confirm_revise_ticket)
+          .invoke(kitchen_service::confirm_revise_ticket, &make_confirm_revise_ticket)
           .timeout(timing.reply_timeout)
           .retry(until_done)
       .retriable("confirm_order_revision")
-          .invoke(order_channel::confirm_revise, &make_confirm_revise_order)
+          .invoke(order_service::confirm_revise, &make_confirm_revise_order)
           .timeout(timing.reply_timeout)
           .retry(until_done_unless_changed)
       .build();

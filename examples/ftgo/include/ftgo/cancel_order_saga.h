@@ -36,15 +36,16 @@
 //    authorization, which can be declined (limit, expiry) and would leave an order being
 //    cooked that nobody pays for.
 //  - Commutative updates: the reversal gives the consumer's authorized balance back by a delta
-//    (accounting_service.h).
+//    (examples/create_order/accounting_service.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "create_order_saga.h"
-#include "messages.h"
+#include "ftgo/channels.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/messages.h"
 #include "saga/dsl.h"
 
 namespace ftgo {

@@ -29,7 +29,7 @@
 //    with "order_changed", which is not retried: the saga stops as failed for an operator
 //    (sagactl) instead of overwriting a change it never saw.
 //  - Commutative updates: the re-authorization changes the consumer's authorized balance by
-//    the difference, new total - old total (accounting_service.h).
+//    the difference, new total - old total (examples/create_order/accounting_service.h).
 //  - By value: the engine lock's mode is chosen from the amount at stake (the larger of the
 //    order's total before and after the revision). A revision of kReviseWaitsFromCents or more
 //    waits for the order like a Cancel: it is worth the wait, and the customer would rather
@@ -42,8 +42,9 @@
 #include <string>
 #include <string_view>
 
-#include "create_order_saga.h"
-#include "messages.h"
+#include "ftgo/channels.h"
+#include "ftgo/create_order_saga.h"
+#include "ftgo/messages.h"
 #include "saga/dsl.h"
 
 namespace ftgo {
