@@ -14,6 +14,8 @@
 #include <fstream>
 #include <string>
 
+#include "store/sqlite_schema.h"
+
 namespace saga {
 namespace {
 
@@ -366,7 +368,7 @@ TEST_F(SqliteSagaStoreTest, ReopenKeepsEverythingAndTheSchemaVersion) {
   EXPECT_EQ(*store->definitions(), batch.definitions);
 
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
   EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 
@@ -410,7 +412,7 @@ TEST_F(SqliteSagaStoreTest, DatabaseFromANewerVersionIsCorrupt) {
   { ASSERT_NE(open_store(), nullptr); }
   {
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
-    raw.exec("PRAGMA user_version = 4");
+    raw.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
   }
   auto store = SqliteSagaStore::open(options());
   ASSERT_FALSE(store.is_ok());
@@ -504,7 +506,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   OperatorRequest request = make_request("s1", OperatorAction::kSkip, "why", "who");
   EXPECT_TRUE(store->add_operator_request(request).is_ok());
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
   EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
 }
 
