@@ -71,6 +71,7 @@ SagaInstance make_instance(const std::string& id, Millis created_at = Millis(1'0
   i.wait = Wait::kReply;
   i.deadline = Millis(9'000);
   i.last_reason = "card_declined";
+  i.failure_cause = FailureCause::kBusinessFailure;
   i.trace_id = "trace-1";
   i.row_version = 1;
   i.created_at = created_at;
@@ -492,7 +493,8 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE operator_requests; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
-        "ALTER TABLE saga_instances DROP COLUMN locks_through; PRAGMA user_version = 1");
+        "ALTER TABLE saga_instances DROP COLUMN locks_through; "
+        "ALTER TABLE saga_instances DROP COLUMN failure_cause; PRAGMA user_version = 1");
   }
   StoreOptions read_only = options();
   read_only.access = StoreAccess::kReadOnly;
@@ -524,6 +526,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToVersionThreeKeepingItsRe
     raw.exec(
         "DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; "
+        "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE operator_requests DROP COLUMN lock_key; PRAGMA user_version = 2");
   }
   auto store = open_store();
