@@ -13,23 +13,18 @@
 namespace saga {
 namespace {
 
-CommandAction action(const std::string& name) {
-  CommandAction a;
-  a.participant = "p";
-  a.command_name = name;
-  a.make = [name](std::string_view) -> Result<CommandMessage> {
-    return CommandMessage{name, ContentType::kJson, "{}"};
-  };
-  return a;
-}
-
 SagaDefinition one_step(StepKind kind) {
   SagaDefinition d;
   d.name = "one";
   StepDefinition st;
   st.name = "charge";
   st.kind = kind;
-  st.action = action("Charge");
+  st.action.emplace();
+  st.action->participant = "p";
+  st.action->command_name = "Charge";
+  st.action->make = [](std::string_view) -> Result<CommandMessage> {
+    return CommandMessage{"Charge", ContentType::kJson, "{}"};
+  };
   st.reply_timeout = Millis{2'500};
   st.retry = RetryPolicy::cancel();
   d.steps = {st};
@@ -125,7 +120,7 @@ TEST(FailureCauseTest, AFailureReplyWhoseReasonReadsTimeoutIsNotATimeout) {
 
 TEST(FailureCauseTest, ACompensatableStepFailureAndAnOperatorCompensationSayWhy) {
   SagaDefinition def = one_step(StepKind::kCompensatable);
-  def.steps[0].compensation = action("Refund");
+  def.steps[0].compensation = def.steps[0].action;  // its own command: enough here
   Decision failed = failure_reply(def, started(def), "card_declined");
   EXPECT_EQ(failed.next.failure_cause, FailureCause::kBusinessFailure);
   EXPECT_EQ(failed.next.last_reason, "step 'charge': card_declined");
