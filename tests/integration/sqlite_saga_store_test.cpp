@@ -14,6 +14,8 @@
 #include <fstream>
 #include <string>
 
+#include "store/sqlite_schema.h"
+
 namespace saga {
 namespace {
 
@@ -69,6 +71,7 @@ SagaInstance make_instance(const std::string& id, Millis created_at = Millis(1'0
   i.wait = Wait::kReply;
   i.deadline = Millis(9'000);
   i.last_reason = "card_declined";
+  i.failure_cause = FailureCause::kBusinessFailure;
   i.trace_id = "trace-1";
   i.row_version = 1;
   i.created_at = created_at;
@@ -366,7 +369,7 @@ TEST_F(SqliteSagaStoreTest, ReopenKeepsEverythingAndTheSchemaVersion) {
   EXPECT_EQ(*store->definitions(), batch.definitions);
 
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
   EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 
@@ -410,7 +413,7 @@ TEST_F(SqliteSagaStoreTest, DatabaseFromANewerVersionIsCorrupt) {
   { ASSERT_NE(open_store(), nullptr); }
   {
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
-    raw.exec("PRAGMA user_version = 4");
+    raw.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
   }
   auto store = SqliteSagaStore::open(options());
   ASSERT_FALSE(store.is_ok());
@@ -490,7 +493,8 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE operator_requests; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
-        "ALTER TABLE saga_instances DROP COLUMN locks_through; PRAGMA user_version = 1");
+        "ALTER TABLE saga_instances DROP COLUMN locks_through; "
+        "ALTER TABLE saga_instances DROP COLUMN failure_cause; PRAGMA user_version = 1");
   }
   StoreOptions read_only = options();
   read_only.access = StoreAccess::kReadOnly;
@@ -504,7 +508,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   OperatorRequest request = make_request("s1", OperatorAction::kSkip, "why", "who");
   EXPECT_TRUE(store->add_operator_request(request).is_ok());
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
   EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
 }
 
@@ -522,6 +526,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToVersionThreeKeepingItsRe
     raw.exec(
         "DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; "
+        "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE operator_requests DROP COLUMN lock_key; PRAGMA user_version = 2");
   }
   auto store = open_store();

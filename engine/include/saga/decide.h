@@ -64,6 +64,8 @@ struct Input {
   std::uint32_t random = 0;         // uniformly random word for jitter
   const Envelope* reply = nullptr;  // kReply
   std::string reason;               // operator actions: who and why
+  // kLockRefused: kLockRefused (fail-fast) or kDeadlock (waiting would close a cycle).
+  FailureCause cause = FailureCause::kNone;
 };
 
 // One key the instance asks the engine for.
@@ -106,6 +108,12 @@ struct Decision {
 // definition that does not match the instance (name or version).
 Result<Decision> decide(const SagaDefinition& definition, const SagaInstance& instance,
                         const Input& input);
+
+// When the reply to a command of `step` sent at `sent_at` is due: the one rule for reply
+// deadlines. decide arms it when it builds the command; the engine moves it to the real send
+// (a command held back by flow control has no running deadline). A null step (the engine
+// cannot find it) gets StepDefinition's default reply timeout.
+Millis reply_deadline(const StepDefinition* step, Millis sent_at);
 
 // The message_id of the instance's command number `seq`: "<saga id>/<seq>".
 std::string message_id_for(const std::string& saga_id, std::uint64_t seq);

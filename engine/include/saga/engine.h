@@ -224,7 +224,7 @@ class Engine {
   // saga/metrics.h (and to_prometheus there). A copy, as of the last loop iteration.
   MetricsSnapshot metrics() const;
 
-  class Impl;  // the engine thread's state (engine/src/engine_impl.h)
+  class Impl;  // the engine thread's state (engine/src/runtime/engine_impl.h)
 
  private:
   explicit Engine(std::unique_ptr<Impl> impl);

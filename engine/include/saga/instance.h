@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "saga/clock.h"
 #include "saga/phase.h"
@@ -16,6 +17,20 @@ enum class Wait : std::uint8_t {
   kRetry = 2,  // the next send of the current step's command is due at `deadline`
   kLock = 3,   // waiting for the engine to grant the locks of `step` (-1: the saga's); no timer
 };
+
+// Why the saga failed or is compensating: what the state machine reads, while last_reason
+// stays human text (for history, logs and operators). Set together with last_reason.
+enum class FailureCause : std::uint8_t {
+  kNone = 0,
+  kBusinessFailure = 1,     // the participant answered with a failure, or the reply was rejected
+  kTimeout = 2,             // the command was never answered (its outcome is unknown)
+  kCommandBuildFailed = 3,  // the step's command could not be built
+  kLocalStepFailed = 4,     // a local step failed or threw
+  kLockRefused = 5,         // a fail-fast lock was held, or the lock keys could not be computed
+  kDeadlock = 6,            // waiting for a lock would have closed a cycle
+  kOperator = 7,            // an operator chose to compensate
+};
+std::string_view to_string(FailureCause cause);  // "none", "business_failure", "timeout", ...
 
 // SagaInstance::locks_through when no lock has been granted yet.
 inline constexpr std::int32_t kNoLocksGranted = -2;
@@ -40,8 +55,9 @@ struct SagaInstance {
   std::string data;             // saga data (cereal portable binary of the user's type)
   std::string last_request_id;  // message_id of the outstanding command; empty when none
   Wait wait = Wait::kNone;
-  Millis deadline{0};       // meaningful when wait != kNone
-  std::string last_reason;  // why the saga failed or is compensating
+  Millis deadline{0};                                // meaningful when wait != kNone
+  std::string last_reason;                           // why the saga failed or is compensating
+  FailureCause failure_cause = FailureCause::kNone;  // the kind of last_reason
 
   std::string trace_id;
   std::int64_t row_version = 0;  // optimistic concurrency; bumped by every commit

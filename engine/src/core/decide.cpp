@@ -8,6 +8,10 @@
 
 namespace saga {
 
+Millis reply_deadline(const StepDefinition* step, Millis sent_at) {
+  return sent_at + (step ? step->reply_timeout : StepDefinition{}.reply_timeout);
+}
+
 std::string message_id_for(const std::string& saga_id, std::uint64_t seq) {
   std::string id = saga_id;
   id += '/';
@@ -112,7 +116,7 @@ class Decider {
         record(Event::kCompensationSucceeded, i, {}, r.name);
         compensate_from(i - 1);
       } else {
-        compensation_failed(i, r.reason, r.name);
+        compensation_failed(i, FailureCause::kBusinessFailure, r.reason, r.name);
       }
       return done();
     }
@@ -128,7 +132,8 @@ class Decider {
       // A success reply means the action ran at the participant, so undoing the saga must
       // include this step's own compensation even though the reply handler rejected it.
       const bool action_ran = r.outcome == Outcome::kSuccess;
-      step_failed(i, reason, r.name, /*run_own_compensation=*/action_ran, /*retry_allowed=*/true);
+      step_failed(i, FailureCause::kBusinessFailure, reason, r.name,
+                  /*run_own_compensation=*/action_ran, /*retry_allowed=*/true);
     }
     return done();
   }
@@ -142,7 +147,7 @@ class Decider {
                        /*keep_message=*/true);
       } else {
         record(Event::kCompensationExhausted, i, "timeout");
-        s().last_reason = "compensation of '" + step(i).name + "': timeout";
+        set_failure(FailureCause::kTimeout, "compensation of '" + step(i).name + "': timeout");
         fail_saga();
       }
       return done();
@@ -154,10 +159,11 @@ class Decider {
       // it could leave, say, a card charged for a rejected order. An operator decides; a retry
       // resends the same message, so the participant's inbox answers what really happened.
       record(Event::kStepExhausted, i, "timeout");
-      s().last_reason = "timeout";
+      set_failure(FailureCause::kTimeout, "timeout");
       fail_saga();
     } else {
-      step_failed(i, "timeout", {}, /*run_own_compensation=*/true, /*retry_allowed=*/false);
+      step_failed(i, FailureCause::kTimeout, "timeout", {}, /*run_own_compensation=*/true,
+                  /*retry_allowed=*/false);
     }
     return done();
   }
@@ -202,7 +208,8 @@ class Decider {
       if (i < 0 || enter_step(i)) advance_from(i);
       return done();
     }
-    lock_failed(i, in_.reason);
+    lock_failed(i, in_.cause == FailureCause::kNone ? FailureCause::kLockRefused : in_.cause,
+                in_.reason);
     return done();
   }
 
@@ -228,7 +235,7 @@ class Decider {
                i, in_.reason);
         s().attempt = 1;
         const Direction dir = was_compensating ? Direction::kCompensation : Direction::kAction;
-        if (failed_by_timeout()) {
+        if (s().failure_cause == FailureCause::kTimeout) {
           // The last command's outcome is unknown (it may have run and only its replies were
           // lost): send that same message again so the participant's inbox deduplicates it.
           s().delivery += 1;
@@ -246,7 +253,7 @@ class Decider {
                                      " failed while compensating; use retry or skip");
         }
         record(Event::kOperatorCompensated, i, in_.reason);
-        s().last_reason = "operator: " + in_.reason;
+        set_failure(FailureCause::kOperator, "operator: " + in_.reason);
         compensate_from(i);
         break;
       default:  // kOperatorSkip
@@ -282,7 +289,7 @@ class Decider {
         }
       }
     } catch (const std::exception& e) {
-      lock_failed(i, std::string("lock keys threw: ") + e.what());
+      lock_failed(i, FailureCause::kLockRefused, std::string("lock keys threw: ") + e.what());
       return Gate::kClosed;
     }
     if (request.claims.empty()) {  // kNone for this data: nothing to take
@@ -298,16 +305,16 @@ class Decider {
   }
 
   // The locks of step `i` (-1: the saga) cannot be had: a business failure of that step.
-  void lock_failed(std::int32_t i, const std::string& reason) {
+  void lock_failed(std::int32_t i, FailureCause cause, const std::string& reason) {
     stop_waiting();
     if (i < 0) {
       record(Event::kStepFailed, -1, reason);
-      s().last_reason = "saga locks: " + reason;
+      set_failure(cause, "saga locks: " + reason);
       compensate_from(-1);  // no step ran: nothing to undo
       return;
     }
     // A local step is not retried (retry_due resends actions only).
-    step_failed(i, reason, {}, /*run_own_compensation=*/false,
+    step_failed(i, cause, reason, {}, /*run_own_compensation=*/false,
                 /*retry_allowed=*/step(i).action.has_value());
   }
 
@@ -358,8 +365,8 @@ class Decider {
     if (st.local) {
       DataUpdate update = call_local(st);
       if (update.failed) {
-        step_failed(j, update.reason, {}, /*run_own_compensation=*/false,
-                    /*retry_allowed=*/false);
+        step_failed(j, FailureCause::kLocalStepFailed, update.reason, {},
+                    /*run_own_compensation=*/false, /*retry_allowed=*/false);
         return false;
       }
       s().data = std::move(update.data);
@@ -391,25 +398,25 @@ class Decider {
   }
 
   // The forward step `i` failed (failure reply, exhausted timeouts, or a failing local step).
-  void step_failed(std::int32_t i, const std::string& reason, const std::string& reply_name,
-                   bool run_own_compensation, bool retry_allowed) {
+  void step_failed(std::int32_t i, FailureCause cause, const std::string& reason,
+                   const std::string& reply_name, bool run_own_compensation, bool retry_allowed) {
     const StepDefinition& st = step(i);
     if (st.kind == StepKind::kRetriable) {
       if (retry_allowed && st.retry.retryable(reason) && st.retry.allows_another(s().attempt)) {
         schedule_retry(Event::kStepRetryScheduled, i, st.retry, reason, /*keep_message=*/false);
       } else {
         record(Event::kStepExhausted, i, reason, reply_name);
-        s().last_reason = reason;
+        set_failure(cause, reason);
         fail_saga();
       }
       return;
     }
     record(Event::kStepFailed, i, reason, reply_name);
-    s().last_reason = "step '" + st.name + "': " + reason;
+    set_failure(cause, "step '" + st.name + "': " + reason);
     compensate_from(run_own_compensation ? i : i - 1);
   }
 
-  void compensation_failed(std::int32_t i, const std::string& reason,
+  void compensation_failed(std::int32_t i, FailureCause cause, const std::string& reason,
                            const std::string& reply_name) {
     const RetryPolicy& policy = step(i).compensation_retry;
     if (policy.retryable(reason) && policy.allows_another(s().attempt)) {
@@ -417,15 +424,15 @@ class Decider {
                      /*keep_message=*/false);
     } else {
       record(Event::kCompensationExhausted, i, reason, reply_name);
-      s().last_reason = "compensation of '" + step(i).name + "': " + reason;
+      set_failure(cause, "compensation of '" + step(i).name + "': " + reason);
       fail_saga();
     }
   }
 
-  // Whether the saga failed because the current step's command was never answered.
-  bool failed_by_timeout() const {
-    const std::string& r = d_.next.last_reason;
-    return r == "timeout" || r.ends_with("': timeout");
+  // Why the saga fails or compensates: the text for people, the cause for the logic.
+  void set_failure(FailureCause cause, std::string reason) {
+    s().failure_cause = cause;
+    s().last_reason = std::move(reason);
   }
 
   void fail_saga() {
@@ -461,10 +468,11 @@ class Decider {
     if (!command) {
       std::string reason = "bad_command: " + command.status().message();
       if (dir == Direction::kAction) {
-        step_failed(i, reason, {}, /*run_own_compensation=*/false, /*retry_allowed=*/false);
+        step_failed(i, FailureCause::kCommandBuildFailed, reason, {},
+                    /*run_own_compensation=*/false, /*retry_allowed=*/false);
       } else {
         record(Event::kCompensationExhausted, i, reason);
-        s().last_reason = reason;
+        set_failure(FailureCause::kCommandBuildFailed, reason);
         fail_saga();
       }
       return;
@@ -483,7 +491,7 @@ class Decider {
     e.body = std::move(command->body);
     s().last_request_id = e.message_id;
     s().wait = Wait::kReply;
-    s().deadline = in_.now + st.reply_timeout;
+    s().deadline = reply_deadline(&st, in_.now);
     d_.command = OutgoingCommand{action.participant, std::move(e)};
   }
 

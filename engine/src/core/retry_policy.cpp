@@ -14,15 +14,6 @@ RetryPolicy RetryPolicy::immediate(std::uint32_t attempts) {
   return p;
 }
 
-RetryPolicy RetryPolicy::fixed(Millis interval, std::uint32_t attempts) {
-  RetryPolicy p;
-  p.initial_interval = interval;
-  p.backoff_coefficient = 1.0;
-  p.maximum_interval = interval;
-  p.maximum_attempts = attempts;
-  return p;
-}
-
 RetryPolicy RetryPolicy::exponential(Millis initial, double coefficient, Millis maximum,
                                      std::uint32_t attempts) {
   RetryPolicy p;
@@ -33,21 +24,19 @@ RetryPolicy RetryPolicy::exponential(Millis initial, double coefficient, Millis 
   return p;
 }
 
+// The named policies below are exponential() with a coefficient of 1 (and an increment).
+RetryPolicy RetryPolicy::fixed(Millis interval, std::uint32_t attempts) {
+  return exponential(interval, 1.0, interval, attempts);
+}
+
 RetryPolicy RetryPolicy::sliding(Millis initial, Millis increment, Millis maximum,
                                  std::uint32_t attempts) {
-  RetryPolicy p;
-  p.initial_interval = initial;
-  p.backoff_coefficient = 1.0;
+  RetryPolicy p = exponential(initial, 1.0, maximum, attempts);
   p.increment = increment;
-  p.maximum_interval = maximum;
-  p.maximum_attempts = attempts;
   return p;
 }
 
-RetryPolicy RetryPolicy::cancel() {
-  RetryPolicy p = immediate(1);
-  return p;
-}
+RetryPolicy RetryPolicy::cancel() { return immediate(1); }
 
 Millis RetryPolicy::base_delay(std::uint32_t retry) const {
   const double n = retry == 0 ? 0.0 : static_cast<double>(retry - 1);

@@ -1,5 +1,8 @@
-// Engine::Impl: the engine thread, its in-memory view of running sagas, and group commit.
-// Internal to the engine; see engine.h for the contract.
+// Engine::Impl: the engine thread. A thin coordinator of the runtime's parts, each in its own
+// files: DefinitionRegistry (definitions), Dispatcher (sending behind participant gates),
+// TimerQueue (deadlines and retries), LockCoordinator (semantic locks) and the commit batch
+// (PendingBatch, commit_batch, apply_committed). It owns the sagas in memory, runs `decide`
+// and the loop, and publishes counters. Internal; see engine.h for the contract.
 #pragma once
 
 #include <atomic>
@@ -7,39 +10,27 @@
 #include <deque>
 #include <functional>
 #include <future>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <random>
-#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
-#include "core/lock_table.h"
-#include "runtime/participant_gate.h"
+#include "runtime/commit_batch.h"
+#include "runtime/definition_registry.h"
+#include "runtime/dispatcher.h"
+#include "runtime/engine_log.h"
+#include "runtime/lock_coordinator.h"
+#include "runtime/timer_queue.h"
 #include "saga/decide.h"
 #include "saga/engine.h"
 #include "saga/metrics.h"
 #include "store/saga_store.h"
 
 namespace saga {
-
-// What one loop iteration applies and commits together.
-struct PendingBatch {
-  std::unordered_map<std::string, SagaInstance> staged;  // latest state of each saga touched
-  std::unordered_set<std::string> inserted;              // staged ids that are new sagas
-  std::vector<std::pair<std::string, HistoryEntry>> history;
-  std::unordered_map<std::string, OutgoingCommand> commands;  // latest command per saga
-  std::vector<std::function<void(const Status&)>> on_commit;  // API requests' answers
-  std::vector<DefinitionRecord> definitions;
-  std::vector<RequestOutcome> request_outcomes;  // operator requests taken from the store
-  std::size_t inputs = 0;
-};
 
 class Engine::Impl {
  public:
@@ -74,9 +65,7 @@ class Engine::Impl {
   // An operator's release of `key` (expected_holder: empty for whoever holds it).
   Status stage_release_lock(PendingBatch& batch, const std::string& key,
                             const std::string& expected_holder, std::string reason);
-  std::vector<LockInfo> lock_infos() const;
-  // The later of the lock's grant and its holder's last transition: the lease runs from it.
-  Millis last_progress(const HeldLock& lock) const;
+  std::vector<LockInfo> lock_infos() const { return locks_.infos(now(), running_); }
   Result<SagaInstance> read_instance(const std::string& id);
   void add_waiter(const std::string& id, std::shared_ptr<std::promise<Result<SagaInstance>>> p);
   Millis now() const { return clock_->now(); }
@@ -86,17 +75,6 @@ class Engine::Impl {
   bool running() const { return running_flag_.load(); }
 
  private:
-  struct Timer {
-    Millis at;
-    std::string saga_id;
-    bool operator>(const Timer& o) const { return at > o.at; }
-  };
-  struct Registered {
-    std::shared_ptr<const SagaDefinition> definition;
-    std::string fingerprint;  // computed once, at registration
-  };
-  using DefinitionsByVersion = std::map<std::uint32_t, Registered>;
-
   void run();
   Status recover();
   void iterate(Millis max_wait);
@@ -106,26 +84,24 @@ class Engine::Impl {
   // stage_input without settling the lock answers; appends them to `answers`.
   Status stage_one(PendingBatch& batch, const std::string& id, Input input,
                    std::vector<LockAnswer>& answers);
-  // Feeds each answer (and those that follow from it) to its saga.
-  void settle(PendingBatch& batch, std::vector<LockAnswer>& answers);
-  // Logs keys whose holder is past its lease (once per key and holder), for the gauge.
-  void check_leases();
+  // The lock coordinator's way back in: stage_one, and fresh inputs.
+  LockCoordinator::StageFn stage_fn(PendingBatch& batch);
+  LockCoordinator::FreshInput fresh_input();
   bool commit(PendingBatch& batch);
   void after_commit(PendingBatch& batch);
-  void dispatch(OutgoingCommand command, bool released = false);
-  void release_held();
+  // A command was sent: its saga's reply deadline runs from now (reply_deadline, decide.h).
+  void on_sent(const Envelope& command);
   void publish();  // copies counters and breaker states for other threads
-  void arm(const SagaInstance& instance);
-  std::shared_ptr<const SagaDefinition> definition_for(const SagaInstance& instance) const;
-  ParticipantGate& gate(const std::string& participant);
-  const SagaInstance* current(const PendingBatch& batch, const std::string& id) const;
+  std::shared_ptr<const SagaDefinition> definition_for(const SagaInstance& instance) const {
+    return definitions_.find(instance);
+  }
   bool crash_here(CrashPoint point);
 
   // engine_ops.cpp: operator requests, logs and metrics of the engine thread.
   // Stages every pending operator request (at most every operator_poll_interval).
   void apply_operator_requests(PendingBatch& batch);
-  bool log_enabled(LogLevel level) const { return level >= options_.log_level; }
-  void log(LogLevel level, const std::string& line) const;
+  bool log_enabled(LogLevel level) const { return log_.enabled(level); }
+  void log(LogLevel level, const std::string& line) const { log_(level, line); }
   // One debug line per history entry of a committed batch.
   void log_events(const PendingBatch& batch,
                   const std::vector<std::pair<std::string, HistoryEntry>>& history) const;
@@ -137,11 +113,8 @@ class Engine::Impl {
   std::unique_ptr<SagaStore> store_;
   std::shared_ptr<Clock> clock_;
   std::mt19937_64 rng_;
-
-  mutable std::mutex definitions_mutex_;
-  std::map<std::string, DefinitionsByVersion, std::less<>> definitions_;
-  std::vector<DefinitionRecord> unrecorded_definitions_;
-  std::vector<DefinitionRecord> recorded_definitions_;  // in the store when it was opened
+  EngineLog log_;
+  DefinitionRegistry definitions_;
 
   std::mutex tasks_mutex_;
   std::deque<std::function<void(PendingBatch&)>> tasks_;
@@ -153,11 +126,10 @@ class Engine::Impl {
   bool crashed_ = false;
 
   // Engine-thread state.
-  std::unordered_map<std::string, SagaInstance> running_;  // executing, compensating, failed
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::map<std::string, ParticipantGate, std::less<>> gates_;
-  std::unordered_map<std::string, std::string> sent_to_;  // message_id -> participant
-  std::unordered_set<std::string> held_ids_;              // message_ids held by a gate
+  RunningSagas running_;  // executing, compensating, failed
+  TimerQueue timers_;
+  Dispatcher dispatcher_;
+  LockCoordinator locks_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<std::promise<Result<SagaInstance>>>>>
       waiters_;
   std::vector<Envelope> replies_;  // reused between iterations
@@ -173,9 +145,6 @@ class Engine::Impl {
   CountSumMax commit_batch_size_;
   CountSumMax commit_latency_us_;
   std::optional<Millis> last_request_poll_;
-  LockTable locks_;
-  std::set<std::pair<std::string, std::string>> past_lease_reported_;  // (key, holder)
-  LockMetrics lock_metrics_;
 };
 
 template <typename T>

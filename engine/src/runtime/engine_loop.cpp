@@ -1,4 +1,5 @@
-// The engine thread: recovery, the group-commit loop, timers and flow control.
+// The engine thread: recovery, the group-commit loop, staging inputs through `decide`, and
+// what happens after a commit. The parts it coordinates live in their own files.
 #include <algorithm>
 #include <chrono>
 
@@ -11,52 +12,20 @@ Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SagaStore> store)
     : options_(std::move(options)),
       store_(std::move(store)),
       clock_(options_.clock),
-      rng_(options_.random_seed != 0 ? options_.random_seed : std::random_device{}()) {
-  Result<std::vector<DefinitionRecord>> recorded = store_->definitions();
-  if (recorded) recorded_definitions_ = std::move(recorded).value();
-}
+      rng_(options_.random_seed != 0 ? options_.random_seed : std::random_device{}()),
+      log_(options_.log, options_.log_level),
+      definitions_([this] {
+        Result<std::vector<DefinitionRecord>> recorded = store_->definitions();
+        return recorded ? std::move(recorded).value() : std::vector<DefinitionRecord>{};
+      }()),
+      dispatcher_(*options_.transport, options_.participant_defaults, options_.participant_limits,
+                  log_, [this](const Envelope& sent) { on_sent(sent); }),
+      locks_(log_) {}
 
 Engine::Impl::~Impl() { stop(); }
 
-// --- definitions ------------------------------------------------------------------------------
-
 Status Engine::Impl::register_definition(std::shared_ptr<const SagaDefinition> definition) {
-  if (!definition) return invalid_argument("register_definition: null definition");
-  if (Status s = validate(*definition); !s) return s;
-  DefinitionRecord record{definition->name, definition->version, fingerprint(*definition)};
-  std::lock_guard lock(definitions_mutex_);
-  auto& versions = definitions_[definition->name];
-  auto it = versions.find(definition->version);
-  if (it != versions.end()) {
-    if (it->second.fingerprint == record.fingerprint) return Status::ok();
-    return already_exists("definition " + record.name + " v" + std::to_string(record.version) +
-                          " is registered with another fingerprint");
-  }
-  const std::uint32_t version = definition->version;
-  versions.emplace(version, Registered{std::move(definition), record.fingerprint});
-  const bool recorded = std::any_of(recorded_definitions_.begin(), recorded_definitions_.end(),
-                                    [&](const DefinitionRecord& r) {
-                                      return r.name == record.name && r.version == record.version &&
-                                             r.fingerprint == record.fingerprint;
-                                    });
-  if (!recorded) {
-    record.registered_at = clock_->now();
-    unrecorded_definitions_.push_back(std::move(record));
-  }
-  return Status::ok();
-}
-
-std::shared_ptr<const SagaDefinition> Engine::Impl::definition_for(
-    const SagaInstance& instance) const {
-  std::lock_guard lock(definitions_mutex_);
-  auto named = definitions_.find(instance.type);
-  if (named == definitions_.end()) return nullptr;
-  auto it = named->second.find(instance.version);
-  if (it == named->second.end()) return nullptr;
-  if (!instance.fingerprint.empty() && it->second.fingerprint != instance.fingerprint) {
-    return nullptr;
-  }
-  return it->second.definition;
+  return definitions_.add(std::move(definition), clock_->now());
 }
 
 // --- thread control ---------------------------------------------------------------------------
@@ -149,10 +118,8 @@ bool Engine::Impl::crash_here(CrashPoint point) {
 Status Engine::Impl::recover() {
   crashed_ = false;
   running_.clear();
-  timers_ = {};
-  gates_.clear();
-  sent_to_.clear();
-  held_ids_.clear();
+  timers_.clear();
+  dispatcher_.clear();
   Result<std::vector<SagaInstance>> unfinished = store_->load_unfinished();
   if (!unfinished) return unfinished.status().with_context("engine: recovery");
   Result<std::vector<OutboxEntry>> outbox = store_->load_outbox();
@@ -162,7 +129,6 @@ Status Engine::Impl::recover() {
   Result<std::vector<LockWait>> lock_waits = store_->load_lock_waits();
   if (!lock_waits) return lock_waits.status().with_context("engine: recovery");
   locks_.load(std::move(held).value(), std::move(lock_waits).value());
-  past_lease_reported_.clear();
   std::unordered_set<std::string> resolved;
   std::vector<SagaInstance> orphans;
   for (SagaInstance& instance : unfinished.value()) {
@@ -177,7 +143,7 @@ Status Engine::Impl::recover() {
     resolved.insert(id);
     auto [it, inserted] = running_.emplace(id, std::move(instance));
     if (it->second.wait == Wait::kReply) it->second.deadline = Millis{0};  // re-armed on send
-    if (it->second.wait == Wait::kRetry) arm(it->second);
+    if (it->second.wait == Wait::kRetry) timers_.arm(it->second);
   }
   {
     std::lock_guard lock(observers_mutex_);
@@ -189,7 +155,8 @@ Status Engine::Impl::recover() {
     const SagaInstance& instance = running_.at(entry.saga_id);
     if (instance.last_request_id != entry.envelope.message_id) continue;
     entry.envelope.attempt += 1;
-    dispatch(OutgoingCommand{std::move(entry.participant), std::move(entry.envelope)});
+    dispatcher_.dispatch(OutgoingCommand{std::move(entry.participant), std::move(entry.envelope)},
+                         now());
   }
   log(LogLevel::kInfo, "recovery: " + std::to_string(running_.size()) + " sagas resumed");
   return Status::ok();
@@ -211,10 +178,7 @@ void Engine::Impl::iterate(Millis max_wait) {
   apply_operator_requests(batch);
 
   Millis wait{0};
-  if (tasks.empty() && batch.inputs == 0) {
-    wait = max_wait;
-    if (!timers_.empty()) wait = std::clamp(timers_.top().at - now(), Millis{0}, wait);
-  }
+  if (tasks.empty() && batch.inputs == 0) wait = timers_.wait_before_next(now(), max_wait);
   replies_.clear();
   const std::size_t budget =
       options_.max_batch > batch.inputs ? options_.max_batch - batch.inputs : 1;
@@ -222,13 +186,13 @@ void Engine::Impl::iterate(Millis max_wait) {
   for (const Envelope& reply : replies_) apply_reply(batch, reply);
   collect_due_timers(batch,
                      options_.max_batch > batch.inputs ? options_.max_batch - batch.inputs : 0);
-  {
-    std::lock_guard lock(definitions_mutex_);
-    batch.definitions = std::move(unrecorded_definitions_);
-    unrecorded_definitions_.clear();
-  }
+  batch.definitions = definitions_.take_unrecorded();
   if (commit(batch)) after_commit(batch);
-  release_held();
+  // Held commands go out unless their saga moved on while they waited.
+  dispatcher_.release_held(now(), [this](const Envelope& command) {
+    auto it = running_.find(command.saga_id);
+    return it != running_.end() && it->second.last_request_id == command.message_id;
+  });
   publish();
 }
 
@@ -236,41 +200,19 @@ void Engine::Impl::publish() {
   stats_.transport = options_.transport->stats();
   std::lock_guard lock(observers_mutex_);
   published_stats_ = stats_;
-  participant_states_.clear();
-  for (const auto& [name, g] : gates_) participant_states_.push_back(g.state());
+  participant_states_ = dispatcher_.states();
   MetricsSnapshot& m = published_metrics_;
   m.sagas.clear();
   for (const auto& [type, counters] : type_metrics_) m.sagas.push_back(counters);
-  m.participants = participant_states_;  // gates_ is a map: sorted by name
+  m.participants = participant_states_;  // sorted by name
   m.commit_batch_size = commit_batch_size_;
   m.commit_latency_us = commit_latency_us_;
-  m.locks = lock_metrics_;
-  m.locks.held = locks_.lock_count();
-  m.locks.waiting = locks_.wait_count();
-}
-
-const SagaInstance* Engine::Impl::current(const PendingBatch& batch, const std::string& id) const {
-  if (auto it = batch.staged.find(id); it != batch.staged.end()) return &it->second;
-  if (auto it = running_.find(id); it != running_.end()) return &it->second;
-  return nullptr;
+  m.locks = locks_.metrics();
 }
 
 Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists) {
-  {
-    std::lock_guard lock(definitions_mutex_);
-    auto named = definitions_.find(instance.type);
-    if (named == definitions_.end() || named->second.empty()) {
-      return not_found("no definition registered for saga type '" + instance.type + "'");
-    }
-    if (instance.version == 0) instance.version = named->second.rbegin()->first;
-    auto it = named->second.find(instance.version);
-    if (it == named->second.end()) {
-      return not_found("saga type '" + instance.type + "' has no version " +
-                       std::to_string(instance.version));
-    }
-    instance.fingerprint = it->second.fingerprint;
-  }
-  if (current(batch, instance.id) != nullptr) {
+  if (Status s = definitions_.pin(instance); !s) return s;
+  if (batch.current(instance.id, running_) != nullptr) {
     return already_exists("saga " + instance.id + " already exists");
   }
   if (check_exists) {
@@ -297,13 +239,28 @@ Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, boo
 Status Engine::Impl::stage_input(PendingBatch& batch, const std::string& id, Input input) {
   std::vector<LockAnswer> answers;
   Status s = stage_one(batch, id, std::move(input), answers);
-  settle(batch, answers);
+  locks_.settle(answers, fresh_input(), stage_fn(batch));
   return s;
+}
+
+LockCoordinator::StageFn Engine::Impl::stage_fn(PendingBatch& batch) {
+  return [this, &batch](const std::string& id, Input input, std::vector<LockAnswer>& answers) {
+    return stage_one(batch, id, std::move(input), answers);
+  };
+}
+
+LockCoordinator::FreshInput Engine::Impl::fresh_input() {
+  return [this] {
+    Input input;
+    input.now = now();
+    input.random = random();
+    return input;
+  };
 }
 
 Status Engine::Impl::stage_one(PendingBatch& batch, const std::string& id, Input input,
                                std::vector<LockAnswer>& answers) {
-  const SagaInstance* instance = current(batch, id);
+  const SagaInstance* instance = batch.current(id, running_);
   if (instance == nullptr) {
     Result<std::optional<SagaInstance>> stored = store_->load(id);
     if (!stored) return stored.status();
@@ -319,145 +276,29 @@ Status Engine::Impl::stage_one(PendingBatch& batch, const std::string& id, Input
   Result<Decision> decision = decide(*definition, *instance, input);
   if (!decision) return decision.status();
   if (!decision->applied) return failed_precondition(decision->ignored_reason);
-  ++batch.inputs;
-  for (HistoryEntry& entry : decision->history) {
+  for (const HistoryEntry& entry : decision->history) {
     if (entry.event == Event::kStepTimedOut || entry.event == Event::kCompensationTimedOut) {
       ++stats_.timeouts;
     }
     if (entry.event == Event::kStepRetried || entry.event == Event::kCompensationRetried) {
       ++stats_.retries;
     }
-    batch.history.emplace_back(id, std::move(entry));
   }
-  if (decision->command) batch.commands[id] = std::move(*decision->command);
-  SagaInstance& next = batch.staged[id] = std::move(decision->next);
-  const Millis t = input.now;
-  if (decision->lock_request) {
-    locks_.acquire(id, decision->lock_request->step, decision->lock_request->claims, t, answers);
-  }
-  if (is_terminal(next.phase)) {
-    locks_.release_saga(id, t, answers);
-  } else if (next.phase != Phase::kCompensating) {
-    locks_.release_passed(id, next.step, t, answers);
-  }
+  const SagaInstance& next = batch.stage(id, *decision);
+  locks_.stage(id, decision->lock_request, next, input.now, answers);
   return Status::ok();
-}
-
-void Engine::Impl::settle(PendingBatch& batch, std::vector<LockAnswer>& answers) {
-  // Index, not iterator: answering one saga may append answers for others.
-  for (std::size_t k = 0; k < answers.size(); ++k) {
-    LockAnswer answer = std::move(answers[k]);
-    Input input;
-    input.now = now();
-    input.random = random();
-    input.reason = answer.reason;
-    switch (answer.outcome) {
-      case LockOutcome::kGranted:
-        input.kind = InputKind::kLockGranted;
-        ++lock_metrics_.granted;
-        break;
-      case LockOutcome::kWaiting:
-        input.kind = InputKind::kLockWaiting;
-        ++lock_metrics_.waits;
-        break;
-      case LockOutcome::kRefused:
-        input.kind = InputKind::kLockRefused;
-        ++lock_metrics_.refused;
-        break;
-    }
-    if (answer.deadlock) {
-      ++lock_metrics_.deadlocks;
-      log(LogLevel::kWarning,
-          "saga=" + answer.saga_id + " event=deadlock_victim reason=\"" + answer.reason + "\"");
-    }
-    if (Status s = stage_one(batch, answer.saga_id, std::move(input), answers); !s) {
-      // Cannot happen for a running saga with its definition; the table keeps the truth.
-      log(LogLevel::kError, "saga=" + answer.saga_id + " event=lock_answer_not_applied reason=\"" +
-                                s.message() + "\"");
-    }
-  }
-  answers.clear();
 }
 
 Status Engine::Impl::stage_release_lock(PendingBatch& batch, const std::string& key,
                                         const std::string& expected_holder, std::string reason) {
-  const HeldLock* held = locks_.holder(key);
-  if (held == nullptr) return not_found("no saga holds lock " + key);
-  const std::string holder = held->saga_id;
-  if (!expected_holder.empty() && holder != expected_holder) {
-    return failed_precondition("lock " + key + " is held by " + holder + ", not " +
-                               expected_holder);
-  }
-  std::vector<LockAnswer> answers;
-  Input input;
-  input.kind = InputKind::kOperatorReleasedLock;
-  input.now = now();
-  input.reason = std::move(reason) + " (lock " + key + ")";
-  if (Status s = stage_one(batch, holder, std::move(input), answers); !s) {
-    // The holder is not a running saga with its definition (ended, or unresolved): there is
-    // no history to write to, but the key must not stay stuck. The operator asked for it.
-    log(LogLevel::kWarning, "saga=" + holder + " event=lock_released_without_history key=\"" + key +
-                                "\" reason=\"" + s.message() + "\"");
-  }
-  locks_.release_key(key, now(), answers);
-  ++lock_metrics_.released_by_operator;
-  log(LogLevel::kWarning,
-      "saga=" + holder + " event=lock_released_by_operator key=\"" + key + "\"");
-  settle(batch, answers);
-  return Status::ok();
-}
-
-Millis Engine::Impl::last_progress(const HeldLock& lock) const {
-  auto it = running_.find(lock.saga_id);
-  return it == running_.end() ? lock.acquired_at
-                              : std::max(lock.acquired_at, it->second.updated_at);
-}
-
-std::vector<LockInfo> Engine::Impl::lock_infos() const {
-  std::vector<LockInfo> out;
-  const Millis t = now();
-  for (const HeldLock& l : locks_.locks()) {
-    LockInfo info{l.key, l.saga_id, l.acquired_at, l.lease, last_progress(l), false, {}};
-    info.past_lease = t - info.last_progress > l.lease;
-    info.waiting = locks_.queue(l.key);
-    out.push_back(std::move(info));
-  }
-  return out;
-}
-
-// Every operator_poll_interval, over every held lock: no copies, no sorting (lock_infos() does
-// both, for the API). A lock acquired less than a lease ago cannot be past its lease (progress
-// only moves last_progress later), so most locks cost one comparison.
-void Engine::Impl::check_leases() {
-  const Millis t = now();
-  std::set<std::pair<std::string, std::string>> past;
-  locks_.for_each_lock([&](const HeldLock& l) {
-    if (t - l.acquired_at <= l.lease) return;
-    const Millis progress = last_progress(l);
-    if (t - progress <= l.lease) return;
-    std::pair<std::string, std::string> id{l.key, l.saga_id};
-    if (!past_lease_reported_.count(id)) {
-      log(LogLevel::kWarning, "saga=" + l.saga_id + " event=lock_past_lease key=\"" + l.key +
-                                  "\" idle_ms=" + std::to_string((t - progress).count()) +
-                                  " lease_ms=" + std::to_string(l.lease.count()) +
-                                  " waiting=" + std::to_string(locks_.queue_length(l.key)) +
-                                  " hint=\"sagactl release-lock " + l.key + " --reason ...\"");
-    }
-    past.insert(std::move(id));
-  });
-  past_lease_reported_ = std::move(past);
-  lock_metrics_.past_lease = past_lease_reported_.size();
+  return locks_.release(key, expected_holder, std::move(reason), now(), fresh_input(),
+                        stage_fn(batch));
 }
 
 void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
   if (reply.kind != MessageKind::kReply) return;
-  if (auto sent = sent_to_.find(reply.correlation_id); sent != sent_to_.end()) {
-    if (gate(sent->second).on_reply(reply.correlation_id)) {
-      log(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_closed");
-    }
-    sent_to_.erase(sent);
-  }
-  const SagaInstance* instance = current(batch, reply.saga_id);
+  dispatcher_.on_reply(reply.correlation_id);
+  const SagaInstance* instance = batch.current(reply.saga_id, running_);
   if (instance == nullptr) {
     ++stats_.unknown_replies;
     log(LogLevel::kWarning, "saga=" + reply.saga_id + " trace_id=" + reply.trace_id +
@@ -485,140 +326,67 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
 
 void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
   const Millis t = now();
-  while (!timers_.empty() && timers_.top().at <= t && budget > 0) {
-    Timer timer = timers_.top();
-    timers_.pop();
-    const SagaInstance* instance = current(batch, timer.saga_id);
-    // A timer is current only if the instance still waits for exactly this moment.
-    if (instance == nullptr || instance->wait == Wait::kNone || instance->deadline != timer.at) {
-      continue;
+  timers_.fire_due(t, budget, [&](const std::string& id, Millis at) {
+    const SagaInstance* instance = batch.current(id, running_);
+    if (!timer_current(instance, at)) return false;
+    // A held command's deadline runs from its real send.
+    if (instance->wait == Wait::kReply && dispatcher_.held(instance->last_request_id)) {
+      return false;
     }
-    if (instance->wait == Wait::kReply && held_ids_.count(instance->last_request_id)) continue;
     Input input;
-    input.kind = instance->wait == Wait::kReply ? InputKind::kDeadline : InputKind::kRetryDue;
+    input.kind = timer_input(instance->wait);
     input.now = t;
     input.random = random();
-    if (input.kind == InputKind::kDeadline) {
-      auto sent = sent_to_.find(instance->last_request_id);
-      if (sent != sent_to_.end()) {
-        if (gate(sent->second).on_timeout(sent->first, t)) {
-          log(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_opened");
-        }
-        sent_to_.erase(sent);
-      }
-    }
-    const std::string id = timer.saga_id;
+    if (input.kind == InputKind::kDeadline) dispatcher_.on_deadline(instance->last_request_id, t);
     if (Status s = stage_input(batch, id, std::move(input)); !s) {
       log(LogLevel::kWarning, "timer for saga " + id + ": " + s.message());
     }
-    --budget;
-  }
+    return true;
+  });
 }
 
 bool Engine::Impl::commit(PendingBatch& batch) {
-  StoreBatch out;
-  out.definitions = batch.definitions;
-  // The staged instances and their commands' envelopes are moved into `out` for the store and
-  // moved back right after (copying them was about 2 % of the CPU per saga at W=4096).
-  out.inserts.reserve(batch.inserted.size());
-  out.updates.reserve(batch.staged.size() - std::min(batch.staged.size(), batch.inserted.size()));
-  out.outbox_put.reserve(batch.commands.size());
-  for (auto& [id, instance] : batch.staged) {
-    const bool inserted = batch.inserted.count(id) > 0;
-    if (auto cmd = batch.commands.find(id); cmd != batch.commands.end()) {
-      out.outbox_put.push_back(
-          OutboxEntry{id, cmd->second.participant, std::move(cmd->second.envelope)});
-    } else if (instance.last_request_id.empty() && !inserted) {
-      out.outbox_delete.push_back(id);
+  CommitResult result = commit_batch(batch, running_, locks_.table(),
+                                     [this](const StoreBatch& out) { return store_->commit(out); });
+  if (!result.written) {
+    if (result.status) {  // nothing to write
+      batch.answer(Status::ok());
+      return false;
     }
-    if (inserted) {
-      out.inserts.push_back(std::move(instance));
-    } else {
-      const std::int64_t row_version = running_.at(id).row_version;
-      out.updates.push_back(std::move(instance));
-      out.updates.back().row_version = row_version;
-    }
-  }
-  // Same iteration order: nothing above changed the maps' contents.
-  auto move_back = [&] {
-    std::size_t inserts = 0, updates = 0, outbox = 0;
-    for (auto& [id, instance] : batch.staged) {
-      if (auto cmd = batch.commands.find(id); cmd != batch.commands.end()) {
-        cmd->second.envelope = std::move(out.outbox_put[outbox++].envelope);
-      }
-      instance =
-          std::move(batch.inserted.count(id) ? out.inserts[inserts++] : out.updates[updates++]);
-    }
-  };
-  out.history = std::move(batch.history);
-  out.request_outcomes = batch.request_outcomes;
-  out.locks = locks_.changes();
-  if (out.empty()) {
-    move_back();
-    for (auto& answer : batch.on_commit) answer(Status::ok());
-    return false;
-  }
-  // Wall time, for the latency metric only; the engine's decisions use clock_.
-  const auto started = std::chrono::steady_clock::now();
-  Status s = store_->commit(out);
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  move_back();
-  if (!s) {
-    locks_.rollback();  // the table matches the database again
     ++stats_.commit_failures;
-    log(LogLevel::kError,
-        "commit of " + std::to_string(batch.inputs) + " inputs failed: " + s.to_string());
-    for (auto& answer : batch.on_commit) answer(s);
+    log(LogLevel::kError, "commit of " + std::to_string(batch.inputs) +
+                              " inputs failed: " + result.status.to_string());
+    batch.answer(result.status);
     // Give the definitions another chance with the next batch.
-    std::lock_guard lock(definitions_mutex_);
-    for (auto& d : batch.definitions) unrecorded_definitions_.push_back(d);
+    definitions_.give_back(batch.definitions);
     return false;
   }
-  locks_.commit_changes();
   ++stats_.commits;
   stats_.inputs_committed += batch.inputs;
   commit_batch_size_.add(batch.inputs);
-  commit_latency_us_.add(static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
+  commit_latency_us_.add(static_cast<std::uint64_t>(result.elapsed.count()));
   for (const RequestOutcome& o : batch.request_outcomes) {
     ++(o.state == RequestState::kApplied ? stats_.operator_requests_applied
                                          : stats_.operator_requests_rejected);
   }
-  log_events(batch, out.history);
+  log_events(batch, batch.history);
   return true;
 }
 
 void Engine::Impl::after_commit(PendingBatch& batch) {
-  std::vector<SagaInstance> ended;
-  for (auto& [id, instance] : batch.staged) {
-    const bool inserted = batch.inserted.count(id) > 0;
-    instance.row_version = inserted ? 1 : running_.at(id).row_version + 1;
-    if (inserted) {
-      ++stats_.sagas_started;
-      SagaTypeMetrics& t = type_metrics_[instance.type];
-      t.type = instance.type;
-      ++t.started;
-    }
-    const bool ends = is_terminal(instance.phase) || instance.phase == Phase::kFailed;
-    auto was = running_.find(id);
-    const bool was_failed = was != running_.end() && was->second.phase == Phase::kFailed;
-    if (ends && !was_failed) {
-      ended.push_back(instance);
-      count_end(instance);
-    }
-    if (is_terminal(instance.phase)) {
-      running_.erase(id);
-    } else {
-      SagaInstance& kept = running_[id];
-      kept = std::move(instance);
-      if (kept.wait == Wait::kRetry) arm(kept);
-    }
+  AppliedBatch applied = apply_committed(batch, running_, timers_);
+  for (const std::string& type : applied.started_types) {
+    ++stats_.sagas_started;
+    SagaTypeMetrics& t = type_metrics_[type];
+    t.type = type;
+    ++t.started;
   }
-  for (auto& answer : batch.on_commit) answer(Status::ok());
+  for (const SagaInstance& instance : applied.ended) count_end(instance);
+  batch.answer(Status::ok());
   if (crash_here(CrashPoint::kAfterCommitBeforeSend)) return;
   bool first = true;
   for (auto& [id, command] : batch.commands) {
-    dispatch(std::move(command));
+    dispatcher_.dispatch(std::move(command), now());
     if (first && crash_here(CrashPoint::kAfterFirstSend)) return;
     first = false;
   }
@@ -629,7 +397,7 @@ void Engine::Impl::after_commit(PendingBatch& batch) {
     std::lock_guard lock(observers_mutex_);
     listeners = end_listeners_;
   }
-  for (const SagaInstance& instance : ended) {
+  for (const SagaInstance& instance : applied.ended) {
     for (auto& listener : listeners) listener(instance);
     if (auto w = waiters_.find(instance.id); w != waiters_.end()) {
       for (auto& p : w->second) p->set_value(instance);
@@ -638,68 +406,16 @@ void Engine::Impl::after_commit(PendingBatch& batch) {
   }
 }
 
-// --- sending and timers -----------------------------------------------------------------------
+// --- sending ----------------------------------------------------------------------------------
 
-ParticipantGate& Engine::Impl::gate(const std::string& participant) {
-  auto it = gates_.find(participant);
-  if (it == gates_.end()) {
-    auto limits = options_.participant_limits.find(participant);
-    ParticipantLimits l = limits == options_.participant_limits.end()
-                              ? options_.participant_defaults
-                              : limits->second;
-    it = gates_.emplace(participant, ParticipantGate(participant, l)).first;
-  }
-  return it->second;
-}
-
-void Engine::Impl::dispatch(OutgoingCommand command, bool released) {
-  ParticipantGate& g = gate(command.participant);
-  const std::string& id = command.envelope.message_id;
-  // A new command queues behind held ones (order); one just released from the queue must not,
-  // or release_held() would move it to the back forever.
-  if ((!released && !g.held().empty()) || !g.may_send(now())) {
-    held_ids_.insert(id);
-    g.hold(std::move(command));
-    return;
-  }
-  Status s = options_.transport->send(command.participant, command.envelope);
-  if (!s) {
-    log(LogLevel::kWarning, "send " + id + " to " + command.participant + ": " + s.message());
-  }
+void Engine::Impl::on_sent(const Envelope& command) {
   ++stats_.commands_sent;
-  g.on_sent(id);
-  sent_to_[id] = command.participant;
-  held_ids_.erase(id);
-  // The reply deadline runs from the real send.
-  auto it = running_.find(command.envelope.saga_id);
-  if (it != running_.end() && it->second.last_request_id == id) {
-    std::shared_ptr<const SagaDefinition> definition = definition_for(it->second);
-    const StepDefinition* step =
-        definition ? definition->find_step(command.envelope.step) : nullptr;
-    const Millis timeout = step ? step->reply_timeout : Millis{10'000};
-    it->second.deadline = std::max(it->second.deadline, now() + timeout);
-    arm(it->second);
-  }
-}
-
-void Engine::Impl::release_held() {
-  for (auto& [name, g] : gates_) {
-    while (!g.held().empty() && g.may_send(now())) {
-      OutgoingCommand command = std::move(g.held().front());
-      g.held().pop_front();
-      auto it = running_.find(command.envelope.saga_id);
-      // Drop commands whose saga moved on while they waited.
-      if (it == running_.end() || it->second.last_request_id != command.envelope.message_id) {
-        held_ids_.erase(command.envelope.message_id);
-        continue;
-      }
-      dispatch(std::move(command), /*released=*/true);
-    }
-  }
-}
-
-void Engine::Impl::arm(const SagaInstance& instance) {
-  if (instance.wait != Wait::kNone) timers_.push(Timer{instance.deadline, instance.id});
+  auto it = running_.find(command.saga_id);
+  if (it == running_.end() || it->second.last_request_id != command.message_id) return;
+  std::shared_ptr<const SagaDefinition> definition = definition_for(it->second);
+  const StepDefinition* step = definition ? definition->find_step(command.step) : nullptr;
+  it->second.deadline = std::max(it->second.deadline, reply_deadline(step, now()));
+  timers_.arm(it->second);
 }
 
 // --- reads and observers ----------------------------------------------------------------------

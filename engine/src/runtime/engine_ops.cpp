@@ -42,11 +42,6 @@ constexpr std::size_t kRequestsPerBatch = 64;
 
 }  // namespace
 
-void Engine::Impl::log(LogLevel level, const std::string& line) const {
-  if (!log_enabled(level) || !options_.log) return;
-  options_.log(level, line);
-}
-
 std::string Engine::Impl::saga_fields(const SagaInstance& instance) {
   std::string out = "saga=" + instance.id;
   out += field("type", instance.type);
@@ -59,7 +54,7 @@ void Engine::Impl::apply_operator_requests(PendingBatch& batch) {
   const Millis t = now();
   if (last_request_poll_ && t - *last_request_poll_ < options_.operator_poll_interval) return;
   last_request_poll_ = t;
-  check_leases();
+  locks_.check_leases(t, running_);
   // One indexed read of the pending rows (usually none). A request stays pending until the
   // commit that applies it also records its outcome: after a crash it is applied then.
   Result<std::vector<OperatorRequest>> pending = store_->take_operator_requests(kRequestsPerBatch);

@@ -148,6 +148,17 @@ CREATE INDEX operator_requests_by_state ON operator_requests (state, id);
 )sql");
 }
 
+// Version 4: the instance's failure cause (FailureCause in saga/instance.h), which the state
+// machine reads instead of parsing last_reason. Rows written before get the only cause the
+// state machine distinguishes, a timeout, from their last_reason (its text for timeouts).
+void add_failure_cause_column(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_instances ADD COLUMN failure_cause INTEGER NOT NULL DEFAULT 0;
+UPDATE saga_instances SET failure_cause = 2
+  WHERE last_reason = 'timeout' OR last_reason LIKE '%'': timeout';
+)sql");
+}
+
 // One step from version - 1 to version. Each runs in its own transaction together with the
 // user_version update, so a crash leaves the database at one version or the next.
 struct Migration {
@@ -158,6 +169,7 @@ constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},
     {2, &create_schema_v2},
     {3, &create_schema_v3},
+    {4, &add_failure_cause_column},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -1,0 +1,66 @@
+// The commit batch: what one loop iteration stages and commits together (group commit), how it
+// becomes one store transaction, and what changes in memory once that transaction committed.
+// Nothing in memory changes before the commit: a refused commit leaves the running sagas as
+// they were, and rolls the lock table back to match the store. Engine thread only.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "core/lock_table.h"
+#include "runtime/lock_coordinator.h"
+#include "runtime/timer_queue.h"
+#include "saga/decide.h"
+#include "store/saga_store.h"
+
+namespace saga {
+
+struct PendingBatch {
+  std::unordered_map<std::string, SagaInstance> staged;  // latest state of each saga touched
+  std::unordered_set<std::string> inserted;              // staged ids that are new sagas
+  std::vector<std::pair<std::string, HistoryEntry>> history;
+  std::unordered_map<std::string, OutgoingCommand> commands;  // latest command per saga
+  std::vector<std::function<void(const Status&)>> on_commit;  // API requests' answers
+  std::vector<DefinitionRecord> definitions;
+  std::vector<RequestOutcome> request_outcomes;  // operator requests taken from the store
+  std::size_t inputs = 0;
+
+  // The saga's latest state: staged in this batch, else running; null when neither.
+  const SagaInstance* current(const std::string& id, const RunningSagas& running) const;
+  // Stages an applied decision for saga `id`: its history, its command (replacing one staged
+  // earlier in the batch) and its next state, which it returns. Counts one input.
+  SagaInstance& stage(const std::string& id, Decision& decision);
+  // Tells every API request of the batch how its commit went.
+  void answer(const Status& committed);
+};
+
+struct CommitResult {
+  bool written = false;  // false: nothing to write (status ok), or the store refused (status)
+  Status status;
+  std::chrono::microseconds elapsed{0};  // wall time of the store's commit
+};
+
+// Writes the batch as one StoreBatch: new and updated instances (updates with the row_version
+// they were read at, from `running`), each saga's command into the outbox (or its outbox row
+// deleted when it has none outstanding), history, request outcomes, definitions and the lock
+// table's changes. After a commit the table's journal is cleared; after a failure the table is
+// rolled back. The batch's instances, commands and history are as before either way.
+CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, LockTable& locks,
+                          const std::function<Status(const StoreBatch&)>& write);
+
+struct AppliedBatch {
+  std::vector<std::string> started_types;  // type of each saga the batch started
+  std::vector<SagaInstance> ended;         // completed, compensated, or newly failed
+};
+
+// After a successful commit: moves the staged instances into `running` with their new
+// row_version (terminal ones leave it) and arms the retry timers of those waiting to retry.
+AppliedBatch apply_committed(PendingBatch& batch, RunningSagas& running, TimerQueue& timers);
+
+}  // namespace saga

@@ -1,0 +1,73 @@
+#include "runtime/definition_registry.h"
+
+#include <algorithm>
+
+namespace saga {
+
+Status DefinitionRegistry::add(std::shared_ptr<const SagaDefinition> definition, Millis now) {
+  if (!definition) return invalid_argument("register_definition: null definition");
+  if (Status s = validate(*definition); !s) return s;
+  DefinitionRecord record{definition->name, definition->version, fingerprint(*definition)};
+  std::lock_guard lock(mutex_);
+  auto& versions = definitions_[definition->name];
+  auto it = versions.find(definition->version);
+  if (it != versions.end()) {
+    if (it->second.fingerprint == record.fingerprint) return Status::ok();
+    return already_exists("definition " + record.name + " v" + std::to_string(record.version) +
+                          " is registered with another fingerprint");
+  }
+  const std::uint32_t version = definition->version;
+  versions.emplace(version, Registered{std::move(definition), record.fingerprint});
+  const bool recorded =
+      std::any_of(recorded_.begin(), recorded_.end(), [&](const DefinitionRecord& r) {
+        return r.name == record.name && r.version == record.version &&
+               r.fingerprint == record.fingerprint;
+      });
+  if (!recorded) {
+    record.registered_at = now;
+    unrecorded_.push_back(std::move(record));
+  }
+  return Status::ok();
+}
+
+std::shared_ptr<const SagaDefinition> DefinitionRegistry::find(const SagaInstance& instance) const {
+  std::lock_guard lock(mutex_);
+  auto named = definitions_.find(instance.type);
+  if (named == definitions_.end()) return nullptr;
+  auto it = named->second.find(instance.version);
+  if (it == named->second.end()) return nullptr;
+  if (!instance.fingerprint.empty() && it->second.fingerprint != instance.fingerprint) {
+    return nullptr;
+  }
+  return it->second.definition;
+}
+
+Status DefinitionRegistry::pin(SagaInstance& instance) const {
+  std::lock_guard lock(mutex_);
+  auto named = definitions_.find(instance.type);
+  if (named == definitions_.end() || named->second.empty()) {
+    return not_found("no definition registered for saga type '" + instance.type + "'");
+  }
+  if (instance.version == 0) instance.version = named->second.rbegin()->first;
+  auto it = named->second.find(instance.version);
+  if (it == named->second.end()) {
+    return not_found("saga type '" + instance.type + "' has no version " +
+                     std::to_string(instance.version));
+  }
+  instance.fingerprint = it->second.fingerprint;
+  return Status::ok();
+}
+
+std::vector<DefinitionRecord> DefinitionRegistry::take_unrecorded() {
+  std::lock_guard lock(mutex_);
+  std::vector<DefinitionRecord> out = std::move(unrecorded_);
+  unrecorded_.clear();
+  return out;
+}
+
+void DefinitionRegistry::give_back(const std::vector<DefinitionRecord>& records) {
+  std::lock_guard lock(mutex_);
+  for (const DefinitionRecord& d : records) unrecorded_.push_back(d);
+}
+
+}  // namespace saga

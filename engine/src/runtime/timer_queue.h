@@ -1,0 +1,51 @@
+// TimerQueue: when the sagas' reply deadlines and retry delays fall due (engine thread only).
+//
+// A timer is (time, saga id). The instance's own `wait` and `deadline` say whether a timer is
+// still current, so a timer is never removed when its saga moves on: it is skipped when it
+// comes up (timer_current). Timers come up earliest first; nothing more is promised about
+// timers set for the same moment.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "saga/decide.h"
+#include "saga/instance.h"
+
+namespace saga {
+
+class TimerQueue {
+ public:
+  // Adds the instance's timer at its deadline, when it waits for one (wait != kNone).
+  void arm(const SagaInstance& instance);
+  // How long a poll may wait at `now`: `max_wait`, or less when a timer falls due sooner (0 when
+  // one is due already).
+  Millis wait_before_next(Millis now, Millis max_wait) const;
+  // Pops the timers due at `now`, earliest first, calling fire(saga_id, at) for each, until
+  // `budget` calls returned true. fire() returns false for a timer that is no longer current:
+  // it is dropped and costs nothing.
+  void fire_due(Millis now, std::size_t budget,
+                const std::function<bool(const std::string& saga_id, Millis at)>& fire);
+  std::size_t size() const { return timers_.size(); }
+  void clear() { timers_ = {}; }
+
+ private:
+  struct Timer {
+    Millis at;
+    std::string saga_id;
+    bool operator>(const Timer& o) const { return at > o.at; }
+  };
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+};
+
+// Whether a timer set for `at` is still current for `instance` (null: not running): the
+// instance waits for exactly that moment.
+bool timer_current(const SagaInstance* instance, Millis at);
+// The input a current timer gives its instance: kDeadline when it waits for a reply, kRetryDue
+// when it waits to send again.
+InputKind timer_input(Wait wait);
+
+}  // namespace saga

@@ -1,0 +1,138 @@
+// Goal: the dispatcher sends through the transport behind each participant's gate: the
+// in-flight cap holds commands back in order, a reply or a timeout frees a slot, consecutive
+// timeouts open the breaker (logged), and held commands of sagas that moved on are dropped.
+// Method: Dispatcher alone with a recording in-memory Transport; time passed by hand.
+#include "runtime/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace saga {
+namespace {
+
+class RecordingTransport : public Transport {
+ public:
+  Status send(std::string_view participant, const Envelope& command) override {
+    sent.push_back(std::string(participant) + ":" + command.message_id);
+    return refuse ? unavailable("queue full") : Status::ok();
+  }
+  void poll(Millis, std::vector<Envelope>&, std::size_t) override {}
+  void wake() override {}
+  TransportStats stats() const override { return {}; }
+  std::vector<std::string> sent;
+  bool refuse = false;
+};
+
+OutgoingCommand command(const std::string& participant, const std::string& id) {
+  OutgoingCommand c;
+  c.participant = participant;
+  c.envelope.kind = MessageKind::kCommand;
+  c.envelope.message_id = id;
+  c.envelope.saga_id = id.substr(0, id.find('/'));
+  return c;
+}
+
+struct DispatcherTest : ::testing::Test {
+  DispatcherTest()
+      : log([this](LogLevel, std::string_view line) { lines.emplace_back(line); },
+            LogLevel::kDebug),
+        dispatcher(transport, limits(), {{"solo", ParticipantLimits{1, 0, Millis{0}}}}, log,
+                   [this](const Envelope& e) { hooked.push_back(e.message_id); }) {}
+  static ParticipantLimits limits() {
+    ParticipantLimits l;
+    l.max_in_flight = 2;
+    l.breaker_threshold = 2;
+    l.breaker_cooldown = Millis{1000};
+    return l;
+  }
+  RecordingTransport transport;
+  std::vector<std::string> lines;
+  std::vector<std::string> hooked;
+  EngineLog log;
+  Dispatcher dispatcher;
+};
+
+TEST_F(DispatcherTest, SendsUpToTheCapThenHoldsInOrder) {
+  for (const char* id : {"a/1", "b/1", "c/1", "d/1"})
+    dispatcher.dispatch(command("p", id), Millis{0});
+  EXPECT_EQ(transport.sent, (std::vector<std::string>{"p:a/1", "p:b/1"}));
+  EXPECT_EQ(hooked, (std::vector<std::string>{"a/1", "b/1"}));
+  EXPECT_TRUE(dispatcher.held("c/1"));
+  EXPECT_TRUE(dispatcher.held("d/1"));
+  ASSERT_EQ(dispatcher.states().size(), 1u);
+  EXPECT_EQ(dispatcher.states()[0].in_flight, 2u);
+  EXPECT_EQ(dispatcher.states()[0].held, 2u);
+
+  dispatcher.on_reply("a/1");  // one slot frees: c goes, in order
+  dispatcher.release_held(Millis{1}, [](const Envelope&) { return true; });
+  EXPECT_EQ(transport.sent.back(), "p:c/1");
+  EXPECT_FALSE(dispatcher.held("c/1"));
+  EXPECT_TRUE(dispatcher.held("d/1"));
+}
+
+TEST_F(DispatcherTest, ANewCommandQueuesBehindHeldOnesEvenWhenASlotIsFree) {
+  dispatcher.dispatch(command("p", "a/1"), Millis{0});
+  dispatcher.dispatch(command("p", "b/1"), Millis{0});
+  dispatcher.dispatch(command("p", "c/1"), Millis{0});  // held
+  dispatcher.on_reply("a/1");
+  dispatcher.dispatch(command("p", "d/1"), Millis{0});  // a slot is free, but c is first
+  EXPECT_TRUE(dispatcher.held("d/1"));
+  EXPECT_EQ(transport.sent.size(), 2u);
+}
+
+TEST_F(DispatcherTest, HeldCommandsOfSagasThatMovedOnAreDropped) {
+  for (const char* id : {"a/1", "b/1", "c/1", "d/1"})
+    dispatcher.dispatch(command("p", id), Millis{0});
+  dispatcher.on_reply("a/1");
+  dispatcher.on_reply("b/1");
+  dispatcher.release_held(Millis{1}, [](const Envelope& e) { return e.message_id != "c/1"; });
+  EXPECT_EQ(transport.sent, (std::vector<std::string>{"p:a/1", "p:b/1", "p:d/1"}));
+  EXPECT_FALSE(dispatcher.held("c/1"));
+}
+
+TEST_F(DispatcherTest, ConsecutiveTimeoutsOpenTheBreakerAndAReplyClosesIt) {
+  dispatcher.dispatch(command("p", "a/1"), Millis{0});
+  dispatcher.dispatch(command("p", "b/1"), Millis{0});
+  dispatcher.on_deadline("a/1", Millis{10});
+  EXPECT_EQ(dispatcher.states()[0].breaker, BreakerState::kClosed);
+  dispatcher.on_deadline("b/1", Millis{10});
+  EXPECT_EQ(dispatcher.states()[0].breaker, BreakerState::kOpen);
+  EXPECT_EQ(lines.back(), "participant=p event=breaker_opened");
+
+  dispatcher.dispatch(command("p", "c/1"), Millis{20});  // open: held
+  EXPECT_TRUE(dispatcher.held("c/1"));
+  dispatcher.release_held(Millis{1010}, [](const Envelope&) { return true; });  // half-open probe
+  EXPECT_EQ(transport.sent.back(), "p:c/1");
+  EXPECT_EQ(dispatcher.states()[0].breaker, BreakerState::kHalfOpen);
+  dispatcher.on_reply("c/1");
+  EXPECT_EQ(dispatcher.states()[0].breaker, BreakerState::kClosed);
+  EXPECT_EQ(lines.back(), "participant=p event=breaker_closed");
+}
+
+TEST_F(DispatcherTest, TimeoutOfAHeldCommandIsNotTheParticipantsFault) {
+  dispatcher.dispatch(command("solo", "a/1"), Millis{0});
+  dispatcher.dispatch(command("solo", "b/1"), Millis{0});  // cap 1: held
+  dispatcher.on_deadline("b/1", Millis{10});
+  EXPECT_EQ(dispatcher.states()[0].consecutive_timeouts, 0u);
+  EXPECT_EQ(dispatcher.states()[0].in_flight, 1u);
+}
+
+TEST_F(DispatcherTest, ATransportErrorIsLoggedAndCountsAsSent) {
+  transport.refuse = true;
+  dispatcher.dispatch(command("p", "a/1"), Millis{0});
+  EXPECT_EQ(hooked, std::vector<std::string>{"a/1"});
+  EXPECT_EQ(lines.back(), "send a/1 to p: queue full");
+  EXPECT_EQ(dispatcher.states()[0].in_flight, 1u);
+}
+
+TEST_F(DispatcherTest, ClearForgetsGatesAndMessages) {
+  for (const char* id : {"a/1", "b/1", "c/1"}) dispatcher.dispatch(command("p", id), Millis{0});
+  dispatcher.clear();
+  EXPECT_TRUE(dispatcher.states().empty());
+  EXPECT_FALSE(dispatcher.held("c/1"));
+}
+
+}  // namespace
+}  // namespace saga
