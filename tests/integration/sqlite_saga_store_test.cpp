@@ -366,7 +366,7 @@ TEST_F(SqliteSagaStoreTest, ReopenKeepsEverythingAndTheSchemaVersion) {
   EXPECT_EQ(*store->definitions(), batch.definitions);
 
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 4);
   EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 
@@ -410,7 +410,7 @@ TEST_F(SqliteSagaStoreTest, DatabaseFromANewerVersionIsCorrupt) {
   { ASSERT_NE(open_store(), nullptr); }
   {
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
-    raw.exec("PRAGMA user_version = 4");
+    raw.exec("PRAGMA user_version = 5");
   }
   auto store = SqliteSagaStore::open(options());
   ASSERT_FALSE(store.is_ok());
@@ -489,7 +489,8 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   {  // Back to what a v1 engine left behind.
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
-        "DROP TABLE operator_requests; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
+        "DROP TABLE saga_definition_steps; DROP TABLE operator_requests; DROP TABLE saga_locks; "
+        "DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; PRAGMA user_version = 1");
   }
   StoreOptions read_only = options();
@@ -504,11 +505,11 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   OperatorRequest request = make_request("s1", OperatorAction::kSkip, "why", "who");
   EXPECT_TRUE(store->add_operator_request(request).is_ok());
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 4);
   EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
 }
 
-TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToVersionThreeKeepingItsRequests) {
+TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeepingItsRequests) {
   std::int64_t request_id = 0;
   {
     auto store = open_store();
@@ -520,7 +521,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToVersionThreeKeepingItsRe
   {  // Back to what a v2 engine left behind (the CHECK on actions is wider; harmless here).
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
-        "DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
+        "DROP TABLE saga_definition_steps; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE operator_requests DROP COLUMN lock_key; PRAGMA user_version = 2");
   }

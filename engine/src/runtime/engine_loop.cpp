@@ -23,7 +23,7 @@ Engine::Impl::~Impl() { stop(); }
 Status Engine::Impl::register_definition(std::shared_ptr<const SagaDefinition> definition) {
   if (!definition) return invalid_argument("register_definition: null definition");
   if (Status s = validate(*definition); !s) return s;
-  DefinitionRecord record{definition->name, definition->version, fingerprint(*definition)};
+  DefinitionRecord record = definition_record(*definition);
   std::lock_guard lock(definitions_mutex_);
   auto& versions = definitions_[definition->name];
   auto it = versions.find(definition->version);
@@ -36,8 +36,9 @@ Status Engine::Impl::register_definition(std::shared_ptr<const SagaDefinition> d
   versions.emplace(version, Registered{std::move(definition), record.fingerprint});
   const bool recorded = std::any_of(recorded_definitions_.begin(), recorded_definitions_.end(),
                                     [&](const DefinitionRecord& r) {
+                                      // Recorded before schema v4: record its steps now.
                                       return r.name == record.name && r.version == record.version &&
-                                             r.fingerprint == record.fingerprint;
+                                             r.fingerprint == record.fingerprint && r.steps;
                                     });
   if (!recorded) {
     record.registered_at = clock_->now();
