@@ -20,6 +20,24 @@ namespace {
 
 using testing::EngineFixture;
 
+// docs/operations.md shows this function (the inspection API section).
+Status retry_every_failed_saga(const std::string& path) {
+  saga::InspectorOptions options;
+  options.path = path;
+  options.access = saga::StoreAccess::kOperator;
+  auto inspector = saga::Inspector::open(options);
+  if (!inspector) return inspector.status();
+  saga::SagaQuery failed;
+  failed.phase = saga::Phase::kFailed;
+  auto sagas = (*inspector)->list(failed);
+  if (!sagas) return sagas.status();
+  for (const saga::SagaInstance& i : *sagas) {
+    auto id = (*inspector)->retry(i.id, {"alice", "kitchen is back (INC-4711)"});
+    if (!id) return id.status();
+  }
+  return Status::ok();
+}
+
 class InspectionTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(f.open().is_ok()); }
@@ -259,6 +277,19 @@ TEST_F(InspectionTest, LocksAndReleaseLock) {
   EXPECT_EQ(r.saga_id, "holder");
   EXPECT_GT(r.requested_at, Millis{0});  // the wall clock
   f.transport().set_paused("consumer", false);
+}
+
+TEST_F(InspectionTest, TheGuidesExampleQueuesARetryForEachFailedSaga) {
+  make_three();
+  ASSERT_EQ(retry_every_failed_saga(f.database_path()), Status::ok());
+  auto inspector = inspect();
+  ASSERT_NE(inspector, nullptr);
+  auto pending = inspector->requests(RequestState::kPending, 0).value();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].saga_id, "stuck-3");
+  EXPECT_EQ(pending[0].action, OperatorAction::kRetry);
+  EXPECT_EQ(pending[0].requested_by, "alice");
+  EXPECT_EQ(pending[0].reason, "kitchen is back (INC-4711)");
 }
 
 TEST_F(InspectionTest, OpenRefusesEngineAccessMissingFilesAndForeignFiles) {

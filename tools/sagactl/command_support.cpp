@@ -51,6 +51,11 @@ std::string step_label(std::int32_t step, const std::string& name) {
   return out;
 }
 
+int print(Context& c, const saga::JsonWriter& j) {
+  *c.out << j.str();
+  return kExitOk;
+}
+
 void instance_json(saga::JsonWriter& j, const saga::SagaInstance& i) {
   j.field("id", i.id).field("type", i.type).field("version", i.version);
   j.field("phase", saga::to_string(i.phase)).field("step", i.step);

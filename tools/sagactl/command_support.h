@@ -28,6 +28,9 @@ std::string_view wait_name(saga::Wait wait);
 // diagrams do: "3 create_ticket" for index 2; "-" for no step (-1). `name` may be empty.
 std::string step_label(std::int32_t step, const std::string& name);
 
+// Writes the JSON document to stdout; returns kExitOk.
+int print(Context& c, const saga::JsonWriter& j);
+
 // The fields every JSON view of an instance has (id, type, phase, step index, ...).
 void instance_json(saga::JsonWriter& j, const saga::SagaInstance& i);
 

@@ -102,8 +102,7 @@ int locks(Context& c) {
       j.end_array().end_object();
     }
     j.end_array().end_object();
-    *c.out << j.str();
-    return kExitOk;
+    return print(c, j);
   }
   if (rows->empty()) {
     *c.out << "no locks held\n";
@@ -154,8 +153,7 @@ int requests(Context& c, const RequestsArgs& args) {
       j.field("result", r.result).end_object();
     }
     j.end_array().end_object();
-    *c.out << j.str();
-    return kExitOk;
+    return print(c, j);
   }
   if (rows->empty()) {
     *c.out << "no operator requests\n";

@@ -45,8 +45,7 @@ int list(Context& c, const ListArgs& args) {
       j.end_object();
     }
     j.end_array().end_object();
-    *c.out << j.str();
-    return kExitOk;
+    return print(c, j);
   }
   // Step names come from the recorded definitions (steps unknown: the number alone).
   auto definitions = (*inspector)->definitions();

@@ -60,8 +60,7 @@ int stats(Context& c) {
     j.field("failures", failures).field("operator_actions", operator_actions).end_object();
     j.field("operator_requests_pending", s.pending_requests);
     j.end_object();
-    *c.out << j.str();
-    return kExitOk;
+    return print(c, j);
   }
   std::ostream& o = *c.out;
   Table t({"type", "executing", "compensating", "completed", "compensated", "failed", "total"});
@@ -164,8 +163,7 @@ int definitions(Context& c) {
       j.end_object();
     }
     j.end_array().end_object();
-    *c.out << j.str();
-    return kExitOk;
+    return print(c, j);
   }
   Table t({"name", "version", "fingerprint", "registered", "running", "steps"});
   for (const saga::DefinitionInfo& d : records.value()) {

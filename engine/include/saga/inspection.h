@@ -14,7 +14,9 @@
 //   if (!inspector) return inspector.status();
 //   SagaQuery failed;
 //   failed.phase = Phase::kFailed;
-//   for (const SagaInstance& i : (*inspector)->list(failed).value()) ...
+//   Result<std::vector<SagaInstance>> sagas = (*inspector)->list(failed);
+//   if (!sagas) return sagas.status();
+//   for (const SagaInstance& i : *sagas) ...
 //
 // Safe while the engine runs: reads never block the engine's writes (WAL), and a request is one
 // small insert. Every call is one or a few queries on the file as it is now; two calls may see

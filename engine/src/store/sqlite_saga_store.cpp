@@ -232,12 +232,21 @@ void SqliteSagaStore::Impl::finish_request(const RequestOutcome& outcome) {
   s.exec();  // 0 rows: already finished (or deleted by hand); nothing to do
 }
 
-void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
-  for (const std::string& key : changes.locks_deleted) {
-    Use use(st_->delete_lock);
-    bind_text(st_->delete_lock, 1, key);
-    st_->delete_lock.exec();
+namespace {
+
+// Runs a one-parameter DELETE for each key.
+void delete_each(SQLite::Statement& s, const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) {
+    Use use(s);
+    bind_text(s, 1, key);
+    s.exec();
   }
+}
+
+}  // namespace
+
+void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
+  delete_each(st_->delete_lock, changes.locks_deleted);
   for (const HeldLock& l : changes.locks_put) {
     SQLite::Statement& s = st_->put_lock;
     Use use(s);
@@ -248,11 +257,7 @@ void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
     s.bind(5, l.release_after);
     s.exec();
   }
-  for (const std::string& id : changes.waits_deleted) {
-    Use use(st_->delete_wait);
-    bind_text(st_->delete_wait, 1, id);
-    st_->delete_wait.exec();
-  }
+  delete_each(st_->delete_wait, changes.waits_deleted);
   for (const LockWait& w : changes.waits_put) {
     SQLite::Statement& s = st_->put_wait;
     Use use(s);
@@ -331,11 +336,7 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     part = "history";
     for (const auto& [saga_id, entry] : batch.history) append_history(saga_id, entry);
     part = "outbox delete";
-    for (const std::string& saga_id : batch.outbox_delete) {
-      Use use(st_->delete_outbox);
-      bind_text(st_->delete_outbox, 1, saga_id);
-      st_->delete_outbox.exec();
-    }
+    delete_each(st_->delete_outbox, batch.outbox_delete);
     part = "outbox put";
     for (const OutboxEntry& e : batch.outbox_put) put_outbox(e);
     part = "operator requests";
