@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "saga/testing/engine_fixture.h"
+#include "saga/testing/ftgo_definition.h"
 
 namespace saga {
 namespace {
@@ -238,12 +239,7 @@ TEST_F(SagactlTest, FailedSagaIsRepairedWithRetryWhileTheEngineRuns) {
 
 TEST_F(SagactlTest, LocksShowsHoldersAndQueuesAndReleaseLockHandsTheKeyOn) {
   // FTGO Create Order with a saga lock on "order:1", whatever the data.
-  auto locked = std::make_shared<SagaDefinition>(*f.definition());
-  locked->name = "locked_order";
-  LockDeclaration lock;
-  lock.keys = [](std::string_view) { return std::vector<std::string>{"order:1"}; };
-  lock.lease = Millis{1'000};
-  locked->locks.push_back(lock);
+  auto locked = testing::ftgo_locked_definition("locked_order", "order:1", Millis{1'000});
   ASSERT_TRUE(f.engine().register_definition(locked).is_ok());
   f.transport().set_paused("consumer", true);  // the holder waits at verify_consumer
   StartOptions options;

@@ -273,45 +273,37 @@ void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
 }
 
 Result<std::vector<HeldLock>> SqliteSagaStore::Impl::load_locks() {
-  try {
+  return guarded("store: load_locks", [&] {
     SQLite::Statement s(db_,
                         "SELECT key, saga_id, acquired_at_ms, lease_ms, release_after "
                         "FROM saga_locks ORDER BY key");
-    std::vector<HeldLock> out;
-    while (s.executeStep()) {
-      out.push_back(HeldLock{column_bytes(s.getColumn(0)), column_bytes(s.getColumn(1)),
-                             Millis(s.getColumn(2).getInt64()), Millis(s.getColumn(3).getInt64()),
-                             s.getColumn(4).getInt()});
-    }
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: load_locks");
-  }
+    return read_rows(s, [](const SQLite::Statement& row) -> Result<HeldLock> {
+      return HeldLock{column_bytes(row.getColumn(0)), column_bytes(row.getColumn(1)),
+                      Millis(row.getColumn(2).getInt64()), Millis(row.getColumn(3).getInt64()),
+                      row.getColumn(4).getInt()};
+    });
+  });
 }
 
 Result<std::vector<LockWait>> SqliteSagaStore::Impl::load_lock_waits() {
-  try {
+  return guarded("store: load_lock_waits", [&] {
     SQLite::Statement s(db_,
                         "SELECT saga_id, seq, since_ms, step, claims FROM saga_lock_waits "
                         "ORDER BY seq");
-    std::vector<LockWait> out;
-    while (s.executeStep()) {
+    return read_rows(s, [](const SQLite::Statement& row) -> Result<LockWait> {
       LockWait w;
-      w.saga_id = column_bytes(s.getColumn(0));
-      w.seq = static_cast<std::uint64_t>(s.getColumn(1).getInt64());
-      w.since = Millis(s.getColumn(2).getInt64());
-      w.step = s.getColumn(3).getInt();
-      std::optional<std::vector<LockClaim>> claims = decode_claims(column_bytes(s.getColumn(4)));
+      w.saga_id = column_bytes(row.getColumn(0));
+      w.seq = static_cast<std::uint64_t>(row.getColumn(1).getInt64());
+      w.since = Millis(row.getColumn(2).getInt64());
+      w.step = row.getColumn(3).getInt();
+      std::optional<std::vector<LockClaim>> claims = decode_claims(column_bytes(row.getColumn(4)));
       if (!claims) {
         return Status(StatusCode::kMalformed, "saga_lock_waits row " + w.saga_id + ": bad claims");
       }
       w.claims = std::move(*claims);
-      out.push_back(std::move(w));
-    }
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: load_lock_waits");
-  }
+      return w;
+    });
+  });
 }
 
 Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
