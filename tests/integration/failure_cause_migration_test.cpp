@@ -48,7 +48,9 @@ TEST(FailureCauseMigrationTest, StoredLoadedAndDerivedForOlderRows) {
   }
   {  // Back to what a schema 3 engine left behind.
     SQLite::Database raw(options.path, SQLite::OPEN_READWRITE);
-    raw.exec("ALTER TABLE saga_instances DROP COLUMN failure_cause; PRAGMA user_version = 3");
+    raw.exec(
+        "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
+        "PRAGMA user_version = 3");
   }
   {
     auto store = SqliteSagaStore::open(options);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "saga/testing/engine_fixture.h"
+#include "saga/testing/ftgo_definition.h"
 
 namespace saga {
 namespace {
@@ -157,7 +158,10 @@ TEST_F(SagactlTest, ShowDisplaysStateOutstandingCommandAndTimeline) {
   start("waiting-4");
   ASSERT_EQ(f.engine().wait("waiting-4", Millis{50}).status().code(), StatusCode::kTimeout);
   Output waiting = sagactl({"show", "waiting-4"});
-  EXPECT_THAT(waiting.out, HasSubstr("step        2 create_ticket"));
+  // Steps are numbered from 1, as in the demo's timeline and the diagrams; JSON has the index.
+  EXPECT_THAT(waiting.out, HasSubstr("step        3 create_ticket  attempt 1"));
+  EXPECT_THAT(waiting.out, HasSubstr("step_succeeded"));
+  EXPECT_THAT(waiting.out, HasSubstr("2 verify_consumer"));
   EXPECT_THAT(waiting.out, HasSubstr("kitchen CreateTicket  message_id waiting-4/"));
   EXPECT_THAT(waiting.out, HasSubstr("reply due by"));
   EXPECT_THAT(waiting.out, HasSubstr("15 bytes"));  // "order-waiting-4"
@@ -168,6 +172,10 @@ TEST_F(SagactlTest, ShowDisplaysStateOutstandingCommandAndTimeline) {
   EXPECT_STREQ(d["outstanding_command"]["participant"].GetString(), "kitchen");
   EXPECT_STREQ(d["outstanding_command"]["name"].GetString(), "CreateTicket");
   EXPECT_STREQ(d["wait"].GetString(), "reply");
+  EXPECT_EQ(d["step"].GetInt(), 2);
+  EXPECT_STREQ(d["step_name"].GetString(), "create_ticket");
+  EXPECT_TRUE(d["steps_known"].GetBool());
+  EXPECT_TRUE(d["data"].IsNull());  // not JSON: the fixture's data is plain bytes
   ASSERT_TRUE(d["history"].IsArray());
   EXPECT_STREQ(d["history"][0]["event"].GetString(), "started");
   f.transport().set_paused("kitchen", false);
@@ -195,6 +203,12 @@ TEST_F(SagactlTest, StatsAndDefinitionsCountFromTheDatabase) {
   EXPECT_EQ(defs["definitions"][0]["running"].GetUint64(), 1u);  // the failed one
   EXPECT_STREQ(defs["definitions"][0]["fingerprint"].GetString(),
                fingerprint(*f.definition()).c_str());
+  const auto& steps = defs["definitions"][0]["steps"];
+  ASSERT_EQ(steps.Size(), 6u);
+  EXPECT_STREQ(steps[2]["name"].GetString(), "create_ticket");
+  EXPECT_STREQ(steps[2]["compensation_command"].GetString(), "CancelCreateTicket");
+  EXPECT_STREQ(steps[3]["kind"].GetString(), "pivot");
+  EXPECT_THAT(definitions.out, HasSubstr("4 authorize_card"));
 }
 
 TEST_F(SagactlTest, FailedSagaIsRepairedWithRetryWhileTheEngineRuns) {
@@ -225,12 +239,7 @@ TEST_F(SagactlTest, FailedSagaIsRepairedWithRetryWhileTheEngineRuns) {
 
 TEST_F(SagactlTest, LocksShowsHoldersAndQueuesAndReleaseLockHandsTheKeyOn) {
   // FTGO Create Order with a saga lock on "order:1", whatever the data.
-  auto locked = std::make_shared<SagaDefinition>(*f.definition());
-  locked->name = "locked_order";
-  LockDeclaration lock;
-  lock.keys = [](std::string_view) { return std::vector<std::string>{"order:1"}; };
-  lock.lease = Millis{1'000};
-  locked->locks.push_back(lock);
+  auto locked = testing::ftgo_locked_definition("locked_order", "order:1", Millis{1'000});
   ASSERT_TRUE(f.engine().register_definition(locked).is_ok());
   f.transport().set_paused("consumer", true);  // the holder waits at verify_consumer
   StartOptions options;
@@ -347,16 +356,53 @@ TEST_F(SagactlTest, ErrorsAreClearWithExitCodeTwo) {
   EXPECT_EQ(sagactl({"frobnicate"}).code, 2);
 }
 
-TEST_F(SagactlTest, DiagramsOfTheBuiltInDefinition) {
-  Output dot = sagactl({"dot", "create_order"}, false);
+TEST_F(SagactlTest, DiagramsOfRecordedDefinitions) {
+  EXPECT_EQ(f.settle(start("ok-1")).phase, Phase::kCompleted);  // the definition is recorded
+  Output dot = sagactl({"dot", "create_order"});
   ASSERT_EQ(dot.code, 0) << dot.err;
   EXPECT_EQ(dot.out.rfind("digraph", 0), 0u) << dot.out;
-  EXPECT_THAT(dot.out, HasSubstr("authorize_card"));
-  Output mermaid = sagactl({"mermaid", "create_order"}, false);
+  EXPECT_THAT(dot.out, HasSubstr("4. authorize_card"));
+  EXPECT_THAT(dot.out, HasSubstr("kitchen: CancelCreateTicket"));
+  Output mermaid = sagactl({"mermaid", "create_order", "--version", "1"});
+  ASSERT_EQ(mermaid.code, 0) << mermaid.err;
   EXPECT_EQ(mermaid.out.rfind("flowchart TD", 0), 0u);
-  Output unknown = sagactl({"dot", "place_order"}, false);
+  Output unknown = sagactl({"dot", "place_order"});
   EXPECT_EQ(unknown.code, 2);
-  EXPECT_THAT(unknown.err, HasSubstr("built in: create_order v1"));
+  EXPECT_THAT(unknown.err, HasSubstr("no definition place_order recorded"));
+  EXPECT_EQ(sagactl({"dot", "create_order", "--version", "2"}).code, 2);
+}
+
+// sagactl knows no definition: every name comes from what the engine recorded, so a version it
+// was never built with (here a "revise_order" v2 with steps of its own) reads the same way.
+TEST_F(SagactlTest, NamesStepsOfADefinitionItWasNotBuiltWith) {
+  auto revise = std::make_shared<SagaDefinition>(*f.definition());
+  revise->name = "revise_order";
+  revise->version = 2;
+  const char* names[] = {"undo_revision", "check_consumer",   "revise_ticket",
+                         "reauthorize",   "confirm_revision", "finish_revision"};
+  for (std::size_t k = 0; k < revise->steps.size(); ++k) revise->steps[k].name = names[k];
+  ASSERT_TRUE(f.engine().register_definition(revise).is_ok());
+  f.transport().set_paused("kitchen", true);
+  StartOptions options;
+  options.id = "rev-1";
+  ASSERT_TRUE(f.engine().start_saga("revise_order", "order-r", options).is_ok());
+  ASSERT_EQ(f.engine().wait("rev-1", Millis{50}).status().code(), StatusCode::kTimeout);
+
+  Output show = sagactl({"show", "rev-1"});
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("revise_order v2"));
+  EXPECT_THAT(show.out, HasSubstr("step        3 revise_ticket  attempt 1"));
+  EXPECT_THAT(show.out, HasSubstr("2 check_consumer"));
+  EXPECT_THAT(sagactl({"list"}).out, HasSubstr("3 revise_ticket"));
+  rapidjson::Document d = parse(sagactl({"show", "rev-1", "--json"}).out);
+  EXPECT_STREQ(d["step_name"].GetString(), "revise_ticket");
+  EXPECT_STREQ(d["history"][1]["step_name"].GetString(), "check_consumer");
+  Output definitions = sagactl({"definitions"});
+  EXPECT_THAT(definitions.out, HasSubstr("1 undo_revision, 2 check_consumer"));
+  Output dot = sagactl({"dot", "revise_order"});
+  ASSERT_EQ(dot.code, 0) << dot.err;
+  EXPECT_THAT(dot.out, HasSubstr("5. confirm_revision"));
+  f.transport().set_paused("kitchen", false);
 }
 
 }  // namespace

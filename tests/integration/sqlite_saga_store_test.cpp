@@ -492,8 +492,8 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   {  // Back to what a v1 engine left behind.
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
-        "DROP TABLE operator_requests; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
-        "ALTER TABLE saga_instances DROP COLUMN locks_through; "
+        "DROP TABLE saga_definition_steps; DROP TABLE operator_requests; DROP TABLE saga_locks; "
+        "DROP TABLE saga_lock_waits; ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; PRAGMA user_version = 1");
   }
   StoreOptions read_only = options();
@@ -512,7 +512,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
 }
 
-TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToVersionThreeKeepingItsRequests) {
+TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeepingItsRequests) {
   std::int64_t request_id = 0;
   {
     auto store = open_store();
@@ -524,7 +524,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToVersionThreeKeepingItsRe
   {  // Back to what a v2 engine left behind (the CHECK on actions is wider; harmless here).
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
-        "DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
+        "DROP TABLE saga_definition_steps; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE operator_requests DROP COLUMN lock_key; PRAGMA user_version = 2");

@@ -40,9 +40,22 @@ TEST(DefinitionRegistryTest, RegistersOnceAndRefusesAnotherFingerprint) {
 
 TEST(DefinitionRegistryTest, DefinitionsTheStoreRecordedAreNotQueued) {
   auto d = definition(1, "a");
-  DefinitionRegistry registry({DefinitionRecord{"order", 1, fingerprint(*d), Millis{0}}});
+  DefinitionRegistry registry({definition_record(*d)});
   ASSERT_TRUE(registry.add(d, Millis{5}));
   EXPECT_TRUE(registry.take_unrecorded().empty());
+}
+
+// A record from before schema v5 has no steps: the registry queues it again, with its steps.
+TEST(DefinitionRegistryTest, ARecordWithoutStepsIsQueuedAgainWithItsSteps) {
+  auto d = definition(1, "a");
+  DefinitionRegistry registry({DefinitionRecord{"order", 1, fingerprint(*d), Millis{0}}});
+  ASSERT_TRUE(registry.add(d, Millis{5}));
+  std::vector<DefinitionRecord> queued = registry.take_unrecorded();
+  ASSERT_EQ(queued.size(), 1u);
+  ASSERT_TRUE(queued[0].steps.has_value());
+  ASSERT_EQ(queued[0].steps->size(), 1u);
+  EXPECT_EQ(queued[0].steps->front().name, "a");
+  EXPECT_EQ(queued[0].registered_at, Millis{5});
 }
 
 TEST(DefinitionRegistryTest, PinsToTheLatestVersionAndFindsByFingerprint) {

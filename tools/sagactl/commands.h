@@ -1,14 +1,19 @@
-// sagactl's commands. Each returns the process exit code: 0 done, 1 the engine rejected an
-// operator request (or it was not applied in time), 2 an error (bad arguments, missing file,
-// not an engine database, unknown id, action not allowed in the saga's phase).
+// sagactl's commands, over the inspection API (saga/inspection.h). Each returns the process
+// exit code: 0 done, 1 the engine rejected an operator request (or it was not applied in time),
+// 2 an error (bad arguments, missing file, not an engine database, unknown id, action not
+// allowed in the saga's phase).
+//   saga_commands.cpp       list, show
+//   summary_commands.cpp    stats, definitions, dot, mermaid
+//   operator_commands.cpp   retry, compensate, skip, release-lock, locks, requests
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 
 #include "output.h"
-#include "store/sqlite_saga_store.h"
+#include "saga/store_records.h"
 
 namespace sagactl {
 
@@ -28,6 +33,7 @@ struct ListArgs {
   std::string phase;       // empty: every phase
   std::string type;        // empty: every type
   std::string older_than;  // "10m": created at least that long ago (by this machine's clock)
+  std::string newer_than;  // "1h": created at most that long ago
   std::size_t limit = 20;
   std::size_t page = 1;  // from 1
 };
@@ -55,9 +61,7 @@ int act(Context& c, const ActionArgs& args);
 // Semantic locks held (holder, age, lease, sagas waiting), past-lease ones marked.
 int locks(Context& c);
 int requests(Context& c, const RequestsArgs& args);
-// dot or mermaid text of a definition compiled into sagactl.
-int diagram(Context& c, const std::string& name, bool mermaid);
-// "create_order v1" ...: the definitions compiled into sagactl, for the help text.
-std::string known_definition_names();
+// dot or mermaid text of a definition the engine recorded with its steps (version 0: newest).
+int diagram(Context& c, const std::string& name, std::uint32_t version, bool mermaid);
 
 }  // namespace sagactl

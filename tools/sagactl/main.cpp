@@ -1,8 +1,9 @@
 // sagactl: inspect an engine's database and ask the engine for operator actions.
-// See docs/operations.md. Argument parsing only; the commands are in commands.cpp.
+// See docs/operations.md. Argument parsing only; the commands are declared in commands.h.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 
@@ -32,8 +33,8 @@ int main(int argc, char** argv) {
       "applies itself."};
   app.footer(
       "Exit codes: 0 ok, 1 request rejected or not applied in time, 2 error.\n"
-      "Diagrams (dot, mermaid) exist only for definitions compiled into sagactl: " +
-      sagactl::known_definition_names() + " (the FTGO Create Order example).");
+      "Steps are numbered from 1 (\"3 create_ticket\"); in --json, \"step\" is the stored index, "
+      "from 0.");
   Context c;
   c.out = &std::cout;
   c.err = &std::cerr;
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
                    "executing, compensating, completed, compensated or failed");
   list->add_option("--type", list_args.type, "saga type (definition name)");
   list->add_option("--older-than", list_args.older_than, "created at least this long ago (10m)");
+  list->add_option("--newer-than", list_args.newer_than, "created at most this long ago (1h)");
   list->add_option("--limit", list_args.limit, "rows per page (default 20)");
   list->add_option("--page", list_args.page, "page number, from 1");
 
@@ -88,10 +90,13 @@ int main(int argc, char** argv) {
   requests->add_option("--limit", requests_args.limit, "rows (default 20)");
 
   std::string diagram_name;
-  CLI::App* dot = app.add_subcommand("dot", "Graphviz DOT of a built-in definition");
-  dot->add_option("name", diagram_name, "definition name")->required();
-  CLI::App* mermaid = app.add_subcommand("mermaid", "Mermaid flowchart of a built-in definition");
-  mermaid->add_option("name", diagram_name, "definition name")->required();
+  std::uint32_t diagram_version = 0;
+  CLI::App* dot = app.add_subcommand("dot", "Graphviz DOT of a recorded definition");
+  CLI::App* mermaid = app.add_subcommand("mermaid", "Mermaid flowchart of a recorded definition");
+  for (CLI::App* sc : {dot, mermaid}) {
+    sc->add_option("name", diagram_name, "definition name")->required();
+    sc->add_option("--version", diagram_version, "definition version (default: the newest)");
+  }
 
   try {
     app.parse(argc, argv);
@@ -115,7 +120,7 @@ int main(int argc, char** argv) {
   if (locks->parsed()) return sagactl::locks(c);
   if (release->parsed()) return sagactl::act(c, release_args);
   if (requests->parsed()) return sagactl::requests(c, requests_args);
-  if (dot->parsed()) return sagactl::diagram(c, diagram_name, false);
-  if (mermaid->parsed()) return sagactl::diagram(c, diagram_name, true);
+  if (dot->parsed()) return sagactl::diagram(c, diagram_name, diagram_version, false);
+  if (mermaid->parsed()) return sagactl::diagram(c, diagram_name, diagram_version, true);
   return sagactl::kExitError;
 }

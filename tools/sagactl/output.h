@@ -1,5 +1,5 @@
 // sagactl's output: aligned tables and key/value blocks for people (colour only on a terminal),
-// JSON for scripts, and the time and duration formats both use.
+// and the time and duration formats; JSON for scripts is saga::JsonWriter's (saga/json_writer.h).
 #pragma once
 
 #include <cstdint>
@@ -36,41 +36,6 @@ class Table {
   std::vector<std::string> headers_;
   std::vector<std::vector<std::string>> rows_;
 };
-
-// Writes JSON with correct string escaping. Keys and values are written in call order; the
-// caller keeps objects and arrays balanced.
-class Json {
- public:
-  Json& begin_object();
-  Json& end_object();
-  Json& begin_array();
-  Json& end_array();
-  Json& key(std::string_view k);
-  Json& value(std::string_view v);
-  Json& value(const char* v) { return value(std::string_view(v)); }
-  Json& value(const std::string& v) { return value(std::string_view(v)); }
-  Json& value(std::int64_t v);
-  Json& value(std::uint64_t v);
-  Json& value(std::uint32_t v) { return value(static_cast<std::uint64_t>(v)); }
-  Json& value(std::int32_t v) { return value(static_cast<std::int64_t>(v)); }
-  Json& value(bool v);
-  Json& null();
-  Json& raw(std::string_view json);  // an already-encoded JSON value
-  template <typename T>
-  Json& field(std::string_view k, const T& v) {
-    key(k);
-    return value(v);
-  }
-  std::string str() const { return out_ + "\n"; }
-
- private:
-  void separate();
-  std::string out_;
-  std::vector<bool> first_;  // per open container: nothing written in it yet
-  bool after_key_ = false;
-};
-
-std::string json_escape(std::string_view text);  // with the quotes
 
 // Milliseconds since the Unix epoch as "2026-11-22 03:04:05.678Z" (UTC).
 std::string format_time(saga::Millis ms);

@@ -13,6 +13,7 @@
 
 #include "saga/clock.h"
 #include "saga/decide.h"
+#include "saga/definition.h"
 #include "saga/envelope.h"
 #include "saga/instance.h"
 #include "saga/synchronous.h"
@@ -77,6 +78,7 @@ struct SagaQuery {
   std::optional<Phase> phase;
   std::string type;                      // empty: every type
   std::optional<Millis> created_before;  // only instances created strictly before
+  std::optional<Millis> created_after;   // only instances created at or after
   std::size_t limit = 100;               // 0: no limit
   std::size_t offset = 0;
 };
@@ -97,13 +99,36 @@ struct OutboxEntry {
   Envelope envelope;  // full command; envelope.attempt is the delivery count so far
 };
 
+// One step of a registered definition as the store records it (schema v5): its structure, the
+// same facts the fingerprint and the diagrams use; the callbacks stay code.
+struct StepRecord {
+  std::string name;
+  StepKind kind = StepKind::kCompensatable;
+  std::string participant;  // the action's participant and command; empty without an action
+  std::string command;
+  std::string compensation_participant;  // empty without a compensation
+  std::string compensation_command;
+  bool local = false;                  // runs a local function instead of an action
+  bool conditional = false;            // has an `applies` predicate
+  std::uint32_t maximum_attempts = 0;  // the action's retry policy (0: unlimited)
+  friend bool operator==(const StepRecord&, const StepRecord&) = default;
+};
+
 struct DefinitionRecord {
   std::string name;
   std::uint32_t version = 0;
   std::string fingerprint;
   Millis registered_at{0};  // the engine's clock when first registered; kept on re-register
+  // The steps in order. Absent when unknown: recorded by an engine before schema v5; the next
+  // engine that registers the definition (same name, version and fingerprint) records them.
+  std::optional<std::vector<StepRecord>> steps = std::nullopt;
   friend bool operator==(const DefinitionRecord&, const DefinitionRecord&) = default;
 };
+
+// The record of a definition: name, version, fingerprint and every step (registered_at 0).
+DefinitionRecord definition_record(const SagaDefinition& definition);
+// "compensatable", "pivot", "retriable" (to_string(StepKind)) back to the kind.
+std::optional<StepKind> parse_step_kind(std::string_view text);
 
 // Semantic locks (schema v3, LockDeclaration in definition.h): a key held by a saga.
 struct HeldLock {

@@ -7,7 +7,7 @@ namespace saga {
 Status DefinitionRegistry::add(std::shared_ptr<const SagaDefinition> definition, Millis now) {
   if (!definition) return invalid_argument("register_definition: null definition");
   if (Status s = validate(*definition); !s) return s;
-  DefinitionRecord record{definition->name, definition->version, fingerprint(*definition)};
+  DefinitionRecord record = definition_record(*definition);
   std::lock_guard lock(mutex_);
   auto& versions = definitions_[definition->name];
   auto it = versions.find(definition->version);
@@ -20,8 +20,9 @@ Status DefinitionRegistry::add(std::shared_ptr<const SagaDefinition> definition,
   versions.emplace(version, Registered{std::move(definition), record.fingerprint});
   const bool recorded =
       std::any_of(recorded_.begin(), recorded_.end(), [&](const DefinitionRecord& r) {
+        // A record from before schema v5 has no steps: record them now.
         return r.name == record.name && r.version == record.version &&
-               r.fingerprint == record.fingerprint;
+               r.fingerprint == record.fingerprint && r.steps;
       });
   if (!recorded) {
     record.registered_at = now;

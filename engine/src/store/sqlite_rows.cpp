@@ -218,6 +218,10 @@ Status validate(const StoreBatch& batch) {
   return Status::ok();
 }
 
+std::int64_t sql_limit(std::size_t limit) {
+  return limit == 0 || limit > INT64_MAX ? std::int64_t{-1} : static_cast<std::int64_t>(limit);
+}
+
 std::string sql(std::string_view head, std::string_view columns, std::string_view tail) {
   std::string s(head);
   s += columns;

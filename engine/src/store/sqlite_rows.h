@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "saga/decide.h"
@@ -80,6 +82,54 @@ std::optional<std::vector<LockClaim>> decode_claims(std::string_view text);
 // What SQLite cannot bind (blob sizes are ints) and what the outbox cannot hold, found before
 // the transaction starts.
 Status validate(const StoreBatch& batch);
+
+// T of Result<T>.
+template <typename R>
+struct ResultValue;
+template <typename T>
+struct ResultValue<Result<T>> {
+  using type = T;
+};
+template <typename Read>
+using RowType = typename ResultValue<std::invoke_result_t<Read&, const SQLite::Statement&>>::type;
+
+// Every row of a bound statement through `read` (Result<T> read(const SQLite::Statement&)).
+template <typename Read>
+Result<std::vector<RowType<Read>>> read_rows(SQLite::Statement& s, Read read) {
+  std::vector<RowType<Read>> out;
+  while (s.executeStep()) {
+    auto row = read(s);
+    if (!row) return row.status();
+    out.push_back(std::move(row).value());
+  }
+  return out;
+}
+
+// The statement's first row through `read`, or nothing when it has none.
+template <typename Read>
+Result<std::optional<RowType<Read>>> read_first(SQLite::Statement& s, Read read) {
+  using T = RowType<Read>;
+  if (!s.executeStep()) return std::optional<T>();
+  auto row = read(s);
+  if (!row) return row.status();
+  return std::optional<T>(std::move(row).value());
+}
+
+// Runs `body` (returning a Result), giving its errors `context`; a SQLite::Exception becomes
+// the Status from_exception chooses.
+template <typename F>
+auto guarded(const std::string& context, F body) -> decltype(body()) {
+  try {
+    auto out = body();
+    if (!out) return out.status().with_context(context);
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, context);
+  }
+}
+
+// A row count for LIMIT: SQLite's -1 ("no limit") for 0 or more than fits.
+std::int64_t sql_limit(std::size_t limit);
 
 // head + columns + tail.
 std::string sql(std::string_view head, std::string_view columns, std::string_view tail);

@@ -45,6 +45,14 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
       put_definition(db,
                      "INSERT OR IGNORE INTO saga_definitions (name, version, fingerprint, "
                      "registered_at_ms) VALUES (?1, ?2, ?3, ?4)"),
+      // Only for the recorded fingerprint, and only once (the first engine to know them).
+      put_definition_step(
+          db,
+          "INSERT OR IGNORE INTO saga_definition_steps (name, version, step, step_name, kind, "
+          "participant, command, compensation_participant, compensation_command, local, "
+          "conditional, maximum_attempts) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+          "?12 WHERE EXISTS (SELECT 1 FROM saga_definitions WHERE name = ?1 AND version = ?2 "
+          "AND fingerprint = ?13)"),
       load_instance(db, sql("SELECT ", kInstanceColumns, " FROM saga_instances WHERE id = ?1")),
       load_unfinished(db, sql("SELECT ", kInstanceColumns,
                               " FROM saga_instances WHERE phase IN (1, 2, 5) "
@@ -61,6 +69,11 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
       load_definitions(db,
                        "SELECT name, version, fingerprint, registered_at_ms FROM saga_definitions "
                        "ORDER BY name, version"),
+      load_definition_steps(db,
+                            "SELECT name, version, step_name, kind, participant, command, "
+                            "compensation_participant, compensation_command, local, conditional, "
+                            "maximum_attempts FROM saga_definition_steps "
+                            "ORDER BY name, version, step"),
       pending_requests(db, sql("SELECT ", kRequestColumns,
                                " FROM operator_requests WHERE state = 'pending' "
                                "ORDER BY id LIMIT ?1")),
@@ -188,6 +201,26 @@ void SqliteSagaStore::Impl::put_definition(const DefinitionRecord& definition) {
   bind_text(s, 3, definition.fingerprint);
   s.bind(4, static_cast<std::int64_t>(definition.registered_at.count()));
   s.exec();
+  if (!definition.steps) return;
+  for (std::size_t k = 0; k < definition.steps->size(); ++k) {
+    const StepRecord& step = (*definition.steps)[k];
+    SQLite::Statement& t = st_->put_definition_step;
+    Use use_step(t);
+    bind_text(t, 1, definition.name);
+    t.bind(2, definition.version);
+    t.bind(3, static_cast<std::int64_t>(k));
+    bind_text(t, 4, step.name);
+    t.bind(5, std::string(to_string(step.kind)));
+    bind_text(t, 6, step.participant);
+    bind_text(t, 7, step.command);
+    bind_text(t, 8, step.compensation_participant);
+    bind_text(t, 9, step.compensation_command);
+    t.bind(10, static_cast<std::int32_t>(step.local ? 1 : 0));
+    t.bind(11, static_cast<std::int32_t>(step.conditional ? 1 : 0));
+    t.bind(12, step.maximum_attempts);
+    bind_text(t, 13, definition.fingerprint);
+    t.exec();
+  }
 }
 
 void SqliteSagaStore::Impl::finish_request(const RequestOutcome& outcome) {
@@ -200,12 +233,21 @@ void SqliteSagaStore::Impl::finish_request(const RequestOutcome& outcome) {
   s.exec();  // 0 rows: already finished (or deleted by hand); nothing to do
 }
 
-void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
-  for (const std::string& key : changes.locks_deleted) {
-    Use use(st_->delete_lock);
-    bind_text(st_->delete_lock, 1, key);
-    st_->delete_lock.exec();
+namespace {
+
+// Runs a one-parameter DELETE for each key.
+void delete_each(SQLite::Statement& s, const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) {
+    Use use(s);
+    bind_text(s, 1, key);
+    s.exec();
   }
+}
+
+}  // namespace
+
+void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
+  delete_each(st_->delete_lock, changes.locks_deleted);
   for (const HeldLock& l : changes.locks_put) {
     SQLite::Statement& s = st_->put_lock;
     Use use(s);
@@ -216,11 +258,7 @@ void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
     s.bind(5, l.release_after);
     s.exec();
   }
-  for (const std::string& id : changes.waits_deleted) {
-    Use use(st_->delete_wait);
-    bind_text(st_->delete_wait, 1, id);
-    st_->delete_wait.exec();
-  }
+  delete_each(st_->delete_wait, changes.waits_deleted);
   for (const LockWait& w : changes.waits_put) {
     SQLite::Statement& s = st_->put_wait;
     Use use(s);
@@ -236,45 +274,37 @@ void SqliteSagaStore::Impl::write_locks(const LockChanges& changes) {
 }
 
 Result<std::vector<HeldLock>> SqliteSagaStore::Impl::load_locks() {
-  try {
+  return guarded("store: load_locks", [&] {
     SQLite::Statement s(db_,
                         "SELECT key, saga_id, acquired_at_ms, lease_ms, release_after "
                         "FROM saga_locks ORDER BY key");
-    std::vector<HeldLock> out;
-    while (s.executeStep()) {
-      out.push_back(HeldLock{column_bytes(s.getColumn(0)), column_bytes(s.getColumn(1)),
-                             Millis(s.getColumn(2).getInt64()), Millis(s.getColumn(3).getInt64()),
-                             s.getColumn(4).getInt()});
-    }
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: load_locks");
-  }
+    return read_rows(s, [](const SQLite::Statement& row) -> Result<HeldLock> {
+      return HeldLock{column_bytes(row.getColumn(0)), column_bytes(row.getColumn(1)),
+                      Millis(row.getColumn(2).getInt64()), Millis(row.getColumn(3).getInt64()),
+                      row.getColumn(4).getInt()};
+    });
+  });
 }
 
 Result<std::vector<LockWait>> SqliteSagaStore::Impl::load_lock_waits() {
-  try {
+  return guarded("store: load_lock_waits", [&] {
     SQLite::Statement s(db_,
                         "SELECT saga_id, seq, since_ms, step, claims FROM saga_lock_waits "
                         "ORDER BY seq");
-    std::vector<LockWait> out;
-    while (s.executeStep()) {
+    return read_rows(s, [](const SQLite::Statement& row) -> Result<LockWait> {
       LockWait w;
-      w.saga_id = column_bytes(s.getColumn(0));
-      w.seq = static_cast<std::uint64_t>(s.getColumn(1).getInt64());
-      w.since = Millis(s.getColumn(2).getInt64());
-      w.step = s.getColumn(3).getInt();
-      std::optional<std::vector<LockClaim>> claims = decode_claims(column_bytes(s.getColumn(4)));
+      w.saga_id = column_bytes(row.getColumn(0));
+      w.seq = static_cast<std::uint64_t>(row.getColumn(1).getInt64());
+      w.since = Millis(row.getColumn(2).getInt64());
+      w.step = row.getColumn(3).getInt();
+      std::optional<std::vector<LockClaim>> claims = decode_claims(column_bytes(row.getColumn(4)));
       if (!claims) {
         return Status(StatusCode::kMalformed, "saga_lock_waits row " + w.saga_id + ": bad claims");
       }
       w.claims = std::move(*claims);
-      out.push_back(std::move(w));
-    }
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: load_lock_waits");
-  }
+      return w;
+    });
+  });
 }
 
 Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
@@ -299,11 +329,7 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     part = "history";
     for (const auto& [saga_id, entry] : batch.history) append_history(saga_id, entry);
     part = "outbox delete";
-    for (const std::string& saga_id : batch.outbox_delete) {
-      Use use(st_->delete_outbox);
-      bind_text(st_->delete_outbox, 1, saga_id);
-      st_->delete_outbox.exec();
-    }
+    delete_each(st_->delete_outbox, batch.outbox_delete);
     part = "outbox put";
     for (const OutboxEntry& e : batch.outbox_put) put_outbox(e);
     part = "operator requests";
@@ -319,89 +345,71 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
   }
 }
 
-Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::read_instances(SQLite::Statement& s) {
-  std::vector<SagaInstance> out;
-  while (s.executeStep()) {
-    Result<SagaInstance> i = read_instance(s);
-    if (!i) return i.status();
-    out.push_back(std::move(i).value());
-  }
-  return out;
-}
-
 Result<std::optional<SagaInstance>> SqliteSagaStore::Impl::load(const std::string& id) {
-  try {
+  return guarded("store: load " + id, [&] {
     SQLite::Statement& s = st_->load_instance;
     Use use(s);
     bind_text(s, 1, id);
-    if (!s.executeStep()) return std::optional<SagaInstance>();
-    Result<SagaInstance> i = read_instance(s);
-    if (!i) return i.status().with_context("store: load");
-    return std::optional<SagaInstance>(std::move(i).value());
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: load " + id);
-  }
+    return read_first(s, read_instance);
+  });
 }
 
 Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::load_unfinished() {
-  try {
+  return guarded("store: load_unfinished", [&] {
     Use use(st_->load_unfinished);
-    Result<std::vector<SagaInstance>> out = read_instances(st_->load_unfinished);
-    if (!out) return out.status().with_context("store: load_unfinished");
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: load_unfinished");
-  }
+    return read_rows(st_->load_unfinished, read_instance);
+  });
 }
 
 Result<std::vector<OutboxEntry>> SqliteSagaStore::Impl::load_outbox() {
-  try {
-    SQLite::Statement& s = st_->load_outbox;
-    Use use(s);
-    std::vector<OutboxEntry> out;
-    while (s.executeStep()) {
-      Result<OutboxEntry> e = read_outbox(s);
-      if (!e) return e.status().with_context("store: load_outbox");
-      out.push_back(std::move(e).value());
-    }
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: load_outbox");
-  }
+  return guarded("store: load_outbox", [&] {
+    Use use(st_->load_outbox);
+    return read_rows(st_->load_outbox, read_outbox);
+  });
 }
 
 Result<std::vector<HistoryEntry>> SqliteSagaStore::Impl::history(const std::string& id) {
-  try {
+  return guarded("store: history " + id, [&] {
     SQLite::Statement& s = st_->load_history;
     Use use(s);
     bind_text(s, 1, id);
-    std::vector<HistoryEntry> out;
-    while (s.executeStep()) {
-      Result<HistoryEntry> h = read_history(s);
-      if (!h) return h.status().with_context("store: history " + id);
-      out.push_back(std::move(h).value());
-    }
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: history " + id);
-  }
+    return read_rows(s, read_history);
+  });
 }
 
 Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::list(std::optional<Phase> phase,
                                                               std::size_t limit) {
-  try {
+  return guarded("store: list", [&] {
     SQLite::Statement& s = phase ? st_->list_phase : st_->list_all;
     Use use(s);
-    // LIMIT -1 is SQLite for "no limit".
-    s.bind(1,
-           limit == 0 || limit > INT64_MAX ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
+    s.bind(1, sql_limit(limit));
     if (phase) s.bind(2, static_cast<std::int32_t>(*phase));
-    Result<std::vector<SagaInstance>> out = read_instances(s);
-    if (!out) return out.status().with_context("store: list");
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: list");
+    return read_rows(s, read_instance);
+  });
+}
+
+// Fills each record's steps from saga_definition_steps; records without rows keep none.
+Status SqliteSagaStore::Impl::read_definition_steps(std::vector<DefinitionRecord>* records) {
+  SQLite::Statement& s = st_->load_definition_steps;
+  Use use(s);
+  while (s.executeStep()) {
+    const std::string name = column_bytes(s.getColumn(0));
+    const std::uint32_t version = s.getColumn(1).getUInt();
+    auto record = std::find_if(records->begin(), records->end(), [&](const DefinitionRecord& d) {
+      return d.name == name && d.version == version;
+    });
+    if (record == records->end()) continue;  // a row without its definition: ignored
+    std::optional<StepKind> kind = parse_step_kind(column_bytes(s.getColumn(3)));
+    if (!kind) return Status(StatusCode::kMalformed, "step of " + name + ": unknown kind");
+    StepRecord step{column_bytes(s.getColumn(2)), *kind,
+                    column_bytes(s.getColumn(4)), column_bytes(s.getColumn(5)),
+                    column_bytes(s.getColumn(6)), column_bytes(s.getColumn(7)),
+                    s.getColumn(8).getInt() != 0, s.getColumn(9).getInt() != 0,
+                    s.getColumn(10).getUInt()};
+    if (!record->steps) record->steps.emplace();
+    record->steps->push_back(std::move(step));
   }
+  return Status::ok();
 }
 
 Result<std::vector<DefinitionRecord>> SqliteSagaStore::Impl::definitions() {
@@ -417,6 +425,7 @@ Result<std::vector<DefinitionRecord>> SqliteSagaStore::Impl::definitions() {
       d.registered_at = Millis(s.getColumn(3).getInt64());
       out.push_back(std::move(d));
     }
+    if (Status st = read_definition_steps(&out); !st) return st.with_context("store: definitions");
     return out;
   } catch (const SQLite::Exception& e) {
     return from_exception(e, "store: definitions");

@@ -67,6 +67,7 @@ class SqliteSagaStore::Impl {
     SQLite::Statement put_outbox;
     SQLite::Statement delete_outbox;
     SQLite::Statement put_definition;
+    SQLite::Statement put_definition_step;
     SQLite::Statement load_instance;
     SQLite::Statement load_unfinished;
     SQLite::Statement load_outbox;
@@ -74,6 +75,7 @@ class SqliteSagaStore::Impl {
     SQLite::Statement list_all;
     SQLite::Statement list_phase;
     SQLite::Statement load_definitions;
+    SQLite::Statement load_definition_steps;
     SQLite::Statement pending_requests;
     SQLite::Statement finish_request;
     SQLite::Statement put_lock;
@@ -89,10 +91,9 @@ class SqliteSagaStore::Impl {
   void append_history(const std::string& saga_id, const HistoryEntry& entry);
   void put_outbox(const OutboxEntry& entry);
   void put_definition(const DefinitionRecord& definition);
+  Status read_definition_steps(std::vector<DefinitionRecord>* records);
   void finish_request(const RequestOutcome& outcome);
   void write_locks(const LockChanges& changes);
-  Result<std::vector<SagaInstance>> read_instances(SQLite::Statement& s);
-  Result<std::vector<OperatorRequest>> read_requests(SQLite::Statement& s);
 
   SQLite::Database db_;
   std::unique_ptr<Statements> st_;

@@ -6,6 +6,7 @@
 
 #include <iterator>
 #include <string>
+#include <string_view>
 
 namespace saga {
 namespace {
@@ -77,25 +78,38 @@ CREATE TABLE saga_definitions (
 )sql");
 }
 
-// Version 2: operator requests. sagactl inserts a pending row; the engine applies it on its
-// own thread and records the outcome in the same transaction as the change it caused. Text
-// columns with CHECKs, so that an operator's own script can insert a request too.
-void create_schema_v2(SQLite::Database& db) {
-  db.exec(R"sql(
-CREATE TABLE operator_requests (
+// The operator_requests table as versions 2 and 3 create it; `actions` is the CHECK's list.
+std::string operator_requests_table(std::string_view name, std::string_view actions,
+                                    std::string_view extra_columns) {
+  std::string sql = "CREATE TABLE ";
+  sql += name;
+  sql += R"sql( (
   id               INTEGER PRIMARY KEY AUTOINCREMENT,
   saga_id          TEXT    NOT NULL,
-  action           TEXT    NOT NULL CHECK (action IN ('retry', 'compensate', 'skip')),
+  action           TEXT    NOT NULL CHECK (action IN ()sql";
+  sql += actions;
+  sql += R"sql()),
   reason           TEXT    NOT NULL CHECK (reason <> ''),
   requested_by     TEXT    NOT NULL,
   requested_at_ms  INTEGER NOT NULL,
   state            TEXT    NOT NULL DEFAULT 'pending'
                            CHECK (state IN ('pending', 'applied', 'rejected')),
   result           TEXT    NOT NULL DEFAULT '',
-  finished_at_ms   INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX operator_requests_by_state ON operator_requests (state, id);
-)sql");
+  finished_at_ms   INTEGER NOT NULL DEFAULT 0)sql";
+  sql += extra_columns;
+  sql += "\n);\n";
+  return sql;
+}
+
+constexpr const char* kRequestsIndex =
+    "CREATE INDEX operator_requests_by_state ON operator_requests (state, id);\n";
+
+// Version 2: operator requests. sagactl inserts a pending row; the engine applies it on its
+// own thread and records the outcome in the same transaction as the change it caused. Text
+// columns with CHECKs, so that an operator's own script can insert a request too.
+void create_schema_v2(SQLite::Database& db) {
+  db.exec(operator_requests_table("operator_requests", "'retry', 'compensate', 'skip'", "") +
+          kRequestsIndex);
 }
 
 // Version 3: semantic locks (docs/isolation.md). One row per held key and one per waiting saga
@@ -123,28 +137,41 @@ CREATE TABLE saga_lock_waits (
   step      INTEGER NOT NULL,
   claims    BLOB    NOT NULL
 );
-
-CREATE TABLE operator_requests_v3 (
-  id               INTEGER PRIMARY KEY AUTOINCREMENT,
-  saga_id          TEXT    NOT NULL,
-  action           TEXT    NOT NULL
-                           CHECK (action IN ('retry', 'compensate', 'skip', 'release_lock')),
-  reason           TEXT    NOT NULL CHECK (reason <> ''),
-  requested_by     TEXT    NOT NULL,
-  requested_at_ms  INTEGER NOT NULL,
-  state            TEXT    NOT NULL DEFAULT 'pending'
-                           CHECK (state IN ('pending', 'applied', 'rejected')),
-  result           TEXT    NOT NULL DEFAULT '',
-  finished_at_ms   INTEGER NOT NULL DEFAULT 0,
-  lock_key         TEXT    NOT NULL DEFAULT ''
-);
+)sql");
+  db.exec(operator_requests_table("operator_requests_v3",
+                                  "'retry', 'compensate', 'skip', 'release_lock'",
+                                  ",\n  lock_key         TEXT    NOT NULL DEFAULT ''") +
+          R"sql(
 INSERT INTO operator_requests_v3 (id, saga_id, action, reason, requested_by, requested_at_ms,
                                   state, result, finished_at_ms)
   SELECT id, saga_id, action, reason, requested_by, requested_at_ms, state, result,
          finished_at_ms FROM operator_requests;
 DROP TABLE operator_requests;
 ALTER TABLE operator_requests_v3 RENAME TO operator_requests;
-CREATE INDEX operator_requests_by_state ON operator_requests (state, id);
+)sql" + kRequestsIndex);
+}
+
+// Version 5: each registered definition's steps (saga/store_records.h StepRecord), one row per
+// step, written with the definition. A definition recorded before v5 has no rows (its steps
+// are unknown) until an engine registers it again.
+void add_definition_steps(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE saga_definition_steps (
+  name                      TEXT    NOT NULL,
+  version                   INTEGER NOT NULL,
+  step                      INTEGER NOT NULL,
+  step_name                 TEXT    NOT NULL,
+  kind                      TEXT    NOT NULL
+                                    CHECK (kind IN ('compensatable', 'pivot', 'retriable')),
+  participant               TEXT    NOT NULL,
+  command                   TEXT    NOT NULL,
+  compensation_participant  TEXT    NOT NULL,
+  compensation_command      TEXT    NOT NULL,
+  local                     INTEGER NOT NULL,
+  conditional               INTEGER NOT NULL,
+  maximum_attempts          INTEGER NOT NULL,
+  PRIMARY KEY (name, version, step)
+);
 )sql");
 }
 
@@ -170,6 +197,7 @@ constexpr Migration kMigrations[] = {
     {2, &create_schema_v2},
     {3, &create_schema_v3},
     {4, &add_failure_cause_column},
+    {5, &add_definition_steps},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -14,53 +14,40 @@ using namespace sqlite_rows;
 // --- queries for tools: prepared per call (they run once per sagactl command) ---
 
 Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::query(const SagaQuery& q) {
-  try {
+  return guarded("store: query", [&] {
     std::string text = sql("SELECT ", kInstanceColumns, " FROM saga_instances WHERE 1");
     if (q.phase) text += " AND phase = :phase";
     if (!q.type.empty()) text += " AND type = :type";
     if (q.created_before) text += " AND created_at_ms < :before";
+    if (q.created_after) text += " AND created_at_ms >= :after";
     text += " ORDER BY created_at_ms DESC, id DESC LIMIT :limit OFFSET :offset";
     SQLite::Statement s(db_, text);
     if (q.phase) s.bind(":phase", static_cast<std::int32_t>(*q.phase));
     if (!q.type.empty()) s.bind(":type", q.type);
     if (q.created_before) s.bind(":before", static_cast<std::int64_t>(q.created_before->count()));
-    s.bind(":limit", q.limit == 0 || q.limit > INT64_MAX ? std::int64_t{-1}
-                                                         : static_cast<std::int64_t>(q.limit));
+    if (q.created_after) s.bind(":after", static_cast<std::int64_t>(q.created_after->count()));
+    s.bind(":limit", sql_limit(q.limit));
     s.bind(":offset", static_cast<std::int64_t>(std::min<std::size_t>(q.offset, INT64_MAX)));
-    Result<std::vector<SagaInstance>> out = read_instances(s);
-    if (!out) return out.status().with_context("store: query");
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: query");
-  }
+    return read_rows(s, read_instance);
+  });
 }
 
 Result<std::optional<SagaInstance>> SqliteSagaStore::Impl::oldest_unfinished() {
-  try {
+  return guarded("store: oldest_unfinished", [&] {
     SQLite::Statement s(db_, sql("SELECT ", kInstanceColumns,
                                  " FROM saga_instances WHERE phase IN (1, 2, 5) "
                                  "ORDER BY created_at_ms, id LIMIT 1"));
-    if (!s.executeStep()) return std::optional<SagaInstance>();
-    Result<SagaInstance> i = read_instance(s);
-    if (!i) return i.status().with_context("store: oldest_unfinished");
-    return std::optional<SagaInstance>(std::move(i).value());
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: oldest_unfinished");
-  }
+    return read_first(s, read_instance);
+  });
 }
 
 Result<std::optional<OutboxEntry>> SqliteSagaStore::Impl::outbox_entry(const std::string& id) {
-  try {
+  return guarded("store: outbox_entry " + id, [&] {
     SQLite::Statement s(db_,
                         sql("SELECT ", kOutboxColumns, " FROM saga_outbox WHERE saga_id = ?1"));
     s.bind(1, id);
-    if (!s.executeStep()) return std::optional<OutboxEntry>();
-    Result<OutboxEntry> e = read_outbox(s);
-    if (!e) return e.status().with_context("store: outbox_entry");
-    return std::optional<OutboxEntry>(std::move(e).value());
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: outbox_entry " + id);
-  }
+    return read_first(s, read_outbox);
+  });
 }
 
 Result<std::vector<SagaCount>> SqliteSagaStore::Impl::counts() {
@@ -123,60 +110,36 @@ Result<std::int64_t> SqliteSagaStore::Impl::add_operator_request(const OperatorR
   }
 }
 
-Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::read_requests(SQLite::Statement& s) {
-  std::vector<OperatorRequest> out;
-  while (s.executeStep()) {
-    Result<OperatorRequest> r = read_request(s);
-    if (!r) return r.status();
-    out.push_back(std::move(r).value());
-  }
-  return out;
-}
-
 Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::take_operator_requests(
     std::size_t limit) {
-  try {
+  return guarded("store: take_operator_requests", [&] {
     SQLite::Statement& s = st_->pending_requests;
     Use use(s);
     s.bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
-    Result<std::vector<OperatorRequest>> out = read_requests(s);
-    if (!out) return out.status().with_context("store: take_operator_requests");
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: take_operator_requests");
-  }
+    return read_rows(s, read_request);
+  });
 }
 
 Result<std::optional<OperatorRequest>> SqliteSagaStore::Impl::operator_request(std::int64_t id) {
-  try {
+  return guarded("store: operator_request", [&] {
     SQLite::Statement s(db_,
                         sql("SELECT ", kRequestColumns, " FROM operator_requests WHERE id = ?1"));
     s.bind(1, id);
-    if (!s.executeStep()) return std::optional<OperatorRequest>();
-    Result<OperatorRequest> r = read_request(s);
-    if (!r) return r.status().with_context("store: operator_request");
-    return std::optional<OperatorRequest>(std::move(r).value());
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: operator_request");
-  }
+    return read_first(s, read_request);
+  });
 }
 
 Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::operator_requests(
     std::optional<RequestState> state, std::size_t limit) {
-  try {
+  return guarded("store: operator_requests", [&] {
     std::string text = sql("SELECT ", kRequestColumns, " FROM operator_requests");
     if (state) text += " WHERE state = :state";
     text += " ORDER BY id DESC LIMIT :limit";
     SQLite::Statement s(db_, text);
     if (state) s.bind(":state", std::string(to_string(*state)));
-    s.bind(":limit",
-           limit == 0 || limit > INT64_MAX ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
-    Result<std::vector<OperatorRequest>> out = read_requests(s);
-    if (!out) return out.status().with_context("store: operator_requests");
-    return out;
-  } catch (const SQLite::Exception& e) {
-    return from_exception(e, "store: operator_requests");
-  }
+    s.bind(":limit", sql_limit(limit));
+    return read_rows(s, read_request);
+  });
 }
 
 }  // namespace saga

@@ -1,8 +1,10 @@
-// Names of the operator request columns (saga/store_records.h), the same in every backend.
+// Store records (saga/store_records.h): operator request names, the same in every backend, and
+// a definition's record.
 #include "saga/store_records.h"
 
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace saga {
 
@@ -44,6 +46,41 @@ std::optional<RequestState> parse_request_state(std::string_view text) {
   for (RequestState st :
        {RequestState::kPending, RequestState::kApplied, RequestState::kRejected}) {
     if (text == to_string(st)) return st;
+  }
+  return std::nullopt;
+}
+
+DefinitionRecord definition_record(const SagaDefinition& definition) {
+  DefinitionRecord record;
+  record.name = definition.name;
+  record.version = definition.version;
+  record.fingerprint = fingerprint(definition);
+  std::vector<StepRecord> steps;
+  steps.reserve(definition.steps.size());
+  for (const StepDefinition& d : definition.steps) {
+    StepRecord s;
+    s.name = d.name;
+    s.kind = d.kind;
+    if (d.action) {
+      s.participant = d.action->participant;
+      s.command = d.action->command_name;
+    }
+    if (d.compensation) {
+      s.compensation_participant = d.compensation->participant;
+      s.compensation_command = d.compensation->command_name;
+    }
+    s.local = static_cast<bool>(d.local);
+    s.conditional = static_cast<bool>(d.applies);
+    s.maximum_attempts = d.retry.maximum_attempts;
+    steps.push_back(std::move(s));
+  }
+  record.steps = std::move(steps);
+  return record;
+}
+
+std::optional<StepKind> parse_step_kind(std::string_view text) {
+  for (StepKind k : {StepKind::kCompensatable, StepKind::kPivot, StepKind::kRetriable}) {
+    if (text == to_string(k)) return k;
   }
   return std::nullopt;
 }

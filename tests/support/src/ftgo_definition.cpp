@@ -63,4 +63,15 @@ std::shared_ptr<SagaDefinition> ftgo_definition() {
   return def;
 }
 
+std::shared_ptr<SagaDefinition> ftgo_locked_definition(const std::string& name,
+                                                       const std::string& key, Millis lease) {
+  auto def = ftgo_definition();
+  def->name = name;
+  LockDeclaration lock;
+  lock.keys = [key](std::string_view) { return std::vector<std::string>{key}; };
+  lock.lease = lease;
+  def->locks.push_back(lock);
+  return def;
+}
+
 }  // namespace saga::testing

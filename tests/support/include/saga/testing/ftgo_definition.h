@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "saga/definition.h"
 
@@ -18,5 +19,9 @@ namespace saga::testing {
 
 // reply_timeout 1 s; retry fixed 100 ms x5 without jitter; compensation retry fixed 100 ms x5.
 std::shared_ptr<SagaDefinition> ftgo_definition();
+
+// ftgo_definition() named `name`, with a saga lock on `key` whatever the data (mode kWait).
+std::shared_ptr<SagaDefinition> ftgo_locked_definition(const std::string& name,
+                                                       const std::string& key, Millis lease);
 
 }  // namespace saga::testing
