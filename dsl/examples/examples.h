@@ -9,8 +9,4 @@ namespace examples {
 // "A first saga": reserve credit, then place the order.
 saga::DefinitionResult place_order_saga();
 
-// FTGO's book saga, ftgo::book_create_order_definition() (create_order.cpp forwards to it; it is
-// compiled into tools/sagactl).
-saga::DefinitionResult create_order_saga();
-
 }  // namespace examples

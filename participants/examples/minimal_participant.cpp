@@ -10,40 +10,14 @@
 #include <stdexcept>
 #include <string>
 
-// Commands and replies: plain structs with a wire name and named cereal fields.
-struct CreateTicket {
-  static constexpr std::string_view kMessageName = "CreateTicket";
-  std::int64_t order_id = 0;
-  std::string items;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(order_id), CEREAL_NVP(items));
-  }
-};
+#include "ftgo/messages.h"
 
-struct TicketCreated {
-  static constexpr std::string_view kMessageName = "TicketCreated";
-  std::int64_t ticket_id = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(ticket_id));
-  }
-};
-
-struct CancelCreateTicket {
-  static constexpr std::string_view kMessageName = "CancelCreateTicket";
-  std::int64_t order_id = 0;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(order_id));
-  }
-};
-
-struct TicketCancelled {
-  static constexpr std::string_view kMessageName = "TicketCancelled";
-  template <class A>
-  void serialize(A&) {}
-};
+// FTGO's Kitchen commands and replies (saga::ftgo): plain structs with a wire name and named
+// cereal fields.
+using ftgo::CancelCreateTicket;
+using ftgo::CreateTicket;
+using ftgo::TicketCancelled;
+using ftgo::TicketCreated;
 
 namespace {
 saga::Participant* g_participant = nullptr;
@@ -66,7 +40,7 @@ int main(int argc, char** argv) {
   // The service's own table, created once at start.
   saga::Status schema = kitchen.exec_schema(
       "CREATE TABLE IF NOT EXISTS ticket (id INTEGER PRIMARY KEY, order_id INTEGER UNIQUE, "
-      "items TEXT NOT NULL, state TEXT NOT NULL)");
+      "restaurant_id INTEGER NOT NULL, line_items INTEGER NOT NULL, state TEXT NOT NULL)");
   if (!schema) {
     std::fprintf(stderr, "kitchen: %s\n", schema.to_string().c_str());
     return 1;
@@ -74,10 +48,12 @@ int main(int argc, char** argv) {
 
   // The action. Its writes commit together with the inbox record of this command.
   kitchen.on<CreateTicket>([](const CreateTicket& command, saga::HandlerContext& context) {
-    if (command.items.empty()) return saga::failure("empty_order");
-    auto inserted =
-        context.db().exec("INSERT INTO ticket (order_id, items, state) VALUES (?, ?, 'created')",
-                          {command.order_id, command.items});
+    if (command.line_items.empty()) return saga::failure("empty_order");
+    auto inserted = context.db().exec(
+        "INSERT INTO ticket (order_id, restaurant_id, line_items, state) "
+        "VALUES (?, ?, ?, 'created')",
+        {command.order_id, command.restaurant_id,
+         static_cast<std::int64_t>(command.line_items.size())});
     if (!inserted) return saga::failure("ticket_exists");
     auto row =
         context.db().query_one("SELECT id FROM ticket WHERE order_id = ?", {command.order_id});

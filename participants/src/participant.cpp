@@ -551,25 +551,23 @@ void Participant::run() {
 void Participant::stop() { impl_->stopping.store(true); }
 
 ParticipantStats Participant::stats() const {
-  const Counters& c = impl_->counters;
-  ParticipantStats s;
-  s.handled = c.handled.load();
-  s.duplicates = c.duplicates.load();
-  s.null_compensations = c.null_compensations.load();
-  s.refused_compensated = c.refused_compensated.load();
-  s.handler_errors = c.handler_errors.load();
-  s.unknown_commands = c.unknown_commands.load();
-  s.malformed_commands = c.malformed_commands.load();
-  s.malformed_dropped = c.malformed_dropped.load();
-  s.oversized_dropped = c.oversized_dropped.load();
-  s.replies_dropped = c.replies_dropped.load();
-  s.send_failures = c.send_failures.load();
-  s.store_errors = c.store_errors.load();
-  s.clients_refused = impl_->router->clients_refused();
-  s.lock_refusals = c.lock_refusals.load();
-  s.held_commands = c.held_commands.load();
-  s.held_resends = c.held_resends.load();
-  return s;
+  const Counters& c = impl_->counters;  // each std::atomic reads as its load()
+  return ParticipantStats{.handled = c.handled,
+                          .duplicates = c.duplicates,
+                          .null_compensations = c.null_compensations,
+                          .refused_compensated = c.refused_compensated,
+                          .handler_errors = c.handler_errors,
+                          .unknown_commands = c.unknown_commands,
+                          .malformed_commands = c.malformed_commands,
+                          .malformed_dropped = c.malformed_dropped,
+                          .oversized_dropped = c.oversized_dropped,
+                          .replies_dropped = c.replies_dropped,
+                          .send_failures = c.send_failures,
+                          .store_errors = c.store_errors,
+                          .clients_refused = impl_->router->clients_refused(),
+                          .lock_refusals = c.lock_refusals,
+                          .held_commands = c.held_commands,
+                          .held_resends = c.held_resends};
 }
 
 }  // namespace saga

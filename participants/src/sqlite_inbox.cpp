@@ -189,6 +189,21 @@ Status write_row(StatementCache& cache, std::string_view what, std::string_view 
   });
 }
 
+// The first row `sql` selects with `values` bound in order, converted by `read`; empty when
+// there is none. Errors as the Status of `what`.
+template <typename T, typename Read, typename... V>
+Result<std::optional<T>> read_row(StatementCache& cache, std::string_view what,
+                                  std::string_view sql, Read read, const V&... values) {
+  std::optional<T> found;
+  Status s = guarded(what, [&] {
+    Using statement(cache, sql);
+    bind_values(*statement, values...);
+    if (statement->executeStep()) found = read(*statement);
+  });
+  if (!s) return s;
+  return found;
+}
+
 class SqliteSql final : public Sql {
  public:
   explicit SqliteSql(StatementCache& statements) : statements_(statements) {}
@@ -315,29 +330,29 @@ Status SqliteInbox::rollback_to_savepoint() {
                  [&] { run(impl_->statements, "ROLLBACK TO saga_command"); });
 }
 
+namespace {
+
+StoredReply read_reply(SQLite::Statement& q) {
+  StoredReply r;
+  r.name = q.getColumn(0).getString();
+  r.outcome = q.getColumn(1).getInt64() == static_cast<std::int64_t>(Outcome::kFailure)
+                  ? Outcome::kFailure
+                  : Outcome::kSuccess;
+  r.reason = q.getColumn(2).getString();
+  r.content_type = q.getColumn(3).getInt64() == static_cast<std::int64_t>(ContentType::kJson)
+                       ? ContentType::kJson
+                       : ContentType::kCerealBinary;
+  r.body = q.getColumn(4).getString();
+  return r;
+}
+
+}  // namespace
+
 Result<std::optional<StoredReply>> SqliteInbox::find_reply(const std::string& message_id) {
-  std::optional<StoredReply> found;
-  Status s = guarded("find reply", [&] {
-    Using using_q(impl_->statements,
-                  "SELECT reply_name, outcome, reason, content_type, body FROM saga_inbox "
-                  "WHERE message_id = ?");
-    SQLite::Statement& q = *using_q;
-    q.bind(1, message_id);
-    if (!q.executeStep()) return;
-    StoredReply r;
-    r.name = q.getColumn(0).getString();
-    r.outcome = q.getColumn(1).getInt64() == static_cast<std::int64_t>(Outcome::kFailure)
-                    ? Outcome::kFailure
-                    : Outcome::kSuccess;
-    r.reason = q.getColumn(2).getString();
-    r.content_type = q.getColumn(3).getInt64() == static_cast<std::int64_t>(ContentType::kJson)
-                         ? ContentType::kJson
-                         : ContentType::kCerealBinary;
-    r.body = q.getColumn(4).getString();
-    found = std::move(r);
-  });
-  if (!s) return s;
-  return found;
+  return read_row<StoredReply>(impl_->statements, "find reply",
+                               "SELECT reply_name, outcome, reason, content_type, body "
+                               "FROM saga_inbox WHERE message_id = ?",
+                               read_reply, message_id);
 }
 
 Status SqliteInbox::store_reply(const Envelope& command, const StoredReply& reply) {
@@ -441,27 +456,19 @@ Result<bool> SqliteInbox::any_held() {
 }
 
 Result<bool> SqliteInbox::lock_free(const std::string& lock_key) {
-  bool free = true;
-  Status s = guarded("read lock", [&] {
-    Using using_q(impl_->statements, "SELECT 1 FROM saga_locks WHERE lock_key = ?");
-    using_q->bind(1, lock_key);
-    free = !using_q->executeStep();
-  });
-  if (!s) return s;
-  return free;
+  auto held = read_row<bool>(
+      impl_->statements, "read lock", "SELECT 1 FROM saga_locks WHERE lock_key = ?",
+      [](SQLite::Statement&) { return true; }, lock_key);
+  if (!held) return held.status();
+  return !held->has_value();
 }
 
 Result<std::optional<HeldCommand>> SqliteInbox::first_held(const std::string& lock_key) {
-  std::optional<HeldCommand> found;
-  Status s = guarded("read held commands", [&] {
-    Using using_q(impl_->statements,
-                  "SELECT message_id, lock_key, routing_id, header, body FROM saga_held_commands "
-                  "WHERE lock_key = ? ORDER BY seq LIMIT 1");
-    using_q->bind(1, lock_key);
-    if (using_q->executeStep()) found = read_held(*using_q);
-  });
-  if (!s) return s;
-  return found;
+  return read_row<HeldCommand>(
+      impl_->statements, "read held commands",
+      "SELECT message_id, lock_key, routing_id, header, body FROM saga_held_commands "
+      "WHERE lock_key = ? ORDER BY seq LIMIT 1",
+      read_held, lock_key);
 }
 
 Result<std::vector<HeldCommand>> SqliteInbox::ready_held(std::size_t max) {

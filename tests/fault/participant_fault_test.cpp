@@ -29,13 +29,13 @@ class ParticipantFaultTest : public ::testing::Test {
   void expect_still_serving(Client& client) {
     const std::string id = "valid-" + std::to_string(++valid_);
     auto reply = client.call(
-        typed_command(CreateTicket{1, "ok"}, id, ContentType::kCerealBinary, "saga-" + id));
+        typed_command(OpenTicket{1, "ok"}, id, ContentType::kCerealBinary, "saga-" + id));
     ASSERT_TRUE(reply.has_value());
     EXPECT_EQ(reply->outcome, Outcome::kSuccess);
   }
 
   std::string valid_header(const std::string& id = "m-1") {
-    return encode_header(command("CreateTicket", id)).value();
+    return encode_header(command("OpenTicket", id)).value();
   }
 
   TempDir dir_;
@@ -97,7 +97,7 @@ TEST_F(ParticipantFaultTest, TruncatedHeadersNeverCrash) {
 
 TEST_F(ParticipantFaultTest, OversizedBodiesAreDroppedAndCounted) {
   Client client(participant_->endpoint());
-  Envelope big = typed_command(CreateTicket{1, std::string(kMaxBody + 100, 'x')}, "m-big",
+  Envelope big = typed_command(OpenTicket{1, std::string(kMaxBody + 100, 'x')}, "m-big",
                                ContentType::kCerealBinary);
   client.send(big);
   expect_still_serving(client);

@@ -3,8 +3,8 @@
 // an engine registers them again.
 // Method: SqliteSagaStore and an EngineFixture engine on real SQLite files in temp dirs; a v3
 // file is what the current schema minus the v4 column and the v5 table is (as the v1 and v2
-// migration tests in sqlite_saga_store_test.cpp build theirs); a raw SQLiteCpp connection checks
-// the file.
+// migration tests in sqlite_store_migration_test.cpp build theirs); a raw SQLiteCpp connection
+// checks the file.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 

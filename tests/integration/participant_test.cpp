@@ -52,7 +52,7 @@ class ParticipantTest : public ::testing::Test {
 
 TEST_F(ParticipantTest, TypedCommandGetsTypedReply) {
   EXPECT_NE(participant_->endpoint(), kTcp);  // the real port was read back
-  Envelope cmd = typed_command(CreateTicket{99, "pizza"}, "m-1", ContentType::kCerealBinary);
+  Envelope cmd = typed_command(OpenTicket{99, "pizza"}, "m-1", ContentType::kCerealBinary);
   cmd.trace_id = "trace-7";
   auto reply = client_->call(cmd);
   ASSERT_TRUE(reply.has_value());
@@ -61,10 +61,10 @@ TEST_F(ParticipantTest, TypedCommandGetsTypedReply) {
   EXPECT_EQ(reply->saga_id, "saga-1");
   EXPECT_EQ(reply->trace_id, "trace-7");
   EXPECT_EQ(reply->outcome, Outcome::kSuccess);
-  EXPECT_EQ(reply->name, "TicketCreated");
+  EXPECT_EQ(reply->name, "TicketOpened");
   EXPECT_EQ(reply->content_type, ContentType::kCerealBinary);
   EXPECT_FALSE(reply->message_id.empty());
-  TicketCreated created = body_of<TicketCreated>(*reply);
+  TicketOpened created = body_of<TicketOpened>(*reply);
   EXPECT_EQ(created.order_id, 99);
   EXPECT_GT(created.ticket_id, 0);
   EXPECT_EQ(participant_->stats().handled, 1u);
@@ -72,7 +72,7 @@ TEST_F(ParticipantTest, TypedCommandGetsTypedReply) {
 
 TEST_F(ParticipantTest, JsonCommandGetsJsonReplyOverIpc) {
   restart("ipc://" + dir_.file("kitchen.sock"));
-  Envelope cmd = command("CreateTicket", "m-json");
+  Envelope cmd = command("OpenTicket", "m-json");
   cmd.content_type = ContentType::kJson;
   cmd.body = R"({"order_id": 5, "items": "soup"})";  // as a Python participant would write it
   auto reply = client_->call(cmd);
@@ -81,11 +81,11 @@ TEST_F(ParticipantTest, JsonCommandGetsJsonReplyOverIpc) {
   EXPECT_EQ(reply->outcome, Outcome::kSuccess);
   EXPECT_EQ(reply->body.front(), '{') << reply->body;  // a JSON object
   EXPECT_NE(reply->body.find("\"ticket_id\""), std::string::npos) << reply->body;
-  EXPECT_EQ(body_of<TicketCreated>(*reply).order_id, 5);
+  EXPECT_EQ(body_of<TicketOpened>(*reply).order_id, 5);
 }
 
 TEST_F(ParticipantTest, DuplicateDeliveryGetsTheStoredReplyAndRunsOnce) {
-  Envelope cmd = typed_command(CreateTicket{1, "tea"}, "m-dup", ContentType::kCerealBinary);
+  Envelope cmd = typed_command(OpenTicket{1, "tea"}, "m-dup", ContentType::kCerealBinary);
   auto first = client_->call(cmd);
   cmd.attempt = 2;
   auto second = client_->call(cmd);
@@ -103,7 +103,7 @@ TEST_F(ParticipantTest, DuplicatesInOneBatchAreHandledOnce) {
   // Sent back to back, these likely share one transaction; each still runs once.
   const int kCommands = 40;
   for (int i = 0; i < kCommands; ++i) {
-    client_->send(typed_command(CreateTicket{i, "x"}, "m-" + std::to_string(i % 20),
+    client_->send(typed_command(OpenTicket{i, "x"}, "m-" + std::to_string(i % 20),
                                 ContentType::kCerealBinary, "saga-" + std::to_string(i)));
   }
   int replies = 0;
@@ -116,7 +116,7 @@ TEST_F(ParticipantTest, DuplicatesInOneBatchAreHandledOnce) {
 TEST_F(ParticipantTest, AThrowingHandlerInABatchUndoesOnlyItsOwnWrites) {
   const std::vector<std::string> items = {"a", "explode", "b", "explode", "c"};
   for (std::size_t i = 0; i < items.size(); ++i) {
-    client_->send(typed_command(CreateTicket{static_cast<std::int64_t>(i), items[i]},
+    client_->send(typed_command(OpenTicket{static_cast<std::int64_t>(i), items[i]},
                                 "m-batch-" + std::to_string(i), ContentType::kCerealBinary,
                                 "saga-b" + std::to_string(i)));
   }
@@ -131,13 +131,13 @@ TEST_F(ParticipantTest, AThrowingHandlerInABatchUndoesOnlyItsOwnWrites) {
 }
 
 TEST_F(ParticipantTest, BusinessFailureCarriesReasonAndPayloadAndIsStored) {
-  Envelope cmd = typed_command(CreateTicket{3, "declined"}, "m-decl", ContentType::kJson);
+  Envelope cmd = typed_command(OpenTicket{3, "declined"}, "m-decl", ContentType::kJson);
   auto reply = client_->call(cmd);
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->outcome, Outcome::kFailure);
   EXPECT_EQ(reply->reason, "card_declined");
-  EXPECT_EQ(reply->name, "CardDeclined");
-  EXPECT_EQ(body_of<CardDeclined>(*reply).card, "4111");
+  EXPECT_EQ(reply->name, "PaymentRefused");
+  EXPECT_EQ(body_of<PaymentRefused>(*reply).card, "4111");
   auto again = client_->call(cmd);
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->reason, "card_declined");
@@ -145,7 +145,7 @@ TEST_F(ParticipantTest, BusinessFailureCarriesReasonAndPayloadAndIsStored) {
 }
 
 TEST_F(ParticipantTest, ThrowingHandlerRollsBackItsWritesAndRepliesHandlerError) {
-  Envelope cmd = typed_command(CreateTicket{4, "explode"}, "m-boom", ContentType::kCerealBinary);
+  Envelope cmd = typed_command(OpenTicket{4, "explode"}, "m-boom", ContentType::kCerealBinary);
   auto reply = client_->call(cmd);
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->outcome, Outcome::kFailure);
@@ -160,15 +160,14 @@ TEST_F(ParticipantTest, ThrowingHandlerRollsBackItsWritesAndRepliesHandlerError)
 }
 
 TEST_F(ParticipantTest, HandlerWritesCommitWithTheInboxRecord) {
-  ASSERT_TRUE(client_->call(typed_command(CreateTicket{8, "a"}, "m-a", ContentType::kJson)));
-  ASSERT_TRUE(client_->call(typed_command(CreateTicket{9, "b"}, "m-b", ContentType::kJson)));
+  ASSERT_TRUE(client_->call(typed_command(OpenTicket{8, "a"}, "m-a", ContentType::kJson)));
+  ASSERT_TRUE(client_->call(typed_command(OpenTicket{9, "b"}, "m-b", ContentType::kJson)));
   EXPECT_EQ(count_tickets("created"), 2);
 }
 
 TEST_F(ParticipantTest, CompensationWithoutActionIsANullCompensation) {
-  auto cancel =
-      client_->call(typed_command(CancelCreateTicket{7}, "m-cancel", ContentType::kCerealBinary,
-                                  "saga-7", "create_ticket", true));
+  auto cancel = client_->call(typed_command(VoidTicket{7}, "m-cancel", ContentType::kCerealBinary,
+                                            "saga-7", "create_ticket", true));
   ASSERT_TRUE(cancel.has_value());
   EXPECT_EQ(cancel->outcome, Outcome::kSuccess);
   EXPECT_EQ(cancel->name, kNullCompensationReply);
@@ -176,7 +175,7 @@ TEST_F(ParticipantTest, CompensationWithoutActionIsANullCompensation) {
 
   // The action arrives late: refused, its handler does not run.
   auto late = client_->call(
-      typed_command(CreateTicket{7, "late"}, "m-late", ContentType::kCerealBinary, "saga-7"));
+      typed_command(OpenTicket{7, "late"}, "m-late", ContentType::kCerealBinary, "saga-7"));
   ASSERT_TRUE(late.has_value());
   EXPECT_EQ(late->outcome, Outcome::kFailure);
   EXPECT_EQ(late->reason, kReasonCompensated);
@@ -188,19 +187,18 @@ TEST_F(ParticipantTest, CompensationWithoutActionIsANullCompensation) {
 
 TEST_F(ParticipantTest, CompensationAfterActionRunsItsHandler) {
   ASSERT_TRUE(client_->call(
-      typed_command(CreateTicket{6, "rice"}, "m-act", ContentType::kCerealBinary, "saga-6")));
-  auto cancel =
-      client_->call(typed_command(CancelCreateTicket{6}, "m-comp", ContentType::kCerealBinary,
-                                  "saga-6", "create_ticket", true));
+      typed_command(OpenTicket{6, "rice"}, "m-act", ContentType::kCerealBinary, "saga-6")));
+  auto cancel = client_->call(typed_command(VoidTicket{6}, "m-comp", ContentType::kCerealBinary,
+                                            "saga-6", "create_ticket", true));
   ASSERT_TRUE(cancel.has_value());
   EXPECT_EQ(cancel->outcome, Outcome::kSuccess);
-  EXPECT_EQ(cancel->name, "TicketCancelled");
-  EXPECT_EQ(body_of<TicketCancelled>(*cancel).rows, 1);
+  EXPECT_EQ(cancel->name, "TicketVoided");
+  EXPECT_EQ(body_of<TicketVoided>(*cancel).rows, 1);
   EXPECT_EQ(runs_.cancel.load(), 1);
   EXPECT_EQ(count_tickets("cancelled"), 1);
   // The same action resent with its original message_id still gets its original answer.
   auto resent = client_->call(
-      typed_command(CreateTicket{6, "rice"}, "m-act", ContentType::kCerealBinary, "saga-6"));
+      typed_command(OpenTicket{6, "rice"}, "m-act", ContentType::kCerealBinary, "saga-6"));
   ASSERT_TRUE(resent.has_value());
   EXPECT_EQ(resent->outcome, Outcome::kSuccess);
   EXPECT_EQ(runs_.create.load(), 1);
@@ -208,9 +206,9 @@ TEST_F(ParticipantTest, CompensationAfterActionRunsItsHandler) {
 
 TEST_F(ParticipantTest, ActionWithFailureReplyLeavesNothingToCompensate) {
   ASSERT_TRUE(client_->call(
-      typed_command(CreateTicket{2, "declined"}, "m-f", ContentType::kCerealBinary, "saga-2")));
-  auto cancel = client_->call(typed_command(
-      CancelCreateTicket{2}, "m-fc", ContentType::kCerealBinary, "saga-2", "create_ticket", true));
+      typed_command(OpenTicket{2, "declined"}, "m-f", ContentType::kCerealBinary, "saga-2")));
+  auto cancel = client_->call(typed_command(VoidTicket{2}, "m-fc", ContentType::kCerealBinary,
+                                            "saga-2", "create_ticket", true));
   ASSERT_TRUE(cancel.has_value());
   EXPECT_EQ(cancel->name, kNullCompensationReply);
   EXPECT_EQ(runs_.cancel.load(), 0);
@@ -227,9 +225,9 @@ TEST_F(ParticipantTest, UnknownCommandGetsUnknownCommandFailure) {
 }
 
 TEST_F(ParticipantTest, BodyThatDoesNotDecodeGetsMalformedCommandFailure) {
-  Envelope binary = command("CreateTicket", "m-bad-bin");
+  Envelope binary = command("OpenTicket", "m-bad-bin");
   binary.body = "\x01\x02";
-  Envelope json = command("CreateTicket", "m-bad-json");
+  Envelope json = command("OpenTicket", "m-bad-json");
   json.content_type = ContentType::kJson;
   json.body = R"({"order_id": "not a number"})";
   for (const Envelope& cmd : {binary, json}) {
@@ -244,25 +242,25 @@ TEST_F(ParticipantTest, BodyThatDoesNotDecodeGetsMalformedCommandFailure) {
 }
 
 TEST_F(ParticipantTest, CompensationFlagThatDoesNotMatchTheHandlerIsMalformed) {
-  auto reply = client_->call(typed_command(
-      CreateTicket{1, "x"}, "m-flag", ContentType::kCerealBinary, "saga-1", "create_ticket", true));
+  auto reply = client_->call(typed_command(OpenTicket{1, "x"}, "m-flag", ContentType::kCerealBinary,
+                                           "saga-1", "create_ticket", true));
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->reason, kReasonMalformedCommand);
   EXPECT_EQ(runs_.create.load(), 0);
 }
 
 TEST_F(ParticipantTest, ReplySentToAParticipantIsDroppedAndCounted) {
-  Envelope reply = make_reply_to(command("CreateTicket", "m-x"));
+  Envelope reply = make_reply_to(command("OpenTicket", "m-x"));
   reply.message_id = "r-x";
-  reply.name = "TicketCreated";
+  reply.name = "TicketOpened";
   client_->send(reply);
   // Ordered on the connection: once this answer is back, the reply above was seen.
-  ASSERT_TRUE(client_->call(typed_command(CreateTicket{1, "x"}, "m-after", ContentType::kJson)));
+  ASSERT_TRUE(client_->call(typed_command(OpenTicket{1, "x"}, "m-after", ContentType::kJson)));
   EXPECT_EQ(participant_->stats().replies_dropped, 1u);
 }
 
 TEST_F(ParticipantTest, RestartKeepsDeduplication) {
-  Envelope cmd = typed_command(CreateTicket{11, "cake"}, "m-restart", ContentType::kCerealBinary);
+  Envelope cmd = typed_command(OpenTicket{11, "cake"}, "m-restart", ContentType::kCerealBinary);
   auto first = client_->call(cmd);
   ASSERT_TRUE(first.has_value());
   restart();  // same database file, new socket and port
@@ -317,7 +315,7 @@ TEST_F(ParticipantCurveTest, KeysAreZ85AndPublicKeyIsDerivable) {
 TEST_F(ParticipantCurveTest, ListedClientIsServed) {
   CurveClientKeys keys{allowed_.public_key, allowed_.secret_key, server_.public_key};
   Client client(participant_->endpoint(), &keys);
-  auto reply = client.call(typed_command(CreateTicket{1, "x"}, "m-c1", ContentType::kJson));
+  auto reply = client.call(typed_command(OpenTicket{1, "x"}, "m-c1", ContentType::kJson));
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->outcome, Outcome::kSuccess);
   EXPECT_EQ(runs_.create.load(), 1);
@@ -326,13 +324,13 @@ TEST_F(ParticipantCurveTest, ListedClientIsServed) {
 TEST_F(ParticipantCurveTest, UnlistedClientGetsNothingExecuted) {
   CurveClientKeys keys{stranger_.public_key, stranger_.secret_key, server_.public_key};
   Client client(participant_->endpoint(), &keys);
-  client.send(typed_command(CreateTicket{1, "x"}, "m-c2", ContentType::kJson));
+  client.send(typed_command(OpenTicket{1, "x"}, "m-c2", ContentType::kJson));
   EXPECT_FALSE(client.receive(std::chrono::milliseconds(1500)).has_value());
   EXPECT_EQ(runs_.create.load(), 0);
   EXPECT_GE(participant_->stats().clients_refused, 1u);
   // A plain (non-CURVE) client gets nothing either.
   Client plain(participant_->endpoint());
-  plain.send(typed_command(CreateTicket{1, "x"}, "m-c3", ContentType::kJson));
+  plain.send(typed_command(OpenTicket{1, "x"}, "m-c3", ContentType::kJson));
   EXPECT_FALSE(plain.receive(std::chrono::milliseconds(500)).has_value());
   EXPECT_EQ(runs_.create.load(), 0);
 }

@@ -21,8 +21,11 @@
 
 namespace saga::test {
 
-struct CreateTicket {
-  static constexpr std::string_view kMessageName = "CreateTicket";
+// The tests' own commands and replies, not FTGO's (examples/ftgo): shaped to show what the
+// participant did (the reply echoes the order id, a void reports the rows it changed, the items
+// text picks a failure).
+struct OpenTicket {
+  static constexpr std::string_view kMessageName = "OpenTicket";
   std::int64_t order_id = 0;
   std::string items;
   template <class A>
@@ -31,8 +34,8 @@ struct CreateTicket {
   }
 };
 
-struct TicketCreated {
-  static constexpr std::string_view kMessageName = "TicketCreated";
+struct TicketOpened {
+  static constexpr std::string_view kMessageName = "TicketOpened";
   std::int64_t ticket_id = 0;
   std::int64_t order_id = 0;
   template <class A>
@@ -41,8 +44,8 @@ struct TicketCreated {
   }
 };
 
-struct CardDeclined {
-  static constexpr std::string_view kMessageName = "CardDeclined";
+struct PaymentRefused {
+  static constexpr std::string_view kMessageName = "PaymentRefused";
   std::string card;
   template <class A>
   void serialize(A& a) {
@@ -50,8 +53,8 @@ struct CardDeclined {
   }
 };
 
-struct CancelCreateTicket {
-  static constexpr std::string_view kMessageName = "CancelCreateTicket";
+struct VoidTicket {
+  static constexpr std::string_view kMessageName = "VoidTicket";
   std::int64_t order_id = 0;
   template <class A>
   void serialize(A& a) {
@@ -59,8 +62,8 @@ struct CancelCreateTicket {
   }
 };
 
-struct TicketCancelled {
-  static constexpr std::string_view kMessageName = "TicketCancelled";
+struct TicketVoided {
+  static constexpr std::string_view kMessageName = "TicketVoided";
   std::int64_t rows = 0;
   template <class A>
   void serialize(A& a) {
@@ -111,30 +114,30 @@ struct HandlerRuns {
   std::atomic<int> cancel{0};
 };
 
-// The Kitchen participant of the tests: a ticket table, CreateTicket (items "explode" throws
-// after writing, items "declined" fails with a payload), CancelCreateTicket, CountTickets.
+// The Kitchen participant of the tests: a ticket table, OpenTicket (items "explode" throws
+// after writing, items "declined" fails with a payload), VoidTicket, CountTickets.
 inline void install_kitchen(Participant& p, HandlerRuns& runs) {
   ASSERT_TRUE(p.exec_schema("CREATE TABLE IF NOT EXISTS ticket (id INTEGER PRIMARY KEY, "
                             "order_id INTEGER NOT NULL, items TEXT NOT NULL, state TEXT NOT NULL)")
                   .is_ok());
-  p.on<CreateTicket>([&runs](const CreateTicket& c, HandlerContext& ctx) {
+  p.on<OpenTicket>([&runs](const OpenTicket& c, HandlerContext& ctx) {
     ++runs.create;
     auto inserted =
         ctx.db().exec("INSERT INTO ticket (order_id, items, state) VALUES (?, ?, 'created')",
                       {c.order_id, c.items});
     if (!inserted) throw std::runtime_error(inserted.status().to_string());
     if (c.items == "explode") throw std::runtime_error("kitchen on fire");
-    if (c.items == "declined") return failure("card_declined", CardDeclined{"4111"});
+    if (c.items == "declined") return failure("card_declined", PaymentRefused{"4111"});
     auto id = ctx.db().query_one("SELECT last_insert_rowid()");
     if (!id || !id.value()) throw std::runtime_error("no rowid");
-    return success(TicketCreated{std::get<std::int64_t>((*id.value())[0]), c.order_id});
+    return success(TicketOpened{std::get<std::int64_t>((*id.value())[0]), c.order_id});
   });
-  p.on_compensation<CancelCreateTicket>([&runs](const CancelCreateTicket& c, HandlerContext& ctx) {
+  p.on_compensation<VoidTicket>([&runs](const VoidTicket& c, HandlerContext& ctx) {
     ++runs.cancel;
     auto updated =
         ctx.db().exec("UPDATE ticket SET state = 'cancelled' WHERE order_id = ?", {c.order_id});
     if (!updated) throw std::runtime_error(updated.status().to_string());
-    return success(TicketCancelled{updated.value()});
+    return success(TicketVoided{updated.value()});
   });
   p.on<CountTickets>([](const CountTickets& c, HandlerContext& ctx) {
     auto rows =

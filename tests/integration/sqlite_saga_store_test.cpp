@@ -1,105 +1,32 @@
-// Goal: SqliteSagaStore keeps every field, writes each batch all or nothing, and reports storage
-// failures (conflicts, foreign or damaged files, read-only files, locks) as the right Status.
+// Goal: SqliteSagaStore keeps every field, writes each batch all or nothing, and reports a
+// duplicate or a stale row version as the right Status. Damaged files, access modes and a second
+// writer: sqlite_store_file_test.cpp; migrations: sqlite_store_migration_test.cpp.
 // Method: real SQLite files in a fresh temp directory per test; a raw SQLiteCpp connection
-// inspects the file and holds locks where a test needs a second writer.
-#include "store/sqlite_saga_store.h"
-
+// inspects the file where a test checks what was written.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
+#include <vector>
 
+#include "sqlite_store_test_support.h"
 #include "store/sqlite_schema.h"
 
 namespace saga {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::string_literals;
+using namespace store_test;
 
-class SqliteSagaStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "saga_store_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr) << "mkdtemp " << pattern;
-    dir_ = pattern;
-    path_ = (dir_ / "engine.db").string();
-  }
-  void TearDown() override {
-    fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add);
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  StoreOptions options() const {
-    StoreOptions o;
-    o.path = path_;
-    o.busy_timeout = Millis(50);
-    return o;
-  }
-  std::unique_ptr<SqliteSagaStore> open_store() {
-    auto store = SqliteSagaStore::open(options());
-    EXPECT_TRUE(store.is_ok()) << store.status().to_string();
-    return store.is_ok() ? std::move(store).value() : nullptr;
-  }
-
-  fs::path dir_;
-  std::string path_;
-};
-
-// An instance with every field set away from its default.
-SagaInstance make_instance(const std::string& id, Millis created_at = Millis(1'000)) {
-  SagaInstance i;
-  i.id = id;
-  i.type = "CreateOrder";
-  i.version = 3;
-  i.fingerprint = "fp-abc";
-  i.phase = Phase::kExecuting;
-  i.failed_from = Phase::kCompensating;
-  i.step = 2;
-  i.attempt = 4;
-  i.delivery = 5;
-  i.skipped_mask = 0x8000'0000'0000'0001ULL;  // top bit: survives the signed column
-  i.message_seq = UINT64_MAX;
-  i.data = "\0bin\0ary\xff\x00"s;
-  i.last_request_id = id + "-m7";
-  i.wait = Wait::kReply;
-  i.deadline = Millis(9'000);
-  i.last_reason = "card_declined";
-  i.failure_cause = FailureCause::kBusinessFailure;
-  i.trace_id = "trace-1";
-  i.row_version = 1;
-  i.created_at = created_at;
-  i.updated_at = created_at + Millis(5);
-  return i;
-}
-
-OutboxEntry make_outbox(const std::string& saga_id, const std::string& message_id) {
-  OutboxEntry e;
-  e.saga_id = saga_id;
-  e.participant = "kitchen";
-  Envelope& m = e.envelope;
-  m.kind = MessageKind::kCommand;
-  m.message_id = message_id;
-  m.saga_id = saga_id;
-  m.name = "CreateTicket";
-  m.saga_type = "CreateOrder";
-  m.step = "create_ticket";
-  m.compensation = true;
-  m.attempt = 3;
-  m.content_type = ContentType::kJson;
-  m.trace_id = "trace-1";
-  m.body = "{\"a\":\0}"s;
-  return e;
-}
-
-HistoryEntry make_history(Event event, std::int32_t step, Millis time) {
-  return HistoryEntry{event, step, 1, time, "reason " + std::to_string(step), "TicketCreated"};
+void expect_nothing_of(SqliteSagaStore& store, const std::string& id) {
+  auto loaded = store.load(id);
+  ASSERT_TRUE(loaded.is_ok());
+  EXPECT_FALSE(loaded->has_value());
+  EXPECT_TRUE(store.history(id)->empty());
+  auto outbox = store.load_outbox();
+  auto definitions = store.definitions();
+  ASSERT_TRUE(outbox.is_ok() && definitions.is_ok());
+  for (const OutboxEntry& e : *outbox) EXPECT_NE(e.saga_id, id);
+  for (const DefinitionRecord& d : *definitions) EXPECT_NE(d.name, "Def-" + id);
 }
 
 TEST_F(SqliteSagaStoreTest, RoundTripsEveryInstanceFieldIncludingBinaryData) {
@@ -225,28 +152,6 @@ TEST_F(SqliteSagaStoreTest, OutboxEntryThatIsNotACommandOfItsSagaIsRejected) {
   batch.outbox_put = {make_outbox("s1", "m1")};
   batch.outbox_put[0].envelope.saga_id = "other";
   EXPECT_EQ(store->commit(batch).code(), StatusCode::kInvalidArgument);
-}
-
-// A batch with everything in it, none of whose rows exist yet.
-StoreBatch full_batch(const std::string& id) {
-  StoreBatch batch;
-  batch.definitions.push_back({"Def-" + id, 1, "fp", Millis(5)});
-  batch.inserts.push_back(make_instance(id));
-  batch.history.emplace_back(id, make_history(Event::kStarted, -1, Millis(1)));
-  batch.outbox_put.push_back(make_outbox(id, id + "-m1"));
-  return batch;
-}
-
-void expect_nothing_of(SqliteSagaStore& store, const std::string& id) {
-  auto loaded = store.load(id);
-  ASSERT_TRUE(loaded.is_ok());
-  EXPECT_FALSE(loaded->has_value());
-  EXPECT_TRUE(store.history(id)->empty());
-  auto outbox = store.load_outbox();
-  auto definitions = store.definitions();
-  ASSERT_TRUE(outbox.is_ok() && definitions.is_ok());
-  for (const OutboxEntry& e : *outbox) EXPECT_NE(e.saga_id, id);
-  for (const DefinitionRecord& d : *definitions) EXPECT_NE(d.name, "Def-" + id);
 }
 
 TEST_F(SqliteSagaStoreTest, DuplicateInsertIsAlreadyExistsAndWritesNothing) {
@@ -385,167 +290,6 @@ TEST_F(SqliteSagaStoreTest, EverySynchronousLevelOpens) {
   }
 }
 
-TEST_F(SqliteSagaStoreTest, GarbageFileIsCorrupt) {
-  {
-    std::ofstream f(path_, std::ios::binary);
-    f << std::string(8192, 'x');
-  }
-  auto store = SqliteSagaStore::open(options());
-  ASSERT_FALSE(store.is_ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kCorrupt) << store.status().to_string();
-  EXPECT_NE(store.status().message().find("not a database"), std::string::npos)
-      << store.status().message();
-}
-
-TEST_F(SqliteSagaStoreTest, ForeignDatabaseIsCorrupt) {
-  {
-    SQLite::Database raw(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    raw.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY)");
-  }
-  auto store = SqliteSagaStore::open(options());
-  ASSERT_FALSE(store.is_ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kCorrupt);
-  EXPECT_NE(store.status().message().find("not a saga engine database"), std::string::npos)
-      << store.status().message();
-}
-
-TEST_F(SqliteSagaStoreTest, DatabaseFromANewerVersionIsCorrupt) {
-  { ASSERT_NE(open_store(), nullptr); }
-  {
-    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
-    raw.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
-  }
-  auto store = SqliteSagaStore::open(options());
-  ASSERT_FALSE(store.is_ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kCorrupt);
-  EXPECT_NE(store.status().message().find("newer version"), std::string::npos)
-      << store.status().message();
-}
-
-TEST_F(SqliteSagaStoreTest, MissingDirectoryIsIoError) {
-  StoreOptions o = options();
-  o.path = (dir_ / "no" / "such" / "engine.db").string();
-  auto store = SqliteSagaStore::open(o);
-  ASSERT_FALSE(store.is_ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kIoError) << store.status().to_string();
-}
-
-// Root ignores file permissions; these tests skip themselves when the write goes through.
-constexpr const char* kRootSkip =
-    "running as root: file permissions do not stop writes, so kReadOnly cannot be provoked "
-    "this way; run as a normal user to check it";
-
-TEST_F(SqliteSagaStoreTest, ReadOnlyFileOpensButRefusesCommit) {
-  { ASSERT_NE(open_store(), nullptr); }  // closed: WAL checkpointed, -wal and -shm removed
-  // Only the file: SQLite needs a writable directory to create the -shm of a WAL database.
-  ASSERT_EQ(chmod(path_.c_str(), 0444), 0);
-  auto store = SqliteSagaStore::open(options());
-  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-  EXPECT_TRUE((*store)->load("s1").is_ok());
-  Status s = (*store)->commit(full_batch("s1"));
-  if (s.is_ok() && geteuid() == 0) GTEST_SKIP() << kRootSkip;
-  EXPECT_EQ(s.code(), StatusCode::kReadOnly) << s.to_string();
-  EXPECT_NE(s.message().find("store: commit"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("readonly"), std::string::npos) << s.message();
-}
-
-TEST_F(SqliteSagaStoreTest, ReadOnlyFileInReadOnlyDirectoryFailsToOpen) {
-  { ASSERT_NE(open_store(), nullptr); }
-  ASSERT_EQ(chmod(path_.c_str(), 0444), 0);
-  ASSERT_EQ(chmod(dir_.c_str(), 0555), 0);
-  auto store = SqliteSagaStore::open(options());
-  if (store.is_ok() && geteuid() == 0) GTEST_SKIP() << kRootSkip;
-  ASSERT_FALSE(store.is_ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kReadOnly) << store.status().to_string();
-  EXPECT_NE(store.status().message().find("store: open"), std::string::npos);
-}
-
-TEST_F(SqliteSagaStoreTest, SecondWriterMakesCommitBusyAfterTheTimeout) {
-  auto store = open_store();
-  SQLite::Database other(path_, SQLite::OPEN_READWRITE);
-  other.exec("BEGIN IMMEDIATE");
-  Status s = store->commit(full_batch("s1"));
-  EXPECT_EQ(s.code(), StatusCode::kBusy) << s.to_string();
-  EXPECT_NE(s.message().find("store: commit"), std::string::npos) << s.message();
-  // Readers are not blocked by the writer (WAL).
-  EXPECT_TRUE(store->load("s1").is_ok());
-  other.exec("ROLLBACK");
-  EXPECT_EQ(store->commit(full_batch("s1")), Status::ok());
-}
-
-OperatorRequest make_request(const std::string& saga, OperatorAction action,
-                             const std::string& reason, const std::string& by) {
-  OperatorRequest r;
-  r.saga_id = saga;
-  r.action = action;
-  r.reason = reason;
-  r.requested_by = by;
-  r.requested_at = Millis(5);
-  return r;
-}
-
-TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeepingItsRows) {
-  {
-    auto store = open_store();
-    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
-  }
-  {  // Back to what a v1 engine left behind.
-    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
-    raw.exec(
-        "DROP TABLE saga_definition_steps; DROP TABLE operator_requests; DROP TABLE saga_locks; "
-        "DROP TABLE saga_lock_waits; ALTER TABLE saga_instances DROP COLUMN locks_through; "
-        "ALTER TABLE saga_instances DROP COLUMN failure_cause; PRAGMA user_version = 1");
-  }
-  StoreOptions read_only = options();
-  read_only.access = StoreAccess::kReadOnly;
-  auto refused = SqliteSagaStore::open(read_only);  // tools never migrate
-  ASSERT_FALSE(refused.is_ok());
-  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
-
-  auto store = open_store();
-  ASSERT_NE(store, nullptr);
-  EXPECT_TRUE(store->load("s1")->has_value());
-  OperatorRequest request = make_request("s1", OperatorAction::kSkip, "why", "who");
-  EXPECT_TRUE(store->add_operator_request(request).is_ok());
-  SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
-  EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
-}
-
-TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeepingItsRequests) {
-  std::int64_t request_id = 0;
-  {
-    auto store = open_store();
-    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
-    request_id =
-        store->add_operator_request(make_request("s1", OperatorAction::kRetry, "why", "who"))
-            .value();
-  }
-  {  // Back to what a v2 engine left behind (the CHECK on actions is wider; harmless here).
-    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
-    raw.exec(
-        "DROP TABLE saga_definition_steps; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
-        "ALTER TABLE saga_instances DROP COLUMN locks_through; "
-        "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
-        "ALTER TABLE operator_requests DROP COLUMN lock_key; PRAGMA user_version = 2");
-  }
-  auto store = open_store();
-  ASSERT_NE(store, nullptr);
-  auto request = store->operator_request(request_id);
-  ASSERT_TRUE(request.is_ok() && request->has_value());
-  EXPECT_EQ(request->value().saga_id, "s1");
-  EXPECT_EQ(request->value().action, OperatorAction::kRetry);
-  EXPECT_EQ(request->value().reason, "why");
-  EXPECT_EQ(request->value().lock_key, "");
-  OperatorRequest release = make_request("", OperatorAction::kReleaseLock, "stuck", "ops");
-  release.lock_key = "order:1";
-  auto next = store->add_operator_request(release);
-  ASSERT_TRUE(next.is_ok()) << next.status().to_string();
-  EXPECT_GT(next.value(), request_id);
-  EXPECT_EQ(store->operator_request(next.value())->value().lock_key, "order:1");
-  EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
-}
-
 TEST_F(SqliteSagaStoreTest, LocksAndWaitsAreCommittedWithTheBatchAndLoadedBack) {
   auto store = open_store();
   StoreBatch batch = full_batch("s1");
@@ -592,39 +336,6 @@ TEST_F(SqliteSagaStoreTest, ADamagedLockWaitIsReportedNotGuessed) {
   auto waits = open_store()->load_lock_waits();
   ASSERT_FALSE(waits.is_ok());
   EXPECT_EQ(waits.status().code(), StatusCode::kMalformed);
-}
-
-TEST_F(SqliteSagaStoreTest, ReadOnlyAccessQueriesAndNeverWrites) {
-  {
-    auto store = open_store();
-    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
-  }
-  StoreOptions o = options();
-  o.access = StoreAccess::kReadOnly;
-  auto store = SqliteSagaStore::open(o);
-  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-  SagaQuery q;
-  q.type = "CreateOrder";
-  EXPECT_EQ((*store)->query(q)->size(), 1u);
-  q.type = "Other";
-  EXPECT_EQ((*store)->query(q)->size(), 0u);
-  EXPECT_TRUE((*store)->outbox_entry("s1")->has_value());
-  EXPECT_FALSE((*store)->outbox_entry("nope")->has_value());
-  EXPECT_EQ((*store)->counts()->size(), 1u);
-  EXPECT_EQ((*store)->commit(full_batch("s2")).code(), StatusCode::kReadOnly);
-  OperatorRequest request = make_request("s1", OperatorAction::kRetry, "why", "who");
-  EXPECT_EQ((*store)->add_operator_request(request).status().code(), StatusCode::kReadOnly);
-}
-
-TEST_F(SqliteSagaStoreTest, ToolAccessNeedsAnExistingEngineDatabase) {
-  for (StoreAccess access : {StoreAccess::kReadOnly, StoreAccess::kOperator}) {
-    StoreOptions o = options();
-    o.access = access;
-    EXPECT_EQ(SqliteSagaStore::open(o).status().code(), StatusCode::kIoError);  // no file
-    { std::ofstream empty(path_); }
-    EXPECT_EQ(SqliteSagaStore::open(o).status().code(), StatusCode::kCorrupt);  // no schema
-    fs::remove(path_);
-  }
 }
 
 TEST_F(SqliteSagaStoreTest, OperatorRequestIsPendingUntilACommitRecordsItsOutcome) {

@@ -13,21 +13,21 @@
 namespace saga {
 namespace {
 
-struct LineItem {
+struct CodecSampleItem {
   std::string menu_item;
   std::int32_t quantity = 0;
   template <class A>
   void serialize(A& a) {
     a(CEREAL_NVP(menu_item), CEREAL_NVP(quantity));
   }
-  friend bool operator==(const LineItem&, const LineItem&) = default;
+  friend bool operator==(const CodecSampleItem&, const CodecSampleItem&) = default;
 };
 
-struct CreateTicket {
-  static constexpr std::string_view kMessageName = "CreateTicket";
+struct CodecSample {
+  static constexpr std::string_view kMessageName = "CodecSample";
   std::int64_t order_id = 0;
   std::string restaurant;
-  std::vector<LineItem> items;
+  std::vector<CodecSampleItem> items;
   std::optional<std::string> note;
   double total = 0;
   bool rush = false;
@@ -36,7 +36,7 @@ struct CreateTicket {
     a(CEREAL_NVP(order_id), CEREAL_NVP(restaurant), CEREAL_NVP(items), CEREAL_NVP(note),
       CEREAL_NVP(total), CEREAL_NVP(rush));
   }
-  friend bool operator==(const CreateTicket&, const CreateTicket&) = default;
+  friend bool operator==(const CodecSample&, const CodecSample&) = default;
 };
 
 struct Empty {
@@ -44,8 +44,8 @@ struct Empty {
   void serialize(A&) {}
 };
 
-CreateTicket sample() {
-  return CreateTicket{99, "Ajanta", {{"samosa", 2}, {"chai", 1}}, "no nuts", 12.5, true};
+CodecSample sample() {
+  return CodecSample{99, "Ajanta", {{"samosa", 2}, {"chai", 1}}, "no nuts", 12.5, true};
 }
 
 class BodyCodecTest : public ::testing::TestWithParam<ContentType> {};
@@ -53,7 +53,7 @@ class BodyCodecTest : public ::testing::TestWithParam<ContentType> {};
 TEST_P(BodyCodecTest, StructRoundTrips) {
   Result<std::string> bytes = encode_body(sample(), GetParam());
   ASSERT_TRUE(bytes.is_ok()) << bytes.status().to_string();
-  Result<CreateTicket> back = decode_body<CreateTicket>(bytes.value(), GetParam());
+  Result<CodecSample> back = decode_body<CodecSample>(bytes.value(), GetParam());
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
   EXPECT_EQ(back.value(), sample());
 }
@@ -68,7 +68,7 @@ TEST_P(BodyCodecTest, EmptyStructRoundTrips) {
 TEST_P(BodyCodecTest, TruncatedBodyIsAnError) {
   std::string bytes = encode_body(sample(), GetParam()).value();
   for (std::size_t cut = 0; cut < bytes.size(); cut += 3) {
-    Result<CreateTicket> back = decode_body<CreateTicket>(bytes.substr(0, cut), GetParam());
+    Result<CodecSample> back = decode_body<CodecSample>(bytes.substr(0, cut), GetParam());
     EXPECT_FALSE(back.is_ok()) << "cut at " << cut;
     if (!back.is_ok()) {
       EXPECT_EQ(back.status().code(), StatusCode::kMalformed);
@@ -80,37 +80,38 @@ INSTANTIATE_TEST_SUITE_P(BothCodecs, BodyCodecTest,
                          ::testing::Values(ContentType::kCerealBinary, ContentType::kJson));
 
 TEST(JsonBodyTest, FieldsSitAtTheTopLevel) {
-  std::string json = encode_body(LineItem{"chai", 3}, ContentType::kJson).value();
+  std::string json = encode_body(CodecSampleItem{"chai", 3}, ContentType::kJson).value();
   std::erase(json, '\n');  // cereal puts members on lines; raw newlines never sit in strings
   EXPECT_EQ(json, R"({"menu_item": "chai","quantity": 3})");
 }
 
 TEST(JsonBodyTest, ReadsJsonWrittenByOtherLanguagesInAnyOrder) {
-  Result<LineItem> item = decode_body<LineItem>(
+  Result<CodecSampleItem> item = decode_body<CodecSampleItem>(
       R"({"quantity": 4, "extra": [1, 2], "menu_item": "dal"})", ContentType::kJson);
   ASSERT_TRUE(item.is_ok()) << item.status().to_string();
-  EXPECT_EQ(item.value(), (LineItem{"dal", 4}));
+  EXPECT_EQ(item.value(), (CodecSampleItem{"dal", 4}));
 }
 
 TEST(JsonBodyTest, MissingFieldOrWrongTypeIsMalformed) {
-  Result<LineItem> missing = decode_body<LineItem>(R"({"menu_item":"dal"})", ContentType::kJson);
+  Result<CodecSampleItem> missing =
+      decode_body<CodecSampleItem>(R"({"menu_item":"dal"})", ContentType::kJson);
   ASSERT_FALSE(missing.is_ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kMalformed);
-  Result<LineItem> wrong =
-      decode_body<LineItem>(R"({"menu_item":"dal","quantity":"four"})", ContentType::kJson);
+  Result<CodecSampleItem> wrong =
+      decode_body<CodecSampleItem>(R"({"menu_item":"dal","quantity":"four"})", ContentType::kJson);
   ASSERT_FALSE(wrong.is_ok());
-  Result<LineItem> array = decode_body<LineItem>(R"([1,2])", ContentType::kJson);
+  Result<CodecSampleItem> array = decode_body<CodecSampleItem>(R"([1,2])", ContentType::kJson);
   ASSERT_FALSE(array.is_ok());
 }
 
 // Both inputs crashed cereal's default rapidjson configuration (found by tests/fuzz).
 TEST(JsonBodyTest, HostileNumbersAndNestingAreErrorsNotCrashes) {
   const std::string long_number = "[0." + std::string(400, '0') + "]";
-  EXPECT_FALSE(decode_body<LineItem>(long_number, ContentType::kJson).is_ok());
+  EXPECT_FALSE(decode_body<CodecSampleItem>(long_number, ContentType::kJson).is_ok());
   const std::string in_object = R"({"menu_item":"x","quantity":0.)" + std::string(400, '0') + "1}";
-  EXPECT_FALSE(decode_body<LineItem>(in_object, ContentType::kJson).is_ok());
+  EXPECT_FALSE(decode_body<CodecSampleItem>(in_object, ContentType::kJson).is_ok());
   const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
-  EXPECT_FALSE(decode_body<LineItem>(deep, ContentType::kJson).is_ok());
+  EXPECT_FALSE(decode_body<CodecSampleItem>(deep, ContentType::kJson).is_ok());
   Result<Envelope> header = decode(kProtocolTag, std::string(60'000, '['), "");
   EXPECT_FALSE(header.is_ok());
 }

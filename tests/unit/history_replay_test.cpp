@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "ftgo_typed.h"
 #include "saga/testing/engine_fixture.h"
 
@@ -71,6 +73,22 @@ TEST_F(HistoryReplayTest, AnInsertedStepIsCaughtAtTheFirstEntryItTouches) {
   std::printf("%s\n", r.message().c_str());
 }
 // --- end snippet ---
+
+// A step that fails because its reply never came is replayed as its deadline: the replayer
+// tells it from the state (waiting for a reply, none recorded), not from the reason text.
+TEST_F(HistoryReplayTest, AStepFailedByItsTimeoutReplaysAsTheDeadline) {
+  f.participants().ignore("AuthorizeCard", 1'000);
+  const RecordedHistory timed_out = run_and_export(f, "timed_out");
+  EXPECT_EQ(timed_out.phase,
+            Phase::kFailed);  // the pivot's outcome is unknown: an operator decides
+  const bool failed_by_timeout =
+      std::any_of(timed_out.entries.begin(), timed_out.entries.end(), [](const HistoryEntry& e) {
+        return (e.event == Event::kStepFailed || e.event == Event::kStepExhausted) &&
+               e.reply_name.empty() && e.reason == "timeout";
+      });
+  EXPECT_TRUE(failed_by_timeout);
+  EXPECT_TRUE(testing::replays_identically(*testing::ftgo_definition(), timed_out));
+}
 
 TEST_F(HistoryReplayTest, WithoutStepNamesAnInsertedStepStillDivergesAtTheEnd) {
   RecordedHistory happy = run_and_export(f, "happy");

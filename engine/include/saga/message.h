@@ -3,10 +3,10 @@
 // A command or reply is a plain struct with a cereal `serialize` member and a wire name
 // declared once, in the type:
 //
-//   struct CreateTicket {
-//     static constexpr std::string_view kMessageName = "CreateTicket";
-//     std::int64_t order_id = 0;
-//     template <class A> void serialize(A& a) { a(CEREAL_NVP(order_id)); }
+//   struct ReserveCredit {
+//     static constexpr std::string_view kMessageName = "ReserveCredit";
+//     std::int64_t customer_id = 0;
+//     template <class A> void serialize(A& a) { a(CEREAL_NVP(customer_id)); }
 //   };
 //
 // The name travels in the header's `name` field; participants dispatch on it and the engine

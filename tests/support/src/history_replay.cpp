@@ -286,10 +286,13 @@ std::string step_name(const std::vector<std::string>& names, std::int32_t step) 
              : "";
 }
 
-// The input that caused `e`, the first entry of a decision; nothing for a consequence.
-std::optional<InputKind> cause_of(const HistoryEntry& e, Outcome& outcome) {
+// The input that caused `e`, the first entry of a decision taken on `before`; nothing for a
+// consequence. A failure with no reply (every reply has a name, docs/protocol.md) to a saga that
+// was waiting for one can only be its deadline: the state tells, not the entry's reason text.
+std::optional<InputKind> cause_of(const HistoryEntry& e, const SagaInstance& before,
+                                  Outcome& outcome) {
   const bool replied = !e.reply_name.empty();
-  const bool timed_out = !replied && e.reason == "timeout";
+  const bool timed_out = !replied && before.wait == Wait::kReply;
   outcome = Outcome::kFailure;
   switch (e.event) {
     case Event::kStarted:
@@ -343,7 +346,7 @@ class Replayer {
     while (k < h_.entries.size()) {
       const HistoryEntry& e = h_.entries[k];
       Outcome outcome = Outcome::kSuccess;
-      std::optional<InputKind> kind = cause_of(e, outcome);
+      std::optional<InputKind> kind = cause_of(e, s, outcome);
       if (!kind) return diverge(k, "<no input causes this entry here>");
       Input input;
       input.kind = *kind;
