@@ -1,6 +1,6 @@
 // Participant: the runtime a participant service uses to receive saga/1 commands and reply.
 //
-// A Participant binds one ZeroMQ ROUTER socket (DESIGN.md §5) and owns one SQLite database.
+// A Participant binds one ZeroMQ ROUTER socket (docs/protocol.md) and owns one SQLite database.
 // The service registers one typed handler per command name, then calls run() (or run_once()
 // from its own loop). For every command that parses, the participant replies exactly once, on
 // the connection the command came from, in the command's content_type.
