@@ -24,7 +24,7 @@ struct LineItem {
 };
 
 struct CreateTicket {
-  static constexpr std::string_view kMessageName = "CreateTicket";
+  [[maybe_unused]] static constexpr std::string_view kMessageName = "CreateTicket";
   std::int64_t order_id = 0;
   std::string restaurant;
   std::vector<LineItem> items;
