@@ -40,9 +40,10 @@
 #include "saga/envelope.h"
 #include "saga/status.h"
 
-static_assert(rapidjson::kParseDefaultFlags == rapidjson::kParseIterativeFlag,
-              "RAPIDJSON_PARSE_DEFAULT_FLAGS must be kParseIterativeFlag: include saga/body_codec.h "
-              "before rapidjson or cereal/archives/json.hpp (docs/protocol.md)");
+static_assert(
+    rapidjson::kParseDefaultFlags == rapidjson::kParseIterativeFlag,
+    "RAPIDJSON_PARSE_DEFAULT_FLAGS must be kParseIterativeFlag: include saga/body_codec.h "
+    "before rapidjson or cereal/archives/json.hpp (docs/protocol.md)");
 
 namespace saga {
 namespace detail {
