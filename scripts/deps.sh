@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ ninja-build pkg-config
+  cmake g++ clang ninja-build pkg-config
   libsqlitecpp-dev libsqlite3-dev sqlite3
   cppzmq-dev libzmq3-dev
   libcereal-dev rapidjson-dev

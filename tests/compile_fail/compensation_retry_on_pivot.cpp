@@ -1,5 +1,7 @@
 // Goal: compensation_retry does not exist on the pivot step.
-// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+// Method: must not compile, and the compiler output must contain the Expect text below;
+// the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must compile.
+// Expect: only compensatable steps have a compensation (compensation_retry)
 #include "unit/ftgo_saga.h"
 
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short

@@ -1,5 +1,7 @@
 // Goal: the reply handler takes the reply type named in on_reply<R>.
-// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+// Method: must not compile, and the compiler output must contain the Expect text below;
+// the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must compile.
+// Expect: ReplyHandler<
 #include "unit/ftgo_saga.h"
 
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short

@@ -1,5 +1,7 @@
 // Goal: a step either invokes a command or runs a local function.
-// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+// Method: must not compile, and the compiler output must contain the Expect text below;
+// the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must compile.
+// Expect: a step does one thing: invoke() or local(), once
 #include "unit/ftgo_saga.h"
 
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short

@@ -1,5 +1,7 @@
 // Goal: on_reply needs an invoked command: not on a compensation-only step.
-// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+// Method: must not compile, and the compiler output must contain the Expect text below;
+// the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must compile.
+// Expect: on_reply<R>() needs an invoked command
 #include "unit/ftgo_saga.h"
 
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short

@@ -1,5 +1,7 @@
 // Goal: on_reply<R> only for an R the command declares in replies<...>().
-// Method: must not compile; the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must.
+// Method: must not compile, and the compiler output must contain the Expect text below;
+// the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must compile.
+// Expect: on_reply<R>(): R is not one of the command's replies<...>()
 #include "unit/ftgo_saga.h"
 
 using namespace test_ftgo;  // NOLINT: keeps the guarded lines short

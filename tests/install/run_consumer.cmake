@@ -1,5 +1,6 @@
 # Installs the build tree into WORK_DIR/prefix, then configures, builds and runs the consumer
-# project in tests/install/consumer against it with find_package(saga).
+# project in tests/install/consumer against it with find_package(saga); then the getting-started
+# project, tests/install/book_trip (run_book_trip.cmake).
 file(REMOVE_RECURSE ${WORK_DIR})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix
                 RESULT_VARIABLE rc)
@@ -21,3 +22,5 @@ message(STATUS "consumer printed: ${out}")
 if(rc OR NOT out MATCHES "saga/1 round trip ok")
   message(FATAL_ERROR "the consumer failed: ${rc}")
 endif()
+
+include(${CMAKE_CURRENT_LIST_DIR}/run_book_trip.cmake)

@@ -1,4 +1,4 @@
-// Goal: the participant library answers saga/1 commands exactly as DESIGN.md §4-5 promise.
+// Goal: the participant library answers saga/1 commands exactly as docs/participants.md and docs/protocol.md promise.
 // Method: drive a real participant (loopback tcp/ipc ROUTER, temp SQLite file) with a DEALER.
 #include <gtest/gtest.h>
 

@@ -24,7 +24,7 @@ struct CodecSampleItem {
 };
 
 struct CodecSample {
-  static constexpr std::string_view kMessageName = "CodecSample";
+  [[maybe_unused]] static constexpr std::string_view kMessageName = "CodecSample";
   std::int64_t order_id = 0;
   std::string restaurant;
   std::vector<CodecSampleItem> items;

@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "ftgo_typed.h"
 #include "saga/testing/ftgo_definition.h"
@@ -61,6 +64,44 @@ TEST(ScenarioMatrixTest, GeneratesTheStandardScenariosForEachStep) {
     EXPECT_EQ(std::find(names.begin(), names.end(), absent), names.end()) << absent;
   }
   EXPECT_EQ(names.size(), 22u);
+}
+
+TEST(ScenarioMatrixTest, TheReportNamesWhatItLeftOutAndWhy) {
+  EXPECT_TRUE(testing::plan_scenarios(*typed_ftgo_definition(), ftgo_config()).omitted.empty());
+
+  auto unlimited = std::make_shared<SagaDefinition>(*typed_ftgo_definition());
+  ASSERT_EQ(unlimited->steps[4].name, "confirm_ticket");
+  unlimited->steps[4].retry.maximum_attempts = 0;  // retried forever
+  ASSERT_EQ(unlimited->steps[2].name, "create_ticket");
+  unlimited->steps[2].compensation_retry.maximum_attempts = 0;  // CancelCreateTicket, forever
+  const testing::ScenarioReport report = testing::run_scenario_matrix(unlimited, ftgo_config());
+  EXPECT_TRUE(report.ok()) << report.to_string();
+  EXPECT_EQ(report.outcomes.size(), 19u);  // 22, less the three that could never end
+
+  std::vector<std::string> omitted;
+  for (const testing::OmittedScenario& o : report.omitted) omitted.push_back(o.name);
+  EXPECT_EQ(omitted, (std::vector<std::string>{"compensation_exhausted/create_ticket",
+                                               "action_fails/confirm_ticket",
+                                               "action_times_out/confirm_ticket"}));
+  const std::string text = report.to_string();
+  EXPECT_NE(text.find("3 left out\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  skip action_fails/confirm_ticket: the step's retry policy is unlimited: "
+                      "a failing retriable step is retried forever and never ends failed\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  skip action_times_out/confirm_ticket: the step's retry policy is "
+                      "unlimited: a command nobody answers is resent forever\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  skip compensation_exhausted/create_ticket: the compensation's retry "
+                      "policy is unlimited (the default): a failing compensation is retried "
+                      "forever and never ends failed\n"),
+            std::string::npos)
+      << text;
+  // The GoogleTest message of a passing matrix lists them too.
+  const std::string message = testing::scenarios_pass(unlimited, ftgo_config()).message();
+  EXPECT_NE(message.find("19 scenarios passed, 3 left out"), std::string::npos) << message;
+  EXPECT_NE(message.find("skip compensation_exhausted/create_ticket"), std::string::npos);
 }
 
 TEST(ScenarioMatrixTest, ReportsShowPhasesAndOperatorRetries) {

@@ -13,10 +13,14 @@
 // type. Thread-safe.
 #pragma once
 
-// Hostile JSON must not crash the parser: see RAPIDJSON_PARSE_DEFAULT_FLAGS in
-// engine/CMakeLists.txt (set for every target that links saga::engine).
+// Hostile JSON must not crash the parser (docs/protocol.md, "Implementation notes and cost"):
+// cereal's default flags (full precision, recursive descent) crash Debian's rapidjson 1.1.0 on
+// a long number or deep nesting, so JSON is parsed iteratively, in normal precision. This
+// header sets that itself; no build define is needed. Include it before any rapidjson or
+// cereal JSON header (or define RAPIDJSON_PARSE_DEFAULT_FLAGS=kParseIterativeFlag): the
+// static_assert below rejects a translation unit where rapidjson got other default flags.
 #ifndef RAPIDJSON_PARSE_DEFAULT_FLAGS
-#error "build with RAPIDJSON_PARSE_DEFAULT_FLAGS=kParseIterativeFlag (link saga::engine)"
+#define RAPIDJSON_PARSE_DEFAULT_FLAGS kParseIterativeFlag
 #endif
 #include <cereal/archives/json.hpp>
 #include <cereal/archives/portable_binary.hpp>
@@ -35,6 +39,11 @@
 #include "saga/detail/bounded_binary_archive.h"
 #include "saga/envelope.h"
 #include "saga/status.h"
+
+static_assert(
+    rapidjson::kParseDefaultFlags == rapidjson::kParseIterativeFlag,
+    "RAPIDJSON_PARSE_DEFAULT_FLAGS must be kParseIterativeFlag: include saga/body_codec.h "
+    "before rapidjson or cereal/archives/json.hpp (docs/protocol.md)");
 
 namespace saga {
 namespace detail {

@@ -7,7 +7,7 @@
 // the same decision. The engine commits the decision and sends the command after the commit;
 // the testing toolkit calls it directly.
 //
-// Rules (DESIGN.md §3):
+// Rules (docs/architecture.md, "The state machine"):
 //  - Success reply: apply the step's reply handler, move to the next step that applies and has
 //    something to do; run local steps inline; after the last step, kCompleted.
 //  - Failure reply on a compensatable or pivot step: compensate the steps already done, in

@@ -1,6 +1,6 @@
 // SagaDefinition: the engine's run-time form of a saga, what the DSL builds.
 //
-// A saga is a sequence of steps `compensatable* pivot? retriable*` (DESIGN.md §3). Each step
+// A saga is a sequence of steps `compensatable* pivot? retriable*` (docs/dsl.md). Each step
 // may send a command to a participant (its action), may name a compensation command that undoes
 // the action, or may run a local function in the orchestrator instead of an action.
 //   - compensatable, action + compensation: CreateTicket / CancelCreateTicket

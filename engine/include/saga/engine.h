@@ -38,8 +38,9 @@
 
 namespace saga {
 
-// Flow control per participant (DESIGN.md §3). Commands held back by either limit wait in the
-// outbox, have no running deadline and spend no retry attempt.
+// Flow control per participant (docs/architecture.md, "Durability and recovery"). Commands
+// held back by either limit wait in the outbox, have no running deadline and spend no retry
+// attempt.
 struct ParticipantLimits {
   std::uint32_t max_in_flight = 4096;   // commands sent and not yet answered or timed out
   std::uint32_t breaker_threshold = 5;  // consecutive timeouts that open the breaker; 0 = never

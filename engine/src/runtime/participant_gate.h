@@ -1,4 +1,4 @@
-// ParticipantGate: flow control toward one participant (DESIGN.md §3).
+// ParticipantGate: flow control toward one participant (docs/architecture.md, "Flow control").
 //
 // A cap on commands in flight and a circuit breaker. The breaker opens after
 // `breaker_threshold` consecutive timeouts; after `breaker_cooldown` it lets one probe command

@@ -67,6 +67,8 @@ std::string ScenarioReport::to_string() const {
     for (const SentCommand& c : o.commands) labels.push_back(c.label());
     out << "         commands: " << join(labels) << "\n";
   }
+  if (!omitted.empty()) out << omitted.size() << " left out\n";
+  for (const OmittedScenario& o : omitted) out << "  skip " << o.name << ": " << o.reason << "\n";
   return out.str();
 }
 
@@ -92,35 +94,75 @@ std::optional<std::size_t> trigger_for(const SagaDefinition& def, std::size_t i)
 
 }  // namespace
 
-std::vector<Scenario> scenarios_for(const SagaDefinition& def, const ScenarioConfig& config) {
-  std::vector<Scenario> out;
+ScenarioPlan plan_scenarios(const SagaDefinition& def, const ScenarioConfig& config) {
+  ScenarioPlan plan;
+  std::vector<Scenario>& out = plan.scenarios;
+  const auto omit = [&](ScenarioKind kind, std::size_t step, std::string reason) {
+    plan.omitted.push_back(OmittedScenario{
+        std::string(to_string(kind)) + "/" + def.steps[step].name, std::move(reason)});
+  };
   out.push_back(Scenario{ScenarioKind::kHappyPath, 0, 0, 0, "happy_path"});
   for (std::size_t i = 0; i < def.steps.size(); ++i) {
     const StepDefinition& st = def.steps[i];
     if (st.action) {
       const bool retriable = st.kind == StepKind::kRetriable;
-      if (!retriable || finite(st.retry))
+      if (!retriable || finite(st.retry)) {
         out.push_back(make(ScenarioKind::kActionFails, def, i, -1));
+      } else {
+        omit(ScenarioKind::kActionFails, i,
+             "the step's retry policy is unlimited: a failing retriable step is retried forever "
+             "and never ends failed");
+      }
       if (retriable && st.retry.maximum_attempts != 1) {
         const int k = finite(st.retry) ? static_cast<int>(st.retry.maximum_attempts) - 1 : 2;
         out.push_back(make(ScenarioKind::kActionFailsThenSucceeds, def, i, k));
+      } else if (retriable) {
+        omit(ScenarioKind::kActionFailsThenSucceeds, i,
+             "the step's retry policy allows one send: a failure is never retried");
       }
       out.push_back(make(ScenarioKind::kReplyDuplicated, def, i));
-      if (finite(st.retry)) out.push_back(make(ScenarioKind::kActionTimesOut, def, i));
-    }
-    const std::optional<std::size_t> trigger = st.compensation ? trigger_for(def, i) : std::nullopt;
-    if (trigger) {
-      const RetryPolicy& p = st.compensation_retry;
-      int k = config.compensation_failures;
-      if (finite(p)) k = std::min(k, static_cast<int>(p.maximum_attempts) - 1);
-      if (k > 0) out.push_back(make(ScenarioKind::kCompensationFails, def, i, k, *trigger));
-      if (finite(p)) {
-        out.push_back(make(ScenarioKind::kCompensationExhausted, def, i,
-                           static_cast<int>(p.maximum_attempts), *trigger));
+      if (finite(st.retry)) {
+        out.push_back(make(ScenarioKind::kActionTimesOut, def, i));
+      } else {
+        omit(ScenarioKind::kActionTimesOut, i,
+             "the step's retry policy is unlimited: a command nobody answers is resent forever");
       }
     }
+    if (!st.compensation) continue;
+    const std::optional<std::size_t> trigger = trigger_for(def, i);
+    if (!trigger) {
+      const std::string why =
+          "no later step at or before the pivot sends a command that can fail, so this "
+          "compensation never runs";
+      omit(ScenarioKind::kCompensationFails, i, why);
+      omit(ScenarioKind::kCompensationExhausted, i, why);
+      continue;
+    }
+    const RetryPolicy& p = st.compensation_retry;
+    int k = config.compensation_failures;
+    if (finite(p)) k = std::min(k, static_cast<int>(p.maximum_attempts) - 1);
+    if (k > 0) {
+      out.push_back(make(ScenarioKind::kCompensationFails, def, i, k, *trigger));
+    } else {
+      omit(ScenarioKind::kCompensationFails, i,
+           finite(p) ? "the compensation's retry policy allows one send: a failure is never "
+                       "retried"
+                     : "ScenarioConfig::compensation_failures is 0");
+    }
+    if (finite(p)) {
+      out.push_back(make(ScenarioKind::kCompensationExhausted, def, i,
+                         static_cast<int>(p.maximum_attempts), *trigger));
+    } else {
+      omit(ScenarioKind::kCompensationExhausted, i,
+           "the compensation's retry policy is unlimited (the default): a failing compensation "
+           "is retried forever and never ends failed");
+    }
   }
-  return out;
+  return plan;
+}
+
+std::vector<Scenario> scenarios_for(const SagaDefinition& def, const ScenarioConfig& config) {
+  return plan_scenarios(def, config).scenarios;
 }
 
 namespace {
@@ -308,9 +350,11 @@ class ScenarioRun {
 ScenarioReport run_scenario_matrix(std::shared_ptr<const SagaDefinition> definition,
                                    const ScenarioConfig& config) {
   ScenarioReport report;
-  for (const Scenario& s : scenarios_for(*definition, config)) {
+  ScenarioPlan plan = plan_scenarios(*definition, config);
+  for (const Scenario& s : plan.scenarios) {
     report.outcomes.push_back(ScenarioRun(definition, config, s).run());
   }
+  report.omitted = std::move(plan.omitted);
   return report;
 }
 
@@ -318,7 +362,10 @@ ScenarioReport run_scenario_matrix(std::shared_ptr<const SagaDefinition> definit
                                           const ScenarioConfig& config) {
   ScenarioReport report = run_scenario_matrix(std::move(definition), config);
   if (report.ok()) {
-    return ::testing::AssertionSuccess() << report.outcomes.size() << " scenarios passed";
+    ::testing::AssertionResult ok = ::testing::AssertionSuccess();
+    ok << report.outcomes.size() << " scenarios passed, " << report.omitted.size() << " left out";
+    for (const OmittedScenario& o : report.omitted) ok << "\n  skip " << o.name << ": " << o.reason;
+    return ok;
   }
   return ::testing::AssertionFailure() << report.to_string();
 }

@@ -15,11 +15,14 @@
 // come its options: on_reply<R>(), when(), timeout(), retry(), compensation_retry(), lock().
 // Semantic locks for the whole saga come before its first step: define<D>(...).lock(...).
 //
-// The order `compensatable* pivot? retriable*` is enforced by the types: after pivot() or
-// retriable() there is no step() or pivot(); compensate_with() and compensation_retry() exist
-// only on compensatable steps; invoke() and local() only once per step; on_reply<R>() only
-// after invoke(), and only for an R listed in the command's replies<...>(). What the types
-// cannot see, build() checks and reports with the step's name (kInvalidArgument):
+// The order `compensatable* pivot? retriable*` is enforced by the types, and a misuse is a
+// compile error whose static_assert message states the rule it breaks:
+//   "a compensatable step cannot follow the pivot" (step() after pivot()), "... cannot follow
+//   a retriable step", "a saga has at most one pivot", "the pivot cannot follow a retriable
+//   step", "only compensatable steps have a compensation (compensate_with)", "... (compensation_
+//   retry)", "a step does one thing: invoke() or local(), once", "on_reply<R>() needs an
+//   invoked command", "on_reply<R>(): R is not one of the command's replies<...>()".
+// What the types cannot see, build() checks and reports with the step's name (kInvalidArgument):
 //   - a retriable step without an explicit retry(...): retriable steps are retried until they
 //     succeed, and how (and how long) is a decision the author must write down;
 //   - two on_reply handlers for the same reply type; compensate_with() twice;
@@ -58,6 +61,14 @@ namespace detail {
 // Tags for what a step does so far (the third parameter of StepBuilder).
 struct NoAction {};
 struct LocalAction {};
+
+// Whether the step's Action is a saga::Command that declares reply type R. (A trait rather
+// than `Action::has_reply<R>` in a requires-clause: clang 14 looks the member up in NoAction.)
+template <typename Action, typename R>
+inline constexpr bool kAcceptsReply = false;
+template <Message C, Message... Rs, typename R>
+inline constexpr bool kAcceptsReply<Command<C, Rs...>, R> =
+    Command<C, Rs...>::template has_reply<R>;
 
 // What the builder knows about a step beyond the StepDefinition itself.
 struct StepNotes {
@@ -160,6 +171,7 @@ class [[nodiscard]] SagaBuilder {
 template <typename Data, StepKind Kind, typename Action>
 class [[nodiscard]] StepBuilder {
   static constexpr bool kCompensatable = Kind == StepKind::kCompensatable;
+  static constexpr bool kPivot = Kind == StepKind::kPivot;
   static constexpr bool kNoActionYet = std::is_same_v<Action, detail::NoAction>;
 
  public:
@@ -169,8 +181,8 @@ class [[nodiscard]] StepBuilder {
 
   // Sends `command` to its participant, built from the saga data by `make(const Data&)`.
   template <Message C, Message... Rs, CommandFactory<Data, C> F>
-    requires kNoActionYet
   StepBuilder<Data, Kind, Command<C, Rs...>> invoke(const Command<C, Rs...>& command, F make) && {
+    static_assert(kNoActionYet, "a step does one thing: invoke() or local(), once");
     draft_.step().action = detail::make_action<Data, C>(command.channel, std::move(make));
     return StepBuilder<Data, Kind, Command<C, Rs...>>(std::move(draft_));
   }
@@ -178,8 +190,8 @@ class [[nodiscard]] StepBuilder {
   // Runs `fn(Data&)` in the orchestrator instead of sending a command. `fn` returns void,
   // bool (false fails the step, reason "local_failed") or Status (non-OK fails it).
   template <LocalFunction<Data> F>
-    requires kNoActionYet
   StepBuilder<Data, Kind, detail::LocalAction> local(F fn) && {
+    static_assert(kNoActionYet, "a step does one thing: invoke() or local(), once");
     draft_.step().local = detail::make_local<Data>(std::move(fn));
     return StepBuilder<Data, Kind, detail::LocalAction>(std::move(draft_));
   }
@@ -187,8 +199,10 @@ class [[nodiscard]] StepBuilder {
   // Undoes the step: when a later step up to the pivot fails, `command` is sent, built by
   // `make(const Data&)`. Compensatable steps only.
   template <Message C, Message... Rs, CommandFactory<Data, C> F>
-    requires kCompensatable
   StepBuilder compensate_with(const Command<C, Rs...>& command, F make) && {
+    static_assert(kCompensatable,
+                  "only compensatable steps have a compensation (compensate_with): the pivot and "
+                  "retriable steps are never undone");
     if (draft_.step().compensation.has_value()) draft_.fail("compensate_with given twice");
     draft_.step().compensation = detail::make_action<Data, C>(command.channel, std::move(make));
     return std::move(*this);
@@ -201,8 +215,11 @@ class [[nodiscard]] StepBuilder {
   // Replies of other types leave the data unchanged. R must be listed in the command's
   // replies<...>().
   template <Message R, ReplyHandler<Data, R> F>
-    requires CommandEndpoint<Action> && (Action::template has_reply<R>)
   StepBuilder on_reply(F fn) && {
+    static_assert(CommandEndpoint<Action>,
+                  "on_reply<R>() needs an invoked command: call invoke() first");
+    static_assert(!CommandEndpoint<Action> || detail::kAcceptsReply<Action, R>,
+                  "on_reply<R>(): R is not one of the command's replies<...>()");
     std::vector<std::string_view>& names = draft_.note().reply_names;
     for (std::string_view name : names) {
       if (name == R::kMessageName) {
@@ -245,9 +262,10 @@ class [[nodiscard]] StepBuilder {
   }
 
   // How the compensation is retried (default: exponential from 200 ms to 30 s, unlimited).
-  StepBuilder compensation_retry(RetryPolicy policy) &&
-    requires kCompensatable
-  {
+  StepBuilder compensation_retry(RetryPolicy policy) && {
+    static_assert(kCompensatable,
+                  "only compensatable steps have a compensation (compensation_retry): the pivot "
+                  "and retriable steps are never undone");
     draft_.step().compensation_retry = std::move(policy);
     draft_.note().compensation_retry_set = true;
     return std::move(*this);
@@ -256,17 +274,21 @@ class [[nodiscard]] StepBuilder {
   // --- The next step ------------------------------------------------------------------------
 
   // Starts another compensatable step. Not after the pivot or a retriable step.
-  StepBuilder<Data, StepKind::kCompensatable, detail::NoAction> step(std::string name) &&
-    requires kCompensatable
-  {
+  StepBuilder<Data, StepKind::kCompensatable, detail::NoAction> step(std::string name) && {
+    static_assert(!kPivot, "a compensatable step cannot follow the pivot "
+                           "(order: compensatable* pivot? retriable*)");
+    static_assert(kCompensatable || kPivot, "a compensatable step cannot follow a retriable step "
+                                            "(order: compensatable* pivot? retriable*)");
     draft_.add_step(std::move(name), StepKind::kCompensatable);
     return StepBuilder<Data, StepKind::kCompensatable, detail::NoAction>(std::move(draft_));
   }
 
   // Starts the pivot step. Not after the pivot or a retriable step.
-  StepBuilder<Data, StepKind::kPivot, detail::NoAction> pivot(std::string name) &&
-    requires kCompensatable
-  {
+  StepBuilder<Data, StepKind::kPivot, detail::NoAction> pivot(std::string name) && {
+    static_assert(!kPivot,
+                  "a saga has at most one pivot (order: compensatable* pivot? retriable*)");
+    static_assert(kCompensatable || kPivot, "the pivot cannot follow a retriable step "
+                                            "(order: compensatable* pivot? retriable*)");
     draft_.add_step(std::move(name), StepKind::kPivot);
     return StepBuilder<Data, StepKind::kPivot, detail::NoAction>(std::move(draft_));
   }

@@ -19,6 +19,17 @@
 //
 // Happy replies come from `ScenarioConfig::replies` by command name (a factory gets the command
 // and returns the reply's name and body); commands without one get an empty body.
+//
+// Some scenarios cannot end for some definitions, and are left out rather than run forever;
+// the report names each one and why (ScenarioReport::omitted, printed as "skip" lines):
+//   action_fails/<s>, action_times_out/<s>   the step's retry policy is unlimited (a retriable
+//                                            step is retried forever; a command nobody answers
+//                                            is resent forever)
+//   action_fails_then_succeeds/<s>           the retriable step's policy allows one send
+//   compensation_fails/<s>                   the compensation's policy allows one send
+//   compensation_exhausted/<s>               the compensation's policy is unlimited (the default)
+//   compensation_*/<s>                       no later step at or before the pivot sends a
+//                                            command that can fail, so the compensation never runs
 #pragma once
 
 #include <gtest/gtest.h>
@@ -62,6 +73,17 @@ struct Scenario {
   std::string name;         // "action_fails/create_ticket"
 };
 
+// A scenario the matrix left out for this definition, and why.
+struct OmittedScenario {
+  std::string name;    // "compensation_exhausted/create_ticket"
+  std::string reason;  // "the compensation's retry policy is unlimited: ..."
+};
+
+struct ScenarioPlan {
+  std::vector<Scenario> scenarios;       // what run_scenario_matrix runs
+  std::vector<OmittedScenario> omitted;  // what it leaves out
+};
+
 struct ScenarioOutcome {
   Scenario scenario;
   Phase phase = Phase::kNotStarted;
@@ -77,9 +99,11 @@ struct ScenarioOutcome {
 
 struct ScenarioReport {
   std::vector<ScenarioOutcome> outcomes;
+  std::vector<OmittedScenario> omitted;
   std::size_t failed() const;
   bool ok() const { return failed() == 0; }
-  // One line per scenario ("ok" or "FAIL" with its problems and command sequence).
+  // One line per scenario ("ok" or "FAIL" with its problems and command sequence), then one
+  // "skip <name>: <reason>" line per omitted scenario.
   std::string to_string() const;
 };
 
@@ -106,14 +130,17 @@ struct ScenarioConfig {
   }
 };
 
-// The scenarios the matrix runs for `definition`.
+// The scenarios the matrix runs for `definition`, and those it leaves out with the reason.
+ScenarioPlan plan_scenarios(const SagaDefinition& definition, const ScenarioConfig& config);
+// plan_scenarios(...).scenarios.
 std::vector<Scenario> scenarios_for(const SagaDefinition& definition, const ScenarioConfig& config);
 
 // Runs every scenario and checks it. Never aborts; problems are in the report.
 ScenarioReport run_scenario_matrix(std::shared_ptr<const SagaDefinition> definition,
                                    const ScenarioConfig& config);
 
-// For GoogleTest: success, or a failure listing the failed scenarios.
+// For GoogleTest: success (its message lists the omitted scenarios), or a failure listing the
+// failed scenarios and the omitted ones.
 ::testing::AssertionResult scenarios_pass(std::shared_ptr<const SagaDefinition> definition,
                                           const ScenarioConfig& config);
 
