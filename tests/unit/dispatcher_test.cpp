@@ -134,5 +134,32 @@ TEST_F(DispatcherTest, ClearForgetsGatesAndMessages) {
   EXPECT_FALSE(dispatcher.held("c/1"));
 }
 
+TEST_F(DispatcherTest, ReportsEachHoldOnceWithItsReasonAndItsRelease) {
+  std::vector<std::string> gate;
+  Dispatcher d(transport, limits(), {}, log, {},
+               [&](const Envelope& e, Dispatcher::GateChange change, std::string_view why) {
+                 gate.push_back(e.message_id +
+                                (change == Dispatcher::GateChange::kHeld ? " held " : " released") +
+                                std::string(why));
+               });
+  d.dispatch(command("p", "a/1"), Millis{0});
+  d.dispatch(command("p", "b/1"), Millis{0});
+  d.dispatch(command("p", "c/1"), Millis{0});  // the cap
+  d.dispatch(command("p", "d/1"), Millis{0});  // the cap still (c waits ahead of it)
+  for (int i = 0; i < 5; ++i) d.release_held(Millis{i}, [](const Envelope&) { return true; });
+  EXPECT_EQ(gate, (std::vector<std::string>{"c/1 held in_flight_cap", "d/1 held in_flight_cap"}));
+  d.on_reply("a/1");
+  d.release_held(Millis{10}, [](const Envelope&) { return true; });
+  EXPECT_EQ(gate.back(), "c/1 released");
+  // Two timeouts open the breaker: d stays held (no second report), e is held for it.
+  d.on_deadline("b/1", Millis{20});
+  d.on_deadline("c/1", Millis{20});
+  d.release_held(Millis{21}, [](const Envelope&) { return true; });
+  EXPECT_TRUE(d.held("d/1"));
+  d.dispatch(command("p", "e/1"), Millis{22});
+  EXPECT_EQ(gate, (std::vector<std::string>{"c/1 held in_flight_cap", "d/1 held in_flight_cap",
+                                            "c/1 released", "e/1 held breaker_open"}));
+}
+
 }  // namespace
 }  // namespace saga

@@ -12,7 +12,8 @@ TEST(ToPrometheusTest, WritesTheExactExpositionText) {
   m.sagas.push_back({"create_order", 3, 1, 1, 1});
   m.steps_retried = 4;
   m.timeouts = 2;
-  m.stale_replies = 1;
+  m.stale_replies = 3;
+  m.expected_stale_replies = 2;
   m.commands_sent = 20;
   m.operator_requests_applied = 1;
   ParticipantState kitchen;
@@ -38,7 +39,10 @@ saga_steps_retried_total 4
 saga_timeouts_total 2
 # HELP saga_stale_replies_total Replies for a command no longer outstanding, dropped.
 # TYPE saga_stale_replies_total counter
-saga_stale_replies_total 1
+saga_stale_replies_total 3
+# HELP saga_expected_stale_replies_total Of the stale replies, answers to a command the saga sent earlier (normal recovery).
+# TYPE saga_expected_stale_replies_total counter
+saga_expected_stale_replies_total 2
 # HELP saga_unknown_replies_total Replies for no running saga, dropped.
 # TYPE saga_unknown_replies_total counter
 saga_unknown_replies_total 0

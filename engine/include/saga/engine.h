@@ -116,7 +116,10 @@ struct EngineStats {
   std::uint64_t sagas_compensated = 0;
   std::uint64_t sagas_failed = 0;
   std::uint64_t replies_applied = 0;
-  std::uint64_t stale_replies = 0;    // correlation_id not the outstanding command: dropped
+  std::uint64_t stale_replies = 0;  // correlation_id not the outstanding command: dropped
+  // Of stale_replies, those answering a command the saga sent earlier (a superseded resend or a
+  // duplicate): normal recovery, logged at debug. The others are logged as warnings.
+  std::uint64_t expected_stale_replies = 0;
   std::uint64_t unknown_replies = 0;  // no running saga with that id: dropped
   std::uint64_t timeouts = 0;
   std::uint64_t retries = 0;

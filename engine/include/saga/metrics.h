@@ -57,11 +57,12 @@ struct LockMetrics {
 };
 
 struct MetricsSnapshot {
-  std::vector<SagaTypeMetrics> sagas;  // sorted by type
-  std::uint64_t steps_retried = 0;     // step and compensation commands sent again
-  std::uint64_t timeouts = 0;          // replies not received by their deadline
-  std::uint64_t stale_replies = 0;     // replies for a command no longer outstanding: dropped
-  std::uint64_t unknown_replies = 0;   // replies for no running saga: dropped
+  std::vector<SagaTypeMetrics> sagas;        // sorted by type
+  std::uint64_t steps_retried = 0;           // step and compensation commands sent again
+  std::uint64_t timeouts = 0;                // replies not received by their deadline
+  std::uint64_t stale_replies = 0;           // replies for a command no longer outstanding: dropped
+  std::uint64_t expected_stale_replies = 0;  // of those, answers to this saga's earlier commands
+  std::uint64_t unknown_replies = 0;         // replies for no running saga: dropped
   std::uint64_t commands_sent = 0;
   std::uint64_t commit_failures = 0;
   std::uint64_t operator_requests_applied = 0;
@@ -78,9 +79,9 @@ struct MetricsSnapshot {
 //   saga_sagas_total{type,outcome}                 counter  outcome: started, completed,
 //                                                           compensated, failed
 //   saga_steps_retried_total, saga_timeouts_total, saga_stale_replies_total,
-//   saga_unknown_replies_total, saga_commands_sent_total, saga_commit_failures_total  counter
-//   saga_operator_requests_total{outcome}          counter  outcome: applied, rejected
-//   saga_commands_in_flight{participant}           gauge
+//   saga_expected_stale_replies_total, saga_unknown_replies_total, saga_commands_sent_total,
+//   saga_commit_failures_total  counter saga_operator_requests_total{outcome}          counter
+//   outcome: applied, rejected saga_commands_in_flight{participant}           gauge
 //   saga_commands_held{participant}                gauge
 //   saga_breaker_state{participant,state}          gauge    1 for the current state, else 0
 //   saga_commit_batch_size (_count, _sum)          summary  + saga_commit_batch_size_max gauge

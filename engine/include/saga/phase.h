@@ -46,9 +46,20 @@ enum class Event : std::uint8_t {
   kLockWaiting = 21,           // a lock the step (or saga) needs is held: queued for it
   kLockAcquired = 22,          // every lock the step (or saga) needs is granted
   kOperatorReleasedLock = 23,  // an operator took a lock away from this saga
+  // Informational, recorded by the engine rather than decided: the current command waits in
+  // its participant's gate (breaker open or half-open, in-flight cap, or queued behind held
+  // ones; `reason` says which) and has not been sent, then leaves the gate and is sent. Neither
+  // changes the saga's state; replay skips them.
+  kCommandHeld = 24,
+  kCommandReleased = 25,
 };
 
-inline constexpr int kEventCount = 23;
+inline constexpr int kEventCount = 25;
+
+// True for the events that only annotate a history (kCommandHeld, kCommandReleased).
+constexpr bool is_informational(Event e) {
+  return e == Event::kCommandHeld || e == Event::kCommandReleased;
+}
 
 std::string_view to_string(Phase phase);
 std::string_view to_string(Event event);
@@ -64,7 +75,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 25> kTransitions{{
+inline constexpr std::array<Transition, 29> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -90,6 +101,10 @@ inline constexpr std::array<Transition, 25> kTransitions{{
     {Phase::kExecuting,    Event::kOperatorReleasedLock,        Phase::kExecuting},
     {Phase::kCompensating, Event::kOperatorReleasedLock,        Phase::kCompensating},
     {Phase::kFailed,       Event::kOperatorReleasedLock,        Phase::kFailed},
+    {Phase::kExecuting,    Event::kCommandHeld,                 Phase::kExecuting},
+    {Phase::kCompensating, Event::kCommandHeld,                 Phase::kCompensating},
+    {Phase::kExecuting,    Event::kCommandReleased,             Phase::kExecuting},
+    {Phase::kCompensating, Event::kCommandReleased,             Phase::kCompensating},
 }};
 // clang-format on
 
@@ -103,8 +118,8 @@ constexpr std::optional<Phase> next_phase(Phase source, Event event) {
 
 namespace detail {
 // Every event has a row, no (source, event) pair has two (so the table is deterministic), no
-// row leaves a terminal phase, and an event with several rows (kOperatorReleasedLock, which
-// annotates any running saga) leaves the phase as it is.
+// row leaves a terminal phase, and an event with several rows (kOperatorReleasedLock,
+// kCommandHeld and kCommandReleased, which annotate a running saga) leaves the phase as it is.
 constexpr bool transitions_well_formed() {
   for (int e = 1; e <= kEventCount; ++e) {
     int rows = 0;

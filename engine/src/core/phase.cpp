@@ -68,6 +68,10 @@ std::string_view to_string(Event event) {
       return "lock_acquired";
     case Event::kOperatorReleasedLock:
       return "operator_released_lock";
+    case Event::kCommandHeld:
+      return "command_held";
+    case Event::kCommandReleased:
+      return "command_released";
   }
   return "unknown";
 }

@@ -30,6 +30,7 @@ struct PendingBatch {
   std::vector<DefinitionRecord> definitions;
   std::vector<RequestOutcome> request_outcomes;  // operator requests taken from the store
   std::size_t inputs = 0;
+  std::size_t gate_entries = 0;  // the first history entries: gate annotations (no input)
 
   // The saga's latest state: staged in this batch, else running; null when neither.
   const SagaInstance* current(const std::string& id, const RunningSagas& running) const;

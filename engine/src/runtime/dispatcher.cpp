@@ -6,12 +6,13 @@ namespace saga {
 
 Dispatcher::Dispatcher(Transport& transport, ParticipantLimits defaults,
                        std::map<std::string, ParticipantLimits> limits, const EngineLog& log,
-                       SentHook on_sent)
+                       SentHook on_sent, GateHook on_gate)
     : transport_(transport),
       defaults_(defaults),
       limits_(std::move(limits)),
       log_(log),
-      on_sent_(std::move(on_sent)) {}
+      on_sent_(std::move(on_sent)),
+      on_gate_(std::move(on_gate)) {}
 
 ParticipantGate& Dispatcher::gate(const std::string& participant) {
   auto it = gates_.find(participant);
@@ -28,8 +29,12 @@ void Dispatcher::dispatch(OutgoingCommand command, Millis now, bool released) {
   const std::string& id = command.envelope.message_id;
   // A new command queues behind held ones (order); one just released from the queue must not,
   // or release_held() would move it to the back forever.
-  if ((!released && !g.held().empty()) || !g.may_send(now)) {
-    held_ids_.insert(id);
+  const bool queued = !released && !g.held().empty();
+  if (queued || !g.may_send(now)) {
+    // One report per hold: a command put back in the queue is still the same hold.
+    if (held_ids_.insert(id).second && on_gate_) {
+      on_gate_(command.envelope, GateChange::kHeld, g.hold_reason(queued));
+    }
     g.hold(std::move(command));
     return;
   }
@@ -39,8 +44,9 @@ void Dispatcher::dispatch(OutgoingCommand command, Millis now, bool released) {
   }
   g.on_sent(id);
   sent_to_[id] = command.participant;
-  held_ids_.erase(id);
+  const bool was_held = held_ids_.erase(id) > 0;
   if (on_sent_) on_sent_(command.envelope);
+  if (was_held && on_gate_) on_gate_(command.envelope, GateChange::kReleased, {});
 }
 
 void Dispatcher::release_held(Millis now, const std::function<bool(const Envelope&)>& wanted) {

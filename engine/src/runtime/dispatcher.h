@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -24,10 +25,15 @@ class Dispatcher {
   // Called with each command's envelope right after it was handed to the transport (the reply
   // deadline runs from then).
   using SentHook = std::function<void(const Envelope& sent)>;
+  // Called once when a command starts waiting in its participant's gate (`reason`: why, see
+  // ParticipantGate::hold_reason), and once when it leaves the gate and is sent (reason empty).
+  enum class GateChange { kHeld, kReleased };
+  using GateHook =
+      std::function<void(const Envelope& command, GateChange change, std::string_view reason)>;
 
   Dispatcher(Transport& transport, ParticipantLimits defaults,
              std::map<std::string, ParticipantLimits> limits, const EngineLog& log,
-             SentHook on_sent);
+             SentHook on_sent, GateHook on_gate = {});
 
   // Sends `command` now, or holds it behind its participant's gate. A new command queues
   // behind held ones (their order is kept); a `released` one (release_held) does not. A
@@ -55,6 +61,7 @@ class Dispatcher {
   std::map<std::string, ParticipantLimits> limits_;
   const EngineLog& log_;
   SentHook on_sent_;
+  GateHook on_gate_;
   std::map<std::string, ParticipantGate, std::less<>> gates_;
   std::unordered_map<std::string, std::string> sent_to_;  // message_id -> participant
   std::unordered_set<std::string> held_ids_;              // message_ids held by a gate

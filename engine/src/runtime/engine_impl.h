@@ -91,6 +91,11 @@ class Engine::Impl {
   void after_commit(PendingBatch& batch);
   // A command was sent: its saga's reply deadline runs from now (reply_deadline, decide.h).
   void on_sent(const Envelope& command);
+  // A command entered or left its participant's gate: kCommandHeld / kCommandReleased for its
+  // saga, kept until the next batch stages them (stage_gate_history).
+  void on_gate(const Envelope& command, Dispatcher::GateChange change, std::string_view reason);
+  // Moves the gate entries recorded since the last batch into `batch`'s history.
+  void stage_gate_history(PendingBatch& batch);
   void publish();  // copies counters and breaker states for other threads
   std::shared_ptr<const SagaDefinition> definition_for(const SagaInstance& instance) const {
     return definitions_.find(instance);
@@ -132,7 +137,8 @@ class Engine::Impl {
   LockCoordinator locks_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<std::promise<Result<SagaInstance>>>>>
       waiters_;
-  std::vector<Envelope> replies_;  // reused between iterations
+  std::vector<Envelope> replies_;                                   // reused between iterations
+  std::vector<std::pair<std::string, HistoryEntry>> gate_history_;  // for the next batch
 
   mutable std::mutex observers_mutex_;
   std::vector<std::function<void(const SagaInstance&)>> end_listeners_;

@@ -1,12 +1,31 @@
 // The engine thread: recovery, the group-commit loop, staging inputs through `decide`, and
 // what happens after a commit. The parts it coordinates live in their own files.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <iterator>
 
 #include "runtime/engine_impl.h"
 #include "saga/check.h"
 
 namespace saga {
+namespace {
+
+// Whether `message_id` is one `instance` sent: "<saga id>/<seq>" (message_id_for, decide.h)
+// with 1 <= seq <= its message_seq.
+bool sent_earlier(const SagaInstance& instance, std::string_view message_id) {
+  const std::size_t prefix = instance.id.size() + 1;
+  if (message_id.size() <= prefix || message_id.substr(0, instance.id.size()) != instance.id ||
+      message_id[instance.id.size()] != '/') {
+    return false;
+  }
+  std::uint64_t seq = 0;
+  const char* end = message_id.data() + message_id.size();
+  auto [ptr, ec] = std::from_chars(message_id.data() + prefix, end, seq);
+  return ec == std::errc() && ptr == end && seq >= 1 && seq <= instance.message_seq;
+}
+
+}  // namespace
 
 Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SagaStore> store)
     : options_(std::move(options)),
@@ -18,8 +37,12 @@ Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SagaStore> store)
         Result<std::vector<DefinitionRecord>> recorded = store_->definitions();
         return recorded ? std::move(recorded).value() : std::vector<DefinitionRecord>{};
       }()),
-      dispatcher_(*options_.transport, options_.participant_defaults, options_.participant_limits,
-                  log_, [this](const Envelope& sent) { on_sent(sent); }),
+      dispatcher_(
+          *options_.transport, options_.participant_defaults, options_.participant_limits, log_,
+          [this](const Envelope& sent) { on_sent(sent); },
+          [this](const Envelope& command, Dispatcher::GateChange change, std::string_view reason) {
+            on_gate(command, change, reason);
+          }),
       locks_(log_) {}
 
 Engine::Impl::~Impl() { stop(); }
@@ -68,6 +91,7 @@ bool Engine::Impl::post(std::function<void(PendingBatch&)> task) {
     // Inline: a batch of its own, committed (and its commands sent) before returning.
     if (!running_flag_ || crashed_) return false;
     PendingBatch batch;
+    stage_gate_history(batch);
     task(batch);
     if (commit(batch)) after_commit(batch);
     publish();
@@ -166,6 +190,7 @@ Status Engine::Impl::recover() {
 
 void Engine::Impl::iterate(Millis max_wait) {
   PendingBatch batch;
+  stage_gate_history(batch);
   std::deque<std::function<void(PendingBatch&)>> tasks;
   {
     std::lock_guard lock(tasks_mutex_);
@@ -178,7 +203,8 @@ void Engine::Impl::iterate(Millis max_wait) {
   apply_operator_requests(batch);
 
   Millis wait{0};
-  if (tasks.empty() && batch.inputs == 0) wait = timers_.wait_before_next(now(), max_wait);
+  if (tasks.empty() && batch.inputs == 0 && batch.history.empty())
+    wait = timers_.wait_before_next(now(), max_wait);
   replies_.clear();
   const std::size_t budget =
       options_.max_batch > batch.inputs ? options_.max_batch - batch.inputs : 1;
@@ -315,11 +341,17 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
   if (s) {
     ++stats_.replies_applied;
   } else {
+    // An answer to a command this saga sent earlier (a superseded resend, or a duplicate) is
+    // normal recovery; anything else is worth a warning.
+    const bool expected = sent_earlier(*instance, reply.correlation_id);
     ++stats_.stale_replies;
-    if (log_enabled(LogLevel::kWarning)) {
-      log(LogLevel::kWarning,
+    if (expected) ++stats_.expected_stale_replies;
+    const LogLevel level = expected ? LogLevel::kDebug : LogLevel::kWarning;
+    if (log_enabled(level)) {
+      log(level,
           saga_fields(*instance) + " event=stale_reply_dropped message_id=" + reply.message_id +
-              " correlation_id=" + reply.correlation_id + " reason=\"" + s.message() + "\"");
+              " correlation_id=" + reply.correlation_id +
+              " expected=" + (expected ? "true" : "false") + " reason=\"" + s.message() + "\"");
     }
   }
 }
@@ -354,6 +386,10 @@ bool Engine::Impl::commit(PendingBatch& batch) {
       return false;
     }
     ++stats_.commit_failures;
+    // The gate entries are facts still: they go with the next batch.
+    gate_history_.insert(gate_history_.begin(), std::make_move_iterator(batch.history.begin()),
+                         std::make_move_iterator(batch.history.begin() +
+                                                 static_cast<std::ptrdiff_t>(batch.gate_entries)));
     log(LogLevel::kError, "commit of " + std::to_string(batch.inputs) +
                               " inputs failed: " + result.status.to_string());
     batch.answer(result.status);
@@ -418,6 +454,28 @@ void Engine::Impl::on_sent(const Envelope& command) {
   timers_.arm(it->second);
 }
 
+void Engine::Impl::on_gate(const Envelope& command, Dispatcher::GateChange change,
+                           std::string_view reason) {
+  auto it = running_.find(command.saga_id);
+  if (it == running_.end() || it->second.last_request_id != command.message_id) return;
+  const Event event =
+      change == Dispatcher::GateChange::kHeld ? Event::kCommandHeld : Event::kCommandReleased;
+  if (!next_phase(it->second.phase, event)) return;  // only a sending saga has a command out
+  HistoryEntry entry;
+  entry.event = event;
+  entry.step = it->second.step;
+  entry.attempt = command.attempt;
+  entry.time = now();
+  entry.reason = std::string(reason);
+  gate_history_.emplace_back(command.saga_id, std::move(entry));
+}
+
+void Engine::Impl::stage_gate_history(PendingBatch& batch) {
+  batch.gate_entries = gate_history_.size();
+  for (auto& entry : gate_history_) batch.history.push_back(std::move(entry));
+  gate_history_.clear();
+}
+
 // --- reads and observers ----------------------------------------------------------------------
 
 Result<SagaInstance> Engine::Impl::read_instance(const std::string& id) {
@@ -471,6 +529,7 @@ MetricsSnapshot Engine::Impl::metrics() const {
   m.steps_retried = s.retries;
   m.timeouts = s.timeouts;
   m.stale_replies = s.stale_replies;
+  m.expected_stale_replies = s.expected_stale_replies;
   m.unknown_replies = s.unknown_replies;
   m.commands_sent = s.commands_sent;
   m.commit_failures = s.commit_failures;

@@ -99,6 +99,9 @@ std::string to_prometheus(const MetricsSnapshot& m) {
   w.counter("saga_timeouts_total", "Replies not received by their deadline.", m.timeouts);
   w.counter("saga_stale_replies_total", "Replies for a command no longer outstanding, dropped.",
             m.stale_replies);
+  w.counter("saga_expected_stale_replies_total",
+            "Of the stale replies, answers to a command the saga sent earlier (normal recovery).",
+            m.expected_stale_replies);
   w.counter("saga_unknown_replies_total", "Replies for no running saga, dropped.",
             m.unknown_replies);
   w.counter("saga_commands_sent_total", "Commands sent to participants.", m.commands_sent);

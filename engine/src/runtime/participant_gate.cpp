@@ -51,6 +51,13 @@ bool ParticipantGate::on_timeout(const std::string& message_id, Millis now) {
   return true;
 }
 
+std::string_view ParticipantGate::hold_reason(bool queued) const {
+  if (breaker_ == BreakerState::kOpen) return "breaker_open";
+  if (breaker_ == BreakerState::kHalfOpen && probe_outstanding_) return "breaker_half_open";
+  if (in_flight_.size() >= limits_.max_in_flight) return "in_flight_cap";
+  return queued ? "queued_behind_held" : "unknown";
+}
+
 ParticipantState ParticipantGate::state() const {
   return ParticipantState{name_, breaker_, static_cast<std::uint32_t>(in_flight_.size()),
                           static_cast<std::uint32_t>(held_.size()), consecutive_timeouts_};

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 #include "saga/decide.h"
@@ -34,6 +35,10 @@ class ParticipantGate {
   bool on_timeout(const std::string& message_id, Millis now);
   // Forgets `message_id` without counting anything (its saga moved on).
   void forget(const std::string& message_id) { in_flight_.erase(message_id); }
+
+  // Why a command is held now: "breaker_open", "breaker_half_open" (its probe is out),
+  // "in_flight_cap", or, when `queued` (it waits behind held ones), "queued_behind_held".
+  std::string_view hold_reason(bool queued) const;
 
   void hold(OutgoingCommand command) { held_.push_back(std::move(command)); }
   std::deque<OutgoingCommand>& held() { return held_; }

@@ -345,6 +345,11 @@ class Replayer {
     std::size_t k = 0;
     while (k < h_.entries.size()) {
       const HistoryEntry& e = h_.entries[k];
+      // The engine's gate annotations (command held, released) change nothing: skip them.
+      if (is_informational(e.event)) {
+        ++k;
+        continue;
+      }
       Outcome outcome = Outcome::kSuccess;
       std::optional<InputKind> kind = cause_of(e, s, outcome);
       if (!kind) return diverge(k, "<no input causes this entry here>");
