@@ -115,6 +115,11 @@ TEST(CommitBatchTest, ARefusedCommitRollsTheLockTableBack) {
   EXPECT_EQ(locks.holder("k"), nullptr);
   EXPECT_TRUE(locks.changes().empty());
   EXPECT_EQ(batch.staged.at("s").last_request_id, "s/1");  // intact for the caller
+  // The history too: the engine carries its gate entries (command_held/released, the first
+  // PendingBatch::gate_entries of it) over to the next batch from here.
+  ASSERT_EQ(batch.history.size(), 1u);
+  EXPECT_EQ(batch.history[0].first, "s");
+  EXPECT_EQ(batch.history[0].second.event, Event::kStepSucceeded);
 }
 
 TEST(CommitBatchTest, ApplyingMovesInstancesIntoMemoryAndReportsEnds) {
