@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "sqlite_error.h"
+#include "version_file_schema.h"
 
 namespace saga::detail {
 namespace {
@@ -291,6 +292,8 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
     wal.executeStep();
     impl->db.exec("PRAGMA synchronous=" + std::to_string(static_cast<int>(synchronous)));
     impl->db.exec(kSchema);
+    impl->db.exec(detail::kVersionFileTable);
+    impl->db.exec(detail::kVersionFileIndex);
   });
   if (!s) return s;
   return std::unique_ptr<SqliteInbox>(new SqliteInbox(std::move(impl)));
