@@ -286,7 +286,8 @@ struct ParticipantOptions {
   // "tcp://0.0.0.0:7001", "ipc:///run/kitchen.sock".
   std::string endpoint;
   // The participant's SQLite file, created when missing. It holds saga_inbox, saga_barrier,
-  // saga_locks, saga_held_commands and the service's own tables.
+  // saga_locks, saga_held_commands, saga_version_file (saga/version_file.h) and the service's
+  // own tables.
   std::string database_path;
   // Largest body frame accepted; larger messages are dropped and counted.
   std::size_t max_message_bytes = 16 * 1024 * 1024;
