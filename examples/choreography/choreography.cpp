@@ -208,27 +208,26 @@ saga::Status ChoreographedCreateOrder::place_order(const OrderRequest& r) {
   place.order.restaurant_id = r.restaurant_id;
   place.order.order_total_cents = r.total_cents;
   place.order.line_items = r.line_items;
-  const std::string saga_id = saga_id_of_order(r.order_id);
-  auto command = CommandClient::command(place, saga_id, "place_order", saga_id + "/place");
-  if (!command) return command.status();
-  auto reply = client_->call(kOrders, std::move(command).value());
-  if (!reply) return reply.status();
-  if (reply.value().outcome != saga::Outcome::kSuccess) {
-    return saga::failed_precondition("PlaceOrder: " + reply.value().reason);
-  }
-  return saga::Status::ok();
+  return tell_orders(place, "place");
 }
 
 saga::Status ChoreographedCreateOrder::cancel_order(std::int64_t order_id) {
   CancelOrder cancel;
   cancel.order.order_id = order_id;
-  const std::string saga_id = saga_id_of_order(order_id);
-  auto command = CommandClient::command(cancel, saga_id, "cancel_order", saga_id + "/cancel");
+  return tell_orders(cancel, "cancel");
+}
+
+template <saga::Message Request>
+saga::Status ChoreographedCreateOrder::tell_orders(const Request& request, std::string_view verb) {
+  const std::string saga_id = saga_id_of_order(request.order.order_id);
+  auto command = CommandClient::command(request, saga_id, std::string(verb) + "_order",
+                                        saga_id + "/" + std::string(verb));
   if (!command) return command.status();
   auto reply = client_->call(kOrders, std::move(command).value());
   if (!reply) return reply.status();
   if (reply.value().outcome != saga::Outcome::kSuccess) {
-    return saga::failed_precondition("CancelOrder: " + reply.value().reason);
+    return saga::failed_precondition(std::string(Request::kMessageName) + ": " +
+                                     reply.value().reason);
   }
   return saga::Status::ok();
 }

@@ -80,6 +80,9 @@ class ChoreographedCreateOrder {
 
  private:
   explicit ChoreographedCreateOrder(ChoreographyOptions options) : options_(std::move(options)) {}
+  // Sends PlaceOrder or CancelOrder to the Order service (message id "order-N/<verb>").
+  template <saga::Message Request>
+  saga::Status tell_orders(const Request& request, std::string_view verb);
   std::string events_db(std::string_view service) const;
   std::int64_t count_events(std::string_view service, const std::string& where,
                             const std::vector<std::string>& values) const;

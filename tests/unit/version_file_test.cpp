@@ -5,10 +5,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <saga/envelope.h>
+#include <saga/testing/temp_dir.h>
 #include <saga/version_file.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -85,20 +84,10 @@ class FileSql final : public Sql {
 
 class VersionFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "saga_version_XXXXXX");
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    open();
-  }
-  void TearDown() override {
-    db_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  void SetUp() override { open(); }
 
   void open() {
-    db_ = std::make_unique<SQLite::Database>((dir_ / "accounting.db").string(),
+    db_ = std::make_unique<SQLite::Database>(dir_.file("accounting.db"),
                                              SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->exec("PRAGMA synchronous=OFF");  // a test file: no fsync per transaction
     db_->exec(
@@ -154,19 +143,32 @@ class VersionFileTest : public ::testing::Test {
     return std::move(f).value();
   }
 
-  std::filesystem::path dir_;
+  saga::testing::TempDir dir_;  // outlives db_ (declared first)
   std::unique_ptr<SQLite::Database> db_;
   VersionFile file_ = make_file();
 };
+
+// Order 16's two operations: Create Order's authorize, Cancel Order's cancel.
+const VersionRecord kAuthorize16{.entity = "authorization:16",
+                                 .operation = "authorize",
+                                 .rank = 0,
+                                 .saga_id = "order-16",
+                                 .step = "authorize_card",
+                                 .message_id = "m1",
+                                 .applied = true};
+const VersionRecord kCancel16{.entity = "authorization:16",
+                              .operation = "cancel",
+                              .rank = 1,
+                              .saga_id = "cancel-16",
+                              .step = "reverse_authorization",
+                              .message_id = "m2",
+                              .applied = true};
 
 TEST_F(VersionFileTest, InOrderBothOperationsApply) {
   EXPECT_TRUE(deliver("authorize", 16, "order-16", "authorize_card", "m1").apply());
   EXPECT_TRUE(deliver("cancel", 16, "cancel-16", "reverse_authorization", "m2").apply());
   EXPECT_EQ(authorization(16), "REVERSED");
-  const std::vector<VersionRecord> expected{
-      {"authorization:16", "authorize", 0, "order-16", "authorize_card", "m1", true},
-      {"authorization:16", "cancel", 1, "cancel-16", "reverse_authorization", "m2", true}};
-  EXPECT_EQ(history(16), expected);
+  EXPECT_EQ(history(16), (std::vector<VersionRecord>{kAuthorize16, kCancel16}));
 }
 
 // The book's case: the cancel arrives first; the late authorize is a no-op, and no
@@ -177,13 +179,11 @@ TEST_F(VersionFileTest, CancelBeforeAuthorizeMakesTheLateAuthorizeANoOp) {
   EXPECT_FALSE(late.apply());
   EXPECT_FALSE(static_cast<bool>(late));
   ASSERT_TRUE(late.superseded_by().has_value());
-  EXPECT_EQ(*late.superseded_by(), (VersionRecord{"authorization:16", "cancel", 1, "cancel-16",
-                                                  "reverse_authorization", "m2", true}));
+  EXPECT_EQ(*late.superseded_by(), kCancel16);
   EXPECT_EQ(authorization(16), "none");
-  const std::vector<VersionRecord> expected{
-      {"authorization:16", "cancel", 1, "cancel-16", "reverse_authorization", "m2", true},
-      {"authorization:16", "authorize", 0, "order-16", "authorize_card", "m1", false}};
-  EXPECT_EQ(history(16), expected);
+  VersionRecord skipped = kAuthorize16;
+  skipped.applied = false;
+  EXPECT_EQ(history(16), (std::vector<VersionRecord>{kCancel16, skipped}));
 }
 
 // Two orders, their operations interleaved in every position: each order is judged on its own.

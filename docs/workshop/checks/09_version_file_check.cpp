@@ -5,16 +5,15 @@
 // commands sent in the order the wire delivered them; then the table is read back.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <random>
 #include <thread>
 
 #include "command_client.h"
 #include "ftgo/messages.h"
 #include "saga/participant.h"
+#include "saga/testing/temp_dir.h"
 #include "saga/version_file.h"
 
 namespace workshop {
@@ -26,12 +25,9 @@ namespace {
 class Workshop09VersionFile : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "workshop09_XXXXXX");
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
     saga::ParticipantOptions options;
     options.endpoint = "tcp://127.0.0.1:*";
-    options.database_path = (dir_ / "accounting.db").string();
+    options.database_path = dir_.file("accounting.db");
     options.synchronous = saga::Synchronous::kNormal;
     options.log = [](saga::LogLevel, std::string_view) {};
     auto opened = saga::Participant::open(std::move(options));
@@ -49,8 +45,6 @@ class Workshop09VersionFile : public ::testing::Test {
     if (participant_) participant_->stop();
     if (runner_.joinable()) runner_.join();
     participant_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   // Create Order's AuthorizeCard for `order` (saga order-N, step authorize_card).
@@ -75,20 +69,20 @@ class Workshop09VersionFile : public ::testing::Test {
 
   // The order's authorization state, "none" without a row.
   std::string state(std::int64_t order) {
-    SQLite::Database db((dir_ / "accounting.db").string(), SQLite::OPEN_READONLY);
+    SQLite::Database db(dir_.file("accounting.db"), SQLite::OPEN_READONLY);
     SQLite::Statement q(db, "SELECT state FROM card_authorizations WHERE order_id = ?");
     q.bind(1, static_cast<std::int64_t>(order));
     return q.executeStep() ? q.getColumn(0).getString() : "none";
   }
   // Rows of the version file, to see that the library's file was used.
   int version_rows(std::int64_t order) {
-    SQLite::Database db((dir_ / "accounting.db").string(), SQLite::OPEN_READONLY);
+    SQLite::Database db(dir_.file("accounting.db"), SQLite::OPEN_READONLY);
     SQLite::Statement q(db, "SELECT count(*) FROM saga_version_file WHERE entity = ?");
     q.bind(1, "authorization:" + std::to_string(order));
     return q.executeStep() ? q.getColumn(0).getInt() : 0;
   }
 
-  std::filesystem::path dir_;
+  saga::testing::TempDir dir_;
   std::unique_ptr<saga::Participant> participant_;
   std::thread runner_;
   std::unique_ptr<ftgo::CommandClient> client_;
