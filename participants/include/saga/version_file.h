@@ -29,8 +29,10 @@
 //
 // The trade-off: every operation on the entity leaves a row (the file grows with the traffic
 // and is never pruned by the library), each handler reads the entity's rows first, and the
-// declared order is domain knowledge the participant must get right: an operation that must
-// really run after a later one cannot be expressed (it is dropped as superseded).
+// declared order is domain knowledge the participant must get right. A late operation is
+// dropped, not replayed after the later one: this fits operations that the later one cancels
+// out (authorize / reverse), not two effects that must both happen in any order (those need
+// commutative updates).
 //
 // Errors: define() fails with kInvalidArgument for an empty entity kind, no operations, an
 // empty or repeated operation name. record() with an operation not in the declared order
