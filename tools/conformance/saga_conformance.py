@@ -200,6 +200,16 @@ class Kit:
                "the malformed_command was stored: a valid resend got it again")
         return "Failure, malformed_command, not stored"
 
+    def check_unknown_fields(self):
+        header, body = self.command()
+        header["x_future_field"] = {"nested": [1, 2]}
+        value = json.loads(body)
+        value["x_future_member"] = "ignored"
+        reply, _ = self.reply_to(self.connect(), header, json.dumps(value).encode())
+        expect(reply.get("reason") != wire.MALFORMED_COMMAND,
+               "an unknown header field or body member made the command malformed")
+        return "%s, %s" % (reply["name"], reply["outcome"])
+
     def check_null_compensation(self):
         if not self.o.compensation:
             raise NotApplicable("no --compensation")
@@ -325,6 +335,7 @@ CHECKS = [
     ("routing: reply to where it came from", "check_routing"),
     ("unknown command: Failure reply", "check_unknown_command"),
     ("undecodable body: malformed_command", "check_undecodable_body"),
+    ("unknown header field, body member: ignored", "check_unknown_fields"),
     ("barrier: null compensation", "check_null_compensation"),
     ("barrier: action after compensation", "check_hanging_action"),
     ("malformed frames: dropped, no reply", "check_malformed_frames"),
@@ -337,11 +348,15 @@ CHECKS = [
 ]
 
 
-def run(options, endpoint):
+def run(options, endpoint, child=None):
     kit = Kit(options, endpoint)
     rows, failed = [], 0
     try:
         for title, method in CHECKS:
+            if child is not None and child.poll() is not None:
+                rows.append((title, "FAIL", "the participant exited (%d)" % child.returncode))
+                failed += 1
+                continue
             try:
                 rows.append((title, "PASS", getattr(kit, method)()))
             except NotApplicable as e:
@@ -352,9 +367,9 @@ def run(options, endpoint):
     finally:
         kit.close()
     print("saga/1 conformance of %s (command %s)" % (endpoint, options.command))
-    print("  %-42s %-6s %s" % ("rule", "result", "detail"))
+    print("  %-44s %-6s %s" % ("rule", "result", "detail"))
     for title, result, detail in rows:
-        print("  %-42s %-6s %s" % (title, result, detail))
+        print("  %-44s %-6s %s" % (title, result, detail))
     passed = sum(1 for r in rows if r[1] == "PASS")
     print("%d passed, %d failed, %d not applicable" % (passed, failed,
                                                          len(rows) - passed - failed))
@@ -362,7 +377,8 @@ def run(options, endpoint):
 
 
 def spawn(program):
-    child = subprocess.Popen(program, stdout=subprocess.PIPE, text=True)
+    # stdin stays open until the end: some participants stop when it closes.
+    child = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     line = child.stdout.readline()
     if not line.startswith("READY "):
         child.kill()
@@ -397,8 +413,9 @@ def main(argv):
         return run(options, options.endpoint)
     child, endpoint = spawn(program)
     try:
-        code = run(options, endpoint)
+        code = run(options, endpoint, child)
     finally:
+        child.stdin.close()
         child.send_signal(signal.SIGTERM)
         try:
             child.wait(10)

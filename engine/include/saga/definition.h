@@ -71,8 +71,8 @@ struct CommandAction {
   // encoding of the participant's channel, the command's contract and those of the reply
   // types the DSL endpoint declares (replies<...>()).
   ContentType content_type = ContentType::kCerealBinary;
-  MessageContract command;
-  std::vector<MessageContract> replies;
+  MessageContract command{};
+  std::vector<MessageContract> replies{};
 };
 
 // Semantic locks (countermeasure for the lack of isolation between sagas; docs/isolation.md).
