@@ -22,7 +22,8 @@ void write_command_header(JsonWriter& w) {
   for (const char* f : {"kind", "message_id", "saga_id", "saga_type", "step", "name"}) w.value(f);
   w.end_array().key("properties").begin_object();
   w.key("kind").raw(R"({"const":"command"})");
-  for (const char* f : {"message_id", "saga_id", "saga_type", "step", "name"}) w.key(f).raw(kNonEmpty);
+  for (const char* f : {"message_id", "saga_id", "saga_type", "step", "name"})
+    w.key(f).raw(kNonEmpty);
   w.key("compensation").raw(R"({"type":"boolean","default":false})");
   w.key("attempt").raw(R"({"type":"integer","minimum":1,"maximum":4294967295,"default":1})");
   w.key("content_type").raw(kContentTypes);
@@ -135,8 +136,8 @@ void write_message(JsonWriter& w, const MessageEntry& m, bool generic) {
   w.field("x-saga-kind", m.command ? "command" : "reply");
   w.key("headers").begin_object().key("allOf").begin_array();
   w.begin_object()
-      .field("$ref", m.command ? "#/components/schemas/CommandHeader"
-                               : "#/components/schemas/ReplyHeader")
+      .field("$ref",
+             m.command ? "#/components/schemas/CommandHeader" : "#/components/schemas/ReplyHeader")
       .end_object();
   w.begin_object().key("properties").begin_object().key("name").begin_object();
   w.field("const", name).end_object().end_object().end_object();

@@ -4,8 +4,8 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -202,7 +202,7 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
     std::string endpoint;
     if (kind == ServiceKind::kAccounting && o.python_accounting) {
       std::vector<std::string> args{python_accounting_script(), "--service", name, "--bind",
-                                    "tcp://127.0.0.1:0", "--db", db};
+                                    "tcp://127.0.0.1:0",        "--db",      db};
       for (const std::string& f : o.failures.to_flags()) args.push_back(f);
       auto child = children.spawn(std::move(args), "/usr/bin/python3");
       if (!child) return child.status();

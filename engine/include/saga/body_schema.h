@@ -50,7 +50,9 @@ concept HasKDescription = requires {
   { T::kDescription } -> std::convertible_to<std::string_view>;
 };
 template <typename T>
-concept HasFieldDescriptions = requires { T::kFieldDescriptions[0][1]; };
+concept HasFieldDescriptions = requires {
+  T::kFieldDescriptions[0][1];
+};
 
 // The writer's document without its final newline.
 inline std::string json_text(const JsonWriter& w) {
@@ -160,7 +162,7 @@ std::string SchemaArchive::schema_of(V& value) {
   } else if constexpr (IsVector<T>::value) {
     typename IsVector<T>::element element{};
     w.begin_object().field("type", "array").key("items").raw(schema_of(element)).end_object();
-  } else if constexpr (requires(T& t, SchemaArchive& a) { t.serialize(a); }) {
+  } else if constexpr (requires(T & t, SchemaArchive & a) { t.serialize(a); }) {
     return object_schema(const_cast<T&>(value));
   } else {
     w.begin_object().end_object();
@@ -196,7 +198,7 @@ class SampleArchive {
     } else if constexpr (IsVector<T>::value) {
       value.resize(1);
       set(value.front(), name);
-    } else if constexpr (requires(T& t, SampleArchive& a) { t.serialize(a); }) {
+    } else if constexpr (requires(T & t, SampleArchive & a) { t.serialize(a); }) {
       value.serialize(*this);
     }
   }
