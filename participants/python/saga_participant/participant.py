@@ -156,14 +156,11 @@ class Participant:
 
     def exec_schema(self, sql):
         """Runs the service's own DDL (and seed data) in one transaction."""
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in sql.split(";"):
-                if statement.strip():
-                    self.db.execute(statement)
-            self.db.execute("COMMIT")
-        except Exception:
-            self.db.execute("ROLLBACK")
+            self.db.executescript("BEGIN IMMEDIATE;\n%s\n;COMMIT;" % sql)
+        except sqlite3.Error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
 
     def on(self, name, handler):

@@ -238,6 +238,13 @@ class ParticipantTest(unittest.TestCase):
         good = command("m1", body={"order_id": 1, "amount_cents": 1})
         self.assertEqual(self.roundtrip(c, *good)[0]["name"], "Charged")
 
+    def test_a_failing_schema_changes_nothing(self):
+        with self.assertRaises(sqlite3.OperationalError):
+            self.p.exec_schema("CREATE TABLE t1 (a); INSERT INTO t1 VALUES (1); BOGUS;")
+        with sqlite3.connect(self.path) as db:
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master")]
+        self.assertNotIn("t1", tables)
+
     def test_inbox_survives_a_restart(self):
         first = self.roundtrip(self.client(), *command("m1", body={"order_id": 7,
                                                                    "amount_cents": 5}))
