@@ -27,9 +27,9 @@
 namespace saga {
 
 struct AsyncApiInfo {
-  std::string title;
+  std::string title{};
   std::string version = "1.0.0";
-  std::string description;
+  std::string description{};  // optional
 };
 
 // The document, pretty-printed. Fails with kInvalidArgument when two messages of one wire name
