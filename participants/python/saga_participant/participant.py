@@ -196,8 +196,9 @@ class Participant:
             for routing_id, header, body in batch:
                 replies.append((routing_id, self._handle(header, body)))
             self.db.execute("COMMIT")
-        except (sqlite3.Error, _StoreError) as e:
-            self.db.execute("ROLLBACK")
+        except Exception as e:  # noqa: BLE001 -- a store error (or a bug): nothing is answered
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             self.stats["store_errors"] += 1
             self.log.error("batch of %d commands rolled back, no replies: %s", len(batch), e)
             return 0
