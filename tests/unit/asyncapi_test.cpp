@@ -29,7 +29,6 @@ struct Part {
 };
 
 struct Shipment {
-  static constexpr std::string_view kMessageName = "Shipment";
   static constexpr std::string_view kDescription = "Ship the parts.";
   static constexpr std::string_view kFieldDescriptions[][2] = {{"express", "overnight"}};
   std::int32_t id = 0;
@@ -43,7 +42,6 @@ struct Shipment {
 };
 
 struct WrongDocs {
-  static constexpr std::string_view kMessageName = "WrongDocs";
   static constexpr std::string_view kFieldDescriptions[][2] = {{"nope", "not a field"}};
   std::int64_t id = 0;
   template <class A>
