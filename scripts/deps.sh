@@ -10,7 +10,7 @@ packages=(
   libcereal-dev rapidjson-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-zmq
+  python3 python3-zmq python3-jsonschema make
   graphviz
 )
 

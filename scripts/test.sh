@@ -21,7 +21,7 @@ if [ ! -f "$clang_build/build.ninja" ]; then
     -DCMAKE_CXX_COMPILER="$clang_cxx" -DSAGA_WERROR=ON >/dev/null
 fi
 cmake --build "$clang_build" --parallel "$(nproc)" --target saga_unit_tests saga_dsl_tests \
-  saga_toolkit_tests book_trip_tests dsl_examples_print
+  saga_toolkit_tests book_trip_tests dsl_examples_print ftgo_asyncapi
 # The unit label without the workshop's checks (their binaries are not built here).
 (cd "$clang_build" && ctest -L unit -LE workshop --output-on-failure --parallel "$(nproc)" \
   --timeout 600)

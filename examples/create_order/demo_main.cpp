@@ -1,7 +1,8 @@
 // create_order_demo: the FTGO Create Order saga, end to end. See README.md.
 //
 //   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR] [--keep]
-//                     [--reply-timeout-ms MS] [--retry-ms MS] [--verbose] [failure flags]
+//                     [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]
+//                     [--accounting python|cpp] [failure flags]
 //   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE [failure flags]
 //   create_order_demo --service orchestrator --db ENGINE.db --orders-db ORDERS.db --bind EP
 //                     (--participants registry.conf | --consumer EP --kitchen EP
@@ -27,6 +28,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
                "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]\n"
+               "         [--accounting python|cpp]\n"
                "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
                "         [--crash-after N]\n"
                "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
@@ -132,6 +134,13 @@ int main(int argc, char** argv) {
                                  std::make_shared<ftgo::FailureInjector>(plan),
                                  saga::Synchronous::kFull};
     return ftgo::run_service_process(*kind, std::move(options));
+  }
+  if (flags.contains("--accounting")) {
+    if (flags["--accounting"] != "python" && flags["--accounting"] != "cpp") {
+      std::fprintf(stderr, "create_order_demo: --accounting takes python or cpp\n");
+      return 2;
+    }
+    demo.python_accounting = flags["--accounting"] == "python";
   }
   demo.failures = std::move(plan);
   return ftgo::run_demo(std::move(demo));

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -199,7 +200,14 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
     const std::string name(to_string(kind));
     const std::string db = paths.dir + "/" + name + ".db";
     std::string endpoint;
-    if (o.processes) {
+    if (kind == ServiceKind::kAccounting && o.python_accounting) {
+      std::vector<std::string> args{python_accounting_script(), "--service", name, "--bind",
+                                    "tcp://127.0.0.1:0",        "--db",      db};
+      for (const std::string& f : o.failures.to_flags()) args.push_back(f);
+      auto child = children.spawn(std::move(args), "/usr/bin/python3");
+      if (!child) return child.status();
+      endpoint = child.value();
+    } else if (o.processes) {
       std::vector<std::string> args{"--service", name, "--bind", "tcp://127.0.0.1:0", "--db", db};
       for (const std::string& f : o.failures.to_flags()) args.push_back(f);
       auto child = children.spawn(std::move(args));
@@ -259,7 +267,7 @@ int run(const DemoOptions& o, const DataPaths& paths) {
     return 2;
   }
 
-  if (o.processes) children.watch();
+  if (o.processes || o.python_accounting) children.watch();
   RunOptions run_options;
   if (o.orders > 0 && isatty(STDOUT_FILENO)) run_options.progress = &print_progress;
   const auto begin = std::chrono::steady_clock::now();
@@ -324,6 +332,11 @@ int run(const DemoOptions& o, const DataPaths& paths) {
 }
 
 }  // namespace
+
+std::string python_accounting_script() {
+  const char* path = std::getenv("FTGO_PYTHON_ACCOUNTING");
+  return path != nullptr ? std::string(path) : std::string(FTGO_PYTHON_ACCOUNTING);
+}
 
 int run_demo(DemoOptions options) {
   if (options.failures.crash_after > 0 && !options.processes) {

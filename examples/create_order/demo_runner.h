@@ -19,7 +19,14 @@ struct DemoOptions {
   SagaTiming timing;
   FailurePlan failures;  // from the flags, for every service
   std::string program;   // this executable, for --processes
+  // The Accounting service in Python (accounting_service.py, run by python3 as a child
+  // process over tcp, in both modes) instead of C++.
+  bool python_accounting = false;
 };
+
+// The Python Accounting service's script: FTGO_PYTHON_ACCOUNTING from the environment, else the
+// source tree's examples/create_order/accounting_service.py.
+std::string python_accounting_script();
 
 // Runs the demo; returns the process exit code (0 when every saga ended as expected and every
 // invariant holds).

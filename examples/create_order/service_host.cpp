@@ -135,15 +135,25 @@ int stop_child(const ChildProcess& child, int signal) {
   return status;
 }
 
-saga::Result<std::string> ServiceSupervisor::spawn(std::vector<std::string> args) {
-  auto child = spawn_service(program_, args);
+// The value of "--service" in a child's arguments.
+std::string ServiceSupervisor::service_name(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--service") return args[i + 1];
+  }
+  return "service";
+}
+
+saga::Result<std::string> ServiceSupervisor::spawn(std::vector<std::string> args,
+                                                   std::string program) {
+  if (program.empty()) program = program_;
+  auto child = spawn_service(program, args);
   if (!child) return child.status();
   // From now on the child binds the endpoint it got, so a restart lands on the same one.
   for (std::size_t i = 0; i + 1 < args.size(); ++i) {
     if (args[i] == "--bind") args[i + 1] = child.value().endpoint;
   }
   std::lock_guard lock(mutex_);
-  children_.push_back(Child{std::move(args), child.value()});
+  children_.push_back(Child{std::move(program), std::move(args), child.value()});
   return child.value().endpoint;
 }
 
@@ -158,12 +168,12 @@ void ServiceSupervisor::watch() {
           continue;
         }
         std::fprintf(stderr, "[supervisor] %s (pid %d) died (%s %d); restarting it on %s\n",
-                     c.args[1].c_str(), static_cast<int>(c.process.pid),
+                     service_name(c.args).c_str(), static_cast<int>(c.process.pid),
                      WIFEXITED(status) ? "exit" : "signal",
                      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
                      c.process.endpoint.c_str());
         ++restarts_;
-        auto again = spawn_service(program_, c.args);
+        auto again = spawn_service(c.program, c.args);
         if (again) {
           c.process = again.value();
         } else {

@@ -76,8 +76,10 @@ class ServiceSupervisor {
   ServiceSupervisor(const ServiceSupervisor&) = delete;
   ServiceSupervisor& operator=(const ServiceSupervisor&) = delete;
 
-  // Spawns `args` (which hold "--bind X"); returns the endpoint it bound.
-  saga::Result<std::string> spawn(std::vector<std::string> args);
+  // Spawns `args` (which hold "--bind X") with the supervisor's program, or with `program`
+  // when given (the Python Accounting service: python3 and its script); returns the endpoint
+  // it bound.
+  saga::Result<std::string> spawn(std::vector<std::string> args, std::string program = {});
   // Starts watching the children.
   void watch();
   // How many restarts so far.
@@ -85,7 +87,9 @@ class ServiceSupervisor {
   void stop();
 
  private:
+  static std::string service_name(const std::vector<std::string>& args);
   struct Child {
+    std::string program;
     std::vector<std::string> args;
     ChildProcess process;
   };

@@ -1,17 +1,37 @@
 # Installs the build tree into WORK_DIR/prefix, then configures, builds and runs the consumer
-# project in tests/install/consumer against it with find_package(saga); then the getting-started
-# project, tests/install/book_trip (run_book_trip.cmake).
+# project in tests/install/consumer against it with find_package(saga COMPONENTS engine), with
+# CMake's default generator and GoogleTest hidden (CMAKE_DISABLE_FIND_PACKAGE_GTest): a consumer
+# of the engine needs neither Ninja nor GoogleTest. A control asks for the testing component
+# the same way and must fail to configure. Then the getting-started project,
+# tests/install/book_trip (run_book_trip.cmake).
 file(REMOVE_RECURSE ${WORK_DIR})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix
                 RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "cmake --install failed: ${rc}")
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install/consumer
-                  -B ${WORK_DIR}/build -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
+set(default_generator ${CMAKE_COMMAND} -E env --unset=CMAKE_GENERATOR ${CMAKE_COMMAND})
+execute_process(COMMAND ${default_generator} -S ${SOURCE_DIR}/tests/install/consumer
+                  -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
+                  -DCMAKE_DISABLE_FIND_PACKAGE_GTest=TRUE
                 RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "configuring the consumer failed: ${rc}")
+endif()
+file(READ ${WORK_DIR}/build/CMakeCache.txt cache)
+if(NOT cache MATCHES "CMAKE_GENERATOR:INTERNAL=Unix Makefiles")
+  message(FATAL_ERROR "the consumer did not use CMake's default generator (Unix Makefiles)")
+endif()
+# The control: the testing component does need GoogleTest.
+file(WRITE ${WORK_DIR}/testing_consumer/CMakeLists.txt
+  "cmake_minimum_required(VERSION 3.21)\nproject(t LANGUAGES CXX)\n"
+  "find_package(saga REQUIRED COMPONENTS testing)\n")
+execute_process(COMMAND ${default_generator} -S ${WORK_DIR}/testing_consumer
+                  -B ${WORK_DIR}/testing_consumer/build -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
+                  -DCMAKE_DISABLE_FIND_PACKAGE_GTest=TRUE
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc OR NOT err MATCHES "GTest")
+  message(FATAL_ERROR "COMPONENTS testing configured without GoogleTest (${rc}): ${err}")
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build RESULT_VARIABLE rc)
 if(rc)

@@ -52,12 +52,27 @@ struct ReplyView {
   std::string_view body;
 };
 
+// The contract of one message body, for exports (saga/asyncapi.h): its wire name, the JSON
+// Schema of its JSON body and an example body, both from saga/body_schema.h. Empty strings when
+// the definition was not built by the DSL.
+struct MessageContract {
+  std::string name;
+  std::string schema;
+  std::string example;
+};
+
 // A command sent to one participant, built from the saga data.
 struct CommandAction {
   std::string participant;   // the participant's registry name ("kitchen")
   std::string command_name;  // the wire name, also used by the fingerprint and the diagrams
   // Builds the command from the saga data. An error makes the step fail (reason "bad_command").
   std::function<Result<CommandMessage>(std::string_view data)> make;
+  // Documentation only (never used to run the saga, not part of the fingerprint): the body
+  // encoding of the participant's channel, the command's contract and those of the reply
+  // types the DSL endpoint declares (replies<...>()).
+  ContentType content_type = ContentType::kCerealBinary;
+  MessageContract command{};
+  std::vector<MessageContract> replies{};
 };
 
 // Semantic locks (countermeasure for the lack of isolation between sagas; docs/isolation.md).

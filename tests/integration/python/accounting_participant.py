@@ -7,7 +7,9 @@ and serves until stdin closes or it is killed. Handles AuthorizeCard: declines a
 LIMIT_CENTS (default 10000) with reason "card_declined". Its SQLite database keeps an
 idempotent inbox (message_id -> reply) written in the same transaction as the authorization,
 so a redelivered command gets the stored reply and authorizes nothing twice.
-This file is also the Python example of docs/participants.md.
+A bare sketch without the participant library (participants/python has the real thing): it
+takes part in whole sagas, but a body that is not JSON crashes it (protocol rule 5), which the
+conformance kit's control test (conformance_catches_a_broken_participant) relies on.
 """
 import json
 import sqlite3

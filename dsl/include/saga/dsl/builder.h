@@ -183,7 +183,8 @@ class [[nodiscard]] StepBuilder {
   template <Message C, Message... Rs, CommandFactory<Data, C> F>
   StepBuilder<Data, Kind, Command<C, Rs...>> invoke(const Command<C, Rs...>& command, F make) && {
     static_assert(kNoActionYet, "a step does one thing: invoke() or local(), once");
-    draft_.step().action = detail::make_action<Data, C>(command.channel, std::move(make));
+    draft_.step().action =
+        detail::make_action<Data, C, Rs...>(command.channel, std::move(make));
     return StepBuilder<Data, Kind, Command<C, Rs...>>(std::move(draft_));
   }
 
@@ -204,7 +205,8 @@ class [[nodiscard]] StepBuilder {
                   "only compensatable steps have a compensation (compensate_with): the pivot and "
                   "retriable steps are never undone");
     if (draft_.step().compensation.has_value()) draft_.fail("compensate_with given twice");
-    draft_.step().compensation = detail::make_action<Data, C>(command.channel, std::move(make));
+    draft_.step().compensation =
+        detail::make_action<Data, C, Rs...>(command.channel, std::move(make));
     return std::move(*this);
   }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "saga/body_codec.h"
+#include "saga/body_schema.h"
 #include "saga/definition.h"
 #include "saga/dsl/endpoint.h"
 #include "saga/status.h"
@@ -143,11 +144,25 @@ DataUpdate update_data(std::string_view bytes, Mutate&& mutate, std::string_view
   return DataUpdate{false, std::string(), std::move(encoded.value())};
 }
 
-template <typename Data, Message Cmd, typename F>
+// The contract of message type M (saga/body_schema.h), made once per type.
+template <Message M>
+const MessageContract& message_contract() {
+  static const MessageContract contract = [] {
+    Result<std::string> example = body_example<M>();
+    return MessageContract{std::string(M::kMessageName), body_schema<M>(),
+                           example ? std::move(example).value() : std::string()};
+  }();
+  return contract;
+}
+
+template <typename Data, Message Cmd, Message... Replies, typename F>
 CommandAction make_action(Channel channel, F make) {
   CommandAction action;
   action.participant = std::string(channel.name);
   action.command_name = std::string(Cmd::kMessageName);
+  action.content_type = channel.content_type;
+  action.command = message_contract<Cmd>();
+  action.replies = {message_contract<Replies>()...};
   action.make = [make = std::move(make),
                  type = channel.content_type](std::string_view bytes) -> Result<CommandMessage> {
     Result<Data> data = decode_data<Data>(bytes);

@@ -3,7 +3,9 @@
 // and Accounting services. The one definition of each, used by the example services, the DSL
 // guide (docs/dsl.md), the tests, the bench and the workshop. Every type is a plain struct with
 // a wire name (kMessageName) and named cereal fields, so JSON participants see field names;
-// equality compares every field (tests check payloads with it).
+// equality compares every field (tests check payloads with it). Accounting's messages, the
+// ones a participant in another language implements, also carry their documentation
+// (kDescription, kFieldDescriptions: saga/body_schema.h), exported with their schemas.
 #pragma once
 
 #include <cereal/cereal.hpp>
@@ -162,6 +164,13 @@ struct TicketConfirmed {
 // Accounting service.
 struct AuthorizeCard {
   static constexpr std::string_view kMessageName = "AuthorizeCard";
+  static constexpr std::string_view kDescription =
+      "Authorize the order's total on the consumer's card (Create Order's pivot).";
+  static constexpr std::string_view kFieldDescriptions[][2] = {
+      {"consumer_id", "the consumer whose card is charged"},
+      {"order_id", "the order; one authorization per order"},
+      {"amount_cents", "the amount to authorize, in cents"},
+  };
   std::int64_t consumer_id = 0;
   std::int64_t order_id = 0;
   std::int64_t amount_cents = 0;
@@ -173,6 +182,10 @@ struct AuthorizeCard {
 };
 struct CardAuthorized {
   static constexpr std::string_view kMessageName = "CardAuthorized";
+  static constexpr std::string_view kDescription = "The card is authorized for the order.";
+  static constexpr std::string_view kFieldDescriptions[][2] = {
+      {"transaction_id", "the authorization's id (\"txn-<order_id>\")"},
+  };
   std::string transaction_id;
   template <class A>
   void serialize(A& a) {
@@ -182,6 +195,11 @@ struct CardAuthorized {
 };
 struct CardDeclined {
   static constexpr std::string_view kMessageName = "CardDeclined";
+  static constexpr std::string_view kDescription =
+      "Failure reply of AuthorizeCard and ReviseAuthorization; the header's reason says the same.";
+  static constexpr std::string_view kFieldDescriptions[][2] = {
+      {"reason", "card_declined (no card or over its limit) or card_expired"},
+  };
   std::string reason;
   template <class A>
   void serialize(A& a) {
@@ -430,6 +448,11 @@ struct TicketRevised {
 // Accounting service (JSON bodies, like AuthorizeCard).
 struct ReverseAuthorization {
   static constexpr std::string_view kMessageName = "ReverseAuthorization";
+  static constexpr std::string_view kDescription =
+      "Give back the order's authorization (Cancel Order's pivot).";
+  static constexpr std::string_view kFieldDescriptions[][2] = {
+      {"order_id", "the order whose authorization is reversed"},
+  };
   std::int64_t order_id = 0;
   template <class A>
   void serialize(A& a) {
@@ -439,6 +462,11 @@ struct ReverseAuthorization {
 };
 struct AuthorizationReversed {
   static constexpr std::string_view kMessageName = "AuthorizationReversed";
+  static constexpr std::string_view kDescription = "The authorization is reversed.";
+  static constexpr std::string_view kFieldDescriptions[][2] = {
+      {"transaction_id", "the reversed authorization"},
+      {"amount_cents", "what was given back, in cents"},
+  };
   std::string transaction_id;
   std::int64_t amount_cents = 0;  // what was given back
   template <class A>
@@ -449,6 +477,13 @@ struct AuthorizationReversed {
 };
 struct ReviseAuthorization {
   static constexpr std::string_view kMessageName = "ReviseAuthorization";
+  static constexpr std::string_view kDescription =
+      "Authorize the revised total instead of the old one (Revise Order's pivot).";
+  static constexpr std::string_view kFieldDescriptions[][2] = {
+      {"consumer_id", "the consumer whose card is charged"},
+      {"order_id", "the order"},
+      {"amount_cents", "the new total to authorize, in cents"},
+  };
   std::int64_t consumer_id = 0;
   std::int64_t order_id = 0;
   std::int64_t amount_cents = 0;  // the new total to authorize
@@ -460,6 +495,12 @@ struct ReviseAuthorization {
 };
 struct AuthorizationRevised {
   static constexpr std::string_view kMessageName = "AuthorizationRevised";
+  static constexpr std::string_view kDescription =
+      "The authorization now covers the revised total.";
+  static constexpr std::string_view kFieldDescriptions[][2] = {
+      {"transaction_id", "the authorization"},
+      {"previous_amount_cents", "the amount authorized before, in cents"},
+  };
   std::string transaction_id;
   std::int64_t previous_amount_cents = 0;
   template <class A>
