@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "sqlite_check.h"
 #include "sqlite_error.h"
 
 namespace saga::detail {
@@ -285,14 +286,18 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
                                                        Millis busy_timeout) {
   if (path.empty()) return invalid_argument("participant store: empty database_path");
   std::unique_ptr<Impl> impl;
+  Status corrupt;  // a file that fails quick_check is refused before anything is written
   Status s = guarded("open '" + path + "'", [&] {
     impl = std::make_unique<Impl>(path, busy_timeout);
+    corrupt = sqlite_check::quick_check(impl->db, path);
+    if (!corrupt) return;
     SQLite::Statement wal(impl->db, "PRAGMA journal_mode=WAL");
     wal.executeStep();
     impl->db.exec("PRAGMA synchronous=" + std::to_string(static_cast<int>(synchronous)));
     impl->db.exec(kSchema);
   });
   if (!s) return s;
+  if (!corrupt) return corrupt.with_context("participant store: open");
   return std::unique_ptr<SqliteInbox>(new SqliteInbox(std::move(impl)));
 }
 
