@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -314,7 +315,12 @@ Status SqliteInbox::begin() {
 }
 
 Status SqliteInbox::commit() {
-  return guarded("commit", [&] { run(impl_->statements, "COMMIT"); });
+  Status s = guarded("commit", [&] { run(impl_->statements, "COMMIT"); });
+  if (s) return s;
+  // errno as the failed COMMIT left it (nothing in between sets it): a full disk is kFull.
+  const int errno_after = errno;
+  return sqlite_error::with_system_errno(std::move(s),
+                                         sqlite_error::system_errno(impl_->db, errno_after));
 }
 
 void SqliteInbox::rollback() noexcept {

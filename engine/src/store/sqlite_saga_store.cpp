@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <string_view>
 #include <utility>
@@ -341,8 +342,10 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     transaction.commit();
     return Status::ok();
   } catch (const SQLite::Exception& e) {
+    const int errno_at_catch = errno;  // a full disk inside COMMIT is only in errno
     // The Transaction's destructor has rolled back by now.
-    return from_exception(e, "store: commit: " + std::string(part));
+    return sqlite_error::with_system_errno(from_exception(e, "store: commit: " + std::string(part)),
+                                           sqlite_error::system_errno(db_, errno_at_catch));
   }
 }
 
