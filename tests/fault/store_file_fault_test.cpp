@@ -12,8 +12,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
 

@@ -6,10 +6,10 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cerrno>
 #include <string>
-#include <sqlite3.h>
 
 namespace saga {
 namespace {

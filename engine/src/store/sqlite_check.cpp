@@ -28,7 +28,7 @@ Status quick_check(SQLite::Database& db, std::string_view path) {
   } catch (const SQLite::Exception& e) {
     // A page so damaged that the check itself stops is as much a failed check.
     const int code = e.getErrorCode() & 0xff;
-    if (code != SQLITE_CORRUPT && code != SQLITE_NOTADB) throw;
+    if (code != SQLITE_CORRUPT) throw;
     return Status(StatusCode::kCorrupt,
                   message + e.what() + " (sqlite " + std::to_string(e.getErrorCode()) + ")");
   }

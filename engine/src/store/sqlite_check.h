@@ -22,8 +22,9 @@ namespace saga::sqlite_check {
 std::vector<std::string> problems(SQLite::Database& db, std::string_view pragma, int max_rows = 10);
 
 // OK, or kCorrupt "database <path> failed quick_check: <problem>; <problem>..." (at most five
-// problems quoted; SQLite's message when the check itself stops at a damaged page or the file
-// is not a database). Other SQLite exceptions (busy, I/O) propagate.
+// problems quoted; SQLite's message when the check itself stops at a damaged page). Other
+// SQLite exceptions propagate: a file that is not a database at all (SQLITE_NOTADB, kCorrupt
+// "file is not a database" through sqlite_error.h), busy, I/O errors.
 Status quick_check(SQLite::Database& db, std::string_view path);
 
 }  // namespace saga::sqlite_check

@@ -38,10 +38,10 @@ Status from_exception(const SQLite::Exception& e, std::string_view context);
 int system_errno(SQLite::Database& db, int errno_at_catch);
 
 // `status` refined by the connection's system errno (sqlite3_system_errno, set by the failing
-// I/O, see system_errno()): a kIoError whose errno is ENOSPC, EDQUOT or EFBIG (a full disk, an exhausted quota, a
-// file size limit) becomes kFull, its message naming the errno. SQLite reports a write that
-// fails whole with one of those as SQLITE_IOERR_WRITE and only a short write as SQLITE_FULL;
-// to the caller both are a full disk. Anything else is returned unchanged.
+// I/O, see system_errno()): a kIoError whose errno is ENOSPC, EDQUOT or EFBIG (a full disk, an
+// exhausted quota, a file size limit) becomes kFull, its message naming the errno. SQLite reports a
+// write that fails whole with one of those as SQLITE_IOERR_WRITE and only a short write as
+// SQLITE_FULL; to the caller both are a full disk. Anything else is returned unchanged.
 Status with_system_errno(Status status, int system_errno);
 
 }  // namespace saga::sqlite_error
