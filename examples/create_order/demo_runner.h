@@ -19,6 +19,10 @@ struct DemoOptions {
   SagaTiming timing;
   FailurePlan failures;  // from the flags, for every service
   std::string program;   // this executable, for --processes
+  // CURVE on every connection (curve_keys.h): keys from curve_keys_dir, generated there when
+  // missing; --curve alone uses DATA_DIR/curve. Both empty/false: plain connections.
+  bool curve = false;
+  std::string curve_keys_dir;
 };
 
 // Runs the demo; returns the process exit code (0 when every saga ended as expected and every

@@ -80,6 +80,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   }
   saga::ZmqTransportOptions transport_options;
   transport_options.registry = options.registry;
+  transport_options.curve = options.curve;
   auto transport = saga::make_zmq_transport(std::move(transport_options));
   if (!transport) return transport.status();
 

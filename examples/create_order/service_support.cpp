@@ -15,6 +15,7 @@ saga::Result<std::unique_ptr<saga::Participant>> open_participant(const ServiceO
   p.endpoint = options.endpoint;
   p.database_path = options.database_path;
   p.synchronous = options.synchronous;
+  p.curve = options.curve;
   auto participant = saga::Participant::open(std::move(p));
   if (!participant) return participant.status();
   if (saga::Status s = participant.value()->exec_schema(schema); !s) return s;
