@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "fault/child_process.h"
+#include "integration/damaged_file.h"
 #include "integration/participant_test_support.h"
 #include "integration/sqlite_store_test_support.h"
 
@@ -206,13 +207,7 @@ TEST(ParticipantInboxFaultTest, ADamagedDatabaseIsRefusedAtOpenNamingTheFile) {
   }
   const auto size = std::filesystem::file_size(db);
   ASSERT_GT(size, 4 * 4096u);
-  {
-    std::fstream f(db, std::ios::binary | std::ios::in | std::ios::out);
-    f.seekp(static_cast<std::streamoff>(size - 4096));
-    std::string garbage(4096, '\0');
-    for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>(i * 7 + 13);
-    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
-  }
+  test::damage_last_page(db);
   ParticipantOptions options;
   options.endpoint = "tcp://127.0.0.1:*";
   options.database_path = db;

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "damaged_file.h"
 #include "saga/testing/engine_fixture.h"
 #include "saga/testing/ftgo_definition.h"
 
@@ -357,16 +358,6 @@ TEST_F(SagactlTest, ErrorsAreClearWithExitCodeTwo) {
   EXPECT_EQ(sagactl({"frobnicate"}).code, 2);
 }
 
-// Overwrites the file's last page with a pattern that is no b-tree page.
-void damage_last_page(const std::string& path) {
-  const auto size = std::filesystem::file_size(path);
-  std::fstream file(path, std::ios::binary | std::ios::in | std::ios::out);
-  file.seekp(static_cast<std::streamoff>(size - 4096));
-  std::string garbage(4096, '\0');
-  for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>(i * 7 + 13);
-  file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
-}
-
 TEST_F(SagactlTest, CheckRunsIntegrityCheckAndReportsDamage) {
   make_three();
   f.close();
@@ -379,7 +370,7 @@ TEST_F(SagactlTest, CheckRunsIntegrityCheckAndReportsDamage) {
   EXPECT_TRUE(d["ok"].GetBool());
   EXPECT_EQ(d["problems"].Size(), 0u);
 
-  damage_last_page(f.database_path());
+  test::damage_last_page(f.database_path());
   Output damaged = sagactl({"check", f.database_path()}, false);
   EXPECT_EQ(damaged.code, 1) << damaged.err;
   EXPECT_THAT(damaged.out, HasSubstr(f.database_path() + ": 1 problem:\n  "));

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 
+#include "damaged_file.h"
 #include "fault/child_process.h"
 #include "sqlite_store_test_support.h"
 #include "store/sqlite_schema.h"
@@ -151,13 +152,7 @@ TEST_F(SqliteSagaStoreTest, DamagedPagesAreRefusedAtOpenNamingTheFile) {
   }
   const auto size = fs::file_size(path_);
   ASSERT_GT(size, 4 * 4096u);
-  {
-    std::fstream f(path_, std::ios::binary | std::ios::in | std::ios::out);
-    f.seekp(static_cast<std::streamoff>(size - 4096));
-    std::string garbage(4096, '\0');
-    for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>(i * 7 + 13);
-    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
-  }
+  test::damage_last_page(path_);
   auto store = SqliteSagaStore::open(options());
   ASSERT_FALSE(store.is_ok());
   EXPECT_EQ(store.status().code(), StatusCode::kCorrupt) << store.status().to_string();
