@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ clang ninja-build pkg-config
+  libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes of clang-14 (tests/fuzz)
   libsqlitecpp-dev libsqlite3-dev sqlite3
   cppzmq-dev libzmq3-dev
   libcereal-dev rapidjson-dev

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds everything and runs the whole test suite (unit, integration, fault) with ctest; then
 # builds the library, the DSL and the unit tests with clang too (a second build directory,
-# build-clang, warnings as errors) and runs the unit tests there.
+# build-clang, warnings as errors) and runs the unit tests there; then builds the libFuzzer
+# targets (build-fuzz) and runs each on its seed corpus for SAGA_FUZZ_SECONDS (15 s each,
+# about a minute; ctest label fuzz, docs/testing.md).
 # Arguments are passed to scripts/build.sh as CMake options (the GCC build only).
-# SAGA_CLANG=0 skips the clang run.
+# SAGA_CLANG=0 skips the clang runs (unit tests and fuzzing); SAGA_FUZZ=0 skips the fuzzing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${SAGA_BUILD_DIR:-$root/build}"
@@ -25,3 +27,18 @@ cmake --build "$clang_build" --parallel "$(nproc)" --target saga_unit_tests saga
 # The unit label without the workshop's checks (their binaries are not built here).
 (cd "$clang_build" && ctest -L unit -LE workshop --output-on-failure --parallel "$(nproc)" \
   --timeout 600)
+
+[ "${SAGA_FUZZ:-1}" = 0 ] && exit 0
+# libFuzzer targets in a build directory of their own: every target there is built with
+# coverage instrumentation and ASan/UBSan (top-level CMakeLists.txt, SAGA_FUZZ).
+fuzz_build="${SAGA_FUZZ_BUILD_DIR:-$root/build-fuzz}"
+if [ ! -f "$fuzz_build/build.ninja" ]; then
+  cmake -S "$root" -B "$fuzz_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER="$clang_cxx" -DSAGA_WERROR=ON -DSAGA_FUZZ=ON \
+    -DSAGA_FUZZ_SECONDS="${SAGA_FUZZ_SECONDS:-15}" -DSAGA_BUILD_TESTS=OFF \
+    -DSAGA_BUILD_EXAMPLES=OFF >/dev/null
+fi
+cmake --build "$fuzz_build" --parallel "$(nproc)" --target envelope_fuzz body_codec_fuzz \
+  participant_command_fuzz registry_fuzz
+# One at a time: each uses a core, and the time budget is per target.
+(cd "$fuzz_build" && ctest -L fuzz --output-on-failure)

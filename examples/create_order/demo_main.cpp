@@ -2,22 +2,31 @@
 //
 //   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR] [--keep]
 //                     [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]
-//                     [--accounting python|cpp] [failure flags]
-//   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE [failure flags]
+//                     [--accounting python|cpp] [--curve | --curve-keys DIR]
+//                     [failure flags]
+//   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE
+//                     [--curve-keys DIR] [failure flags]
 //   create_order_demo --service orchestrator --db ENGINE.db --orders-db ORDERS.db --bind EP
 //                     (--participants registry.conf | --consumer EP --kitchen EP
-//                      --accounting EP) [--orders N] [--seed S] [failure flags]
+//                      --accounting EP) [--orders N] [--seed S] [--curve-keys DIR]
+//                     [failure flags]
+// An unknown flag, a flag without its value or a number that does not parse prints the usage
+// and exits with 2.
 // Failure flags: --fail CMD:N[@SAGA] | CMD:always, --delay-ms CMD:MS, --drop-replies CMD:N,
 // --crash-after N (see failure_injection.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 #include <cstdio>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "curve_keys.h"
 #include "demo_runner.h"
 #include "scenario_runner.h"
 #include "service_host.h"
@@ -29,13 +38,37 @@ void usage() {
                "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
                "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]\n"
                "         [--accounting python|cpp]\n"
+               "         [--curve | --curve-keys DIR]\n"
                "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
                "         [--crash-after N]\n"
                "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
+               "         [--curve-keys DIR]\n"
                "       create_order_demo --service orchestrator --db ENGINE.db --orders-db F\n"
                "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
                "--accounting EP)\n"
-               "         [--orders N] [--seed S]\n");
+               "         [--orders N] [--seed S] [--curve-keys DIR]\n"
+               "  --curve            encrypt and authenticate every connection (CURVE), with\n"
+               "                     keys generated in DATA_DIR/curve\n"
+               "  --curve-keys DIR   CURVE with the keys in DIR (participants.secret,\n"
+               "                     orchestrator.secret), generated there when missing\n");
+}
+
+// The flags that take a value, besides the failure flags (failure_injection.h).
+constexpr std::string_view kValueFlags[] = {
+    "--orders",   "--seed",    "--data-dir",   "--reply-timeout-ms", "--retry-ms",
+    "--service",  "--bind",    "--db",         "--orders-db",        "--participants",
+    "--consumer", "--kitchen", "--accounting", "--curve-keys"};
+// FailurePlan::apply_flag's flags (failure_injection.h).
+constexpr std::string_view kFailureFlags[] = {"--fail", "--drop-replies", "--delay-ms",
+                                              "--drop-hold-ms", "--crash-after"};
+constexpr std::string_view kNumberFlags[] = {"--orders", "--seed", "--reply-timeout-ms",
+                                             "--retry-ms"};
+
+// Prints `problem` and the usage; the exit code of a bad command line.
+int bad_usage(const std::string& problem) {
+  std::fprintf(stderr, "create_order_demo: %s\n", problem.c_str());
+  usage();
+  return 2;
 }
 
 bool to_number(std::string_view text, std::uint64_t& out) {
@@ -50,7 +83,8 @@ std::string self_path() {
 }
 
 int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePlan plan,
-                      const ftgo::DemoOptions& demo) {
+                      const ftgo::DemoOptions& demo,
+                      const std::optional<ftgo::DemoCurveKeys>& curve) {
   ftgo::OrchestratorConfig config;
   if (flags.contains("--participants")) {
     auto registry = saga::load_participant_registry(flags["--participants"]);
@@ -70,6 +104,10 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
   config.order.participant =
       ftgo::ServiceOptions{flags["--bind"], flags["--orders-db"],
                            std::make_shared<ftgo::FailureInjector>(plan), saga::Synchronous::kFull};
+  if (curve) {
+    config.order.participant.curve = curve->server();
+    config.order.curve = curve->client();
+  }
   config.order.engine_database_path = flags["--db"];
   config.order.timing = demo.timing;
   return ftgo::run_orchestrator_process(std::move(config));
@@ -93,21 +131,42 @@ int main(int argc, char** argv) {
     } else if (flag == "--help" || flag == "-h") {
       usage();
       return 0;
-    } else if (flag.starts_with("--") && i + 1 < argc) {
+    } else if (flag == "--curve") {
+      demo.curve = true;
+    } else if (flag.starts_with("--")) {
+      const bool value_flag =
+          std::find(std::begin(kValueFlags), std::end(kValueFlags), flag) != std::end(kValueFlags);
+      const bool failure_flag = std::find(std::begin(kFailureFlags), std::end(kFailureFlags),
+                                          flag) != std::end(kFailureFlags);
+      if (!value_flag && !failure_flag) return bad_usage("unknown flag " + std::string(flag));
+      if (i + 1 >= argc) return bad_usage(std::string(flag) + " needs a value");
       const std::string_view value = argv[++i];
-      saga::Status s = plan.apply_flag(flag, value);
-      if (s.code() == saga::StatusCode::kNotFound) {
+      if (value_flag) {
         flags[std::string(flag)] = std::string(value);
-      } else if (!s) {
-        std::fprintf(stderr, "create_order_demo: %s\n", s.to_string().c_str());
-        return 2;
+      } else if (saga::Status s = plan.apply_flag(flag, value); !s) {
+        return bad_usage(s.to_string());
       }
     } else {
-      usage();
-      return 2;
+      return bad_usage("unexpected argument '" + std::string(flag) + "'");
     }
   }
   std::uint64_t n = 0;
+  for (std::string_view number : kNumberFlags) {
+    const auto it = flags.find(std::string(number));
+    if (it != flags.end() && !to_number(it->second, n)) {
+      return bad_usage(std::string(number) + " needs a number, not '" + it->second + "'");
+    }
+  }
+  if (flags.contains("--curve-keys")) demo.curve_keys_dir = flags["--curve-keys"];
+  std::optional<ftgo::DemoCurveKeys> curve;
+  if (flags.contains("--service") && !demo.curve_keys_dir.empty()) {
+    auto keys = ftgo::load_or_create_curve_keys(demo.curve_keys_dir);
+    if (!keys) {
+      std::fprintf(stderr, "create_order_demo: %s\n", keys.status().to_string().c_str());
+      return 2;
+    }
+    curve = std::move(keys).value();
+  }
   if (flags.contains("--orders") && to_number(flags["--orders"], n)) demo.orders = n;
   if (flags.contains("--seed") && to_number(flags["--seed"], n)) demo.seed = n;
   if (flags.contains("--reply-timeout-ms") && to_number(flags["--reply-timeout-ms"], n)) {
@@ -123,16 +182,17 @@ int main(int argc, char** argv) {
   if (flags.contains("--service")) {
     const std::string& service = flags["--service"];
     if (service == "orchestrator" || service == "order") {
-      return orchestrator_main(flags, std::move(plan), demo);
+      return orchestrator_main(flags, std::move(plan), demo, curve);
     }
     auto kind = ftgo::parse_service_kind(service);
-    if (!kind || !flags.contains("--bind") || !flags.contains("--db")) {
-      usage();
-      return 2;
+    if (!kind) return bad_usage("unknown service '" + service + "'");
+    if (!flags.contains("--bind") || !flags.contains("--db")) {
+      return bad_usage("--service " + service + " needs --bind and --db");
     }
     ftgo::ServiceOptions options{flags["--bind"], flags["--db"],
                                  std::make_shared<ftgo::FailureInjector>(plan),
                                  saga::Synchronous::kFull};
+    if (curve) options.curve = curve->server();
     return ftgo::run_service_process(*kind, std::move(options));
   }
   if (flags.contains("--accounting")) {

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "change_scenarios.h"
+#include "curve_keys.h"
 #include "domain_state.h"
 #include "order_service.h"
 #include "scenario_runner.h"
@@ -35,11 +37,17 @@ void print_intro(const DemoOptions& o, const DataPaths& paths) {
       "    6 Order       ApproveOrder -> APPROVED                     retried until done\n"
       "  A failure at steps 2-4 undoes the steps before it in reverse order. The saga holds the\n"
       "  engine's semantic lock order:<id> from start to end.\n\n"
-      "  Services: %s. Databases in %s\n\n",
+      "  Services: %s. Databases in %s\n",
       o.processes ? "four separate processes over tcp://127.0.0.1"
                   : "threads of this process "
                     "over ipc:// sockets",
       paths.dir.c_str());
+  if (o.curve_keys_dir.empty()) {
+    std::printf("  CURVE: off (plain connections; --curve to encrypt them)\n\n");
+  } else {
+    std::printf("  CURVE: on, every connection encrypted and authenticated (keys in %s)\n\n",
+                o.curve_keys_dir.c_str());
+  }
 }
 
 void print_progress(std::size_t done, std::size_t total) {
@@ -194,8 +202,8 @@ void print_mix_summary(const std::vector<ScenarioResult>& results) {
 // Starts the three participant services; fills `registry`. Threads or child processes.
 saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
                             const std::shared_ptr<FailureInjector>& injector,
-                            ServiceThreads& threads, ServiceSupervisor& children,
-                            saga::ParticipantRegistry& registry) {
+                            const std::optional<DemoCurveKeys>& curve, ServiceThreads& threads,
+                            ServiceSupervisor& children, saga::ParticipantRegistry& registry) {
   for (ServiceKind kind : kParticipantServices) {
     const std::string name(to_string(kind));
     const std::string db = paths.dir + "/" + name + ".db";
@@ -210,12 +218,17 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
     } else if (o.processes) {
       std::vector<std::string> args{"--service", name, "--bind", "tcp://127.0.0.1:0", "--db", db};
       for (const std::string& f : o.failures.to_flags()) args.push_back(f);
+      if (curve) {
+        args.push_back("--curve-keys");
+        args.push_back(o.curve_keys_dir);
+      }
       auto child = children.spawn(std::move(args));
       if (!child) return child.status();
       endpoint = child.value();
     } else {
       ServiceOptions options{"ipc://" + paths.dir + "/" + name + ".sock", db, injector,
                              saga::Synchronous::kFull};
+      if (curve) options.curve = curve->server();
       auto service = open_service(kind, options);
       if (!service) return service.status().with_context(name);
       endpoint = threads.run(std::move(service).value());
@@ -225,7 +238,7 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
   return saga::Status::ok();
 }
 
-int run(const DemoOptions& o, const DataPaths& paths) {
+int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCurveKeys>& curve) {
   std::vector<Scenario> scenarios =
       o.orders == 0 ? demo_scenarios() : mixed_scenarios(o.orders, o.seed);
   // The walkthrough goes on with Cancel Order and Revise Order (orders 9..14).
@@ -246,7 +259,7 @@ int run(const DemoOptions& o, const DataPaths& paths) {
   ServiceSupervisor children(o.program);
   OrderServiceOptions order;
   if (saga::Status s =
-          start_services(child_options, paths, injector, threads, children, order.registry);
+          start_services(child_options, paths, injector, curve, threads, children, order.registry);
       !s) {
     std::fprintf(stderr, "demo: %s\n", s.to_string().c_str());
     children.stop();
@@ -255,6 +268,10 @@ int run(const DemoOptions& o, const DataPaths& paths) {
   order.participant =
       ServiceOptions{o.processes ? "tcp://127.0.0.1:*" : "ipc://" + paths.dir + "/order.sock",
                      paths.orders_db(), injector, saga::Synchronous::kFull};
+  if (curve) {
+    order.participant.curve = curve->server();
+    order.curve = curve->client();
+  }
   order.engine_database_path = paths.engine_db();
   order.timing = o.timing;
   order.log_level = o.verbose ? saga::LogLevel::kWarning : saga::LogLevel::kError;
@@ -360,8 +377,18 @@ int run_demo(DemoOptions options) {
     paths.dir = std::filesystem::absolute(options.data_dir).string();
   }
   options.failures.drop_hold = options.timing.reply_timeout + options.timing.reply_timeout / 2;
+  std::optional<DemoCurveKeys> curve;
+  if (options.curve || !options.curve_keys_dir.empty()) {
+    if (options.curve_keys_dir.empty()) options.curve_keys_dir = paths.dir + "/curve";
+    auto keys = load_or_create_curve_keys(options.curve_keys_dir);
+    if (!keys) {
+      std::fprintf(stderr, "create_order_demo: %s\n", keys.status().to_string().c_str());
+      return 2;
+    }
+    curve = std::move(keys).value();
+  }
   print_intro(options, paths);
-  const int code = run(options, paths);
+  const int code = run(options, paths, curve);
   if (remove) {
     std::error_code ignored;
     std::filesystem::remove_all(paths.dir, ignored);

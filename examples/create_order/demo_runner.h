@@ -22,6 +22,10 @@ struct DemoOptions {
   // The Accounting service in Python (accounting_service.py, run by python3 as a child
   // process over tcp, in both modes) instead of C++.
   bool python_accounting = false;
+  // CURVE on every connection (curve_keys.h): keys from curve_keys_dir, generated there when
+  // missing; --curve alone uses DATA_DIR/curve. Both empty/false: plain connections.
+  bool curve = false;
+  std::string curve_keys_dir;
 };
 
 // The Python Accounting service's script: FTGO_PYTHON_ACCOUNTING from the environment, else the

@@ -152,10 +152,6 @@ saga::Reply confirm_revise(const ConfirmReviseOrder& c, saga::HandlerContext& co
   return saga::success(OrderRevised{order->version + 1});
 }
 
-saga::Status sqlite_error(const std::exception& e, std::string_view what) {
-  return saga::Status(saga::StatusCode::kIoError, "orders: " + std::string(what) + ": " + e.what());
-}
-
 }  // namespace
 
 saga::Status add_order_change_handlers(saga::Participant& p, const ServiceOptions& options) {
@@ -205,7 +201,7 @@ saga::Result<OrderRecord> OrderService::order(std::int64_t order_id) {
                        q.getColumn(6).getInt64(),
                        q.getColumn(7).getString()};
   } catch (const std::exception& e) {
-    return sqlite_error(e, "read");
+    return orders_error(e, "read");
   }
 }
 

@@ -40,10 +40,6 @@ saga::Reply reject(const RejectOrder& c, saga::HandlerContext& context) {
   return saga::success(OrderRejected{});
 }
 
-saga::Status sqlite_error(const std::exception& e, std::string_view what) {
-  return saga::Status(saga::StatusCode::kIoError, "orders: " + std::string(what) + ": " + e.what());
-}
-
 }  // namespace
 
 saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptions options) {
@@ -74,7 +70,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
     service->orders_->exec("PRAGMA synchronous=" +
                            std::to_string(static_cast<int>(options.synchronous)));
   } catch (const std::exception& e) {
-    return sqlite_error(e, "open");
+    return orders_error(e, "open");
   }
 
   if (!options.registry.find("order")) {
@@ -84,6 +80,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   }
   saga::ZmqTransportOptions transport_options;
   transport_options.registry = options.registry;
+  transport_options.curve = options.curve;
   auto transport = saga::make_zmq_transport(std::move(transport_options));
   if (!transport) return transport.status();
 
@@ -143,7 +140,7 @@ saga::Result<std::size_t> OrderService::start() {
       pending.push_back(std::move(d));
     }
   } catch (const std::exception& e) {
-    return sqlite_error(e, "recovery");
+    return orders_error(e, "recovery");
   }
   // Start each one's saga; kAlreadyExists means it did start. All at once: the engine commits
   // the starts in batches, where one engine.get() per order would wait for one engine loop
@@ -232,7 +229,7 @@ saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& reques
     transaction.commit();
   } catch (const std::exception& e) {
     out.clear();
-    return sqlite_error(e, "insert");
+    return orders_error(e, "insert");
   }
   return saga::Status::ok();
 }
@@ -245,7 +242,7 @@ saga::Result<std::string> OrderService::order_state(std::int64_t order_id) {
     if (!q.executeStep()) return saga::not_found("order " + std::to_string(order_id));
     return q.getColumn(0).getString();
   } catch (const std::exception& e) {
-    return sqlite_error(e, "read");
+    return orders_error(e, "read");
   }
 }
 

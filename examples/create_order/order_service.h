@@ -25,6 +25,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +55,10 @@ struct OrderServiceOptions {
   SagaTiming timing;
   saga::Synchronous synchronous = saga::Synchronous::kFull;  // engine and orders database
   saga::LogLevel log_level = saga::LogLevel::kError;
+  // CURVE client keys of the engine's transport (one server key for every participant, as
+  // curve_keys.h makes them); none: plain connections. Give participant.curve too, for the
+  // Order service's own participant.
+  std::optional<saga::CurveClientKeys> curve;
 };
 
 struct OrderRequest {

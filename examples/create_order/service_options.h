@@ -2,9 +2,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "failure_injection.h"
+#include "saga/curve.h"
 #include "saga/synchronous.h"
 
 namespace ftgo {
@@ -18,6 +20,8 @@ struct ServiceOptions {
   std::shared_ptr<FailureInjector> failures;
   // FULL costs an fsync per batch; the demo's throughput run may prefer NORMAL.
   saga::Synchronous synchronous = saga::Synchronous::kFull;
+  // CURVE server keys for the service's socket (curve_keys.h); none: plain connections.
+  std::optional<saga::CurveServerKeys> curve = std::nullopt;
 };
 
 }  // namespace ftgo

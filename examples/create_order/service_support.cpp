@@ -1,6 +1,10 @@
 #include "service_support.h"
 
+#include <SQLiteCpp/Exception.h>
+
 #include <string>
+
+#include "sqlite_error.h"
 
 namespace ftgo {
 
@@ -11,6 +15,7 @@ saga::Result<std::unique_ptr<saga::Participant>> open_participant(const ServiceO
   p.endpoint = options.endpoint;
   p.database_path = options.database_path;
   p.synchronous = options.synchronous;
+  p.curve = options.curve;
   auto participant = saga::Participant::open(std::move(p));
   if (!participant) return participant.status();
   if (saga::Status s = participant.value()->exec_schema(schema); !s) return s;
@@ -22,6 +27,14 @@ saga::Result<std::unique_ptr<saga::Participant>> open_participant(const ServiceO
 
 void throw_on_error(const saga::Status& status) {
   if (!status) throw std::runtime_error(status.to_string());
+}
+
+saga::Status orders_error(const std::exception& e, std::string_view what) {
+  const std::string context = "orders: " + std::string(what);
+  if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&e)) {
+    return saga::sqlite_error::from_exception(*sqlite, context);
+  }
+  return saga::internal_error(context + ": " + e.what());
 }
 
 std::int64_t as_int(const saga::SqlValue& value) {

@@ -1,6 +1,7 @@
 // Small helpers shared by the example's participant services.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
@@ -24,6 +25,12 @@ template <typename T>
 void throw_on_error(const saga::Result<T>& result) {
   throw_on_error(result.status());
 }
+
+// An exception from the service's own SQLite connection (the orders table) as a Status:
+// "orders: <what>: <SQLite's message>", its code chosen by the engine's one mapping (a lock
+// held past the busy timeout is kBusy, a read-only file kReadOnly, docs/storage.md); anything
+// that is not a SQLite error is kInternal.
+saga::Status orders_error(const std::exception& e, std::string_view what);
 
 // An integer column (0 for NULL or another type).
 std::int64_t as_int(const saga::SqlValue& value);

@@ -172,9 +172,13 @@ std::vector<Pending> Participant::Impl::parse(std::vector<detail::InboundMessage
       continue;
     }
     if (m.frames[2].size() > options.max_message_bytes || m.frames[1].size() > kMaxHeaderBytes) {
-      log_event(
-          ++counters.oversized_dropped,
-          "dropped an oversized message (" + std::to_string(m.frames[2].size()) + " body bytes)");
+      const bool body = m.frames[2].size() > options.max_message_bytes;
+      log_event(++counters.oversized_dropped,
+                "dropped an oversized message: " + std::string(body ? "body" : "header") + " of " +
+                    std::to_string((body ? m.frames[2] : m.frames[1]).size()) +
+                    " bytes exceeds the limit of " +
+                    std::to_string(body ? options.max_message_bytes : kMaxHeaderBytes) + " bytes" +
+                    (body ? " (max_message_bytes)" : ""));
       continue;
     }
     Result<Envelope> decoded = decode(m.frames[0], m.frames[1], m.frames[2],

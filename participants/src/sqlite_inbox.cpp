@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "sqlite_check.h"
 #include "sqlite_error.h"
 #include "version_file_schema.h"
 
@@ -286,8 +288,11 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
                                                        Millis busy_timeout) {
   if (path.empty()) return invalid_argument("participant store: empty database_path");
   std::unique_ptr<Impl> impl;
+  Status corrupt;  // a file that fails quick_check is refused before anything is written
   Status s = guarded("open '" + path + "'", [&] {
     impl = std::make_unique<Impl>(path, busy_timeout);
+    corrupt = sqlite_check::quick_check(impl->db, path);
+    if (!corrupt) return;
     SQLite::Statement wal(impl->db, "PRAGMA journal_mode=WAL");
     wal.executeStep();
     impl->db.exec("PRAGMA synchronous=" + std::to_string(static_cast<int>(synchronous)));
@@ -296,6 +301,7 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
     impl->db.exec(detail::kVersionFileIndex);
   });
   if (!s) return s;
+  if (!corrupt) return corrupt.with_context("participant store: open");
   return std::unique_ptr<SqliteInbox>(new SqliteInbox(std::move(impl)));
 }
 
@@ -312,7 +318,12 @@ Status SqliteInbox::begin() {
 }
 
 Status SqliteInbox::commit() {
-  return guarded("commit", [&] { run(impl_->statements, "COMMIT"); });
+  Status s = guarded("commit", [&] { run(impl_->statements, "COMMIT"); });
+  if (s) return s;
+  // errno as the failed COMMIT left it (nothing in between sets it): a full disk is kFull.
+  const int errno_after = errno;
+  return sqlite_error::with_system_errno(std::move(s),
+                                         sqlite_error::system_errno(impl_->db, errno_after));
 }
 
 void SqliteInbox::rollback() noexcept {

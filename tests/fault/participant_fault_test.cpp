@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <mutex>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "integration/participant_test_support.h"
 
@@ -17,6 +20,10 @@ class ParticipantFaultTest : public ::testing::Test {
   void SetUp() override {
     ParticipantOptions options;
     options.max_message_bytes = kMaxBody;
+    options.log = [this](LogLevel, std::string_view line) {
+      std::lock_guard lock(log_mutex_);
+      log_.emplace_back(line);
+    };
     participant_ = open_participant("tcp://127.0.0.1:*", dir_.file("fault.db"), options);
     ASSERT_NE(participant_, nullptr);
     install_kitchen(*participant_, runs_);
@@ -38,7 +45,17 @@ class ParticipantFaultTest : public ::testing::Test {
     return encode_header(command("OpenTicket", id)).value();
   }
 
+  bool logged(const std::string& text) {
+    std::lock_guard lock(log_mutex_);
+    for (const std::string& line : log_) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
   TempDir dir_;
+  std::mutex log_mutex_;
+  std::vector<std::string> log_;  // what the participant logged (its run thread)
   HandlerRuns runs_;
   std::unique_ptr<Participant> participant_;
   std::unique_ptr<Running> running_;
@@ -103,6 +120,16 @@ TEST_F(ParticipantFaultTest, OversizedBodiesAreDroppedAndCounted) {
   expect_still_serving(client);
   EXPECT_EQ(participant_->stats().oversized_dropped, 1u);
   EXPECT_EQ(runs_.create.load(), 1);
+  EXPECT_TRUE(logged("dropped an oversized message: body of " + std::to_string(big.body.size()) +
+                     " bytes exceeds the limit of " + std::to_string(kMaxBody) +
+                     " bytes (max_message_bytes)"));
+  // A header over 64 KiB (the body small; the frame under the socket's own limit of
+  // max_message_bytes + 64 KiB): the header's size and limit are named.
+  client.send_frames({std::string(kProtocolTag), std::string(66'000, ' '), ""});
+  expect_still_serving(client);
+  EXPECT_EQ(participant_->stats().oversized_dropped, 2u);
+  EXPECT_TRUE(logged("dropped an oversized message: header of " + std::to_string(66'000) +
+                     " bytes exceeds the limit of 65536 bytes"));
 
   // Over the socket's own frame limit: libzmq drops the connection; a new one is served.
   Client huge_sender(participant_->endpoint());

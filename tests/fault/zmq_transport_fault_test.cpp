@@ -127,6 +127,16 @@ TEST_F(ZmqTransportFaultTest, OversizedReplyIsDroppedAndCounted) {
   expect_valid_reply_still_returned();
   EXPECT_EQ(transport_->stats().oversized_dropped, 1u);
   EXPECT_EQ(transport_->stats().malformed_dropped, 0u);
+  // The log names the message's size (all frames) and the limit.
+  const std::size_t total =
+      kProtocolTag.size() + encode_header(big).value().size() + big.body.size();
+  const std::string expected = "message of " + std::to_string(total) +
+                               " bytes exceeds max_message_bytes (" +
+                               std::to_string(kMaxMessageBytes) + " bytes)";
+  bool logged = false;
+  for (const auto& [level, line] : log_)
+    logged = logged || line.find(expected) != std::string::npos;
+  EXPECT_TRUE(logged) << expected;
 }
 
 TEST_F(ZmqTransportFaultTest, FrameOverTheLimitCostsTheConnectionWhichComesBack) {

@@ -169,6 +169,31 @@ TEST_P(CreateOrderTest, StartUpStartsTheSagaOfAnOrderLeftWithoutOne) {
   restarted.stop();
 }
 
+// The orders table is the Order service's own SQLite connection: its errors go through the
+// engine's one mapping, so a lock held past the busy timeout is kBusy (not kIoError), and the
+// order goes through once the lock is gone.
+TEST(OrdersDatabaseTest, ALockHeldPastTheBusyTimeoutIsBusyAndClears) {
+  saga::testing::TempDir dir;
+  CreateOrderSystem system(dir.path().string(), Wire::kIpc, {});
+  ASSERT_TRUE(system.ok());
+  ASSERT_TRUE(system.orders().start());
+  const Scenario happy = demo_scenarios()[0];
+  SQLite::Database other(system.paths().orders_db(), SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  auto refused = system.orders().create_order(happy.order);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().code(), saga::StatusCode::kBusy) << refused.status().to_string();
+  EXPECT_NE(refused.status().message().find("orders: insert"), std::string::npos)
+      << refused.status().message();
+  other.exec("ROLLBACK");
+  auto created = system.orders().create_order(happy.order);
+  ASSERT_TRUE(created) << created.status().to_string();
+  auto ended = system.orders().engine().wait(created.value(), Millis{30'000});
+  ASSERT_TRUE(ended) << ended.status().to_string();
+  EXPECT_EQ(ended.value().phase, saga::Phase::kCompleted);
+  system.stop();
+}
+
 INSTANTIATE_TEST_SUITE_P(Wires, CreateOrderTest, ::testing::Values(Wire::kIpc, Wire::kTcp),
                          [](const auto& info) {
                            return std::string(info.param == Wire::kIpc ? "Ipc" : "Tcp");

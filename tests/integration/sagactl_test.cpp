@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "damaged_file.h"
 #include "saga/testing/engine_fixture.h"
 #include "saga/testing/ftgo_definition.h"
 
@@ -354,6 +356,46 @@ TEST_F(SagactlTest, ErrorsAreClearWithExitCodeTwo) {
 
   EXPECT_EQ(sagactl({"retry", "stuck-3"}).code, 2);  // --reason is required
   EXPECT_EQ(sagactl({"frobnicate"}).code, 2);
+}
+
+TEST_F(SagactlTest, CheckRunsIntegrityCheckAndReportsDamage) {
+  make_three();
+  f.close();
+  Output ok = sagactl({"check"});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(ok.out, f.database_path() + ": ok\n");
+  Output ok_json = sagactl({"check", f.database_path(), "--json"}, false);
+  EXPECT_EQ(ok_json.code, 0);
+  rapidjson::Document d = parse(ok_json.out);
+  EXPECT_TRUE(d["ok"].GetBool());
+  EXPECT_EQ(d["problems"].Size(), 0u);
+
+  test::damage_last_page(f.database_path());
+  Output damaged = sagactl({"check", f.database_path()}, false);
+  EXPECT_EQ(damaged.code, 1) << damaged.err;
+  EXPECT_THAT(damaged.out, HasSubstr(f.database_path() + ": 1 problem:\n  "));
+  EXPECT_THAT(damaged.out, HasSubstr("malformed"));
+  Output damaged_json = sagactl({"--json", "check"});
+  EXPECT_EQ(damaged_json.code, 1);
+  rapidjson::Document dj = parse(damaged_json.out);
+  EXPECT_FALSE(dj["ok"].GetBool());
+  EXPECT_EQ(dj["problems"].Size(), 1u);
+  // The other commands refuse the file at open (quick_check) and point to check.
+  Output stats = sagactl({"stats"});
+  EXPECT_EQ(stats.code, 2);
+  EXPECT_THAT(stats.err, HasSubstr("is damaged"));
+  EXPECT_THAT(stats.err, HasSubstr("failed quick_check"));
+
+  Output missing = sagactl({"check", f.dir().file("nope.db")}, false);
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("no such database file"));
+  {
+    std::ofstream garbage(f.dir().file("garbage.db"));
+    garbage << std::string(4096, 'x');
+  }
+  Output garbage = sagactl({"check", f.dir().file("garbage.db")}, false);
+  EXPECT_EQ(garbage.code, 1);
+  EXPECT_THAT(garbage.out, HasSubstr("not a database"));
 }
 
 TEST_F(SagactlTest, DiagramsOfRecordedDefinitions) {

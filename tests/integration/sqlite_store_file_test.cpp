@@ -1,8 +1,9 @@
 // Goal: SqliteSagaStore reports storage failures (foreign or damaged files, newer schemas,
-// missing directories, read-only files, a second writer) as the right Status, and the tool access
-// modes query without writing.
+// missing directories, read-only files, a second writer) as the right Status, works again once
+// the fault clears, and the tool access modes query without writing.
 // Method: real SQLite files in a fresh temp directory per test; a raw SQLiteCpp connection
-// writes foreign content and holds the write lock where a test needs a second writer.
+// writes foreign content and holds the write lock where a test needs a second writer; the
+// read-only cases run in a child process as an unprivileged user (also when run as root).
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <string>
 
+#include "damaged_file.h"
+#include "fault/child_process.h"
 #include "sqlite_store_test_support.h"
 #include "store/sqlite_schema.h"
 
@@ -19,6 +22,11 @@ namespace saga {
 namespace {
 
 using namespace store_test;
+using test::ChildLimits;
+using test::ChildProcess;
+using test::ChildResult;
+using test::LineChannel;
+using test::run_in_child;
 
 TEST_F(SqliteSagaStoreTest, GarbageFileIsCorrupt) {
   {
@@ -65,34 +73,91 @@ TEST_F(SqliteSagaStoreTest, MissingDirectoryIsIoError) {
   EXPECT_EQ(store.status().code(), StatusCode::kIoError) << store.status().to_string();
 }
 
-// Root ignores file permissions; these tests skip themselves when the write goes through.
-constexpr const char* kRootSkip =
-    "running as root: file permissions do not stop writes, so kReadOnly cannot be provoked "
-    "this way; run as a normal user to check it";
+// File modes do not stop root: the part that must be refused runs in a child process that drops
+// to an unprivileged user first (fault/child_process.h), so these tests run the same as root.
+ChildLimits unprivileged() {
+  ChildLimits limits;
+  limits.unprivileged = true;
+  return limits;
+}
 
-TEST_F(SqliteSagaStoreTest, ReadOnlyFileOpensButRefusesCommit) {
-  { ASSERT_NE(open_store(), nullptr); }  // closed: WAL checkpointed, -wal and -shm removed
+TEST_F(SqliteSagaStoreTest, ReadOnlyFileRefusesCommitUntilItIsWritableAgain) {
+  {
+    auto store = open_store();  // closed: WAL checkpointed, -wal and -shm removed
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+  }
   // Only the file: SQLite needs a writable directory to create the -shm of a WAL database.
   ASSERT_EQ(chmod(path_.c_str(), 0444), 0);
-  auto store = SqliteSagaStore::open(options());
-  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-  EXPECT_TRUE((*store)->load("s1").is_ok());
-  Status s = (*store)->commit(full_batch("s1"));
-  if (s.is_ok() && geteuid() == 0) GTEST_SKIP() << kRootSkip;
-  EXPECT_EQ(s.code(), StatusCode::kReadOnly) << s.to_string();
-  EXPECT_NE(s.message().find("store: commit"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("readonly"), std::string::npos) << s.message();
+  ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+  ChildProcess child(unprivileged(), [&](LineChannel& test) {
+    auto store = SqliteSagaStore::open(options());
+    if (!store) {
+      test.send("open: " + store.status().to_string());
+      return 1;
+    }
+    auto s1 = (*store)->load("s1");
+    test.send(s1 && s1->has_value() ? "read s1" : "s1 missing");
+    test.send((*store)->commit(full_batch("s2")).to_string());
+    test.receive();  // the file is writable again
+    test.send((*store)->commit(full_batch("s2")).to_string());
+    return 0;
+  });
+  ASSERT_TRUE(child.started());
+  EXPECT_EQ(child.channel().receive(), "read s1");
+  const std::string refused = child.channel().receive();
+  EXPECT_EQ(refused.rfind("read_only: store: commit", 0), 0u) << refused;
+  EXPECT_NE(refused.find("readonly"), std::string::npos) << refused;
+  // The fault clears: the file, and the -wal and -shm the child created with its mode.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    EXPECT_EQ(chmod((path_ + suffix).c_str(), 0666), 0) << suffix;
+  }
+  child.channel().send("writable");
+  EXPECT_EQ(child.channel().receive(), "ok");  // the same store: it opened the file again
+  EXPECT_EQ(child.wait(), 0);
+  auto store = open_store();
+  EXPECT_EQ(store->load("s1")->value().data, make_instance("s1").data);
+  EXPECT_EQ(store->load("s2")->value().data, make_instance("s2").data);
 }
 
 TEST_F(SqliteSagaStoreTest, ReadOnlyFileInReadOnlyDirectoryFailsToOpen) {
-  { ASSERT_NE(open_store(), nullptr); }
+  {
+    auto store = open_store();
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+  }
   ASSERT_EQ(chmod(path_.c_str(), 0444), 0);
   ASSERT_EQ(chmod(dir_.c_str(), 0555), 0);
+  ChildResult refused = run_in_child(
+      unprivileged(), [&] { return SqliteSagaStore::open(options()).status().to_string(); });
+  EXPECT_EQ(refused.exit_code, 0);
+  EXPECT_EQ(refused.line.rfind("read_only: store: open", 0), 0u) << refused.line;
+  // Writable again: the store opens and s1 is intact.
+  ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+  ASSERT_EQ(chmod(path_.c_str(), 0666), 0);
+  ChildResult opened = run_in_child(unprivileged(), [&]() -> std::string {
+    auto store = SqliteSagaStore::open(options());
+    if (!store) return store.status().to_string();
+    auto s1 = (*store)->load("s1");
+    return s1 && s1->has_value() ? "s1 intact" : "s1 missing";
+  });
+  EXPECT_EQ(opened.line, "s1 intact");
+}
+
+// The last page of a file with data overwritten: quick_check at open refuses it, naming it.
+TEST_F(SqliteSagaStoreTest, DamagedPagesAreRefusedAtOpenNamingTheFile) {
+  {
+    auto store = open_store();
+    for (int i = 0; i < 40; ++i) {
+      ASSERT_EQ(store->commit(full_batch("s" + std::to_string(i))), Status::ok());
+    }
+  }
+  const auto size = fs::file_size(path_);
+  ASSERT_GT(size, 4 * 4096u);
+  test::damage_last_page(path_);
   auto store = SqliteSagaStore::open(options());
-  if (store.is_ok() && geteuid() == 0) GTEST_SKIP() << kRootSkip;
   ASSERT_FALSE(store.is_ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kReadOnly) << store.status().to_string();
-  EXPECT_NE(store.status().message().find("store: open"), std::string::npos);
+  EXPECT_EQ(store.status().code(), StatusCode::kCorrupt) << store.status().to_string();
+  EXPECT_NE(store.status().message().find(path_ + " failed quick_check"), std::string::npos)
+      << store.status().message();
 }
 
 TEST_F(SqliteSagaStoreTest, SecondWriterMakesCommitBusyAfterTheTimeout) {

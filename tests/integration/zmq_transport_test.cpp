@@ -241,7 +241,13 @@ TEST(ZmqTransportTest, SendingAReplyOrAnOversizedCommandIsRefused) {
   ASSERT_TRUE(transport.is_ok());
   Envelope big = sample_command();
   big.body.assign(2048, 'x');
-  EXPECT_EQ(transport.value()->send("kitchen", big).code(), StatusCode::kInvalidArgument);
+  const Status oversized = transport.value()->send("kitchen", big);
+  EXPECT_EQ(oversized.code(), StatusCode::kInvalidArgument);
+  // The size is the whole message (tag, header, body); the limit is the option's value.
+  const std::size_t total =
+      kProtocolTag.size() + encode_header(big).value().size() + big.body.size();
+  EXPECT_EQ(oversized.message(), "zmq transport: command of " + std::to_string(total) +
+                                     " bytes exceeds max_message_bytes (1024 bytes)");
   EXPECT_EQ(transport.value()->send("kitchen", sample_reply(sample_command())).code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(transport.value()->stats().send_failures, 2u);

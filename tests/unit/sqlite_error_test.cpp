@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <string>
+
 namespace saga {
 namespace {
 
@@ -72,6 +75,22 @@ TEST(SqliteErrorTest, ErrorWithoutAnyCodeIsInternal) {
   const Status s = sqlite_error::from_exception(e, "store");
   EXPECT_EQ(s.code(), StatusCode::kInternal);
   EXPECT_EQ(s.message(), "store: no code");
+}
+
+// SQLite reports a write refused whole for lack of room as SQLITE_IOERR_WRITE; the errno says
+// it is a full disk (ENOSPC), an exhausted quota (EDQUOT) or a file size limit (EFBIG).
+TEST(SqliteErrorTest, IoErrorWhoseErrnoSaysNoRoomIsFull) {
+  const Status io(StatusCode::kIoError, "store: commit: commit: disk I/O error (sqlite 778)");
+  for (int e : {ENOSPC, EDQUOT, EFBIG}) {
+    const Status s = sqlite_error::with_system_errno(io, e);
+    EXPECT_EQ(s.code(), StatusCode::kFull) << e;
+    EXPECT_EQ(s.message().rfind(io.message() + " (errno " + std::to_string(e) + ": ", 0), 0u)
+        << s.message();
+  }
+  EXPECT_EQ(sqlite_error::with_system_errno(io, EIO), io);
+  EXPECT_EQ(sqlite_error::with_system_errno(io, 0), io);
+  const Status busy(StatusCode::kBusy, "store: commit: begin: database is locked (sqlite 5)");
+  EXPECT_EQ(sqlite_error::with_system_errno(busy, ENOSPC), busy);
 }
 
 }  // namespace

@@ -15,6 +15,11 @@ saga::Result<std::unique_ptr<saga::Inspector>> open(Context& c, saga::StoreAcces
   options.path = c.database;
   options.access = access;
   auto inspector = saga::Inspector::open(options);
+  if (!inspector && inspector.status().message().find("failed quick_check") != std::string::npos) {
+    return saga::Status(saga::StatusCode::kCorrupt,
+                        c.database + " is damaged (" + inspector.status().message() +
+                            "); sagactl check " + c.database + " lists the problems");
+  }
   if (!inspector && inspector.status().code() == saga::StatusCode::kCorrupt) {
     return saga::Status(
         saga::StatusCode::kCorrupt,

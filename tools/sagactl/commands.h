@@ -5,6 +5,7 @@
 //   saga_commands.cpp       list, show
 //   summary_commands.cpp    stats, definitions, dot, mermaid
 //   operator_commands.cpp   retry, compensate, skip, release-lock, locks, requests
+//   check_command.cpp       check
 #pragma once
 
 #include <cstddef>
@@ -61,6 +62,10 @@ int act(Context& c, const ActionArgs& args);
 // Semantic locks held (holder, age, lease, sagas waiting), past-lease ones marked.
 int locks(Context& c);
 int requests(Context& c, const RequestsArgs& args);
+// PRAGMA integrity_check of any SQLite file: 0 ok, 1 problems found (listed, at most
+// max_problems; a file that is not a database or too damaged to check is one problem), 2 the
+// file cannot be read (missing, locked, I/O error).
+int check(Context& c, const std::string& file, std::size_t max_problems);
 // dot or mermaid text of a definition the engine recorded with its steps (version 0: newest).
 int diagram(Context& c, const std::string& name, std::uint32_t version, bool mermaid);
 

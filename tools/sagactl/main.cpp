@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
       "compensate, skip and release-lock only queue an operator request that the engine "
       "applies itself."};
   app.footer(
-      "Exit codes: 0 ok, 1 request rejected or not applied in time, 2 error.\n"
+      "Exit codes: 0 ok, 1 request rejected or not applied in time (check: problems found), "
+      "2 error.\n"
       "Steps are numbered from 1 (\"3 create_ticket\"); in --json, \"step\" is the stored index, "
       "from 0.");
   Context c;
@@ -98,6 +99,13 @@ int main(int argc, char** argv) {
     sc->add_option("--version", diagram_version, "definition version (default: the newest)");
   }
 
+  std::string check_file;
+  std::size_t check_max = 100;
+  CLI::App* check = app.add_subcommand(
+      "check", "PRAGMA integrity_check of a SQLite file (engine or participant): 0 ok, 1 damaged");
+  check->add_option("file", check_file, "the database file (default: --db)");
+  check->add_option("--max", check_max, "report at most this many problems (default 100)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -110,6 +118,9 @@ int main(int argc, char** argv) {
   }
   c.style.colour = !c.json && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
 
+  if (check->parsed()) {
+    return sagactl::check(c, check_file.empty() ? c.database : check_file, check_max);
+  }
   if (list->parsed()) return sagactl::list(c, list_args);
   if (show->parsed()) return sagactl::show(c, show_id);
   if (stats->parsed()) return sagactl::stats(c);

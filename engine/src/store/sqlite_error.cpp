@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace saga::sqlite_error {
@@ -42,6 +44,18 @@ Status from_exception(const SQLite::Exception& e, std::string_view context) {
   message += e.what();
   if (code >= 0) message += " (sqlite " + std::to_string(code) + ")";
   return Status(status_code(code), std::move(message));
+}
+
+int system_errno(SQLite::Database& db, int errno_at_catch) {
+  const int recorded = sqlite3_system_errno(db.getHandle());
+  return recorded != 0 ? recorded : errno_at_catch;
+}
+
+Status with_system_errno(Status status, int system_errno) {
+  if (status.code() != StatusCode::kIoError) return status;
+  if (system_errno != ENOSPC && system_errno != EDQUOT && system_errno != EFBIG) return status;
+  return Status(StatusCode::kFull, status.message() + " (errno " + std::to_string(system_errno) +
+                                       ": " + std::strerror(system_errno) + ")");
 }
 
 }  // namespace saga::sqlite_error

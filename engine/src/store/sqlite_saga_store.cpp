@@ -12,10 +12,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <string_view>
 #include <utility>
 
+#include "store/sqlite_check.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_saga_store_impl.h"
 #include "store/sqlite_schema.h"
@@ -340,8 +342,10 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     transaction.commit();
     return Status::ok();
   } catch (const SQLite::Exception& e) {
+    const int errno_at_catch = errno;  // a full disk inside COMMIT is only in errno
     // The Transaction's destructor has rolled back by now.
-    return from_exception(e, "store: commit: " + std::string(part));
+    return sqlite_error::with_system_errno(from_exception(e, "store: commit: " + std::string(part)),
+                                           sqlite_error::system_errno(db_, errno_at_catch));
   }
 }
 
@@ -434,15 +438,25 @@ Result<std::vector<DefinitionRecord>> SqliteSagaStore::Impl::definitions() {
 
 // --- SqliteSagaStore: each call forwards to Impl. ---
 
-Result<std::unique_ptr<SqliteSagaStore>> SqliteSagaStore::open(const StoreOptions& options) {
+Result<std::unique_ptr<SqliteSagaStore::Impl>> SqliteSagaStore::open_impl(
+    const StoreOptions& options) {
   const std::string context = "store: open " + options.path;
   try {
     auto impl = std::make_unique<Impl>(options);
+    if (Status s = sqlite_check::quick_check(impl->db(), options.path); !s) {
+      return s.with_context("store: open");
+    }
     if (Status s = impl->open(options); !s) return s.with_context(context);
-    return std::unique_ptr<SqliteSagaStore>(new SqliteSagaStore(std::move(impl)));
+    return impl;
   } catch (const SQLite::Exception& e) {
     return from_exception(e, context);
   }
+}
+
+Result<std::unique_ptr<SqliteSagaStore>> SqliteSagaStore::open(const StoreOptions& options) {
+  Result<std::unique_ptr<Impl>> impl = open_impl(options);
+  if (!impl) return impl.status();
+  return std::unique_ptr<SqliteSagaStore>(new SqliteSagaStore(std::move(impl).value(), options));
 }
 
 Result<std::unique_ptr<SagaStore>> open_store(const StoreOptions& options) {
@@ -451,10 +465,21 @@ Result<std::unique_ptr<SagaStore>> open_store(const StoreOptions& options) {
   return std::unique_ptr<SagaStore>(std::move(store).value());
 }
 
-SqliteSagaStore::SqliteSagaStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteSagaStore::SqliteSagaStore(std::unique_ptr<Impl> impl, StoreOptions options)
+    : impl_(std::move(impl)), options_(std::move(options)) {}
 SqliteSagaStore::~SqliteSagaStore() = default;
 
-Status SqliteSagaStore::commit(const StoreBatch& batch) { return impl_->commit(batch); }
+Status SqliteSagaStore::commit(const StoreBatch& batch) {
+  if (reopen_) {
+    Result<std::unique_ptr<Impl>> fresh = open_impl(options_);
+    if (!fresh) return fresh.status().with_context("store: commit: reopen after read-only");
+    impl_ = std::move(fresh).value();
+    reopen_ = false;
+  }
+  Status s = impl_->commit(batch);
+  reopen_ = s.code() == StatusCode::kReadOnly && options_.access == StoreAccess::kEngine;
+  return s;
+}
 Result<std::optional<SagaInstance>> SqliteSagaStore::load(const std::string& id) {
   return impl_->load(id);
 }

@@ -33,6 +33,10 @@ class SqliteSagaStore final : public SagaStore {
   static Result<std::unique_ptr<SqliteSagaStore>> open(const StoreOptions& options);
   ~SqliteSagaStore() override;
 
+  // A file that fails PRAGMA quick_check is refused with kCorrupt naming the file.
+  // A commit refused with kReadOnly (kEngine access) makes the next commit open the file again
+  // first: SQLite never makes a connection that opened a file read-only writable, so this is
+  // how the store works again once the file is writable (docs/storage.md, "Store faults").
   // The contracts are SagaStore's (saga_store.h).
   Status commit(const StoreBatch& batch) override;
   Result<std::optional<SagaInstance>> load(const std::string& id) override;
@@ -57,8 +61,11 @@ class SqliteSagaStore final : public SagaStore {
 
  private:
   class Impl;
-  explicit SqliteSagaStore(std::unique_ptr<Impl> impl);
+  SqliteSagaStore(std::unique_ptr<Impl> impl, StoreOptions options);
+  static Result<std::unique_ptr<Impl>> open_impl(const StoreOptions& options);
   std::unique_ptr<Impl> impl_;
+  StoreOptions options_;
+  bool reopen_ = false;  // the last commit was refused as read-only
 };
 
 }  // namespace saga

@@ -25,6 +25,7 @@ class SqliteSagaStore::Impl {
             static_cast<int>(std::min<std::int64_t>(options.busy_timeout.count(), INT_MAX))) {}
 
   Status open(const StoreOptions& options);
+  SQLite::Database& db() { return db_; }
   Status commit(const StoreBatch& batch);
   Result<std::optional<SagaInstance>> load(const std::string& id);
   Result<std::vector<SagaInstance>> load_unfinished();

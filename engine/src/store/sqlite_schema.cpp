@@ -193,11 +193,8 @@ struct Migration {
   void (*apply)(SQLite::Database& db);
 };
 constexpr Migration kMigrations[] = {
-    {1, &create_schema_v1},
-    {2, &create_schema_v2},
-    {3, &create_schema_v3},
-    {4, &add_failure_cause_column},
-    {5, &add_definition_steps},
+    {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
+    {4, &add_failure_cause_column}, {5, &add_definition_steps},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

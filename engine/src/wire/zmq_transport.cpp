@@ -254,7 +254,8 @@ Status ZmqTransport::send(std::string_view participant, const Envelope& command)
   const std::size_t total = kProtocolTag.size() + header->size() + command.body.size();
   if (total > options_.max_message_bytes) {
     return fail_send(invalid_argument("zmq transport: command of " + std::to_string(total) +
-                                      " bytes is over max_message_bytes"));
+                                      " bytes exceeds max_message_bytes (" +
+                                      std::to_string(options_.max_message_bytes) + " bytes)"));
   }
   Peer& peer = peers_[route->second];
   try {
@@ -349,7 +350,8 @@ bool ZmqTransport::read_message(Peer& peer, std::vector<Envelope>& out) {
   }
   if (total_bytes > options_.max_message_bytes) {
     drop(oversized_dropped_, "oversized", peer,
-         std::to_string(total_bytes) + " bytes over max_message_bytes");
+         "message of " + std::to_string(total_bytes) + " bytes exceeds max_message_bytes (" +
+             std::to_string(options_.max_message_bytes) + " bytes)");
     return true;
   }
   std::array<std::string_view, kFramesKept> views;
