@@ -12,9 +12,16 @@
 // to the engine thread and wait for it.
 //
 // Errors: expected failures come back as Status (kNotFound for an unknown saga, kBusy for a
-// locked database, kReadOnly/kFull/kIoError from the disk). A failed commit changes nothing:
-// its inputs are dropped (replies come again after the deadline resend) and its API requests
-// get the error. A started saga is never lost once start_saga() returned OK.
+// locked database, kReadOnly/kFull/kIoError from the disk). A failed commit changes nothing in
+// memory and sends nothing: its replies, due timers and pending operator requests (from the
+// database) are kept and committed again, after a delay that doubles from
+// commit_retry_initial up to commit_retry_max, until the store takes them; no saga needs a
+// restart once the fault clears. Calls (start_saga, retry, compensate, skip, release_lock)
+// whose commit failed get the store's error with the context "commit failed ... nothing
+// applied": the caller may call again, and a start with its own id then starts once. A started
+// saga is never lost once start_saga() returned OK. store_health() (and metrics(), and the
+// on_store_health callback) report the fault; the log gets one error when it begins, a summary
+// every store_fault_log_interval while it lasts, and one line when it ends.
 #pragma once
 
 #include <cstdint>
@@ -80,8 +87,22 @@ struct LockInfo {
   std::vector<std::string> waiting;  // sagas queued for the key, first in line first
 };
 
+// The engine's view of its database (Engine::store_health). A fault begins with a failed
+// commit and ends with the next commit that succeeds.
+struct StoreHealth {
+  bool ok = true;
+  Millis failing_since{0};           // engine clock time of the fault's first failed commit (ok: 0)
+  std::string last_error;            // the last failed commit's error, kept after the fault ends
+  std::uint64_t failed_commits = 0;  // since the engine was opened
+  std::uint64_t failed_commits_in_fault = 0;  // of the current fault (ok: 0)
+  Millis retry_delay{0};                      // the wait before the next attempt (ok: 0)
+};
+
 struct EngineOptions {
   std::string database_path;
+  // The SQLite VFS to open the database with (empty: SQLite's default). Tests select a
+  // fault-injecting one (tests/support fault_vfs.h).
+  std::string store_vfs;
   Synchronous synchronous = Synchronous::kFull;
   Millis busy_timeout{5'000};
   std::size_t max_batch = 1024;          // inputs per transaction
@@ -102,6 +123,15 @@ struct EngineOptions {
   // How often, in engine clock time, the engine looks for pending operator requests (rows that
   // `sagactl retry|compensate|skip` inserted into the database). 0: every loop iteration.
   Millis operator_poll_interval{200};
+  // A failed commit is tried again after commit_retry_initial, then after twice the previous
+  // wait, at most commit_retry_max (engine clock). Both must be > 0, max >= initial.
+  Millis commit_retry_initial{10};
+  Millis commit_retry_max{1'000};
+  // While a store fault lasts, one summary line at most this often (engine clock).
+  Millis store_fault_log_interval{10'000};
+  // Called on the engine thread when a store fault begins, at each summary, and when it ends.
+  // Must not block or call back into the engine.
+  std::function<void(const StoreHealth&)> on_store_health;
 };
 
 struct StartOptions {
@@ -223,6 +253,8 @@ class Engine {
   bool run_once(Millis max_wait = Millis{0});
 
   EngineStats stats() const;
+  // As of the last loop iteration.
+  StoreHealth store_health() const;
   std::vector<ParticipantState> participants() const;
   // Counters by saga type, participants' flow control, commit sizes and latencies: see
   // saga/metrics.h (and to_prometheus there). A copy, as of the last loop iteration.

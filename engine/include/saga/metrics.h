@@ -71,6 +71,7 @@ struct MetricsSnapshot {
   CountSumMax commit_batch_size;               // inputs per committed transaction
   CountSumMax commit_latency_us;               // wall time of each commit, microseconds
   LockMetrics locks;
+  StoreHealth store;  // the database's health (Engine::store_health)
 };
 
 // The snapshot in the Prometheus text exposition format (version 0.0.4): a `# HELP` and a
@@ -89,6 +90,10 @@ struct MetricsSnapshot {
 //   saga_locks_held, saga_lock_waiting_sagas, saga_locks_past_lease                   gauge
 //   saga_lock_requests_total{outcome}              counter  outcome: granted, waited, refused
 //   saga_deadlocks_total, saga_locks_released_by_operator_total                       counter
+//   saga_store_healthy                             gauge    1, or 0 while commits fail
+//   saga_store_failing_since_seconds               gauge    engine clock at the fault's start
+//                                                           (seconds since the epoch), or 0
+//   saga_store_fault_commit_failures               gauge    failed commits of the current fault
 std::string to_prometheus(const MetricsSnapshot& snapshot);
 
 }  // namespace saga

@@ -1,7 +1,8 @@
 // The commit batch: what one loop iteration stages and commits together (group commit), how it
 // becomes one store transaction, and what changes in memory once that transaction committed.
 // Nothing in memory changes before the commit: a refused commit leaves the running sagas as
-// they were, and rolls the lock table back to match the store. Engine thread only.
+// they were, rolls the lock table back to match the store, and keeps the batch's inputs. Engine
+// thread only.
 #pragma once
 
 #include <chrono>
@@ -31,6 +32,15 @@ struct PendingBatch {
   std::vector<RequestOutcome> request_outcomes;  // operator requests taken from the store
   std::size_t inputs = 0;
   std::size_t gate_entries = 0;  // the first history entries: gate annotations (no input)
+  // What a refused commit keeps for its next attempt (Engine::Impl::carry_over):
+  std::vector<std::size_t> replies;  // the staged replies, as indexes into the engine's replies
+  std::vector<std::pair<std::string, Millis>> timers;  // the timers fired and staged
+  bool took_requests = false;  // operator requests were read from the database
+  // Counters as the batch began: a refused commit puts them back.
+  std::uint64_t retried_before = 0;
+  std::uint64_t timeouts_before = 0;
+  std::uint64_t replies_applied_before = 0;
+  LockMetrics lock_counters_before;
 
   // The saga's latest state: staged in this batch, else running; null when neither.
   const SagaInstance* current(const std::string& id, const RunningSagas& running) const;

@@ -10,10 +10,16 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (!options.transport) return invalid_argument("engine: options.transport is required");
   if (options.database_path.empty()) return invalid_argument("engine: database_path is empty");
   if (options.max_batch == 0) return invalid_argument("engine: max_batch must be at least 1");
+  if (options.commit_retry_initial <= Millis{0} ||
+      options.commit_retry_max < options.commit_retry_initial) {
+    return invalid_argument(
+        "engine: commit_retry_initial must be > 0 and commit_retry_max >= commit_retry_initial");
+  }
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   if (!options.log) options.log = make_spdlog_sink();
   Result<std::unique_ptr<SagaStore>> store =
-      open_store({options.database_path, options.synchronous, options.busy_timeout});
+      open_store({options.database_path, options.synchronous, options.busy_timeout,
+                  StoreAccess::kEngine, options.store_vfs});
   if (!store) return store.status().with_context("engine: open " + options.database_path);
   auto impl = std::make_unique<Impl>(std::move(options), std::move(store).value());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -176,6 +182,7 @@ Result<std::vector<LockInfo>> Engine::locks() {
 void Engine::tick() { impl_->tick(); }
 bool Engine::run_once(Millis max_wait) { return impl_->run_once(max_wait); }
 EngineStats Engine::stats() const { return impl_->stats(); }
+StoreHealth Engine::store_health() const { return impl_->store_health(); }
 MetricsSnapshot Engine::metrics() const { return impl_->metrics(); }
 std::vector<ParticipantState> Engine::participants() const { return impl_->participants(); }
 

@@ -24,6 +24,7 @@
 #include "runtime/dispatcher.h"
 #include "runtime/engine_log.h"
 #include "runtime/lock_coordinator.h"
+#include "runtime/store_health.h"
 #include "runtime/timer_queue.h"
 #include "saga/decide.h"
 #include "saga/engine.h"
@@ -53,6 +54,7 @@ class Engine::Impl {
   EngineStats stats() const;
   std::vector<ParticipantState> participants() const;
   MetricsSnapshot metrics() const;
+  StoreHealth store_health() const;
   void tick() { options_.transport->wake(); }
   bool run_once(Millis max_wait);
 
@@ -80,15 +82,25 @@ class Engine::Impl {
   void iterate(Millis max_wait);
   void shut_down();  // refuses new work and answers what is queued
   void collect_due_timers(PendingBatch& batch, std::size_t budget);
-  void apply_reply(PendingBatch& batch, const Envelope& reply);
+  // Whether the reply was staged (false: not a reply, or dropped as stale or unknown).
+  bool apply_reply(PendingBatch& batch, const Envelope& reply);
   // stage_input without settling the lock answers; appends them to `answers`.
   Status stage_one(PendingBatch& batch, const std::string& id, Input input,
                    std::vector<LockAnswer>& answers);
   // The lock coordinator's way back in: stage_one, and fresh inputs.
   LockCoordinator::StageFn stage_fn(PendingBatch& batch);
   LockCoordinator::FreshInput fresh_input();
+  // engine_commit.cpp: committing a batch, and keeping a refused one's inputs.
+  // Notes the counters a refused batch gives back, and stages the gate history.
+  void begin_batch(PendingBatch& batch);
   bool commit(PendingBatch& batch);
   void after_commit(PendingBatch& batch);
+  // After a refused commit: keeps the batch's replies, re-arms its timers, re-reads operator
+  // requests at the next attempt, gives counters back, answers its calls with `error`, and
+  // starts or extends the backoff.
+  void carry_over(PendingBatch& batch, const Status& error);
+  // While backing off: waits until the next attempt (at most max_wait), taking replies.
+  void wait_for_retry(Millis max_wait);
   // A command was sent: its saga's reply deadline runs from now (reply_deadline, decide.h).
   void on_sent(const Envelope& command);
   // A command entered or left its participant's gate: kCommandHeld / kCommandReleased for its
@@ -137,7 +149,9 @@ class Engine::Impl {
   LockCoordinator locks_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<std::promise<Result<SagaInstance>>>>>
       waiters_;
-  std::vector<Envelope> replies_;                                   // reused between iterations
+  std::vector<Envelope> replies_;          // reused between iterations
+  std::vector<Envelope> carried_replies_;  // kept from a refused commit, for the next attempt
+  StoreHealthMonitor health_;
   std::vector<std::pair<std::string, HistoryEntry>> gate_history_;  // for the next batch
 
   mutable std::mutex observers_mutex_;

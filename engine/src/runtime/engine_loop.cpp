@@ -43,7 +43,9 @@ Engine::Impl::Impl(EngineOptions options, std::unique_ptr<SagaStore> store)
           [this](const Envelope& command, Dispatcher::GateChange change, std::string_view reason) {
             on_gate(command, change, reason);
           }),
-      locks_(log_) {}
+      locks_(log_),
+      health_(log_, options_.commit_retry_initial, options_.commit_retry_max,
+              options_.store_fault_log_interval, options_.on_store_health) {}
 
 Engine::Impl::~Impl() { stop(); }
 
@@ -91,7 +93,7 @@ bool Engine::Impl::post(std::function<void(PendingBatch&)> task) {
     // Inline: a batch of its own, committed (and its commands sent) before returning.
     if (!running_flag_ || crashed_) return false;
     PendingBatch batch;
-    stage_gate_history(batch);
+    begin_batch(batch);
     task(batch);
     if (commit(batch)) after_commit(batch);
     publish();
@@ -189,8 +191,13 @@ Status Engine::Impl::recover() {
 // --- the loop ---------------------------------------------------------------------------------
 
 void Engine::Impl::iterate(Millis max_wait) {
+  if (health_.backing_off(now())) {  // a failed commit's inputs wait for their next attempt
+    wait_for_retry(max_wait);
+    publish();
+    return;
+  }
   PendingBatch batch;
-  stage_gate_history(batch);
+  begin_batch(batch);
   std::deque<std::function<void(PendingBatch&)>> tasks;
   {
     std::lock_guard lock(tasks_mutex_);
@@ -203,13 +210,17 @@ void Engine::Impl::iterate(Millis max_wait) {
   apply_operator_requests(batch);
 
   Millis wait{0};
-  if (tasks.empty() && batch.inputs == 0 && batch.history.empty())
+  if (tasks.empty() && batch.inputs == 0 && batch.history.empty() && carried_replies_.empty())
     wait = timers_.wait_before_next(now(), max_wait);
+  // The replies a failed commit kept go first, in the order they came.
   replies_.clear();
-  const std::size_t budget =
-      options_.max_batch > batch.inputs ? options_.max_batch - batch.inputs : 1;
+  replies_.swap(carried_replies_);
+  const std::size_t taken = batch.inputs + replies_.size();
+  const std::size_t budget = options_.max_batch > taken ? options_.max_batch - taken : 1;
   options_.transport->poll(wait, replies_, budget);
-  for (const Envelope& reply : replies_) apply_reply(batch, reply);
+  for (std::size_t i = 0; i < replies_.size(); ++i) {
+    if (apply_reply(batch, replies_[i])) batch.replies.push_back(i);
+  }
   collect_due_timers(batch,
                      options_.max_batch > batch.inputs ? options_.max_batch - batch.inputs : 0);
   batch.definitions = definitions_.take_unrecorded();
@@ -234,6 +245,7 @@ void Engine::Impl::publish() {
   m.commit_batch_size = commit_batch_size_;
   m.commit_latency_us = commit_latency_us_;
   m.locks = locks_.metrics();
+  m.store = health_.health();
 }
 
 Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists) {
@@ -321,8 +333,8 @@ Status Engine::Impl::stage_release_lock(PendingBatch& batch, const std::string& 
                         stage_fn(batch));
 }
 
-void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
-  if (reply.kind != MessageKind::kReply) return;
+bool Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
+  if (reply.kind != MessageKind::kReply) return false;
   dispatcher_.on_reply(reply.correlation_id);
   const SagaInstance* instance = batch.current(reply.saga_id, running_);
   if (instance == nullptr) {
@@ -330,7 +342,7 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
     log(LogLevel::kWarning, "saga=" + reply.saga_id + " trace_id=" + reply.trace_id +
                                 " event=unknown_reply_dropped message_id=" + reply.message_id +
                                 " reason=\"no running saga with this id\"");
-    return;
+    return false;
   }
   Input input;
   input.kind = InputKind::kReply;
@@ -340,6 +352,7 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
   Status s = stage_input(batch, reply.saga_id, std::move(input));
   if (s) {
     ++stats_.replies_applied;
+    return true;
   } else {
     // An answer to a command this saga sent earlier (a superseded resend, or a duplicate) is
     // normal recovery; anything else is worth a warning.
@@ -354,6 +367,7 @@ void Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
               " expected=" + (expected ? "true" : "false") + " reason=\"" + s.message() + "\"");
     }
   }
+  return false;
 }
 
 void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
@@ -372,74 +386,11 @@ void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
     if (input.kind == InputKind::kDeadline) dispatcher_.on_deadline(instance->last_request_id, t);
     if (Status s = stage_input(batch, id, std::move(input)); !s) {
       log(LogLevel::kWarning, "timer for saga " + id + ": " + s.message());
+    } else {
+      batch.timers.emplace_back(id, at);  // armed again if the commit fails
     }
     return true;
   });
-}
-
-bool Engine::Impl::commit(PendingBatch& batch) {
-  CommitResult result = commit_batch(batch, running_, locks_.table(),
-                                     [this](const StoreBatch& out) { return store_->commit(out); });
-  if (!result.written) {
-    if (result.status) {  // nothing to write
-      batch.answer(Status::ok());
-      return false;
-    }
-    ++stats_.commit_failures;
-    // The gate entries are facts still: they go with the next batch.
-    gate_history_.insert(gate_history_.begin(), std::make_move_iterator(batch.history.begin()),
-                         std::make_move_iterator(batch.history.begin() +
-                                                 static_cast<std::ptrdiff_t>(batch.gate_entries)));
-    log(LogLevel::kError, "commit of " + std::to_string(batch.inputs) +
-                              " inputs failed: " + result.status.to_string());
-    batch.answer(result.status);
-    // Give the definitions another chance with the next batch.
-    definitions_.give_back(batch.definitions);
-    return false;
-  }
-  ++stats_.commits;
-  stats_.inputs_committed += batch.inputs;
-  commit_batch_size_.add(batch.inputs);
-  commit_latency_us_.add(static_cast<std::uint64_t>(result.elapsed.count()));
-  for (const RequestOutcome& o : batch.request_outcomes) {
-    ++(o.state == RequestState::kApplied ? stats_.operator_requests_applied
-                                         : stats_.operator_requests_rejected);
-  }
-  log_events(batch, batch.history);
-  return true;
-}
-
-void Engine::Impl::after_commit(PendingBatch& batch) {
-  AppliedBatch applied = apply_committed(batch, running_, timers_);
-  for (const std::string& type : applied.started_types) {
-    ++stats_.sagas_started;
-    SagaTypeMetrics& t = type_metrics_[type];
-    t.type = type;
-    ++t.started;
-  }
-  for (const SagaInstance& instance : applied.ended) count_end(instance);
-  batch.answer(Status::ok());
-  if (crash_here(CrashPoint::kAfterCommitBeforeSend)) return;
-  bool first = true;
-  for (auto& [id, command] : batch.commands) {
-    dispatcher_.dispatch(std::move(command), now());
-    if (first && crash_here(CrashPoint::kAfterFirstSend)) return;
-    first = false;
-  }
-  if (crash_here(CrashPoint::kAfterSendBeforeNotify)) return;
-  publish();  // whoever is woken below sees counters that include this batch
-  std::vector<std::function<void(const SagaInstance&)>> listeners;
-  {
-    std::lock_guard lock(observers_mutex_);
-    listeners = end_listeners_;
-  }
-  for (const SagaInstance& instance : applied.ended) {
-    for (auto& listener : listeners) listener(instance);
-    if (auto w = waiters_.find(instance.id); w != waiters_.end()) {
-      for (auto& p : w->second) p->set_value(instance);
-      waiters_.erase(w);
-    }
-  }
 }
 
 // --- sending ----------------------------------------------------------------------------------
@@ -536,6 +487,11 @@ MetricsSnapshot Engine::Impl::metrics() const {
   m.operator_requests_applied = s.operator_requests_applied;
   m.operator_requests_rejected = s.operator_requests_rejected;
   return m;
+}
+
+StoreHealth Engine::Impl::store_health() const {
+  std::lock_guard lock(observers_mutex_);
+  return published_metrics_.store;
 }
 
 std::vector<ParticipantState> Engine::Impl::participants() const {

@@ -59,9 +59,12 @@ void Engine::Impl::apply_operator_requests(PendingBatch& batch) {
   // commit that applies it also records its outcome: after a crash it is applied then.
   Result<std::vector<OperatorRequest>> pending = store_->take_operator_requests(kRequestsPerBatch);
   if (!pending) {
-    log(LogLevel::kError, "operator requests: " + pending.status().to_string());
+    // During a store fault the health monitor reports it; read again at the next poll.
+    log(health_.health().ok ? LogLevel::kError : LogLevel::kDebug,
+        "operator requests: " + pending.status().to_string());
     return;
   }
+  batch.took_requests = !pending->empty();
   for (const OperatorRequest& request : pending.value()) {
     Input input;
     input.kind = input_kind(request.action);

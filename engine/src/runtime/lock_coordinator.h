@@ -58,6 +58,9 @@ class LockCoordinator {
 
   // Counters, with the held and waiting gauges of the table now.
   LockMetrics metrics() const;
+  // The counters alone, and putting them back (a refused commit's inputs are counted again).
+  LockMetrics counters() const { return metrics_; }
+  void restore_counters(const LockMetrics& counters) { metrics_ = counters; }
   LockTable& table() { return table_; }
 
  private:

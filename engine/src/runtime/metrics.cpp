@@ -141,6 +141,14 @@ std::string to_prometheus(const MetricsSnapshot& m) {
             l.deadlocks);
   w.counter("saga_locks_released_by_operator_total", "Lock keys released by an operator.",
             l.released_by_operator);
+  const StoreHealth& h = m.store;
+  w.gauge("saga_store_healthy", "1 while the database takes commits, 0 while they fail.",
+          h.ok ? 1 : 0);
+  w.gauge("saga_store_failing_since_seconds",
+          "When the current store fault began (engine clock, seconds since the epoch); 0 if none.",
+          static_cast<std::uint64_t>(h.failing_since.count() / 1000));
+  w.gauge("saga_store_fault_commit_failures", "Failed commits of the current store fault.",
+          h.failed_commits_in_fault);
   return w.take();
 }
 

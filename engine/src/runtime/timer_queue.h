@@ -21,6 +21,8 @@ class TimerQueue {
  public:
   // Adds the instance's timer at its deadline, when it waits for one (wait != kNone).
   void arm(const SagaInstance& instance);
+  // Adds a timer that fired but whose input was not committed: it fires again.
+  void arm_at(std::string saga_id, Millis at) { timers_.push(Timer{at, std::move(saga_id)}); }
   // How long a poll may wait at `now`: `max_wait`, or less when a timer falls due sooner (0 when
   // one is due already).
   Millis wait_before_next(Millis now, Millis max_wait) const;

@@ -22,7 +22,8 @@ class SqliteSagaStore::Impl {
  public:
   explicit Impl(const StoreOptions& options)
       : db_(options.path, open_flags(options.access),
-            static_cast<int>(std::min<std::int64_t>(options.busy_timeout.count(), INT_MAX))) {}
+            static_cast<int>(std::min<std::int64_t>(options.busy_timeout.count(), INT_MAX)),
+            options.vfs) {}
 
   Status open(const StoreOptions& options);
   SQLite::Database& db() { return db_; }

@@ -8,6 +8,7 @@
 #include "saga/testing/sim_world.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "saga/transport.h"
 
@@ -73,7 +74,9 @@ SimWorld::SimWorld(std::uint64_t seed, SimWorldOptions options)
     : options_(std::move(options)),
       rng_(seed),
       clock_(std::make_shared<VirtualClock>(Millis{1'000'000})),
-      network_(std::make_shared<Network>(*this)) {}
+      network_(std::make_shared<Network>(*this)) {
+  if (store_faults_on()) FaultVfs::install().reset();  // no database of an earlier world is open
+}
 
 SimWorld::~SimWorld() = default;
 
@@ -154,17 +157,29 @@ bool SimWorld::open_engine() {
   options.random_seed = rng_.next() | 1;
   options.manual = true;
   options.log = [](LogLevel, std::string_view) {};
+  if (store_faults_on()) {
+    options.store_vfs = FaultVfs::kName;
+    options.synchronous = Synchronous::kFull;  // what a crash keeps is what was synced
+  }
   if (faulty() && rng_.chance(options_.faults.crash_point)) {
     options.crash_at = static_cast<CrashPoint>(1 + rng_.below(3));
   }
   trace_.add("open");
   trace_.add(static_cast<std::uint64_t>(options.crash_at));
   Result<std::unique_ptr<Engine>> engine = Engine::open(std::move(options));
+  // While the store fails, opening may fail too: the service is restarted a little later.
+  const bool store_failing = store_faults_on() && FaultVfs::install().armed();
+  if (!engine && store_failing) {
+    trace_.add("open-failed");
+    engine_restart_at_ = now() + Millis{100};
+    return true;
+  }
   if (!engine) {
     violation("engine open: " + engine.status().to_string());
     return false;
   }
   engine_ = std::move(engine).value();
+  engine_failed_commits_ = 0;
   Status s;
   for (const auto& d : definitions_) {
     if (s) s = engine_->register_definition(d);
@@ -175,14 +190,72 @@ bool SimWorld::open_engine() {
     engine_.reset();
     return false;
   }
+  if (options_.store_fault_plan && !store_fault_planned_) {
+    FaultVfs::install().arm(*options_.store_fault_plan);
+    store_fault_planned_ = true;
+    ++stats_.store_faults;
+  }
   return true;
+}
+
+void SimWorld::count_failed_commits() {
+  if (!engine_) return;
+  const std::uint64_t n = engine_->store_health().failed_commits;
+  stats_.failed_commits += n - engine_failed_commits_;
+  engine_failed_commits_ = n;
+}
+
+void SimWorld::inject_store_faults() {
+  if (!store_faults_on()) return;
+  FaultVfs& vfs = FaultVfs::install();
+  count_failed_commits();
+  if (options_.store_fault_plan) {
+    if (vfs.armed() && (!faulty() || engine_failed_commits_ >= options_.store_fault_attempts)) {
+      vfs.clear();
+      trace_.add("store-fault-end");
+    }
+    return;
+  }
+  if (store_fault_end_ != Millis{0} && (now() >= store_fault_end_ || !faulty())) {
+    vfs.clear();
+    store_fault_end_ = Millis{0};
+    trace_.add("store-fault-end");
+  }
+  if (store_fault_end_ != Millis{0} || !faulty() || !rng_.chance(options_.faults.store_fault)) {
+    return;
+  }
+  static constexpr struct {
+    VfsOp op;
+    VfsError error;
+  } kKinds[] = {{VfsOp::kWrite, VfsError::kFull},
+                {VfsOp::kWrite, VfsError::kReadOnly},
+                {VfsOp::kWrite, VfsError::kIoError},
+                {VfsOp::kSync, VfsError::kIoError},
+                {VfsOp::kLock, VfsError::kBusy}};
+  const auto& kind = kKinds[rng_.below(std::size(kKinds))];
+  store_fault_end_ =
+      now() + Millis{static_cast<std::int64_t>(1 + rng_.below(static_cast<std::uint64_t>(
+                                                       options_.faults.store_fault_max.count())))};
+  vfs.arm(VfsFault{kind.op, kind.error, 0, 0, -1});
+  ++stats_.store_faults;
+  trace_.add("store-fault");
+  trace_.add(static_cast<std::uint64_t>(kind.op) * 8 + static_cast<std::uint64_t>(kind.error));
 }
 
 void SimWorld::crash_engine(bool at_crash_point) {
   trace_.add(at_crash_point && options_.trace_crash_points ? "crash-point" : "crash");
   ++stats_.orchestrator_crashes;
   if (at_crash_point) ++stats_.crash_points_hit;
-  engine_.reset();
+  count_failed_commits();
+  if (store_faults_on()) {
+    // A power loss: the dying process writes nothing more, and unsynced writes are lost.
+    FaultVfs& vfs = FaultVfs::install();
+    vfs.crash();
+    engine_.reset();
+    vfs.drop_unsynced();
+  } else {
+    engine_.reset();
+  }
   ++orchestrator_epoch_;
   replies_.clear();  // replies in the dead process's socket buffers
   engine_restart_at_ = now() + Millis{static_cast<std::int64_t>(rng_.below(1'000))};
@@ -212,6 +285,7 @@ void SimWorld::inject_faults() {
     }
   }
   if (engine_ && faulty() && rng_.chance(options_.faults.orchestrator_crash)) crash_engine(false);
+  inject_store_faults();
 }
 
 bool SimWorld::all_ended() {
@@ -275,6 +349,7 @@ bool SimWorld::run_world() {
     }
   }
   stats_.end_time = now() - t0_;
+  count_failed_commits();
   if (engine_) check();
   return true;
 }

@@ -9,6 +9,7 @@
 
 #include "saga/engine.h"
 #include "saga/testing/ftgo_definition.h"
+#include "saga/testing/history_replay.h"
 
 namespace saga::testing {
 
@@ -19,8 +20,12 @@ std::string SimulationResult::summary() const {
       << ", messages " << stats.messages << ", dropped " << stats.dropped << ", duplicated "
       << stats.duplicated << ", participant crashes " << stats.participant_crashes
       << ", orchestrator crashes " << stats.orchestrator_crashes << " (" << stats.crash_points_hit
-      << " at crash points), pivot effects kept " << stats.pivot_effects_kept << ", trace "
-      << std::hex << trace_hash << std::dec << ")";
+      << " at crash points), pivot effects kept " << stats.pivot_effects_kept;
+  if (stats.store_faults > 0) {
+    out << ", store faults " << stats.store_faults << " (" << stats.failed_commits
+        << " failed commits)";
+  }
+  out << ", trace " << std::hex << trace_hash << std::dec << ")";
   for (const std::string& v : violations) out << "\n  violation: " << v;
   return out.str();
 }
@@ -61,6 +66,7 @@ class Sim final : public SimWorld {
   bool start(const std::string& id) override;
   void check() override;
   void check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& history);
+  void check_replay(const SagaInstance& saga, std::uint64_t index);
   int effects(const std::string& saga, const std::string& step, bool compensation) const;
   std::uint64_t saga_index(const std::string& saga_id) const {
     auto it = index_.find(saga_id);
@@ -87,6 +93,8 @@ SimulationResult Sim::run() {
   stats_.participant_crashes = w.participant_crashes;
   stats_.orchestrator_crashes = w.orchestrator_crashes;
   stats_.crash_points_hit = w.crash_points_hit;
+  stats_.store_faults = w.store_faults;
+  stats_.failed_commits = w.failed_commits;
   stats_.steps = w.steps;
   stats_.end_time = w.end_time;
   result_.violations = violations();
@@ -160,6 +168,7 @@ bool Sim::start(const std::string& id) {
     index_[id] = i;
     return true;
   }
+  if (!engine()->store_health().ok) return false;  // its commit failed: start it again later
   if (started.status().code() == StatusCode::kUnavailable) {
     crash_engine(true);  // stopped at a crash point during the start; try again later
     return false;
@@ -186,6 +195,7 @@ void Sim::check() {
       continue;
     }
     check_saga(saga.value(), history.value());
+    if (config_.check_history_replay) check_replay(saga.value(), i);
     trace().add(id);
     trace().add(static_cast<std::uint64_t>(saga->phase));
   }
@@ -245,6 +255,26 @@ void Sim::check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& 
       violation(id + ": history has " + std::string(to_string(h.event)) + " for step '" +
                 steps[static_cast<std::size_t>(h.step)].name + "'");
     }
+  }
+}
+
+// The stored history, replayed through decide, must end where the stored instance is: every
+// transition was written whole (instance and history in one transaction).
+void Sim::check_replay(const SagaInstance& saga, std::uint64_t index) {
+  Result<RecordedHistory> recorded =
+      export_history(*engine(), saga.id, config_.data ? config_.data(index) : std::string(),
+                     config_.definition.get());
+  if (!recorded) {
+    violation(saga.id + ": cannot export its history: " + recorded.status().to_string());
+    return;
+  }
+  ReplayResult r = replay(*config_.definition, recorded.value());
+  if (!r.matched) {
+    violation(saga.id + ": history does not replay: " + r.message());
+  } else if (r.end.phase != saga.phase || r.end.step != saga.step) {
+    violation(saga.id + ": history ends " + std::string(to_string(r.end.phase)) + " at step " +
+              std::to_string(r.end.step) + ", the instance is " +
+              std::string(to_string(saga.phase)) + " at step " + std::to_string(saga.step));
   }
 }
 

@@ -35,6 +35,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +45,7 @@
 #include "saga/definition.h"
 #include "saga/engine.h"
 #include "saga/envelope.h"
+#include "saga/testing/fault_vfs.h"
 #include "saga/testing/temp_dir.h"
 
 namespace saga::testing {
@@ -73,6 +75,13 @@ struct SimFaults {
   Millis participant_down_max{8'000};    // a crashed participant restarts within this
   std::uint32_t orchestrator_crash = 4;  // per simulation step
   std::uint32_t crash_point = 500;       // an engine (re)opened with a random CrashPoint
+  // Store faults (fault_vfs.h), per simulation step: the engine's database starts failing (a
+  // random kind: writes full, read-only or I/O error, sync I/O error, write lock busy) for up
+  // to store_fault_max. 0: never, and the database is opened as before (synchronous OFF).
+  // Otherwise it is opened through FaultVfs with synchronous FULL, and an orchestrator crash
+  // also loses every write not synced yet (power loss).
+  std::uint32_t store_fault = 0;
+  Millis store_fault_max{3'000};
 };
 
 // When the simulated network delivers one message sent at `now`: never (dropped), once, or
@@ -105,6 +114,11 @@ struct SimWorldOptions {
   std::string database_file = "engine.db";  // in the world's temp dir
   // Trace an orchestrator crash at a CrashPoint as "crash-point" (otherwise both are "crash").
   bool trace_crash_points = false;
+  // A planned store fault (the store fault matrix): armed when the engine first opens, and
+  // cleared once the engine has counted `store_fault_attempts` failed commits (or when the
+  // fault period ends). Opens the database through FaultVfs with synchronous FULL.
+  std::optional<VfsFault> store_fault_plan;
+  std::uint64_t store_fault_attempts = 3;
 };
 
 // The options from a simulator's config that names them alike (faults, fault_period,
@@ -117,6 +131,8 @@ SimWorldOptions world_options_of(const Config& config) {
   o.quiet_limit = config.quiet_limit;
   o.tick = config.tick;
   o.operator_retries_max = config.operator_retries_max;
+  o.store_fault_plan = config.store_fault_plan;
+  o.store_fault_attempts = config.store_fault_attempts;
   return o;
 }
 
@@ -129,6 +145,8 @@ struct SimWorldStats {
   std::uint64_t participant_crashes = 0;
   std::uint64_t orchestrator_crashes = 0;
   std::uint64_t crash_points_hit = 0;  // of those, the engine stopped at its crash point
+  std::uint64_t store_faults = 0;      // store faults injected
+  std::uint64_t failed_commits = 0;    // commits the engine saw fail (over all its openings)
   std::uint64_t operator_retries = 0;
   std::uint64_t steps = 0;  // turns of the event loop
   Millis end_time{0};       // from the start to the end of the loop
@@ -177,6 +195,10 @@ class SimWorld {
   Millis now() const { return clock_->now(); }
   Millis t0() const { return t0_; }
   bool faulty() const { return now() < fault_end_; }
+  // Whether the engine's database is opened through FaultVfs (store faults planned or seeded).
+  bool store_faults_on() const {
+    return options_.faults.store_fault > 0 || options_.store_fault_plan.has_value();
+  }
   SimRandom& rng() { return rng_; }
   TraceHash& trace() { return trace_; }
   Engine* engine() const { return engine_.get(); }
@@ -206,6 +228,8 @@ class SimWorld {
   bool open_engine();
   void start_due_sagas();
   void inject_faults();
+  void inject_store_faults();
+  void count_failed_commits();
   bool all_ended();
 
   SimWorldOptions options_;
@@ -230,6 +254,9 @@ class SimWorld {
   std::uint64_t start_seq_ = 0;
   std::size_t scheduled_ = 0;
   std::map<std::string, int> operator_retries_;
+  bool store_fault_planned_ = false;         // the plan is armed (it stays until cleared)
+  Millis store_fault_end_{0};                // a seeded store fault lasts until then
+  std::uint64_t engine_failed_commits_ = 0;  // of the engine open now, counted so far
 };
 
 }  // namespace saga::testing

@@ -55,6 +55,12 @@ struct SimulationConfig {
   int operator_retries_max = 5;  // per saga, in the quiet period
   // Off models a broken participant that executes duplicates again (the checker must catch it).
   bool idempotent_inbox = true;
+  // See SimWorldOptions: one planned store fault, cleared after this many failed commits.
+  std::optional<VfsFault> store_fault_plan;
+  std::uint64_t store_fault_attempts = 3;
+  // Also replay each saga's recorded history through decide (history_replay.h): it must
+  // reproduce the stored instance's phase and step (no transition half applied).
+  bool check_history_replay = false;
 };
 
 struct SimulationStats {
@@ -68,6 +74,8 @@ struct SimulationStats {
   std::uint64_t participant_crashes = 0;
   std::uint64_t orchestrator_crashes = 0;
   std::uint64_t crash_points_hit = 0;
+  std::uint64_t store_faults = 0;
+  std::uint64_t failed_commits = 0;
   std::uint64_t duplicate_deliveries = 0;  // answered from a participant's inbox
   std::uint64_t pivot_effects_kept = 0;
   std::uint64_t steps = 0;
