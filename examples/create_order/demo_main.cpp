@@ -1,7 +1,9 @@
 // create_order_demo: the FTGO Create Order saga, end to end. See README.md.
 //
 //   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR] [--keep]
-//                     [--reply-timeout-ms MS] [--retry-ms MS] [--verbose] [failure flags]
+//                     [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N] [--verbose]
+//                     [--console HOST:PORT [--console-read-token SRC] [--console-write-token SRC]]
+//                     [failure flags]
 //   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE [failure flags]
 //   create_order_demo --service orchestrator --db ENGINE.db --orders-db ORDERS.db --bind EP
 //                     (--participants registry.conf | --consumer EP --kitchen EP
@@ -26,7 +28,9 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
-               "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]\n"
+               "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N]\n"
+               "         [--verbose] [--console HOST:PORT [--console-read-token file:F|env:V]\n"
+               "         [--console-write-token file:F|env:V]]\n"
                "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
                "         [--crash-after N]\n"
                "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
@@ -116,7 +120,13 @@ int main(int argc, char** argv) {
   if (flags.contains("--retry-ms") && to_number(flags["--retry-ms"], n)) {
     demo.timing.retry_interval = saga::Millis{static_cast<std::int64_t>(n)};
   }
+  if (flags.contains("--retry-attempts") && to_number(flags["--retry-attempts"], n)) {
+    demo.timing.retry_attempts = static_cast<std::uint32_t>(n);
+  }
   if (flags.contains("--data-dir")) demo.data_dir = flags["--data-dir"];
+  demo.console.address = flags["--console"];
+  demo.console.read_token = flags["--console-read-token"];
+  demo.console.write_token = flags["--console-write-token"];
 
   if (flags.contains("--service")) {
     const std::string& service = flags["--service"];

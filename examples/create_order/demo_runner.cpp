@@ -259,6 +259,17 @@ int run(const DemoOptions& o, const DataPaths& paths) {
     return 2;
   }
 
+  std::unique_ptr<DemoConsole> console;
+  if (!o.console.address.empty()) {
+    auto started_console =
+        DemoConsole::start(o.console, paths.dir, paths.engine_db(), service.value()->engine());
+    if (!started_console) {
+      std::fprintf(stderr, "demo: console: %s\n", started_console.status().to_string().c_str());
+      children.stop();
+      return 2;
+    }
+    console = std::move(started_console).value();
+  }
   if (o.processes) children.watch();
   RunOptions run_options;
   if (o.orders > 0 && isatty(STDOUT_FILENO)) run_options.progress = &print_progress;
@@ -283,6 +294,7 @@ int run(const DemoOptions& o, const DataPaths& paths) {
     print_walkthrough(*service.value(), results.value(), state.value());
     print_change_walkthrough(*service.value(), change_results.value(), state.value());
   }
+  if (console) console->hold();
   service.value()->stop();
   threads.stop();
   children.stop();

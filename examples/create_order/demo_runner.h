@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "console_hook.h"
 #include "failure_injection.h"
 #include "ftgo/create_order_saga.h"
 
@@ -17,8 +18,9 @@ struct DemoOptions {
   bool keep = false;       // keep the temp dir
   bool verbose = false;    // engine warnings on stderr
   SagaTiming timing;
-  FailurePlan failures;  // from the flags, for every service
-  std::string program;   // this executable, for --processes
+  FailurePlan failures;    // from the flags, for every service
+  std::string program;     // this executable, for --processes
+  ConsoleOptions console;  // --console: the admin console beside the engine
 };
 
 // Runs the demo; returns the process exit code (0 when every saga ended as expected and every
