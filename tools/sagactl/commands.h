@@ -53,6 +53,13 @@ struct RequestsArgs {
   std::size_t limit = 20;
 };
 
+struct PruneArgs {
+  std::string older_than;  // required: "30d", "12h"
+  std::size_t batch = 100;
+  std::string archive;  // JSON-lines file; empty: none
+  bool all = false;     // batch after batch until nothing is due
+};
+
 int list(Context& c, const ListArgs& args);
 int show(Context& c, const std::string& id);
 int stats(Context& c);
@@ -61,6 +68,8 @@ int act(Context& c, const ActionArgs& args);
 // Semantic locks held (holder, age, lease, sagas waiting), past-lease ones marked.
 int locks(Context& c);
 int requests(Context& c, const RequestsArgs& args);
+// Removes finished sagas older than args.older_than (one batch, or all with args.all).
+int prune(Context& c, const PruneArgs& args);
 // dot or mermaid text of a definition the engine recorded with its steps (version 0: newest).
 int diagram(Context& c, const std::string& name, std::uint32_t version, bool mermaid);
 
