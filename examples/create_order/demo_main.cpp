@@ -73,6 +73,7 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
       ftgo::ServiceOptions{flags["--bind"], flags["--orders-db"],
                            std::make_shared<ftgo::FailureInjector>(plan), saga::Synchronous::kFull};
   config.order.engine_database_path = flags["--db"];
+  config.order.log_level = demo.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
   config.order.timing = demo.timing;
   return ftgo::run_orchestrator_process(std::move(config));
 }

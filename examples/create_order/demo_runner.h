@@ -16,7 +16,7 @@ struct DemoOptions {
   std::uint64_t seed = 1;  // of the mix
   std::string data_dir;    // empty: a temp dir, removed at the end
   bool keep = false;       // keep the temp dir
-  bool verbose = false;    // engine warnings on stderr
+  bool verbose = false;    // the engine's info lines on stderr (else errors only)
   SagaTiming timing;
   FailurePlan failures;    // from the flags, for every service
   std::string program;     // this executable, for --processes
