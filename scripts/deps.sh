@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-zmq python3-jsonschema make
   graphviz
+  libcpp-httplib-dev                          # saga::admin, the admin HTTP server
+  chromium chromium-driver python3-selenium   # the console's browser tests (label browser)
 )
 
 missing=()

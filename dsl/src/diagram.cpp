@@ -220,4 +220,26 @@ std::string to_mermaid(const SagaDefinition& d) {
   return out;
 }
 
+// The definition's structure from its record, for the diagrams: the callbacks are stand-ins
+// that only say whether the step has one.
+SagaDefinition structure_of(const DefinitionRecord& r) {
+  SagaDefinition d;
+  d.name = r.name;
+  d.version = r.version;
+  for (const StepRecord& s : *r.steps) {
+    StepDefinition step;
+    step.name = s.name;
+    step.kind = s.kind;
+    if (!s.participant.empty()) step.action = CommandAction{s.participant, s.command, {}};
+    if (!s.compensation_participant.empty()) {
+      step.compensation = CommandAction{s.compensation_participant, s.compensation_command, {}};
+    }
+    if (s.local) step.local = [](std::string_view) { return DataUpdate{}; };
+    if (s.conditional) step.applies = [](std::string_view) { return true; };
+    step.retry.maximum_attempts = s.maximum_attempts;
+    d.steps.push_back(std::move(step));
+  }
+  return d;
+}
+
 }  // namespace saga

@@ -1,8 +1,9 @@
 // create_order_demo: the FTGO Create Order saga, end to end. See README.md.
 //
 //   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR] [--keep]
-//                     [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]
+//                     [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N] [--verbose]
 //                     [--accounting python|cpp] [--curve | --curve-keys DIR]
+//                     [--console HOST:PORT [--console-read-token SRC] [--console-write-token SRC]]
 //                     [failure flags]
 //   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE
 //                     [--curve-keys DIR] [failure flags]
@@ -36,9 +37,10 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
-               "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]\n"
-               "         [--accounting python|cpp]\n"
-               "         [--curve | --curve-keys DIR]\n"
+               "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N]\n"
+               "         [--verbose] [--console HOST:PORT [--console-read-token file:F|env:V]\n"
+               "         [--console-write-token file:F|env:V]]\n"
+               "         [--accounting python|cpp] [--curve | --curve-keys DIR]\n"
                "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
                "         [--crash-after N]\n"
                "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
@@ -54,15 +56,29 @@ void usage() {
 }
 
 // The flags that take a value, besides the failure flags (failure_injection.h).
-constexpr std::string_view kValueFlags[] = {
-    "--orders",   "--seed",    "--data-dir",   "--reply-timeout-ms", "--retry-ms",
-    "--service",  "--bind",    "--db",         "--orders-db",        "--participants",
-    "--consumer", "--kitchen", "--accounting", "--curve-keys"};
+constexpr std::string_view kValueFlags[] = {"--orders",
+                                            "--seed",
+                                            "--data-dir",
+                                            "--reply-timeout-ms",
+                                            "--retry-ms",
+                                            "--service",
+                                            "--bind",
+                                            "--db",
+                                            "--orders-db",
+                                            "--participants",
+                                            "--consumer",
+                                            "--kitchen",
+                                            "--accounting",
+                                            "--curve-keys",
+                                            "--retry-attempts",
+                                            "--console",
+                                            "--console-read-token",
+                                            "--console-write-token"};
 // FailurePlan::apply_flag's flags (failure_injection.h).
 constexpr std::string_view kFailureFlags[] = {"--fail", "--drop-replies", "--delay-ms",
                                               "--drop-hold-ms", "--crash-after"};
 constexpr std::string_view kNumberFlags[] = {"--orders", "--seed", "--reply-timeout-ms",
-                                             "--retry-ms"};
+                                             "--retry-ms", "--retry-attempts"};
 
 // Prints `problem` and the usage; the exit code of a bad command line.
 int bad_usage(const std::string& problem) {
@@ -109,6 +125,7 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
     config.order.curve = curve->client();
   }
   config.order.engine_database_path = flags["--db"];
+  config.order.log_level = demo.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
   config.order.timing = demo.timing;
   return ftgo::run_orchestrator_process(std::move(config));
 }
@@ -177,7 +194,13 @@ int main(int argc, char** argv) {
   if (flags.contains("--retry-ms") && to_number(flags["--retry-ms"], n)) {
     demo.timing.retry_interval = saga::Millis{static_cast<std::int64_t>(n)};
   }
+  if (flags.contains("--retry-attempts") && to_number(flags["--retry-attempts"], n)) {
+    demo.timing.retry_attempts = static_cast<std::uint32_t>(n);
+  }
   if (flags.contains("--data-dir")) demo.data_dir = flags["--data-dir"];
+  demo.console.address = flags["--console"];
+  demo.console.read_token = flags["--console-read-token"];
+  demo.console.write_token = flags["--console-write-token"];
 
   if (flags.contains("--service")) {
     const std::string& service = flags["--service"];

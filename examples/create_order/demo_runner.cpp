@@ -158,7 +158,7 @@ void print_change_summary(const std::vector<ChangeResult>& results) {
     std::printf("  %-6lld %-24s %-12s %-48s %-48s %s\n",
                 static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
                 r.change_saga_id.c_str(), expected_text(r.scenario).c_str(), actual_text(r).c_str(),
-                r.ok ? "OK" : "MISMATCH");
+                verdict(r.ok, r.ended));
   }
 }
 
@@ -169,7 +169,7 @@ void print_summary_table(const std::vector<ScenarioResult>& results) {
     std::printf("  %-6lld %-18s %-30s %-30s %s\n",
                 static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
                 expected_text(r.scenario).c_str(), actual_text(r.saga, r.order_state).c_str(),
-                r.ok ? "OK" : "MISMATCH");
+                verdict(r.ok, r.ended));
   }
 }
 
@@ -193,7 +193,7 @@ void print_mix_summary(const std::vector<ScenarioResult>& results) {
   }
   for (const ScenarioResult& r : results) {
     if (!r.ok) {
-      std::printf("  MISMATCH %s: expected %s, got %s\n", r.saga_id.c_str(),
+      std::printf("  %s %s: expected %s, got %s\n", verdict(r.ok, r.ended), r.saga_id.c_str(),
                   expected_text(r.scenario).c_str(), actual_text(r.saga, r.order_state).c_str());
     }
   }
@@ -274,7 +274,7 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
   }
   order.engine_database_path = paths.engine_db();
   order.timing = o.timing;
-  order.log_level = o.verbose ? saga::LogLevel::kWarning : saga::LogLevel::kError;
+  order.log_level = o.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
   auto service = OrderService::open(std::move(order));
   saga::Result<std::size_t> started =
       service ? service.value()->start() : saga::Result<std::size_t>(service.status());
@@ -284,6 +284,17 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
     return 2;
   }
 
+  std::unique_ptr<DemoConsole> console;
+  if (!o.console.address.empty()) {
+    auto started_console =
+        DemoConsole::start(o.console, paths.dir, paths.engine_db(), service.value()->engine());
+    if (!started_console) {
+      std::fprintf(stderr, "demo: console: %s\n", started_console.status().to_string().c_str());
+      children.stop();
+      return 2;
+    }
+    console = std::move(started_console).value();
+  }
   if (o.processes || o.python_accounting) children.watch();
   RunOptions run_options;
   if (o.orders > 0 && isatty(STDOUT_FILENO)) run_options.progress = &print_progress;
@@ -308,19 +319,23 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
     print_walkthrough(*service.value(), results.value(), state.value());
     print_change_walkthrough(*service.value(), change_results.value(), state.value());
   }
+  if (console) console->hold();
   service.value()->stop();
   threads.stop();
   children.stop();
 
-  std::size_t mismatches = 0;
+  std::size_t mismatches = 0;  // ended otherwise than expected
+  std::size_t running = 0;     // not ended within the wait: outcome unknown, not a mismatch
   bool all_ended = true;
   for (const ScenarioResult& r : results.value()) {
-    mismatches += r.ok ? 0 : 1;
+    mismatches += r.ok || !r.ended ? 0 : 1;
+    running += r.ended ? 0 : 1;
     all_ended = all_ended && r.ended;
   }
   std::size_t sagas = results.value().size();
   for (const ChangeResult& r : change_results.value()) {
-    mismatches += r.ok ? 0 : 1;
+    mismatches += r.ok || !r.ended ? 0 : 1;
+    running += r.ended ? 0 : 1;
     all_ended = all_ended && r.ended;
     ++sagas;
   }
@@ -343,9 +358,12 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
       "consumer's balance\n  adds up, nothing left pending or locked): %s\n",
       violations.empty() ? "all hold" : "VIOLATED");
   for (const std::string& v : violations) std::printf("    %s\n", v.c_str());
-  std::printf("\n  %zu of %zu %s ended as expected.\n", sagas - mismatches, sagas,
+  std::printf("\n  %zu of %zu %s ended as expected", sagas - mismatches - running, sagas,
               changes.empty() ? "sagas" : "scenarios");
-  return mismatches == 0 && violations.empty() ? 0 : 1;
+  if (running > 0) std::printf("; %zu still running when the wait ran out", running);
+  std::printf(".\n");
+  if (mismatches > 0 || !violations.empty()) return 1;
+  return running == 0 ? 0 : 3;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "console_hook.h"
 #include "failure_injection.h"
 #include "ftgo/create_order_saga.h"
 
@@ -15,10 +16,10 @@ struct DemoOptions {
   std::uint64_t seed = 1;  // of the mix
   std::string data_dir;    // empty: a temp dir, removed at the end
   bool keep = false;       // keep the temp dir
-  bool verbose = false;    // engine warnings on stderr
+  bool verbose = false;    // the engine's info lines on stderr (else errors only)
   SagaTiming timing;
-  FailurePlan failures;  // from the flags, for every service
-  std::string program;   // this executable, for --processes
+  FailurePlan failures;    // from the flags, for every service
+  std::string program;     // this executable, for --processes
   // The Accounting service in Python (accounting_service.py, run by python3 as a child
   // process over tcp, in both modes) instead of C++.
   bool python_accounting = false;
@@ -26,6 +27,7 @@ struct DemoOptions {
   // missing; --curve alone uses DATA_DIR/curve. Both empty/false: plain connections.
   bool curve = false;
   std::string curve_keys_dir;
+  ConsoleOptions console;  // --console: the admin console beside the engine
 };
 
 // The Python Accounting service's script: FTGO_PYTHON_ACCOUNTING from the environment, else the

@@ -41,6 +41,11 @@ saga::Result<std::vector<ScenarioResult>> run_scenarios(OrderService& service,
   return results;
 }
 
+const char* verdict(bool ok, bool ended) {
+  if (ok) return "OK";
+  return ended ? "MISMATCH" : "STILL RUNNING";
+}
+
 int run_orchestrator_process(OrchestratorConfig config) {
   auto service = OrderService::open(std::move(config.order));
   if (!service) {
@@ -61,16 +66,19 @@ int run_orchestrator_process(OrchestratorConfig config) {
     return 2;
   }
   int mismatches = 0;
+  int running = 0;
   for (const ScenarioResult& r : results.value()) {
-    if (!r.ok) ++mismatches;
+    if (!r.ok) ++(r.ended ? mismatches : running);
     std::printf("%-10s %-18s expected %-32s got %-32s %s\n", r.saga_id.c_str(),
                 r.scenario.name.c_str(), expected_text(r.scenario).c_str(),
-                actual_text(r.saga, r.order_state).c_str(), r.ok ? "OK" : "MISMATCH");
+                actual_text(r.saga, r.order_state).c_str(), verdict(r.ok, r.ended));
   }
-  std::printf("orchestrator: %zu orders, %d mismatch(es)\n", results.value().size(), mismatches);
+  std::printf("orchestrator: %zu orders, %d mismatch(es), %d still running\n",
+              results.value().size(), mismatches, running);
   std::fflush(stdout);
   service.value()->stop();
-  return mismatches == 0 ? 0 : 1;
+  if (mismatches > 0) return 1;
+  return running == 0 ? 0 : 3;
 }
 
 }  // namespace ftgo

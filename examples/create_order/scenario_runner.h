@@ -19,6 +19,10 @@ struct ScenarioResult {
   bool ok = false;     // ended as the scenario expects
 };
 
+// "OK", "MISMATCH" (ended otherwise than expected) or "STILL RUNNING" (not ended within the
+// wait: not a mismatch, its outcome is not known yet).
+const char* verdict(bool ok, bool ended);
+
 struct RunOptions {
   saga::Millis wait_timeout{60'000};  // per saga
   // Called after each saga ended (done, total), from the calling thread.
@@ -39,7 +43,8 @@ struct OrchestratorConfig {
 
 // The main of the orchestrator process (the Order service with its engine): starts (restarting
 // the sagas of orders left without one), places the orders not placed yet, waits for them all,
-// prints one line per order and returns 0 when every saga ended as expected, 1 otherwise.
+// prints one line per order and returns 0 when every saga ended as expected, 1 when one ended
+// otherwise, 3 when none did but some were still running when the wait ran out.
 int run_orchestrator_process(OrchestratorConfig config);
 
 }  // namespace ftgo

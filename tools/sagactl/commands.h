@@ -54,6 +54,13 @@ struct RequestsArgs {
   std::size_t limit = 20;
 };
 
+struct PruneArgs {
+  std::string older_than;  // required: "30d", "12h"
+  std::size_t batch = 100;
+  std::string archive;  // JSON-lines file; empty: none
+  bool all = false;     // batch after batch until nothing is due
+};
+
 int list(Context& c, const ListArgs& args);
 int show(Context& c, const std::string& id);
 int stats(Context& c);
@@ -66,6 +73,8 @@ int requests(Context& c, const RequestsArgs& args);
 // max_problems; a file that is not a database or too damaged to check is one problem), 2 the
 // file cannot be read (missing, locked, I/O error).
 int check(Context& c, const std::string& file, std::size_t max_problems);
+// Removes finished sagas older than args.older_than (one batch, or all with args.all).
+int prune(Context& c, const PruneArgs& args);
 // dot or mermaid text of a definition the engine recorded with its steps (version 0: newest).
 int diagram(Context& c, const std::string& name, std::uint32_t version, bool mermaid);
 

@@ -90,6 +90,15 @@ int main(int argc, char** argv) {
   requests->add_option("--state", requests_args.state, "pending, applied, rejected or all");
   requests->add_option("--limit", requests_args.limit, "rows (default 20)");
 
+  sagactl::PruneArgs prune_args;
+  CLI::App* prune = app.add_subcommand(
+      "prune", "remove completed and compensated sagas and their history after an age");
+  prune->add_option("--older-than", prune_args.older_than, "finished at least this long ago (30d)")
+      ->required();
+  prune->add_option("--batch", prune_args.batch, "sagas per transaction (default 100)");
+  prune->add_option("--archive", prune_args.archive, "append each saga to this JSON-lines file");
+  prune->add_flag("--all", prune_args.all, "batch after batch until nothing is due");
+
   std::string diagram_name;
   std::uint32_t diagram_version = 0;
   CLI::App* dot = app.add_subcommand("dot", "Graphviz DOT of a recorded definition");
@@ -131,6 +140,7 @@ int main(int argc, char** argv) {
   if (locks->parsed()) return sagactl::locks(c);
   if (release->parsed()) return sagactl::act(c, release_args);
   if (requests->parsed()) return sagactl::requests(c, requests_args);
+  if (prune->parsed()) return sagactl::prune(c, prune_args);
   if (dot->parsed()) return sagactl::diagram(c, diagram_name, diagram_version, false);
   if (mermaid->parsed()) return sagactl::diagram(c, diagram_name, diagram_version, true);
   return sagactl::kExitError;

@@ -1,5 +1,5 @@
-// sagactl retry, compensate, skip, release-lock, locks and requests: what an operator asks of
-// the engine, and what the engine answered.
+// sagactl retry, compensate, skip, release-lock, locks, requests and prune: what an operator asks
+// of the engine, and what the engine answered.
 #include <cstdlib>
 #include <ostream>
 #include <string>
@@ -168,6 +168,35 @@ int requests(Context& c, const RequestsArgs& args) {
            r.reason, r.result});
   }
   t.print(*c.out, c.style);
+  return kExitOk;
+}
+
+int prune(Context& c, const PruneArgs& args) {
+  std::optional<Millis> age = parse_duration(args.older_than);
+  if (!age || *age <= Millis{0}) return fail(c, "bad --older-than '" + args.older_than + "'");
+  auto inspector = open(c, saga::StoreAccess::kOperator);
+  if (!inspector) return fail(c, inspector.status().message());
+  saga::PruneOptions options;
+  options.older_than = *age;
+  options.batch = args.batch;
+  options.archive_path = args.archive;
+  options.now = wall_now();
+  std::size_t deleted = 0;
+  bool more = true;
+  while (more) {
+    auto r = (*inspector)->prune(options);
+    if (!r) return fail(c, r.status().to_string());
+    deleted += r->deleted;
+    more = args.all && r->more;
+  }
+  if (c.json) {
+    JsonWriter j;
+    j.begin_object().field("deleted", static_cast<std::uint64_t>(deleted));
+    j.field("older_than", args.older_than).field("archive", args.archive).end_object();
+    return print(c, j);
+  }
+  *c.out << "removed " << deleted << " finished saga(s) older than " << args.older_than
+         << (args.archive.empty() ? "" : " (archived to " + args.archive + ")") << '\n';
   return kExitOk;
 }
 

@@ -117,29 +117,6 @@ void steps_json(JsonWriter& j, const std::vector<saga::StepRecord>& steps) {
   j.end_array();
 }
 
-// The definition's structure from its record, for the diagrams: the callbacks are stand-ins
-// that only say whether the step has one.
-saga::SagaDefinition structure_of(const saga::DefinitionRecord& r) {
-  saga::SagaDefinition d;
-  d.name = r.name;
-  d.version = r.version;
-  for (const saga::StepRecord& s : *r.steps) {
-    saga::StepDefinition step;
-    step.name = s.name;
-    step.kind = s.kind;
-    if (!s.participant.empty()) step.action = saga::CommandAction{s.participant, s.command, {}};
-    if (!s.compensation_participant.empty()) {
-      step.compensation =
-          saga::CommandAction{s.compensation_participant, s.compensation_command, {}};
-    }
-    if (s.local) step.local = [](std::string_view) { return saga::DataUpdate{}; };
-    if (s.conditional) step.applies = [](std::string_view) { return true; };
-    step.retry.maximum_attempts = s.maximum_attempts;
-    d.steps.push_back(std::move(step));
-  }
-  return d;
-}
-
 }  // namespace
 
 int definitions(Context& c) {
@@ -212,7 +189,7 @@ int diagram(Context& c, const std::string& name, std::uint32_t version, bool mer
                        " are unknown (recorded before schema v5): start the engine once with "
                        "this version so that it records them");
   }
-  const saga::SagaDefinition d = structure_of(record->value());
+  const saga::SagaDefinition d = saga::structure_of(record->value());
   *c.out << (mermaid ? saga::to_mermaid(d) : saga::to_dot(d));
   return kExitOk;
 }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "saga/definition.h"
+#include "saga/store_records.h"
 
 namespace saga {
 
@@ -24,5 +25,11 @@ std::string to_dot(const SagaDefinition& definition);
 
 // The definition as a Mermaid `flowchart TD`.
 std::string to_mermaid(const SagaDefinition& definition);
+
+// The structure of a recorded definition (saga/store_records.h), for the diagrams: names,
+// kinds, participants, commands and attempts as recorded; the callbacks are stand-ins that only
+// say whether the step has one (never call them). Precondition: record.steps is set (records
+// from before schema v5 have no steps: check first).
+SagaDefinition structure_of(const DefinitionRecord& record);
 
 }  // namespace saga

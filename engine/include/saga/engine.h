@@ -255,6 +255,9 @@ class Engine {
   EngineStats stats() const;
   // As of the last loop iteration.
   StoreHealth store_health() const;
+  // True from a successful start() until stop() or a crash point stopped the engine thread
+  // (manual mode: until stop()). Readiness probes (saga/admin.h) use it.
+  bool running() const;
   std::vector<ParticipantState> participants() const;
   // Counters by saga type, participants' flow control, commit sizes and latencies: see
   // saga/metrics.h (and to_prometheus there). A copy, as of the last loop iteration.

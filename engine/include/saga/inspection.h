@@ -109,6 +109,24 @@ struct LockReport {
   std::vector<std::string> waiting;  // sagas queued for this key, first in line first
 };
 
+// One batch of retention (Inspector::prune, saga/retention.h).
+struct PruneOptions {
+  // Sagas completed or compensated at least this long ago (by their last update) are removed
+  // with their history. Must be positive (kInvalidArgument).
+  Millis older_than{0};
+  std::size_t batch = 100;  // sagas per transaction, 1..10000
+  // When set, each saga and its history is appended to this file first, one JSON object per
+  // line ({"saga": {...}, "history": [...]}; the data as hex), and the file is flushed to disk
+  // before the sagas are deleted. A write error deletes nothing.
+  std::string archive_path;
+  Millis now{0};  // 0: the wall clock
+};
+
+struct PruneResult {
+  std::size_t deleted = 0;
+  bool more = false;  // the batch was full: more may be due
+};
+
 class Inspector {
  public:
   // Opens options.path. Never creates, migrates or changes the file.
@@ -148,6 +166,11 @@ class Inspector {
   // if that saga still holds it (kFailedPrecondition otherwise). kNotFound: nobody holds it.
   Result<std::int64_t> release_lock(const std::string& key, const std::string& holder,
                                     const Audit& audit);
+
+  // --- retention (needs StoreAccess::kOperator) ---
+  // Removes one batch of finished sagas (PruneOptions). Short transactions: safe while the
+  // engine runs (it never loads finished sagas); a saga id removed can be started again.
+  Result<PruneResult> prune(const PruneOptions& options);
 
   // Nothing when no request has this id.
   Result<std::optional<OperatorRequest>> request(std::int64_t id);

@@ -183,6 +183,7 @@ void Engine::tick() { impl_->tick(); }
 bool Engine::run_once(Millis max_wait) { return impl_->run_once(max_wait); }
 EngineStats Engine::stats() const { return impl_->stats(); }
 StoreHealth Engine::store_health() const { return impl_->store_health(); }
+bool Engine::running() const { return impl_->running(); }
 MetricsSnapshot Engine::metrics() const { return impl_->metrics(); }
 std::vector<ParticipantState> Engine::participants() const { return impl_->participants(); }
 

@@ -12,10 +12,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "saga/instance.h"
@@ -89,6 +91,19 @@ class SagaStore {
   // Newest first; every state when `state` is empty; at most `limit` (0: no limit).
   virtual Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
                                                                  std::size_t limit) = 0;
+
+  // --- retention ---
+  // A saga pruning removes, with its history (oldest first).
+  using PrunedSaga = std::pair<SagaInstance, std::vector<HistoryEntry>>;
+  // Called with the whole batch before any of it is removed (an archive).
+  using PruneArchive = std::function<Status(const std::vector<PrunedSaga>& batch)>;
+  // In one transaction: up to `limit` sagas (at least one) completed or compensated before
+  // `before` (their last update), oldest first. `archive`, when set, sees them all first; an
+  // error from it changes nothing and is returned. Then their history and instance rows are
+  // deleted.
+  // Returns how many. Needs kEngine or kOperator access.
+  virtual Result<std::size_t> prune_finished(Millis before, std::size_t limit,
+                                             const PruneArchive& archive) = 0;
 };
 
 // Opens the backend that options.path names (today: a SQLite file path) with the access asked.

@@ -511,6 +511,11 @@ Result<std::vector<SagaCount>> SqliteSagaStore::counts() { return impl_->counts(
 Result<std::map<Event, std::uint64_t>> SqliteSagaStore::event_counts() {
   return impl_->event_counts();
 }
+Result<std::size_t> SqliteSagaStore::prune_finished(Millis before, std::size_t limit,
+                                                    const PruneArchive& archive) {
+  return impl_->prune_finished(before, limit, archive);
+}
+
 Result<std::int64_t> SqliteSagaStore::add_operator_request(const OperatorRequest& request) {
   return impl_->add_operator_request(request);
 }

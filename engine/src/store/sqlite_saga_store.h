@@ -58,6 +58,8 @@ class SqliteSagaStore final : public SagaStore {
   Result<std::optional<OperatorRequest>> operator_request(std::int64_t id) override;
   Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
                                                          std::size_t limit) override;
+  Result<std::size_t> prune_finished(Millis before, std::size_t limit,
+                                     const PruneArchive& archive) override;
 
  private:
   class Impl;

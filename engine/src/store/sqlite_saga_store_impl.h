@@ -46,6 +46,8 @@ class SqliteSagaStore::Impl {
   Result<std::optional<OperatorRequest>> operator_request(std::int64_t id);
   Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
                                                          std::size_t limit);
+  Result<std::size_t> prune_finished(Millis before, std::size_t limit,
+                                     const SagaStore::PruneArchive& archive);
 
  private:
   static int open_flags(StoreAccess access) {

@@ -142,4 +142,48 @@ Result<std::vector<OperatorRequest>> SqliteSagaStore::Impl::operator_requests(
   });
 }
 
+// --- retention ---
+
+Result<std::size_t> SqliteSagaStore::Impl::prune_finished(Millis before, std::size_t limit,
+                                                          const SagaStore::PruneArchive& archive) {
+  try {
+    // IMMEDIATE: the write lock first, so that the batch never fails half way on a busy engine.
+    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    // Completed (3) and compensated (4) only; created_at <= updated_at lets the phase index
+    // narrow the scan.
+    SQLite::Statement s(db_, sql("SELECT ", kInstanceColumns,
+                                 " FROM saga_instances WHERE phase IN (3, 4) AND "
+                                 "created_at_ms < ?1 AND updated_at_ms < ?1 "
+                                 "ORDER BY updated_at_ms, id LIMIT ?2"));
+    s.bind(1, static_cast<std::int64_t>(before.count()));
+    s.bind(2, static_cast<std::int64_t>(
+                  std::max<std::size_t>(1, std::min<std::size_t>(limit, INT64_MAX))));
+    Result<std::vector<SagaInstance>> found = read_rows(s, read_instance);
+    if (!found) return found.status();
+    SQLite::Statement drop_history(db_, "DELETE FROM saga_history WHERE saga_id = ?1");
+    SQLite::Statement drop_instance(db_,
+                                    "DELETE FROM saga_instances WHERE id = ?1 AND phase IN (3, 4)");
+    if (archive) {
+      std::vector<SagaStore::PrunedSaga> batch;
+      for (const SagaInstance& saga : found.value()) {
+        Result<std::vector<HistoryEntry>> entries = history(saga.id);
+        if (!entries) return entries.status();
+        batch.emplace_back(saga, std::move(entries).value());
+      }
+      if (Status a = archive(batch); !a) return a;
+    }
+    for (const SagaInstance& saga : found.value()) {
+      for (SQLite::Statement* d : {&drop_history, &drop_instance}) {
+        d->bind(1, saga.id);
+        d->exec();
+        d->reset();
+      }
+    }
+    tx.commit();
+    return found->size();
+  } catch (const SQLite::Exception& e) {
+    return from_exception(e, "store: prune_finished");
+  }
+}
+
 }  // namespace saga

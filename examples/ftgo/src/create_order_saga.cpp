@@ -84,7 +84,7 @@ saga::RetryPolicy SagaTiming::resend() const {
 }
 
 saga::RetryPolicy SagaTiming::until_done() const {
-  saga::RetryPolicy p = saga::RetryPolicy::fixed(retry_interval, 0);
+  saga::RetryPolicy p = saga::RetryPolicy::fixed(retry_interval, retry_attempts);
   p.jitter = saga::Jitter::kNone;
   return p;
 }

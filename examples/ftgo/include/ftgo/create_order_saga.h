@@ -32,10 +32,13 @@ inline constexpr std::string_view kCreateOrderSaga = "create_order";
 struct SagaTiming {
   saga::Millis reply_timeout{2'000};  // per delivery; then the same command is sent again
   saga::Millis retry_interval{50};    // between attempts of a failed retriable step
+  // Attempts of a failed retriable step before the saga stops as failed for an operator;
+  // 0: without limit (the default; a limit changes the definition's fingerprint).
+  std::uint32_t retry_attempts = 0;
 
   // The policies every saga of the example uses. resend: a timed-out command is sent again
   // (same message_id) with back-off, without limit. until_done: a failed retriable step is
-  // retried after retry_interval until it succeeds.
+  // retried after retry_interval until it succeeds (or retry_attempts ran out).
   saga::RetryPolicy resend() const;
   saga::RetryPolicy until_done() const;
 };
