@@ -1,7 +1,9 @@
 // create_order_demo: the FTGO Create Order saga, end to end. See README.md.
 //
-//   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR] [--keep]
+//   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR [--fresh]] [--keep]
 //                     [--reply-timeout-ms MS] [--retry-ms MS] [--verbose] [failure flags]
+// On a --data-dir that holds a previous run, the demo resumes that run (finishes its unfinished
+// sagas, places nothing) unless --fresh, which removes the previous run's databases first.
 //   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE [failure flags]
 //   create_order_demo --service orchestrator --db ENGINE.db --orders-db ORDERS.db --bind EP
 //                     (--participants registry.conf | --consumer EP --kitchen EP
@@ -26,14 +28,16 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
-               "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]\n"
+               "         [--fresh] [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--verbose]\n"
                "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
                "         [--crash-after N]\n"
                "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
                "       create_order_demo --service orchestrator --db ENGINE.db --orders-db F\n"
                "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
                "--accounting EP)\n"
-               "         [--orders N] [--seed S]\n");
+               "         [--orders N] [--seed S]\n"
+               "  --data-dir DIR holding a previous run: resumes it (finishes its unfinished\n"
+               "  sagas, places no order); --fresh removes its databases and starts over.\n");
 }
 
 bool to_number(std::string_view text, std::uint64_t& out) {
@@ -84,6 +88,8 @@ int main(int argc, char** argv) {
     const std::string_view flag = argv[i];
     if (flag == "--processes") {
       demo.processes = true;
+    } else if (flag == "--fresh") {
+      demo.fresh = true;
     } else if (flag == "--keep") {
       demo.keep = true;
     } else if (flag == "--verbose") {

@@ -15,7 +15,10 @@ struct DemoOptions {
   std::uint64_t seed = 1;  // of the mix
   std::string data_dir;    // empty: a temp dir, removed at the end
   bool keep = false;       // keep the temp dir
-  bool verbose = false;    // engine warnings on stderr
+  // An existing data_dir that holds a previous run's databases is resumed (its unfinished
+  // sagas driven to their end, nothing placed again) unless `fresh`, which removes them first.
+  bool fresh = false;
+  bool verbose = false;  // engine warnings on stderr
   SagaTiming timing;
   FailurePlan failures;  // from the flags, for every service
   std::string program;   // this executable, for --processes
