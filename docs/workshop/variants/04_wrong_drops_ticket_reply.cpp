@@ -1,26 +1,17 @@
 // Kept wrong solution (exercise 4): create_ticket moved after verify_consumer, but its
 // .on_reply<TicketCreated>/<TicketRejected> lines were lost on the way: ConfirmCreateTicket then
 // carries ticket id 0. The command names are all right; only their contents are not.
-#include "create_order_parts.h"
+#include "create_order_chain.h"
 
 namespace workshop {
 
 saga::DefinitionResult create_order_pessimistic_definition() {
-  using namespace ftgo;  // NOLINT
-  // clang-format off
-  return saga::define<CreateOrderData>("create_order", 4)
-    .step("reject_order").compensate_with(order_service::reject_order, &make_reject_order)
-    .step("verify_consumer").invoke(consumer_service::validate_order, &make_validate_order)
-    .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
-      .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
-    .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
-      .on_reply<CardAuthorized>(&on_card_authorized).on_reply<CardDeclined>(&on_card_declined)
-    .retriable("confirm_ticket").invoke(kitchen_service::confirm_ticket, &make_confirm_ticket)
-      .retry(until_done_policy())
-    .retriable("approve_order").invoke(order_service::approve_order, &make_approve_order)
-      .retry(until_done_policy())
-    .build();
-  // clang-format on
+  using namespace chain;  // NOLINT
+  auto moved = order_and_consumer(define_create_order(4))
+                   .step("create_ticket")
+                   .invoke(kitchen_service::create_ticket, &make_create_ticket)
+                   .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket);
+  return approve_order(confirm_ticket(pivot(std::move(moved)))).build();
 }
 
 }  // namespace workshop
