@@ -1,6 +1,6 @@
 // create_order_demo: the FTGO Create Order saga, end to end. See README.md.
 //
-//   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR] [--keep]
+//   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR [--fresh]] [--keep]
 //                     [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N] [--verbose]
 //                     [--accounting python|cpp] [--curve | --curve-keys DIR]
 //                     [--console HOST:PORT [--console-read-token SRC] [--console-write-token SRC]]
@@ -13,6 +13,8 @@
 //                     [failure flags]
 // An unknown flag, a flag without its value or a number that does not parse prints the usage
 // and exits with 2.
+// On a --data-dir that holds a previous run, the demo resumes that run (finishes its unfinished
+// sagas, places nothing) unless --fresh, which removes the previous run's databases first.
 // Failure flags: --fail CMD:N[@SAGA] | CMD:always, --delay-ms CMD:MS, --drop-replies CMD:N,
 // --crash-after N (see failure_injection.h).
 #include <unistd.h>
@@ -35,24 +37,27 @@
 namespace {
 
 void usage() {
-  std::fprintf(stderr,
-               "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
-               "         [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N]\n"
-               "         [--verbose] [--console HOST:PORT [--console-read-token file:F|env:V]\n"
-               "         [--console-write-token file:F|env:V]]\n"
-               "         [--accounting python|cpp] [--curve | --curve-keys DIR]\n"
-               "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
-               "         [--crash-after N]\n"
-               "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
-               "         [--curve-keys DIR]\n"
-               "       create_order_demo --service orchestrator --db ENGINE.db --orders-db F\n"
-               "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
-               "--accounting EP)\n"
-               "         [--orders N] [--seed S] [--curve-keys DIR]\n"
-               "  --curve            encrypt and authenticate every connection (CURVE), with\n"
-               "                     keys generated in DATA_DIR/curve\n"
-               "  --curve-keys DIR   CURVE with the keys in DIR (participants.secret,\n"
-               "                     orchestrator.secret), generated there when missing\n");
+  std::fprintf(
+      stderr,
+      "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
+      "         [--fresh] [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N]\n"
+      "         [--verbose] [--console HOST:PORT [--console-read-token file:F|env:V]\n"
+      "         [--console-write-token file:F|env:V]]\n"
+      "         [--accounting python|cpp] [--curve | --curve-keys DIR]\n"
+      "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
+      "         [--crash-after N]\n"
+      "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
+      "         [--curve-keys DIR]\n"
+      "       create_order_demo --service orchestrator --db ENGINE.db --orders-db F\n"
+      "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
+      "--accounting EP)\n"
+      "         [--orders N] [--seed S] [--curve-keys DIR]\n"
+      "  --curve            encrypt and authenticate every connection (CURVE), with\n"
+      "                     keys generated in DATA_DIR/curve\n"
+      "  --curve-keys DIR   CURVE with the keys in DIR (participants.secret,\n"
+      "                     orchestrator.secret), generated there when missing\n"
+      "  --data-dir DIR holding a previous run: resumes it (finishes its unfinished\n"
+      "  sagas, places no order); --fresh removes its databases and starts over.\n");
 }
 
 // The flags that take a value, besides the failure flags (failure_injection.h).
@@ -141,6 +146,8 @@ int main(int argc, char** argv) {
     const std::string_view flag = argv[i];
     if (flag == "--processes") {
       demo.processes = true;
+    } else if (flag == "--fresh") {
+      demo.fresh = true;
     } else if (flag == "--keep") {
       demo.keep = true;
     } else if (flag == "--verbose") {

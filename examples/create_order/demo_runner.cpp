@@ -238,7 +238,53 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
   return saga::Status::ok();
 }
 
-int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCurveKeys>& curve) {
+// The files a run leaves in its data dir: the five databases (with their WAL and shared-memory
+// files) and the services' ipc sockets.
+std::vector<std::filesystem::path> run_files(const DataPaths& paths) {
+  std::vector<std::filesystem::path> out;
+  for (const std::string& db : {paths.consumer_db(), paths.kitchen_db(), paths.accounting_db(),
+                                paths.orders_db(), paths.engine_db()}) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) out.emplace_back(db + suffix);
+  }
+  for (const char* name : {"consumer", "kitchen", "accounting", "order"}) {
+    out.emplace_back(paths.dir + "/" + name + ".sock");
+  }
+  return out;
+}
+
+// A rerun on a previous run's databases: the engine resumed its unfinished sagas when the
+// Order service started; wait for them, then check the invariants. Places no order.
+int finish_resumed(OrderService& service, const DataPaths& paths, std::size_t resumed) {
+  auto all = service.engine().list(std::nullopt, 1'000'000);
+  if (!all) {
+    std::fprintf(stderr, "demo: %s\n", all.status().to_string().c_str());
+    return 2;
+  }
+  bool all_ended = true;
+  for (const saga::SagaInstance& s : all.value()) {
+    if (saga::is_terminal(s.phase)) continue;
+    all_ended = service.engine().wait(s.id, saga::Millis{60'000}).is_ok() && all_ended;
+  }
+  std::map<saga::Phase, std::size_t> phases;
+  auto ended = service.engine().list(std::nullopt, 1'000'000);
+  for (const saga::SagaInstance& s : ended ? ended.value() : all.value()) ++phases[s.phase];
+  std::printf("  Resumed %zu unfinished saga(s) of the previous run%s. Sagas in the database:",
+              resumed, resumed == 0 ? " (there were none)" : "");
+  for (const auto& [phase, count] : phases) {
+    std::printf(" %zu %s", count, std::string(saga::to_string(phase)).c_str());
+  }
+  auto state = read_domain_state(paths);
+  std::vector<std::string> violations = state
+                                            ? check_invariants(state.value(), all_ended)
+                                            : std::vector<std::string>{state.status().to_string()};
+  std::printf("\n  Invariants across the services' databases: %s\n",
+              violations.empty() ? "all hold" : "VIOLATED");
+  for (const std::string& v : violations) std::printf("    %s\n", v.c_str());
+  return all_ended && violations.empty() ? 0 : 1;
+}
+
+int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCurveKeys>& curve,
+        bool resume) {
   std::vector<Scenario> scenarios =
       o.orders == 0 ? demo_scenarios() : mixed_scenarios(o.orders, o.seed);
   // The walkthrough goes on with Cancel Order and Revise Order (orders 9..14).
@@ -296,6 +342,13 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
     console = std::move(started_console).value();
   }
   if (o.processes || o.python_accounting) children.watch();
+  if (resume) {
+    const int code = finish_resumed(*service.value(), paths, started.value());
+    service.value()->stop();
+    threads.stop();
+    children.stop();
+    return code;
+  }
   RunOptions run_options;
   if (o.orders > 0 && isatty(STDOUT_FILENO)) run_options.progress = &print_progress;
   const auto begin = std::chrono::steady_clock::now();
@@ -394,6 +447,21 @@ int run_demo(DemoOptions options) {
     std::filesystem::create_directories(options.data_dir);
     paths.dir = std::filesystem::absolute(options.data_dir).string();
   }
+  bool resume = false;
+  if (std::filesystem::exists(paths.engine_db())) {
+    if (options.fresh) {
+      for (const std::filesystem::path& f : run_files(paths)) std::filesystem::remove(f);
+      std::printf("Starting fresh: removed the previous run's databases from %s (--fresh).\n\n",
+                  paths.dir.c_str());
+    } else {
+      resume = true;
+      std::printf(
+          "Resuming the previous run in %s: its unfinished sagas are driven to their end, and\n"
+          "no order is placed again (the walkthrough's orders exist already). To run the\n"
+          "walkthrough again on this directory: --fresh (removes its databases first).\n\n",
+          paths.dir.c_str());
+    }
+  }
   options.failures.drop_hold = options.timing.reply_timeout + options.timing.reply_timeout / 2;
   std::optional<DemoCurveKeys> curve;
   if (options.curve || !options.curve_keys_dir.empty()) {
@@ -406,7 +474,7 @@ int run_demo(DemoOptions options) {
     curve = std::move(keys).value();
   }
   print_intro(options, paths);
-  const int code = run(options, paths, curve);
+  const int code = run(options, paths, curve, resume);
   if (remove) {
     std::error_code ignored;
     std::filesystem::remove_all(paths.dir, ignored);

@@ -16,10 +16,13 @@ struct DemoOptions {
   std::uint64_t seed = 1;  // of the mix
   std::string data_dir;    // empty: a temp dir, removed at the end
   bool keep = false;       // keep the temp dir
-  bool verbose = false;    // the engine's info lines on stderr (else errors only)
+  // An existing data_dir that holds a previous run's databases is resumed (its unfinished
+  // sagas driven to their end, nothing placed again) unless `fresh`, which removes them first.
+  bool fresh = false;
+  bool verbose = false;  // the engine's info lines on stderr (else errors only)
   SagaTiming timing;
-  FailurePlan failures;    // from the flags, for every service
-  std::string program;     // this executable, for --processes
+  FailurePlan failures;  // from the flags, for every service
+  std::string program;   // this executable, for --processes
   // The Accounting service in Python (accounting_service.py, run by python3 as a child
   // process over tcp, in both modes) instead of C++.
   bool python_accounting = false;

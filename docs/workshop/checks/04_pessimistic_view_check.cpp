@@ -1,7 +1,8 @@
 // Goal: exercise 4 — with the failure-prone step first, a failing consumer check compensates
 // less, and a successful order is unchanged.
 // Method: SagaHarness on the student's definition: the consumer check fails (counting the
-// compensation commands sent), then the happy path (comparing the commands sent).
+// compensation commands sent), the happy path (comparing every command's payload) and a
+// declined card (the ticket and the order are still undone).
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -46,21 +47,59 @@ std::vector<std::string> compensations_when_consumer_fails(SagaHarness& h) {
   return compensations;
 }
 
+bool sent(const SagaHarness& h, const std::string& name, bool compensation) {
+  for (const auto& c : h.commands()) {
+    if (c.envelope.name == name && c.envelope.compensation == compensation) return true;
+  }
+  return false;
+}
+
 TEST(Workshop04PessimisticView, AFailingConsumerCheckCompensatesOnlyTheOrder) {
   auto definition = student_definition();
   ASSERT_NE(definition, nullptr);
   SagaHarness h(definition);
   const std::vector<std::string> compensations = compensations_when_consumer_fails(h);
-  EXPECT_TRUE(h.expect_phase(Phase::kCompensated));
-  std::cout << "compensations sent: " << compensations.size() << "\n";
+  std::cout << "a failing consumer check costs " << compensations.size() << " compensation(s):";
+  for (const std::string& c : compensations) std::cout << " " << c;
+  std::cout << "\n";
+  ASSERT_TRUE(h.expect_phase(Phase::kCompensated));
+  ASSERT_TRUE(sent(h, "RejectOrder", true))
+      << "When the consumer check fails, the order is never rejected (no RejectOrder): it stays "
+         "APPROVAL_PENDING for ever. Something that used to be undone is no longer undone.";
+  EXPECT_FALSE(sent(h, "CreateTicket", false))
+      << "When the consumer check fails, Kitchen has already seen a ticket for the invalid order "
+         "(and must cancel it): the failure-prone check still comes too late.";
   EXPECT_EQ(compensations, std::vector<std::string>{"order:RejectOrder(c)"})
-      << "a consumer failure should have nothing to undo in Kitchen";
-  for (const auto& c : h.commands()) {
-    EXPECT_NE(c.envelope.name, "CreateTicket") << "Kitchen saw a ticket for an invalid order";
-  }
+      << "a failing consumer check should undo nothing but the order";
 }
 
+// Runs the happy path, comparing every command's payload with the example's.
 TEST(Workshop04PessimisticView, ASuccessfulOrderSendsTheSameCommands) {
+  auto definition = student_definition();
+  ASSERT_NE(definition, nullptr);
+  SagaHarness h(definition);
+  const ftgo::CreateOrderData order = workshop::sample_order();
+  h.start_with(order);
+  ASSERT_TRUE(h.expect_command("consumer", ftgo::ValidateOrderByConsumer{1, 1, 2'400}));
+  h.reply_success(ftgo::ConsumerVerified{});
+  ASSERT_TRUE(h.expect_command("kitchen", ftgo::CreateTicket{1, 1, order.line_items}));
+  h.reply_success(ftgo::TicketCreated{42});
+  ASSERT_TRUE(h.expect_command("accounting", ftgo::AuthorizeCard{1, 1, 2'400}));
+  h.reply_success(ftgo::CardAuthorized{"tx-1"});
+  ::testing::AssertionResult confirm = h.expect_command("kitchen", ftgo::ConfirmCreateTicket{42});
+  ASSERT_TRUE(confirm) << "Kitchen created ticket 42, but the saga confirms another ticket: it no "
+                          "longer remembers what Kitchen answered to CreateTicket.\n"
+                       << confirm.message();
+  h.reply_success(ftgo::TicketConfirmed{});
+  ASSERT_TRUE(h.expect_command("order", ftgo::ApproveOrder{1}));
+  h.reply_success(ftgo::OrderApproved{});
+  EXPECT_TRUE(h.expect_phase(Phase::kCompleted));
+  EXPECT_EQ(h.data<ftgo::CreateOrderData>().transaction_id, "tx-1")
+      << "the saga forgot the card's transaction id";
+}
+
+// A declined card still undoes the ticket and the order, newest first.
+TEST(Workshop04PessimisticView, ADeclinedCardStillUndoesTicketAndOrder) {
   auto definition = student_definition();
   ASSERT_NE(definition, nullptr);
   SagaHarness h(definition);
@@ -70,12 +109,17 @@ TEST(Workshop04PessimisticView, ASuccessfulOrderSendsTheSameCommands) {
   ASSERT_TRUE(h.expect_command("kitchen", "CreateTicket"));
   h.reply_success(ftgo::TicketCreated{42});
   ASSERT_TRUE(h.expect_command("accounting", "AuthorizeCard"));
-  h.reply_success(ftgo::CardAuthorized{"tx-1"});
-  ASSERT_TRUE(h.expect_command("kitchen", "ConfirmCreateTicket"));
-  h.reply_success();
-  ASSERT_TRUE(h.expect_command("order", "ApproveOrder"));
-  h.reply_success();
-  EXPECT_TRUE(h.expect_phase(Phase::kCompleted));
+  h.reply_failure("card_declined", ftgo::CardDeclined{"card_declined"});
+  ::testing::AssertionResult cancel = h.expect_command("kitchen", ftgo::CancelCreateTicket{1});
+  ASSERT_TRUE(cancel) << "The card was declined, and Kitchen's ticket for order 1 was not "
+                         "cancelled.\n"
+                      << cancel.message();
+  h.reply_success(ftgo::TicketCancelled{});
+  ASSERT_TRUE(h.expect_command("order", ftgo::RejectOrder{1}));
+  h.reply_success(ftgo::OrderRejected{});
+  EXPECT_TRUE(h.expect_phase(Phase::kCompensated));
+  EXPECT_EQ(h.data<ftgo::CreateOrderData>().rejection_reason, "card_declined")
+      << "the order's rejection reason";
 }
 
 }  // namespace

@@ -65,11 +65,16 @@ TEST(Workshop05RetryPolicy, ResendsFallInsideTheBackOffBoundsThenStop) {
     const std::vector<Millis> delays = observed_delays(h);
     for (std::size_t i = 0; i < delays.size() && i < static_cast<std::size_t>(kSendsMax - 1); ++i) {
       const Millis base = expected_base(static_cast<int>(i) + 1);
-      EXPECT_GE(delays[i].count(), base.count() / 2) << "retry " << i + 1;
-      EXPECT_LE(delays[i].count(), base.count()) << "retry " << i + 1;
+      EXPECT_TRUE(delays[i].count() >= base.count() / 2 && delays[i].count() <= base.count())
+          << "retry " << i + 1 << " of ConfirmCreateTicket came " << delays[i].count()
+          << " ms after the failure; Kitchen's back-off with equal jitter allows "
+          << base.count() / 2 << " to " << base.count() << " ms there";
     }
-    EXPECT_EQ(delays.size(), static_cast<std::size_t>(kSendsMax - 1))
-        << "6 sends in all: 5 retries, then the saga stops";
+    EXPECT_EQ(delays.size() + 1, static_cast<std::size_t>(kSendsMax))
+        << "ConfirmCreateTicket was sent " << delays.size() + 1 << " times while Kitchen kept "
+        << "failing; Kitchen asked for at most " << kSendsMax
+        << " sends in all, then a stop for "
+           "an operator";
     EXPECT_TRUE(h.expect_phase(Phase::kFailed)) << "after 6 failed sends, an operator decides";
     for (const auto& c : h.commands()) EXPECT_FALSE(c.envelope.compensation) << c.label();
   }
@@ -88,7 +93,9 @@ TEST(Workshop05RetryPolicy, JitterSpreadsTheDelays) {
     ASSERT_FALSE(delays.empty());
     first_delays.insert(delays[0].count());
   }
-  EXPECT_GT(first_delays.size(), 1u) << "every saga waits the same: no jitter";
+  EXPECT_GT(first_delays.size(), 1u)
+      << "sagas that failed together all retried after the same delay: they will hit Kitchen "
+         "together again (no jitter)";
 }
 
 }  // namespace

@@ -3,9 +3,10 @@
 // Method: an Engine on a real SQLite file (EngineFixture: in-memory transport, scripted FTGO
 // participants, virtual clock) set to stop dead at CrashPoint::kAfterFirstSend; it is reopened
 // on the same database until the saga ends; the facts measured (phase, deliveries, message ids,
-// effects) are compared with the student's answers (SAGA_WORKSHOP_FILE, "key: value" lines).
+// effects) are compared with the student's answers (workshop::answer_path(), "key: value" lines).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -17,15 +18,59 @@ namespace {
 
 using saga::testing::EngineFixture;
 
-// "key: value" lines of the answer file.
+// The questions, and the answers each accepts (empty: a number).
+const std::map<std::string, std::vector<std::string>> kQuestions{
+    {"final_phase", {"completed", "compensated", "failed"}},
+    {"some_command_delivered_more_than_once", {"yes", "no"}},
+    {"resends_keep_the_message_id", {"yes", "no"}},
+    {"create_ticket_applied_times", {}},
+    {"approve_order_applied_times", {}},
+};
+
+// What a wrong answer to each question misses, in the exercise's terms (never the answer).
+const std::map<std::string, std::string> kWhy{
+    {"final_phase", "does a crash of the orchestrator change how a happy-path saga ends?"},
+    {"some_command_delivered_more_than_once",
+     "after a restart, can the engine know whether an unanswered command arrived before the "
+     "crash? Compare the deliveries printed above"},
+    {"resends_keep_the_message_id",
+     "how could a participant's inbox recognise a resend otherwise?"},
+    {"create_ticket_applied_times",
+     "a delivery is not an application: what does Kitchen's inbox do with a resend?"},
+    {"approve_order_applied_times",
+     "a delivery is not an application: what does the Order service's inbox do with a resend?"},
+};
+
+// "key: value" lines of the answer file; a line that is not one is a format failure.
 std::map<std::string, std::string> answers() {
   std::map<std::string, std::string> out;
-  for (const std::string& line : workshop::answer_lines(SAGA_WORKSHOP_FILE)) {
+  const std::string path = workshop::answer_path();
+  for (const std::string& line : workshop::answer_lines(path)) {
     const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
+    const std::string key = line.substr(0, colon);
+    if (colon == std::string::npos || !kQuestions.contains(key)) {
+      ADD_FAILURE() << "format: '" << line << "' in " << path << " is not 'question: answer' "
+                    << "with one of the file's questions (final_phase, ...)";
+      continue;
+    }
     std::string value = line.substr(colon + 1);
     value.erase(0, value.find_first_not_of(' '));
-    out[line.substr(0, colon)] = value;
+    const std::vector<std::string>& allowed = kQuestions.at(key);
+    const bool ok =
+        allowed.empty()
+            ? !value.empty() && value.find_first_not_of("0123456789") == std::string::npos
+            : std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+    if (!ok) {
+      std::string choices = "a number";
+      if (!allowed.empty()) {
+        choices.clear();
+        for (const std::string& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
+      }
+      ADD_FAILURE() << "format: " << key << ": '" << value << "' is not an answer (" << choices
+                    << ")";
+      continue;
+    }
+    out[key] = value;
   }
   return out;
 }
@@ -33,6 +78,8 @@ std::map<std::string, std::string> answers() {
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
 TEST(Workshop06CrashRestart, TheAnswersMatchWhatTheEngineDid) {
+  const std::map<std::string, std::string> given = answers();  // format errors first
+  ASSERT_FALSE(::testing::Test::HasFailure()) << "format: fix the answer file first";
   EngineFixture f;
   saga::EngineOptions crashing;
   crashing.crash_at = saga::CrashPoint::kAfterFirstSend;
@@ -82,13 +129,13 @@ TEST(Workshop06CrashRestart, TheAnswersMatchWhatTheEngineDid) {
       {"approve_order_applied_times",
        std::to_string(f.participants().effects("order-1", "ApproveOrder"))},
   };
-  const std::map<std::string, std::string> given = answers();
   for (const auto& [key, value] : actual) {
     auto it = given.find(key);
     if (it == given.end()) {
-      ADD_FAILURE() << "no answer for '" << key << "'";
+      ADD_FAILURE() << "format: no answer for '" << key << "'";
     } else {
-      EXPECT_TRUE(it->second == value) << key << ": '" << it->second << "' is not what happened";
+      EXPECT_TRUE(it->second == value)
+          << key << ": '" << it->second << "' is not what happened; " << kWhy.at(key);
     }
   }
 }

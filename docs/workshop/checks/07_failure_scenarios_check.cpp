@@ -56,24 +56,32 @@ saga::testing::ScenarioConfig matrix_config() {
 
 TEST(Workshop07FailureScenarios, PartAScenarioPassesOnTheExample) {
   const std::vector<std::string> failures = scenario_failures(workshop::example_definition());
-  for (const std::string& f : failures) ADD_FAILURE() << "on the example definition: " << f;
+  for (const std::string& f : failures) {
+    ADD_FAILURE() << "your scenario fails on the example's definition, which is right: " << f;
+  }
 }
 
 TEST(Workshop07FailureScenarios, PartAScenarioCatchesTheBugInVersion3) {
   EXPECT_FALSE(scenario_failures(v3()).empty())
-      << "your card-declined scenario passes on version 3, which never cancels the ticket";
+      << "your card-declined scenario passes on version 3, which is broken: a declined card "
+         "there does not roll back what the example rolls back. Does your scenario expect every "
+         "command the rollback must send, in order, down to the final phase?";
 }
 
 TEST(Workshop07FailureScenarios, PartBMatrixPassesOnTheExample) {
   const saga::testing::ScenarioReport report =
       saga::testing::run_scenario_matrix(workshop::example_definition(), matrix_config());
-  EXPECT_TRUE(report.ok()) << report.to_string();
+  EXPECT_TRUE(report.ok()) << "your rule reports a problem on the example's definition, which "
+                              "is right (a false alarm):\n"
+                           << report.to_string();
 }
 
 TEST(Workshop07FailureScenarios, PartBMatrixFindsTheBugInVersion3) {
   const saga::testing::ScenarioReport report =
       saga::testing::run_scenario_matrix(v3(), matrix_config());
-  EXPECT_FALSE(report.ok()) << "no scenario failed on version 3: write the domain rule";
+  EXPECT_FALSE(report.ok()) << "your rule found nothing wrong in any scenario of version 3, "
+                               "which is broken: does it add a problem when a created ticket "
+                               "is left behind by a rollback?";
   std::cout << report.to_string();
 }
 

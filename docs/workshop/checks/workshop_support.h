@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -14,6 +15,15 @@
 #include "saga/definition.h"
 
 namespace workshop {
+
+// The answer file a text check reads: $SAGA_WORKSHOP_ANSWER when set (the tests give the
+// reference solution and the kept variants this way), else the student's file.
+#ifdef SAGA_WORKSHOP_FILE  // defined for the checks, not for the files they judge
+inline std::string answer_path() {
+  const char* path = std::getenv("SAGA_WORKSHOP_ANSWER");
+  return path != nullptr && *path != '\0' ? std::string(path) : std::string(SAGA_WORKSHOP_FILE);
+}
+#endif
 
 // The lines of an answer file, trimmed, without blank lines and `#` comments. An unreadable
 // file is a test failure and gives no lines.
