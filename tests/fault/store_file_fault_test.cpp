@@ -189,6 +189,65 @@ TEST(ParticipantInboxFaultTest, AFailedInboxCommitAnswersNothingAndTheRedelivery
   EXPECT_EQ(kitchen.wait(), 0);
 }
 
+// Another process holds the inbox's write lock past busy_timeout: the batch fails at BEGIN
+// (kBusy), nothing is answered; once released, the resent command is applied once.
+TEST(ParticipantInboxFaultTest, ALockHeldByAnotherProcessAnswersNothingUntilReleased) {
+  test::TempDir dir;
+  const std::string db = dir.file("kitchen.db");
+  // Forked before this process opens the file (child_process.h); it locks when told to.
+  ChildProcess holder(ChildLimits{}, [&](LineChannel& test) {
+    if (test.receive() != "lock") return 1;
+    SQLite::Database raw(db, SQLite::OPEN_READWRITE);
+    raw.exec("BEGIN IMMEDIATE");
+    test.send("locked");
+    test.receive();
+    raw.exec("ROLLBACK");
+    test.send("released");
+    return 0;
+  });
+  ASSERT_TRUE(holder.started());
+  std::mutex mutex;
+  std::string errors;
+  ParticipantOptions options;
+  options.busy_timeout = Millis(100);
+  options.log = [&](LogLevel level, std::string_view line) {
+    std::lock_guard lock(mutex);
+    if (level >= LogLevel::kError) errors += std::string(line) + "\n";
+  };
+  test::HandlerRuns runs;
+  auto participant = test::open_participant("tcp://127.0.0.1:*", db, options);
+  ASSERT_NE(participant, nullptr);
+  test::install_kitchen(*participant, runs);
+  test::Running running(*participant);
+  holder.channel().send("lock");
+  ASSERT_EQ(holder.channel().receive(), "locked");
+  test::Client client(participant->endpoint());
+  const Envelope open =
+      test::typed_command(test::OpenTicket{8, "naan"}, "m-8", ContentType::kCerealBinary, "saga-8");
+  client.send(open);
+  for (int i = 0; i < 3'000 && participant->stats().store_errors == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(participant->stats().store_errors, 1u);
+  EXPECT_FALSE(client.receive(std::chrono::milliseconds(200)).has_value())
+      << "a failed batch must acknowledge nothing";
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_NE(errors.find("participant: busy: participant store: begin"), std::string::npos)
+        << errors;
+  }
+  holder.channel().send("release");
+  EXPECT_EQ(holder.channel().receive(), "released");
+  EXPECT_EQ(holder.wait(), 0);
+  std::optional<Envelope> applied = client.call(open);  // the engine's resend
+  ASSERT_TRUE(applied.has_value());
+  EXPECT_EQ(applied->outcome, Outcome::kSuccess);
+  std::optional<Envelope> counted = client.call(test::typed_command(
+      test::CountTickets{""}, "m-count", ContentType::kCerealBinary, "saga-count"));
+  ASSERT_TRUE(counted.has_value());
+  EXPECT_EQ(decode_body<test::TicketCount>(counted->body, counted->content_type)->count, 1);
+}
+
 TEST(ParticipantInboxFaultTest, ADamagedDatabaseIsRefusedAtOpenNamingTheFile) {
   test::TempDir dir;
   const std::string db = dir.file("kitchen.db");
