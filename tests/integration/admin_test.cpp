@@ -20,6 +20,7 @@
 #include "saga/engine.h"
 #include "saga/inspection.h"
 #include "saga/testing/engine_fixture.h"
+#include "three_sagas.h"
 
 namespace saga {
 namespace {
@@ -28,16 +29,6 @@ using testing::EngineFixture;
 
 const std::string kRead = "read-token-0123456789";
 const std::string kWrite = "write-token-0123456789";
-
-// The fixture's virtual clock, for the server's ages.
-class ClockRef final : public Clock {
- public:
-  explicit ClockRef(const VirtualClock& clock) : clock_(clock) {}
-  Millis now() const override { return clock_.now(); }
-
- private:
-  const VirtualClock& clock_;
-};
 
 rapidjson::Document parse(const std::string& body) {
   rapidjson::Document d;
@@ -50,39 +41,18 @@ class AdminTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(f.open().is_ok());
-    make_three();
+    testing::make_three_sagas(f);
     AdminOptions o;
     o.database_path = f.database_path();
     o.engine = &f.engine();
     o.read_token = kRead;
     o.write_token = kWrite;
-    o.clock = std::make_shared<ClockRef>(f.clock());
+    o.clock = std::make_shared<testing::ClockRef>(f.clock());
     o.log = [this](LogLevel, std::string_view line) { log_ += std::string(line) + "\n"; };
     auto s = AdminServer::start(std::move(o));
     ASSERT_TRUE(s.is_ok()) << s.status().to_string();
     server_ = std::move(s).value();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-  }
-
-  void start(const std::string& id) {
-    StartOptions options;
-    options.id = id;
-    ASSERT_TRUE(f.engine().start_saga("create_order", "order-" + id, options).is_ok());
-  }
-
-  // Completed, compensated, and failed while compensating (as inspection_test.cpp).
-  void make_three() {
-    start("ok-1");
-    EXPECT_EQ(f.settle("ok-1").phase, Phase::kCompleted);
-    f.clock().advance(Millis{1'000});
-    f.participants().fail("AuthorizeCard", "card_declined", 1);
-    start("declined-2");
-    EXPECT_EQ(f.settle("declined-2").phase, Phase::kCompensated);
-    f.clock().advance(Millis{1'000});
-    f.participants().fail("AuthorizeCard", "card_declined", 1);
-    f.participants().fail("CancelCreateTicket", "kitchen_down", 5);
-    start("stuck-3");
-    EXPECT_EQ(f.settle("stuck-3").phase, Phase::kFailed);
   }
 
   httplib::Result get(const std::string& path, const std::string& token = kRead) {

@@ -15,6 +15,7 @@
 
 #include "saga/testing/engine_fixture.h"
 #include "saga/testing/ftgo_definition.h"
+#include "three_sagas.h"
 
 namespace saga {
 namespace {
@@ -59,19 +60,7 @@ class InspectionTest : public ::testing::Test {
   }
 
   // Completed at t=0, compensated at t=1000, failed (while compensating) at t=2000.
-  void make_three() {
-    start("ok-1");
-    EXPECT_EQ(f.settle("ok-1").phase, Phase::kCompleted);
-    f.clock().advance(Millis{1'000});
-    f.participants().fail("AuthorizeCard", "card_declined", 1);
-    start("declined-2");
-    EXPECT_EQ(f.settle("declined-2").phase, Phase::kCompensated);
-    f.clock().advance(Millis{1'000});
-    f.participants().fail("AuthorizeCard", "card_declined", 1);
-    f.participants().fail("CancelCreateTicket", "kitchen_down", 5);
-    start("stuck-3");
-    EXPECT_EQ(f.settle("stuck-3").phase, Phase::kFailed);
-  }
+  void make_three() { testing::make_three_sagas(f); }
 
   static std::vector<std::string> ids(const std::vector<SagaInstance>& v) {
     std::vector<std::string> out;

@@ -20,39 +20,21 @@
 
 #include "saga/inspection.h"
 #include "saga/testing/engine_fixture.h"
+#include "three_sagas.h"
 
 namespace saga {
 namespace {
 
 using testing::EngineFixture;
 
-class ClockRef final : public Clock {
- public:
-  explicit ClockRef(const VirtualClock& clock) : clock_(clock) {}
-  Millis now() const override { return clock_.now(); }
-
- private:
-  const VirtualClock& clock_;
-};
-
 class RetentionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(f.open().is_ok());
     // Completed at t0, compensated at t0+1s, failed (compensating) at t0+2s, then one running.
-    start("ok-1");
-    EXPECT_EQ(f.settle("ok-1").phase, Phase::kCompleted);
-    f.clock().advance(Millis{1'000});
-    f.participants().fail("AuthorizeCard", "card_declined", 1);
-    start("declined-2");
-    EXPECT_EQ(f.settle("declined-2").phase, Phase::kCompensated);
-    f.clock().advance(Millis{1'000});
-    f.participants().fail("AuthorizeCard", "card_declined", 1);
-    f.participants().fail("CancelCreateTicket", "kitchen_down", 5);
-    start("stuck-3");
-    EXPECT_EQ(f.settle("stuck-3").phase, Phase::kFailed);
+    testing::make_three_sagas(f);
     f.transport().set_paused("kitchen", true);
-    start("running-4");
+    testing::start_order_saga(f, "running-4");
     // Until it waits for the kitchen's reply at create_ticket: its history stays as it is then.
     for (int i = 0; i < 400; ++i) {
       SagaInstance r = f.engine().get("running-4").value();
@@ -60,12 +42,6 @@ class RetentionTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     t_end_ = f.clock().now();
-  }
-
-  void start(const std::string& id) {
-    StartOptions options;
-    options.id = id;
-    ASSERT_TRUE(f.engine().start_saga("create_order", "order-" + id, options).is_ok());
   }
 
   std::unique_ptr<Inspector> inspect(StoreAccess access = StoreAccess::kOperator) {
@@ -188,7 +164,7 @@ TEST_F(RetentionTest, TheWorkerPrunesOnItsOwnThreadWhileTheEngineRuns) {
   o.batch = 1;
   o.pause = Millis{0};
   o.interval = Millis{3'600'000};
-  o.clock = std::make_shared<ClockRef>(f.clock());
+  o.clock = std::make_shared<testing::ClockRef>(f.clock());
   std::string log;
   std::mutex log_mutex;
   o.log = [&](LogLevel, std::string_view line) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,24 @@ TEST_F(DispatcherTest, ConsecutiveTimeoutsOpenTheBreakerAndAReplyClosesIt) {
   dispatcher.on_reply("c/1");
   EXPECT_EQ(dispatcher.states()[0].breaker, BreakerState::kClosed);
   EXPECT_EQ(lines.back(), "participant=p event=breaker_closed");
+}
+
+TEST_F(DispatcherTest, AFailedProbeReopensTheBreakerWithoutASecondWarning) {
+  dispatcher.dispatch(command("p", "a/1"), Millis{0});
+  dispatcher.dispatch(command("p", "b/1"), Millis{0});
+  dispatcher.on_deadline("a/1", Millis{10});
+  dispatcher.on_deadline("b/1", Millis{10});
+  for (int probe = 0; probe < 3; ++probe) {
+    const std::string id = "c" + std::to_string(probe) + "/1";
+    const Millis t{1010 + 2000 * probe};
+    dispatcher.dispatch(command("p", id), t);                          // held: open
+    dispatcher.release_held(t, [](const Envelope&) { return true; });  // the probe
+    EXPECT_EQ(dispatcher.states()[0].breaker, BreakerState::kHalfOpen);
+    dispatcher.on_deadline(id, t + Millis{10});
+    EXPECT_EQ(dispatcher.states()[0].breaker, BreakerState::kOpen);
+    EXPECT_EQ(lines.back(), "participant=p event=breaker_probe_failed");
+  }
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "participant=p event=breaker_opened"), 1);
 }
 
 TEST_F(DispatcherTest, TimeoutOfAHeldCommandIsNotTheParticipantsFault) {

@@ -76,8 +76,15 @@ void Dispatcher::on_reply(const std::string& correlation_id) {
 void Dispatcher::on_deadline(const std::string& message_id, Millis now) {
   auto sent = sent_to_.find(message_id);
   if (sent == sent_to_.end()) return;
-  if (gate(sent->second).on_timeout(sent->first, now)) {
-    log_(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_opened");
+  ParticipantGate& g = gate(sent->second);
+  const bool probing = g.state().breaker == BreakerState::kHalfOpen;
+  if (g.on_timeout(sent->first, now)) {
+    // One warning per episode (opened ... closed); a failed probe re-opens it quietly.
+    if (probing) {
+      log_(LogLevel::kDebug, "participant=" + sent->second + " event=breaker_probe_failed");
+    } else {
+      log_(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_opened");
+    }
   }
   sent_to_.erase(sent);
 }
