@@ -136,6 +136,9 @@ TEST_F(StoreFaultTest, RepliesOfARefusedCommitAreAppliedOnceTheStoreRecovers) {
   ASSERT_TRUE(a.is_ok());
   EXPECT_EQ(a->phase, Phase::kCompleted);
   expect_effects_once("a");
+  // The reply that came during the fault was kept: no deadline passed, nothing was resent.
+  EXPECT_EQ(engine_->stats().timeouts, 0u);
+  EXPECT_EQ(participants_.deliveries("ValidateOrderByConsumer"), 1);
   const StoreHealth ok = engine_->store_health();
   EXPECT_TRUE(ok.ok);
   EXPECT_EQ(ok.failed_commits, failing.failed_commits);
@@ -213,6 +216,46 @@ TEST_F(StoreFaultTest, ACrashLosesExactlyTheUnsyncedCommit) {
     EXPECT_EQ(s->phase, Phase::kCompleted) << id;
     expect_effects_once(id);
   }
+}
+
+TEST_F(StoreFaultTest, TheEngineThreadBacksOffAndRecoversToo) {
+  // The same with the engine's own thread: its loop waits for the next attempt while taking
+  // replies, and calls made meanwhile are answered at the attempt.
+  EngineOptions options;
+  options.database_path = dir_.file("engine.db");
+  options.store_vfs = FaultVfs::kName;
+  options.transport = transport_;
+  options.clock = clock_;
+  options.random_seed = 1;
+  options.log = [](LogLevel, std::string_view) {};
+  Result<std::unique_ptr<Engine>> opened = Engine::open(options);
+  ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+  engine_ = std::move(opened).value();
+  ASSERT_TRUE(engine_->register_definition(testing::ftgo_definition()).is_ok());
+  ASSERT_TRUE(engine_->start().is_ok());
+  ASSERT_TRUE(start("a").is_ok());
+  vfs_.arm({VfsOp::kWrite, VfsError::kFull});
+  Result<std::string> refused = start("b");
+  EXPECT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFull) << refused.status().to_string();
+  EXPECT_FALSE(engine_->store_health().ok);
+  vfs_.clear();
+  clock_->advance(Millis{100});  // past the backoff: the next attempt is due (engine clock)
+  engine_->tick();
+  ASSERT_TRUE(start("b").is_ok());
+  for (const char* id : {"a", "b"}) {
+    Result<SagaInstance> done = Result<SagaInstance>(unavailable("not yet"));
+    for (int i = 0; i < 200 && !(done.is_ok() && done->phase == Phase::kCompleted); ++i) {
+      clock_->advance(Millis{100});
+      engine_->tick();
+      done = engine_->wait(id, Millis{20});
+    }
+    ASSERT_TRUE(done.is_ok()) << id << ": " << done.status().to_string();
+    EXPECT_EQ(done->phase, Phase::kCompleted) << id;
+    expect_effects_once(id);
+  }
+  EXPECT_TRUE(engine_->store_health().ok);
+  EXPECT_GE(engine_->store_health().failed_commits, 1u);
 }
 
 TEST_F(StoreFaultTest, BadRetryOptionsAreRefused) {
