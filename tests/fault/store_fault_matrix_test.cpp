@@ -14,6 +14,7 @@
 // Time budget: about 30 s for the whole matrix at -j2 (one ctest entry per kind).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "saga/testing/fault_vfs.h"
@@ -31,6 +32,8 @@ struct FaultKind {
   VfsOp op;
   VfsError error;
 };
+
+void PrintTo(const FaultKind& kind, std::ostream* out) { *out << kind.name; }
 
 constexpr FaultKind kKinds[] = {
     {"write_full", VfsOp::kWrite, VfsError::kFull},
