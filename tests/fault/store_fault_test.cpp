@@ -41,14 +41,15 @@ class StoreFaultTest : public ::testing::Test {
     vfs_.reset();
   }
 
-  void open() {
+  // manual: driven by run_once(); otherwise the engine runs its own thread.
+  void open(bool manual = true) {
     EngineOptions options;
     options.database_path = dir_.file("engine.db");
     options.store_vfs = FaultVfs::kName;
     options.transport = transport_;
     options.clock = clock_;
     options.random_seed = 1;
-    options.manual = true;
+    options.manual = manual;
     options.store_fault_log_interval = Millis{500};
     options.log = [this](LogLevel level, std::string_view line) {
       lines_.emplace_back(std::string(to_string(level)) + " " + std::string(line));
@@ -221,18 +222,7 @@ TEST_F(StoreFaultTest, ACrashLosesExactlyTheUnsyncedCommit) {
 TEST_F(StoreFaultTest, TheEngineThreadBacksOffAndRecoversToo) {
   // The same with the engine's own thread: its loop waits for the next attempt while taking
   // replies, and calls made meanwhile are answered at the attempt.
-  EngineOptions options;
-  options.database_path = dir_.file("engine.db");
-  options.store_vfs = FaultVfs::kName;
-  options.transport = transport_;
-  options.clock = clock_;
-  options.random_seed = 1;
-  options.log = [](LogLevel, std::string_view) {};
-  Result<std::unique_ptr<Engine>> opened = Engine::open(options);
-  ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
-  engine_ = std::move(opened).value();
-  ASSERT_TRUE(engine_->register_definition(testing::ftgo_definition()).is_ok());
-  ASSERT_TRUE(engine_->start().is_ok());
+  open(/*manual=*/false);
   ASSERT_TRUE(start("a").is_ok());
   vfs_.arm({VfsOp::kWrite, VfsError::kFull});
   Result<std::string> refused = start("b");
