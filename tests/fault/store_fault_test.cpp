@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -225,12 +227,24 @@ TEST_F(StoreFaultTest, TheEngineThreadBacksOffAndRecoversToo) {
   open(/*manual=*/false);
   ASSERT_TRUE(start("a").is_ok());
   vfs_.arm({VfsOp::kWrite, VfsError::kFull});
-  Result<std::string> refused = start("b");
+  // A call made while the loop backs off waits for the next attempt, which is due in engine
+  // time: move the virtual clock until the answer comes.
+  StartOptions b;
+  b.id = "b";
+  std::future<Result<std::string>> answer = engine_->start_saga_async("create_order", "order-b", b);
+  for (int i = 0;
+       i < 1'000 && answer.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready;
+       ++i) {
+    clock_->advance(Millis{100});
+    engine_->tick();
+  }
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  Result<std::string> refused = answer.get();
   EXPECT_FALSE(refused.is_ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kFull) << refused.status().to_string();
   EXPECT_FALSE(engine_->store_health().ok);
   vfs_.clear();
-  clock_->advance(Millis{100});  // past the backoff: the next attempt is due (engine clock)
+  clock_->advance(Millis{1'100});  // past any backoff (at most 1 s): the next attempt is due
   engine_->tick();
   ASSERT_TRUE(start("b").is_ok());
   for (const char* id : {"a", "b"}) {
