@@ -82,7 +82,10 @@ void BM_StoreCommitBatch(benchmark::State& state) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   {
-    auto store = saga::SqliteSagaStore::open({(dir / "engine.db").string(), synchronous});
+    saga::StoreOptions options;
+    options.path = (dir / "engine.db").string();
+    options.synchronous = synchronous;
+    auto store = saga::SqliteSagaStore::open(options);
     if (!store) fail(store.status().to_string());
     const auto definition = saga::testing::ftgo_definition();
     std::vector<Waiting> sagas;

@@ -1,5 +1,7 @@
 // GET /api/stats, /api/definitions, /api/participants, /metrics and /readyz.
 #include <map>
+#include <optional>
+#include <string>
 #include <tuple>
 
 #include "api.h"
@@ -225,19 +227,29 @@ HttpResponse ready(const ApiContext& c) {
   Params p(c.request.params, {});
   if (!p.ok()) return error_response(400, p.error());
   const bool engine_ok = c.engine == nullptr || c.engine->running();
+  // The engine's own view of its commits: during a store fault (commits refused and retried
+  // with backoff, docs/storage.md) the service is not ready until a commit succeeds again.
+  const std::optional<StoreHealth> health =
+      c.engine == nullptr ? std::nullopt : std::optional<StoreHealth>(c.engine->store_health());
+  const bool commits_ok = !health || health->ok;
   SagaQuery probe;
   probe.limit = 1;
   auto rows = c.reader.list(probe);
+  const bool ready = engine_ok && commits_ok && rows.is_ok();
   JsonWriter j;
-  j.begin_object().field("ready", engine_ok && rows.is_ok());
+  j.begin_object().field("ready", ready);
   j.key("engine");
   if (c.engine == nullptr) {
     j.value("none in this process");
   } else {
     j.value(engine_ok ? "running" : "not running");
   }
-  j.field("store", rows ? std::string("ok") : rows.status().to_string()).end_object();
-  return json_response(j, engine_ok && rows.is_ok() ? 200 : 503);
+  j.field("store", rows ? std::string("ok") : rows.status().to_string());
+  if (health) {
+    j.field("store_commits", commits_ok ? std::string("ok") : "failing: " + health->last_error);
+  }
+  j.end_object();
+  return json_response(j, ready ? 200 : 503);
 }
 
 }  // namespace saga::admin

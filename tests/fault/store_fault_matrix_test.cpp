@@ -8,11 +8,13 @@
 // every later attempt until the engine has counted three failed commits, then clears. The
 // network is reliable, so the store fault is the only fault. The simulator's invariants check
 // the ends and the participants' effects; the history of each saga is replayed through decide
-// and must end where the stored instance is. A kind's matrix ends at the first k past the last
+// and must end where the stored instance is; no reply deadline passes (a reply kept by the
+// engine is never waited for again). A kind's matrix ends at the first k past the last
 // commit of the run (the fault never fires).
 // Time budget: about 30 s for the whole matrix at -j2 (one ctest entry per kind).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "saga/testing/fault_vfs.h"
@@ -30,6 +32,8 @@ struct FaultKind {
   VfsOp op;
   VfsError error;
 };
+
+void PrintTo(const FaultKind& kind, std::ostream* out) { *out << kind.name; }
 
 constexpr FaultKind kKinds[] = {
     {"write_full", VfsOp::kWrite, VfsError::kFull},
@@ -57,6 +61,7 @@ testing::SimulationConfig matrix_config() {
   c.quiet_limit = Millis{60'000};
   c.store_fault_attempts = 3;
   c.check_history_replay = true;
+  c.expect_no_timeouts = true;  // a reply the engine had received is never waited for again
   return c;
 }
 

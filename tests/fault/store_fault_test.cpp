@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,14 +43,15 @@ class StoreFaultTest : public ::testing::Test {
     vfs_.reset();
   }
 
-  void open() {
+  // manual: driven by run_once(); otherwise the engine runs its own thread.
+  void open(bool manual = true) {
     EngineOptions options;
     options.database_path = dir_.file("engine.db");
     options.store_vfs = FaultVfs::kName;
     options.transport = transport_;
     options.clock = clock_;
     options.random_seed = 1;
-    options.manual = true;
+    options.manual = manual;
     options.store_fault_log_interval = Millis{500};
     options.log = [this](LogLevel level, std::string_view line) {
       lines_.emplace_back(std::string(to_string(level)) + " " + std::string(line));
@@ -136,6 +139,9 @@ TEST_F(StoreFaultTest, RepliesOfARefusedCommitAreAppliedOnceTheStoreRecovers) {
   ASSERT_TRUE(a.is_ok());
   EXPECT_EQ(a->phase, Phase::kCompleted);
   expect_effects_once("a");
+  // The reply that came during the fault was kept: no deadline passed, nothing was resent.
+  EXPECT_EQ(engine_->stats().timeouts, 0u);
+  EXPECT_EQ(participants_.deliveries("ValidateOrderByConsumer"), 1);
   const StoreHealth ok = engine_->store_health();
   EXPECT_TRUE(ok.ok);
   EXPECT_EQ(ok.failed_commits, failing.failed_commits);
@@ -213,6 +219,47 @@ TEST_F(StoreFaultTest, ACrashLosesExactlyTheUnsyncedCommit) {
     EXPECT_EQ(s->phase, Phase::kCompleted) << id;
     expect_effects_once(id);
   }
+}
+
+TEST_F(StoreFaultTest, TheEngineThreadBacksOffAndRecoversToo) {
+  // The same with the engine's own thread: its loop waits for the next attempt while taking
+  // replies, and calls made meanwhile are answered at the attempt.
+  open(/*manual=*/false);
+  ASSERT_TRUE(start("a").is_ok());
+  vfs_.arm({VfsOp::kWrite, VfsError::kFull});
+  // A call made while the loop backs off waits for the next attempt, which is due in engine
+  // time: move the virtual clock until the answer comes.
+  StartOptions b;
+  b.id = "b";
+  std::future<Result<std::string>> answer = engine_->start_saga_async("create_order", "order-b", b);
+  for (int i = 0;
+       i < 1'000 && answer.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready;
+       ++i) {
+    clock_->advance(Millis{100});
+    engine_->tick();
+  }
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  Result<std::string> refused = answer.get();
+  EXPECT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFull) << refused.status().to_string();
+  EXPECT_FALSE(engine_->store_health().ok);
+  vfs_.clear();
+  clock_->advance(Millis{1'100});  // past any backoff (at most 1 s): the next attempt is due
+  engine_->tick();
+  ASSERT_TRUE(start("b").is_ok());
+  for (const char* id : {"a", "b"}) {
+    Result<SagaInstance> done = Result<SagaInstance>(unavailable("not yet"));
+    for (int i = 0; i < 200 && !(done.is_ok() && done->phase == Phase::kCompleted); ++i) {
+      clock_->advance(Millis{100});
+      engine_->tick();
+      done = engine_->wait(id, Millis{20});
+    }
+    ASSERT_TRUE(done.is_ok()) << id << ": " << done.status().to_string();
+    EXPECT_EQ(done->phase, Phase::kCompleted) << id;
+    expect_effects_once(id);
+  }
+  EXPECT_TRUE(engine_->store_health().ok);
+  EXPECT_GE(engine_->store_health().failed_commits, 1u);
 }
 
 TEST_F(StoreFaultTest, BadRetryOptionsAreRefused) {

@@ -24,6 +24,10 @@ TEST(ToPrometheusTest, WritesTheExactExpositionText) {
   m.commit_batch_size = {2, 5, 4};
   m.commit_latency_us = {2, 300, 200};
   m.locks = LockMetrics{2, 1, 1, 7, 3, 2, 1, 1};
+  m.store.ok = false;  // a store fault since 1'700'000'000.5 s, three failed commits so far
+  m.store.failing_since = Millis{1'700'000'000'500};
+  m.store.failed_commits = 5;
+  m.store.failed_commits_in_fault = 3;
   EXPECT_EQ(to_prometheus(m),
             R"(# HELP saga_sagas_total Sagas by type and outcome.
 # TYPE saga_sagas_total counter
@@ -101,6 +105,15 @@ saga_deadlocks_total 1
 # HELP saga_locks_released_by_operator_total Lock keys released by an operator.
 # TYPE saga_locks_released_by_operator_total counter
 saga_locks_released_by_operator_total 1
+# HELP saga_store_healthy 1 while the database takes commits, 0 while they fail.
+# TYPE saga_store_healthy gauge
+saga_store_healthy 0
+# HELP saga_store_failing_since_seconds When the current store fault began (engine clock, seconds since the epoch); 0 if none.
+# TYPE saga_store_failing_since_seconds gauge
+saga_store_failing_since_seconds 1700000000
+# HELP saga_store_fault_commit_failures Failed commits of the current store fault.
+# TYPE saga_store_fault_commit_failures gauge
+saga_store_fault_commit_failures 3
 )");
 }
 

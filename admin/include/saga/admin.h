@@ -16,7 +16,8 @@
 // Endpoints (every response is JSON unless said otherwise; errors are
 // {"error": "...", "status": N}):
 //   GET  /healthz                     200 "ok" while the server runs; no token
-//   GET  /readyz                      200 when the engine runs and the store answers a probe
+//   GET  /readyz                      200 when the engine runs, its last commit succeeded
+//                                     (Engine::store_health) and the store answers a probe
 //                                     query, else 503; no token; JSON body says which failed
 //   GET  /metrics                     Prometheus text (read token): the engine's counters
 //                                     (saga/metrics.h) plus gauges read from the store

@@ -118,7 +118,7 @@ struct EngineOptions {
   // operator action is committed before the call returns). Deterministic given a deterministic
   // transport, clock and random_seed.
   bool manual = false;
-  LogSink log;  // default: make_spdlog_sink() (saga/log.h)
+  LogSink log;  // default: make_stderr_log_sink() (saga/log.h)
   LogLevel log_level = LogLevel::kWarning;
   // How often, in engine clock time, the engine looks for pending operator requests (rows that
   // `sagactl retry|compensate|skip` inserted into the database). 0: every loop iteration.

@@ -5,16 +5,16 @@
 //   debug    one line per saga event (started, step_succeeded, compensation_retried, ...), with
 //            step, step_name, attempt and reason; operator requests applied
 //   info     recovery summary
-//   warning  stale or unknown replies dropped, breaker opened or closed, a saga failed (its
-//            retries or its compensation's retries exhausted), operator requests rejected
-//   error    store failures (a commit or a read that failed), unresolved definitions
+//   warning  stale or unknown replies dropped, breaker opened or closed, a saga failed (retries
+//            exhausted), operator requests rejected, a store fault ended
+//   error    a store fault began and its summaries (engine.h), failed reads, unresolved definitions
 //
 // The embedding application chooses the destination with EngineOptions::log, a LogSink. When
-// none is given the engine uses make_spdlog_sink(): spdlog's logger named "saga" if the
-// application registered one (spdlog::register_logger), else spdlog's default logger. spdlog
-// never appears in this header: an application that does not use spdlog passes its own sink.
-// The ZeroMQ transport (ZmqTransportOptions::log) and the participant library
-// (ParticipantOptions::log) log through a LogSink too, by default make_stderr_log_sink().
+// none is given the engine uses make_stderr_log_sink(): spdlog's logger "saga" if the application
+// registered one (spdlog::register_logger), else stderr, never stdout (make_spdlog_sink() would
+// use spdlog's default logger). spdlog never appears in this header: an application without
+// spdlog passes its own sink. The ZeroMQ transport (ZmqTransportOptions::log) and the
+// participant library (ParticipantOptions::log) log through a LogSink too, with that default.
 #pragma once
 
 #include <cstdint>

@@ -34,7 +34,7 @@ struct StoreOptions {
   Synchronous synchronous = Synchronous::kFull;  // kEngine only
   Millis busy_timeout{5'000};
   StoreAccess access = StoreAccess::kEngine;
-  std::string vfs;  // SQLite VFS name; empty: the default one
+  std::string vfs = {};  // SQLite VFS name; empty: the default one
 };
 
 // Operator requests (schema v2): sagactl asks, the engine applies on its own thread. Stored as

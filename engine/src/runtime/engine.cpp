@@ -16,7 +16,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
         "engine: commit_retry_initial must be > 0 and commit_retry_max >= commit_retry_initial");
   }
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
-  if (!options.log) options.log = make_spdlog_sink();
+  if (!options.log) options.log = make_stderr_log_sink();  // never stdout
   Result<std::unique_ptr<SagaStore>> store =
       open_store({options.database_path, options.synchronous, options.busy_timeout,
                   StoreAccess::kEngine, options.store_vfs});

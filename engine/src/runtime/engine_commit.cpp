@@ -34,6 +34,7 @@ void Engine::Impl::carry_over(PendingBatch& batch, const Status& error) {
   if (batch.took_requests) last_request_poll_.reset();
   definitions_.give_back(batch.definitions);
   health_.failed(error, batch.inputs, now());
+  publish();  // a caller told below sees the fault in store_health()
   // Calls (starts, operator actions) are answered: their caller may call again.
   batch.answer(error.with_context("engine: commit failed, nothing of this call was applied"));
 }

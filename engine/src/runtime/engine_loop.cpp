@@ -144,6 +144,7 @@ bool Engine::Impl::crash_here(CrashPoint point) {
 Status Engine::Impl::recover() {
   crashed_ = false;
   running_.clear();
+  carried_replies_.clear();  // their sagas resend from the outbox
   timers_.clear();
   dispatcher_.clear();
   Result<std::vector<SagaInstance>> unfinished = store_->load_unfinished();

@@ -45,10 +45,17 @@ struct SimParticipant {
   std::map<EffectKey, std::uint32_t> tries;  // distinct messages
 };
 
+SimWorldOptions options_of(const SimulationConfig& config) {
+  SimWorldOptions o = world_options_of(config);
+  o.store_fault_plan = config.store_fault_plan;
+  o.store_fault_attempts = config.store_fault_attempts;
+  return o;
+}
+
 class Sim final : public SimWorld {
  public:
   Sim(const SimulationConfig& config, std::uint64_t seed)
-      : SimWorld(seed, world_options_of(config)), config_(config) {
+      : SimWorld(seed, options_of(config)), config_(config) {
     result_.seed = seed;
     add_definition(config_.definition);
     for (const StepDefinition& s : config_.definition->steps) {
@@ -248,6 +255,11 @@ void Sim::check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& 
     }
   }
   for (const HistoryEntry& h : history) {
+    if (config_.expect_no_timeouts &&
+        (h.event == Event::kStepTimedOut || h.event == Event::kCompensationTimedOut)) {
+      violation(id + ": " + std::string(to_string(h.event)) + " at step " + std::to_string(h.step) +
+                " although no message was lost");
+    }
     const bool compensation_event =
         h.event >= Event::kCompensationSucceeded && h.event <= Event::kCompensationExhausted;
     if (compensation_event && h.step >= 0 && static_cast<std::size_t>(h.step) < steps.size() &&

@@ -1,6 +1,7 @@
 // saga_simulate: runs the FTGO simulation (simulation.h) over a range of seeds and prints every
 // failing seed with its violations, then a summary. Exit status 1 when any seed failed.
-//   saga_simulate --seeds 10000 --start 1 [--sagas 12] [--verbose]
+//   saga_simulate --seeds 10000 --start 1 [--sagas 12] [--store-faults PER_MILLE] [--verbose]
+// --store-faults: the seeded store fault kind (SimFaults::store_fault), with history replay.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   std::uint64_t start = 1;
   int sagas = 12;
   bool verbose = false;
+  std::uint32_t store_faults = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -23,17 +25,22 @@ int main(int argc, char** argv) {
       start = std::strtoull(argv[++i], nullptr, 10);
     } else if (arg == "--sagas" && has_value) {
       sagas = std::atoi(argv[++i]);
+    } else if (arg == "--store-faults" && has_value) {
+      store_faults = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
     } else if (arg == "--verbose") {
       verbose = true;
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--seeds N] [--start S] [--sagas K] [--verbose]\n",
+                   "usage: %s [--seeds N] [--start S] [--sagas K] [--store-faults PER_MILLE] "
+                   "[--verbose]\n",
                    argv[0]);
       return 2;
     }
   }
   saga::testing::SimulationConfig config = saga::testing::ftgo_simulation_config();
   config.sagas = sagas;
+  config.faults.store_fault = store_faults;
+  config.check_history_replay = store_faults > 0;
   const auto began = std::chrono::steady_clock::now();  // reporting only; the runs use none
   std::uint64_t failed = 0;
   saga::testing::SimulationStats total;

@@ -131,8 +131,6 @@ SimWorldOptions world_options_of(const Config& config) {
   o.quiet_limit = config.quiet_limit;
   o.tick = config.tick;
   o.operator_retries_max = config.operator_retries_max;
-  o.store_fault_plan = config.store_fault_plan;
-  o.store_fault_attempts = config.store_fault_attempts;
   return o;
 }
 

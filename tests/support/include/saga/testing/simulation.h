@@ -61,6 +61,9 @@ struct SimulationConfig {
   // Also replay each saga's recorded history through decide (history_replay.h): it must
   // reproduce the stored instance's phase and step (no transition half applied).
   bool check_history_replay = false;
+  // No reply deadline may pass (for runs whose network loses nothing and whose faults are short:
+  // a timeout there means the engine lost a reply it had received).
+  bool expect_no_timeouts = false;
 };
 
 struct SimulationStats {
