@@ -9,6 +9,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import time
 import unittest
 
 import zmq
@@ -105,6 +106,13 @@ class ParticipantTest(unittest.TestCase):
         client.send(header, body)
         self.p.run_once(2000)
         return client.recv()
+
+    def run_until(self, done, timeout_s=5.0):
+        """Runs the participant's loop until done() holds (messages sent together may arrive
+        in more than one run_once) or timeout_s passed."""
+        deadline = time.monotonic() + timeout_s
+        while not done() and time.monotonic() < deadline:
+            self.p.run_once(100)
 
     def charges(self):
         with sqlite3.connect(self.path) as db:
@@ -219,7 +227,7 @@ class ParticipantTest(unittest.TestCase):
         reply = {"kind": "reply", "message_id": "x", "saga_id": "s1", "name": "Charged",
                  "correlation_id": "m1", "outcome": "success"}
         c.send(reply)
-        self.p.run_once(2000)
+        self.run_until(lambda: self.p.stats["replies_dropped"] == 1)
         self.assertIsNone(c.recv(200))
         self.assertEqual(self.p.stats["malformed_dropped"], len(bad))
         self.assertEqual(self.p.stats["replies_dropped"], 1)
@@ -232,7 +240,7 @@ class ParticipantTest(unittest.TestCase):
         header, _ = command("m1")
         c.send(header, b" " * 1025)
         c.send(dict(header, trace_id="x" * (wire.MAX_HEADER_BYTES + 1)))
-        self.p.run_once(2000)
+        self.run_until(lambda: self.p.stats["oversized_dropped"] == 2)
         self.assertIsNone(c.recv(200))
         self.assertEqual(self.p.stats["oversized_dropped"], 2)
         good = command("m1", body={"order_id": 1, "amount_cents": 1})
