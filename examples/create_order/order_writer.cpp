@@ -1,6 +1,7 @@
 #include "order_writer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace ftgo {
@@ -19,6 +20,7 @@ OrderWriter::~OrderWriter() {
     stopping_ = true;
   }
   queued_cv_.notify_all();
+  starting_cv_.notify_all();  // a start waiting out a store fault gives up
   writer_.join();
   completer_.join();
 }
@@ -79,8 +81,8 @@ void OrderWriter::write_loop() {
       } else {
         // The order row is durable: only now may its saga start.
         const CreateOrderData& data = results[i].value();
-        starting.push_back(
-            Starting{saga_id_of_order(data.order_id), start_(data), std::move(batch[i].answer)});
+        starting.push_back(Starting{saga_id_of_order(data.order_id), data, start_(data),
+                                    std::move(batch[i].answer)});
         ++inserted;
       }
     }
@@ -111,13 +113,37 @@ void OrderWriter::complete_loop() {
       next = std::move(starting_.front());
       starting_.pop_front();
     }
-    saga::Result<std::string> started = next.started.get();
-    // kAlreadyExists: the start did commit before (the start-up's restart won the race).
-    if (!started && started.status().code() == saga::StatusCode::kAlreadyExists) {
-      started = next.saga_id;
-    }
-    next.answer.set_value(std::move(started));
+    next.answer.set_value(await_start(next));
   }
+}
+
+namespace {
+
+// The engine's commit failed for a reason that passes (docs/storage.md, "Store faults").
+bool is_store_fault(saga::StatusCode code) {
+  return code == saga::StatusCode::kBusy || code == saga::StatusCode::kReadOnly ||
+         code == saga::StatusCode::kFull || code == saga::StatusCode::kIoError;
+}
+
+}  // namespace
+
+saga::Result<std::string> OrderWriter::await_start(Starting& starting) {
+  saga::Result<std::string> started = starting.started.get();
+  std::chrono::milliseconds wait{10};
+  while (!started && is_store_fault(started.status().code())) {
+    {
+      std::unique_lock lock(mutex_);
+      if (starting_cv_.wait_for(lock, wait, [&] { return stopping_; })) break;
+    }
+    wait = std::min(wait * 2, std::chrono::milliseconds{1'000});
+    started = start_(starting.data).get();
+  }
+  // kAlreadyExists: the start did commit before (the start-up's restart won the race, or an
+  // attempt whose answer was lost).
+  if (!started && started.status().code() == saga::StatusCode::kAlreadyExists) {
+    started = starting.saga_id;
+  }
+  return started;
 }
 
 }  // namespace ftgo

@@ -11,6 +11,12 @@
 // transaction per order; a crash between the two commits leaves orders that the service's
 // start-up restarts, as before.
 //
+// A start refused by a store fault of the engine (kBusy, kReadOnly, kFull, kIoError: its commit
+// failed and nothing of the start was applied, docs/storage.md "When a commit fails") is asked
+// again with capped backoff (10 ms doubling to 1 s) until the engine's file takes it: the order
+// row is committed, so the saga must start. Only a writer that is being destroyed gives up and
+// answers the error; its order is then one the next start-up restarts.
+//
 // An order alone in the queue goes out at once (no waiting for company): W=1 latency is the
 // same as before, and under load the batch is whatever queued up during the previous commit.
 #pragma once
@@ -60,11 +66,14 @@ class OrderWriter {
   };
   struct Starting {
     std::string saga_id;
+    CreateOrderData data;  // to ask again after a store fault
     std::future<saga::Result<std::string>> started;
     std::promise<saga::Result<std::string>> answer;
   };
   void write_loop();
   void complete_loop();
+  // Waits for `starting`'s start; asks again while a store fault refuses it (see above).
+  saga::Result<std::string> await_start(Starting& starting);
 
   InsertBatch insert_;
   StartSaga start_;
