@@ -8,7 +8,7 @@
 // a revision with 100.00 or more at stake (the larger of the order's total before and after)
 // is worth waiting for; a smaller one is refused at once so the customer can try again.
 //
-// The makers (make_begin_cancel, ...) are in docs/workshop/checks/order_change_parts.h; the
+// The makers (make_begin_cancel, ...) are in examples/ftgo/include/ftgo/cancel_order_steps.h; the
 // lock's DSL in docs/dsl.md ("Semantic locks") and docs/isolation.md, section 1.
 #include "order_change_parts.h"
 
