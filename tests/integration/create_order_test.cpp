@@ -179,6 +179,9 @@ TEST(OrdersDatabaseTest, ALockHeldPastTheBusyTimeoutIsBusyAndClears) {
   ASSERT_TRUE(system.orders().start());
   const Scenario happy = demo_scenarios()[0];
   SQLite::Database other(system.paths().orders_db(), SQLite::OPEN_READWRITE);
+  // The service's own short transactions (its participant's start-up writes) may hold the
+  // lock at this moment: wait for them, then hold it ourselves.
+  other.setBusyTimeout(5'000);
   other.exec("BEGIN IMMEDIATE");
   auto refused = system.orders().create_order(happy.order);
   ASSERT_FALSE(refused);
