@@ -5,6 +5,11 @@
 #
 #   scripts/bench.sh            # everything
 #   scripts/bench.sh --quick    # fewer repetitions, no 1M-saga growth run (about 1.5 minutes)
+#   scripts/bench.sh --compare REF [--reps R]
+#                               # builds commit REF beside the working tree and runs both
+#                               # create_order_bench binaries interleaved (ref, head, ref, ...)
+#                               # R times (default 5) per configuration, then prints the
+#                               # medians side by side (about 2 minutes per repetition)
 #
 # Benchmarks are not tests: nothing here runs under ctest, and no figure is asserted.
 set -euo pipefail
@@ -12,7 +17,17 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${SAGA_BUILD_DIR:-$root/build}"
 out="${SAGA_BENCH_OUT:-$build/bench-results}"
 quick=0
-[ "${1:-}" = "--quick" ] && quick=1
+compare=""
+reps=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --compare) compare="${2:?--compare needs a commit}"; shift ;;
+    --reps) reps="${2:?--reps needs a number}"; shift ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--compare REF [--reps R]]" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 "$root/scripts/deps.sh"
 if [ ! -f "$build/build.ninja" ]; then
@@ -42,7 +57,10 @@ run() {
   "$@" | tee -a "$summary"
 }
 
-reps=3
+if [ -n "$compare" ]; then
+  exec "$root/scripts/bench_compare.sh" "$compare" "$reps" "$bin/create_order_bench" "$out"
+fi
+
 [ "$quick" = 1 ] && reps=1
 w="1,16,256,4096"
 run e2e_full "$bin/create_order_bench" --w "$w" --reps "$reps" --ceilings --json "$out/full.json"
