@@ -20,7 +20,7 @@ Result<Millis> since_of(Inspector& reader, const SagaInstance& saga) {
   auto detail = reader.saga(saga.id);
   if (!detail) return detail.status();
   if (!detail->has_value()) return saga.updated_at;  // gone meanwhile (pruned)
-  return on_step_since(saga, detail->value().history);
+  return detail->value().on_step_since();
 }
 
 void request_fields(JsonWriter& j, const OperatorRequest& r) {
@@ -31,22 +31,11 @@ void request_fields(JsonWriter& j, const OperatorRequest& r) {
   j.field("finished_at_ms", static_cast<std::int64_t>(r.finished_at.count()));
 }
 
-// The current step's command held in its participant's gate: the last held/released entry
-// of the current step is a kCommandHeld.
-const HistoryEntry* held_entry(const SagaDetail& d) {
-  for (auto it = d.history.rbegin(); it != d.history.rend(); ++it) {
-    if (it->step != d.instance.step) return nullptr;
-    if (it->event == Event::kCommandReleased) return nullptr;
-    if (it->event == Event::kCommandHeld) return &*it;
-  }
-  return nullptr;
-}
-
 void held_fields(JsonWriter& j, const SagaDetail& d, const std::string& participant,
                  const Engine* engine) {
-  const HistoryEntry* held = held_entry(d);
+  const HistoryEntry* held = d.held_command();
   j.key("held");
-  if (held == nullptr || !unfinished(d.instance.phase)) {
+  if (held == nullptr) {
     j.null();
     return;
   }
@@ -54,7 +43,9 @@ void held_fields(JsonWriter& j, const SagaDetail& d, const std::string& particip
   j.field("reason", held->reason).field("participant", participant);
   if (engine != nullptr) {
     for (const ParticipantState& p : engine->participants()) {
-      if (p.name == participant) j.field("breaker", to_string(p.breaker));
+      if (p.name != participant) continue;
+      j.field("breaker", to_string(p.breaker));
+      j.field("next_probe_at_ms", static_cast<std::int64_t>(p.next_probe_at.count()));
     }
   }
   j.end_object();
@@ -152,7 +143,7 @@ HttpResponse show_saga(const ApiContext& c, const std::string& id) {
 
   JsonWriter j;
   j.begin_object();
-  saga_fields(j, d.instance, index, c.now, on_step_since(d.instance, d.history));
+  saga_fields(j, d.instance, index, c.now, d.on_step_since());
   held_fields(j, d, index.participant(d.instance), c.engine);
   j.key("outstanding_command");
   if (d.outstanding_command) {

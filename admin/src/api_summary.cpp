@@ -2,7 +2,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <tuple>
 
 #include "api.h"
 #include "params.h"
@@ -18,46 +17,14 @@ namespace {
 // The stats' grouping of unfinished sagas reads at most this many.
 constexpr std::size_t kMaxBlocked = 10'000;
 
-struct Group {
-  std::uint64_t count = 0;
-  Millis oldest_update{0};
-  std::string example;  // one saga of the group, the least recently updated
-};
-
-// Unfinished sagas by (type, phase, step, participant).
-using GroupKey = std::tuple<std::string, std::string, std::int32_t, std::string, std::string>;
-
-Result<std::map<GroupKey, Group>> blocked_groups(Inspector& reader, const DefinitionIndex& index,
-                                                 bool& truncated) {
-  std::map<GroupKey, Group> groups;
-  std::size_t read = 0;
-  for (Phase phase : {Phase::kExecuting, Phase::kCompensating, Phase::kFailed}) {
-    if (read > kMaxBlocked) break;
-    SagaQuery q;
-    q.phase = phase;
-    q.limit = kMaxBlocked + 1 - read;
-    auto rows = reader.list(q);
-    if (!rows) return rows.status();
-    read += rows->size();
-    for (const SagaInstance& s : rows.value()) {
-      const StepRecord* step = index.step(s, s.step);
-      Group& g = groups[{s.type, std::string(to_string(s.phase)), s.step,
-                         step != nullptr ? step->name : std::string(), index.participant(s)}];
-      ++g.count;
-      if (g.example.empty() || s.updated_at < g.oldest_update) {
-        g.oldest_update = s.updated_at;
-        g.example = s.id;
-      }
-    }
-  }
-  truncated = read > kMaxBlocked;
-  return groups;
-}
-
 void participant_json(JsonWriter& j, const ParticipantState& p) {
   j.begin_object().field("name", p.name).field("breaker", to_string(p.breaker));
   j.field("in_flight", p.in_flight).field("held", p.held);
-  j.field("consecutive_timeouts", p.consecutive_timeouts).end_object();
+  j.field("consecutive_timeouts", p.consecutive_timeouts);
+  j.field("next_probe_at_ms", static_cast<std::int64_t>(p.next_probe_at.count()));
+  j.key("reply_latency_ms").begin_object().field("count", p.replies);
+  j.field("sum", p.reply_latency_ms_sum).field("max", p.reply_latency_ms_max).end_object();
+  j.end_object();
 }
 
 void engine_json(JsonWriter& j, const Engine& engine) {
@@ -103,7 +70,7 @@ HttpResponse stats(const ApiContext& c) {
   if (!defs) return error_response(http_status(defs.status()), defs.status().to_string());
   const DefinitionIndex index(defs.value());
   bool truncated = false;
-  auto groups = blocked_groups(c.reader, index, truncated);
+  auto groups = c.reader.blocked(kMaxBlocked, truncated);
   if (!groups) return error_response(http_status(groups.status()), groups.status().to_string());
 
   JsonWriter j;
@@ -125,10 +92,10 @@ HttpResponse stats(const ApiContext& c) {
     j.null();
   }
   j.field("pending_requests", s->pending_requests).key("blocked").begin_array();
-  for (const auto& [key, g] : groups.value()) {
-    const auto& [type, phase, step, step_name, participant] = key;
-    j.begin_object().field("type", type).field("phase", phase).field("step", step);
-    j.field("step_name", step_name).field("participant", participant).field("count", g.count);
+  for (const BlockedGroup& g : groups.value()) {
+    j.begin_object().field("type", g.type).field("version", g.version);
+    j.field("phase", to_string(g.phase)).field("step", g.step);
+    j.field("step_name", g.step_name).field("participant", g.participant).field("count", g.count);
     j.field("oldest_update_ms", static_cast<std::int64_t>(g.oldest_update.count()));
     j.field("example", g.example).end_object();
   }

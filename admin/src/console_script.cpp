@@ -199,9 +199,11 @@ async function showSaga(id, historyOffset) {
     el('dt', {}, 'updated'), el('dd', {}, time(s.updated_at_ms)));
   const held = s.held ? el('div', { class: 'note', id: 'held' },
     'Command held (not sent) since ' + time(s.held.since_ms) + ': ' + s.held.reason +
-    (s.held.breaker ? '; breaker of ' + s.held.participant + ' is ' + s.held.breaker : '')) : null;
+    (s.held.breaker ? '; breaker of ' + s.held.participant + ' is ' + s.held.breaker : '') +
+    (s.held.next_probe_at_ms ? ', next probe at ' + time(s.held.next_probe_at_ms) : '')) : null;
   const actions = el('div', { class: 'actions' }, ['retry', 'compensate', 'skip'].map((a) =>
-    el('button', { id: 'action-' + a, class: 'danger', disabled: s.phase !== 'failed',
+    el('button', { id: 'action-' + a, class: 'danger',
+                   disabled: !(s.phase === 'failed' || (s.phase === 'compensating' && a !== 'compensate')),
                    onclick: () => confirmAction(s, a) }, a)));
   const history = el('ol', { class: 'timeline', id: 'timeline' }, s.history.map((h) =>
     el('li', { class: eventClass(h.event), 'data-event': h.event, 'data-step': h.step },
@@ -290,11 +292,17 @@ async function showDashboard() {
     phases.map((p) => el('th', {}, p))), Object.entries(byPhase).map(([d, n]) =>
     el('tr', {}, el('td', {}, d), phases.map((p) => el('td', {}, n[p] || 0)))));
   const breakers = e ? el('table', { id: 'breakers' },
-    el('tr', {}, ['participant', 'breaker', 'in flight', 'held', 'consecutive timeouts'].map(
+    el('tr', {}, ['participant', 'breaker', 'next probe', 'in flight', 'held',
+      'consecutive timeouts', 'replies', 'reply latency (avg)', 'reply latency (max)'].map(
       (h) => el('th', {}, h))),
     e.participants.map((p) => el('tr', { 'data-participant': p.name }, el('td', {}, p.name),
       el('td', {}, el('span', { class: 'phase breaker-' + p.breaker }, p.breaker)),
-      el('td', {}, p.in_flight), el('td', {}, p.held), el('td', {}, p.consecutive_timeouts))))
+      el('td', {}, p.next_probe_at_ms ? time(p.next_probe_at_ms) : '-'),
+      el('td', {}, p.in_flight), el('td', {}, p.held), el('td', {}, p.consecutive_timeouts),
+      el('td', {}, p.reply_latency_ms.count),
+      el('td', { class: 'reply-latency' }, p.reply_latency_ms.count
+        ? (p.reply_latency_ms.sum / p.reply_latency_ms.count).toFixed(1) + ' ms' : '-'),
+      el('td', {}, p.reply_latency_ms.count ? p.reply_latency_ms.max + ' ms' : '-'))))
     : el('p', { class: 'muted' }, 'no engine in this process');
   const blocked = el('table', { id: 'blocked' },
     el('tr', {}, ['type', 'phase', 'step', 'participant', 'sagas', 'oldest update', 'e.g.'].map(

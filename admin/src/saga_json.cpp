@@ -25,17 +25,6 @@ std::string DefinitionIndex::participant(const SagaInstance& saga) const {
   return compensating ? s->compensation_participant : s->participant;
 }
 
-Millis on_step_since(const SagaInstance& saga, const std::vector<HistoryEntry>& history) {
-  if (history.empty()) return Millis{0};
-  if (!unfinished(saga.phase)) return history.back().time;
-  Millis since = history.back().time;
-  for (auto it = history.rbegin(); it != history.rend(); ++it) {
-    if (it->step != saga.step) break;
-    since = it->time;
-  }
-  return since;
-}
-
 std::string_view wait_name(Wait wait) {
   switch (wait) {
     case Wait::kNone:

@@ -26,11 +26,6 @@ class DefinitionIndex {
   std::map<std::pair<std::string, std::uint32_t>, std::vector<StepRecord>> steps_;
 };
 
-// When the saga's current step began: the time of the earliest history entry of the current
-// run of its current step (the entries since the saga last moved to that step). For a saga in
-// a terminal phase: its last entry's time. `history` oldest first; 0 when it is empty.
-Millis on_step_since(const SagaInstance& saga, const std::vector<HistoryEntry>& history);
-
 // The instance's fields as members of an open object. `since`: the stuck-since time when known
 // (0: the instance's last update is used).
 void saga_fields(JsonWriter& j, const SagaInstance& saga, const DefinitionIndex& index, Millis now,

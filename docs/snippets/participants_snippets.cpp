@@ -1,4 +1,6 @@
 // docs/participants.md: CURVE keys for a participant; semantic locks in handlers.
+// docs/operations.md: inbox retention.
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -17,6 +19,16 @@ saga::ParticipantOptions curve_participant() {
   options.database_path = "kitchen.db";
   options.curve =
       saga::CurveServerKeys{server.public_key, server.secret_key, {orchestrator.public_key}};
+  return options;
+}
+
+// docs/operations.md, "Participant inboxes": inbox retention.
+saga::ParticipantOptions inbox_retention() {
+  saga::ParticipantOptions options;
+  options.inbox_keep = std::chrono::hours(24 * 7);
+  // The longest resend horizon of the sagas that send here; from the orchestrator's definitions:
+  //   saga::resend_horizon(definition)   (saga/resend_horizon.h; nothing when unlimited)
+  options.resend_horizon = std::chrono::hours(1);
   return options;
 }
 

@@ -7,12 +7,14 @@ sources (accounting_service.cpp's kSchema, seed_data.h's kAccountingSeed), so th
 drift -- and the same command line as `create_order_demo --service accounting`:
 
   accounting_service.py --service accounting --bind EP --db FILE [failure flags]
+                        [--verbose | --log-level debug|info|warning|error]
 
 Failure flags as failure_injection.h: --fail CMD:N[@SAGA] | CMD:always, --delay-ms CMD:MS[@SAGA],
 --drop-replies CMD:N[@SAGA], --drop-hold-ms MS, --crash-after N. Prints "READY <endpoint>" and
 serves until SIGTERM or SIGINT. Bodies are checked against the exported contract
 (docs/contracts/ftgo.asyncapi.json). `create_order_demo --accounting python` runs it.
 """
+import logging
 import os
 import re
 import signal
@@ -163,6 +165,9 @@ def main(argv):
     flags, plan = {}, FailurePlan()
     args = iter(argv)
     for flag in args:
+        if flag == "--verbose":  # as create_order_demo: --verbose is --log-level info
+            flags["--log-level"] = "info"
+            continue
         value = next(args, None)
         if value is None or not flag.startswith("--"):
             sys.exit("usage: accounting_service.py --service accounting --bind EP --db FILE "
@@ -172,6 +177,11 @@ def main(argv):
     if flags.get("--service", "accounting") != "accounting" or "--bind" not in flags \
             or "--db" not in flags:
         sys.exit("usage: accounting_service.py --service accounting --bind EP --db FILE")
+    level = flags.get("--log-level", "warning")
+    if level not in ("debug", "info", "warning", "error"):
+        sys.exit("accounting_service.py: --log-level takes debug, info, warning or error")
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper()),
+                        format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
     participant = Participant(
         flags["--bind"], flags["--db"],
         contracts=contracts.load(os.path.join(ROOT, "docs", "contracts", "ftgo.asyncapi.json")))

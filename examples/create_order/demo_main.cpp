@@ -33,6 +33,7 @@
 #include "demo_runner.h"
 #include "scenario_runner.h"
 #include "service_host.h"
+#include "service_support.h"
 
 namespace {
 
@@ -41,13 +42,14 @@ void usage() {
       stderr,
       "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
       "         [--fresh] [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N]\n"
-      "         [--verbose] [--console HOST:PORT [--console-read-token file:F|env:V]\n"
+      "         [--verbose | --log-level debug|info|warning|error]\n"
+      "         [--console HOST:PORT [--console-read-token file:F|env:V]\n"
       "         [--console-write-token file:F|env:V]]\n"
       "         [--accounting python|cpp] [--curve | --curve-keys DIR]\n"
       "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
       "         [--crash-after N]\n"
       "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
-      "         [--curve-keys DIR]\n"
+      "         [--curve-keys DIR] [--verbose | --log-level L]\n"
       "       create_order_demo --service orchestrator --db ENGINE.db --orders-db F\n"
       "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
       "--accounting EP)\n"
@@ -78,7 +80,8 @@ constexpr std::string_view kValueFlags[] = {"--orders",
                                             "--retry-attempts",
                                             "--console",
                                             "--console-read-token",
-                                            "--console-write-token"};
+                                            "--console-write-token",
+                                            "--log-level"};
 // FailurePlan::apply_flag's flags (failure_injection.h).
 constexpr std::string_view kFailureFlags[] = {"--fail", "--drop-replies", "--delay-ms",
                                               "--drop-hold-ms", "--crash-after"};
@@ -131,6 +134,12 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
   }
   config.order.engine_database_path = flags["--db"];
   config.order.log_level = demo.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
+  config.order.participant.log_level =
+      demo.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kWarning;
+  if (auto level = ftgo::parse_log_level(demo.log_level)) {
+    config.order.log_level = *level;
+    config.order.participant.log_level = *level;
+  }
   config.order.timing = demo.timing;
   return ftgo::run_orchestrator_process(std::move(config));
 }
@@ -205,6 +214,11 @@ int main(int argc, char** argv) {
     demo.timing.retry_attempts = static_cast<std::uint32_t>(n);
   }
   if (flags.contains("--data-dir")) demo.data_dir = flags["--data-dir"];
+  demo.log_level = flags["--log-level"];
+  if (!demo.log_level.empty() && !ftgo::parse_log_level(demo.log_level)) {
+    return bad_usage("--log-level takes debug, info, warning or error, not '" + demo.log_level +
+                     "'");
+  }
   demo.console.address = flags["--console"];
   demo.console.read_token = flags["--console-read-token"];
   demo.console.write_token = flags["--console-write-token"];
@@ -223,6 +237,8 @@ int main(int argc, char** argv) {
                                  std::make_shared<ftgo::FailureInjector>(plan),
                                  saga::Synchronous::kFull};
     if (curve) options.curve = curve->server();
+    if (demo.verbose) options.log_level = saga::LogLevel::kInfo;
+    if (auto level = ftgo::parse_log_level(demo.log_level)) options.log_level = *level;
     return ftgo::run_service_process(*kind, std::move(options));
   }
   if (flags.contains("--accounting")) {

@@ -19,6 +19,7 @@
 #include "scenario_runner.h"
 #include "scenarios.h"
 #include "service_host.h"
+#include "service_support.h"
 #include "timeline.h"
 
 namespace ftgo {
@@ -212,12 +213,21 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
       std::vector<std::string> args{python_accounting_script(), "--service", name, "--bind",
                                     "tcp://127.0.0.1:0",        "--db",      db};
       for (const std::string& f : o.failures.to_flags()) args.push_back(f);
+      if (!o.log_level.empty() || o.verbose) {
+        args.push_back("--log-level");
+        args.push_back(o.log_level.empty() ? "info" : o.log_level);
+      }
       auto child = children.spawn(std::move(args), "/usr/bin/python3");
       if (!child) return child.status();
       endpoint = child.value();
     } else if (o.processes) {
       std::vector<std::string> args{"--service", name, "--bind", "tcp://127.0.0.1:0", "--db", db};
       for (const std::string& f : o.failures.to_flags()) args.push_back(f);
+      if (o.verbose) args.push_back("--verbose");
+      if (!o.log_level.empty()) {
+        args.push_back("--log-level");
+        args.push_back(o.log_level);
+      }
       if (curve) {
         args.push_back("--curve-keys");
         args.push_back(o.curve_keys_dir);
@@ -229,6 +239,8 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
       ServiceOptions options{"ipc://" + paths.dir + "/" + name + ".sock", db, injector,
                              saga::Synchronous::kFull};
       if (curve) options.curve = curve->server();
+      if (o.verbose) options.log_level = saga::LogLevel::kInfo;
+      if (auto level = parse_log_level(o.log_level)) options.log_level = *level;
       auto service = open_service(kind, options);
       if (!service) return service.status().with_context(name);
       endpoint = threads.run(std::move(service).value());
@@ -321,6 +333,7 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
   order.engine_database_path = paths.engine_db();
   order.timing = o.timing;
   order.log_level = o.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
+  if (auto level = parse_log_level(o.log_level)) order.log_level = *level;
   auto service = OrderService::open(std::move(order));
   saga::Result<std::size_t> started =
       service ? service.value()->start() : saga::Result<std::size_t>(service.status());

@@ -20,6 +20,9 @@ struct DemoOptions {
   // sagas driven to their end, nothing placed again) unless `fresh`, which removes them first.
   bool fresh = false;
   bool verbose = false;  // the engine's info lines on stderr (else errors only)
+  // --log-level debug|info|warning|error, for the engine and every service process; empty: the
+  // engine at error (info with verbose), the participant services at warning (info).
+  std::string log_level;
   SagaTiming timing;
   FailurePlan failures;  // from the flags, for every service
   std::string program;   // this executable, for --processes

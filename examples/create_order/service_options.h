@@ -6,7 +6,9 @@
 #include <string>
 
 #include "failure_injection.h"
+#include "saga/clock.h"
 #include "saga/curve.h"
+#include "saga/log.h"
 #include "saga/synchronous.h"
 
 namespace ftgo {
@@ -22,6 +24,11 @@ struct ServiceOptions {
   saga::Synchronous synchronous = saga::Synchronous::kFull;
   // CURVE server keys for the service's socket (curve_keys.h); none: plain connections.
   std::optional<saga::CurveServerKeys> curve = std::nullopt;
+  // The participant library's lines below this level are dropped (--log-level, --verbose).
+  saga::LogLevel log_level = saga::LogLevel::kWarning;
+  // Inbox retention (ParticipantOptions::inbox_keep, resend_horizon); 0: off.
+  saga::Millis inbox_keep{0};
+  saga::Millis resend_horizon{0};
 };
 
 }  // namespace ftgo

@@ -8,6 +8,14 @@
 
 namespace ftgo {
 
+std::optional<saga::LogLevel> parse_log_level(std::string_view text) {
+  for (saga::LogLevel l : {saga::LogLevel::kDebug, saga::LogLevel::kInfo, saga::LogLevel::kWarning,
+                           saga::LogLevel::kError}) {
+    if (saga::to_string(l) == text) return l;
+  }
+  return std::nullopt;
+}
+
 saga::Result<std::unique_ptr<saga::Participant>> open_participant(const ServiceOptions& options,
                                                                   std::string_view schema,
                                                                   std::string_view seed) {
@@ -16,6 +24,12 @@ saga::Result<std::unique_ptr<saga::Participant>> open_participant(const ServiceO
   p.database_path = options.database_path;
   p.synchronous = options.synchronous;
   p.curve = options.curve;
+  p.inbox_keep = options.inbox_keep;
+  p.resend_horizon = options.resend_horizon;
+  p.log = [sink = saga::make_stderr_log_sink(), level = options.log_level](saga::LogLevel l,
+                                                                           std::string_view line) {
+    if (l >= level) sink(l, line);
+  };
   auto participant = saga::Participant::open(std::move(p));
   if (!participant) return participant.status();
   if (saga::Status s = participant.value()->exec_schema(schema); !s) return s;

@@ -3,6 +3,7 @@
 
 #include <exception>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <variant>
@@ -14,6 +15,9 @@ namespace ftgo {
 
 // Opens a participant at options.endpoint/database_path and runs `schema` then `seed` (both
 // idempotent: CREATE ... IF NOT EXISTS, INSERT OR IGNORE).
+// "debug", "info", "warning" or "error"; nothing for anything else (and for "").
+std::optional<saga::LogLevel> parse_log_level(std::string_view text);
+
 saga::Result<std::unique_ptr<saga::Participant>> open_participant(const ServiceOptions& options,
                                                                   std::string_view schema,
                                                                   std::string_view seed);

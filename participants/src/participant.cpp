@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "handler_context_access.h"
+#include "inbox_retention.h"
 #include "sqlite_inbox.h"
 #include "zmq_router.h"
 
@@ -30,7 +31,7 @@ struct Counters {
   std::atomic<std::uint64_t> handled{0}, duplicates{0}, null_compensations{0},
       refused_compensated{0}, handler_errors{0}, unknown_commands{0}, malformed_commands{0},
       malformed_dropped{0}, oversized_dropped{0}, replies_dropped{0}, send_failures{0},
-      store_errors{0}, lock_refusals{0}, held_commands{0}, held_resends{0};
+      store_errors{0}, lock_refusals{0}, held_commands{0}, held_resends{0}, inbox_pruned{0};
 };
 
 // Logs the first few events of a kind, then every 1000th, so garbage cannot flood the log.
@@ -137,6 +138,7 @@ struct Participant::Impl {
   ParticipantOptions options;
   std::unique_ptr<detail::ZmqRouter> router;
   std::unique_ptr<detail::SqliteInbox> inbox;
+  detail::InboxPruner pruner{options};  // reads `options` as open() leaves it
   std::map<std::string, HandlerEntry, std::less<>> handlers;
   std::atomic<bool> stopping{false};
   Counters counters;
@@ -300,7 +302,7 @@ Status Participant::Impl::handle(Pending& p) {
       if (Status s = inbox->delete_held(command.message_id); !s) return s;
     }
     if (store) {
-      if (Status s = inbox->store_reply(command, reply); !s) return s;
+      if (Status s = inbox->store_reply(command, reply, options.clock->now().count()); !s) return s;
     }
     p.reply = std::move(reply);
     return Status::ok();
@@ -465,6 +467,7 @@ Participant::~Participant() = default;
 
 Result<std::unique_ptr<Participant>> Participant::open(ParticipantOptions options) {
   if (options.max_batch == 0) return invalid_argument("participant: max_batch must be >= 1");
+  if (Status s = detail::check_inbox_retention(options); !s) return s;
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   if (!options.log) options.log = make_stderr_log_sink();
   auto impl = std::make_unique<Impl>();
@@ -508,6 +511,8 @@ Status Participant::run_once(Millis timeout) {
     }
     for (const Pending& p : ready) impl_->send(p);
   }
+  impl_->pruner.maybe_prune(*impl_->inbox, impl_->options.clock->now(),
+                            impl_->counters.inbox_pruned);
   std::vector<detail::InboundMessage> inbound;
   if (Status s = impl_->router->receive(timeout, impl_->options.max_batch, inbound); !s) return s;
   std::vector<Pending> batch = impl_->parse(inbound);
@@ -549,7 +554,8 @@ ParticipantStats Participant::stats() const {
                           .clients_refused = impl_->router->clients_refused(),
                           .lock_refusals = c.lock_refusals,
                           .held_commands = c.held_commands,
-                          .held_resends = c.held_resends};
+                          .held_resends = c.held_resends,
+                          .inbox_pruned = c.inbox_pruned};
 }
 
 }  // namespace saga

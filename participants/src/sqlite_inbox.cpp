@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS saga_inbox (
   outcome      INTEGER NOT NULL,
   reason       TEXT NOT NULL,
   content_type INTEGER NOT NULL,
-  body         BLOB NOT NULL
+  body         BLOB NOT NULL,
+  stored_at    INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS saga_barrier (
   saga_id           TEXT NOT NULL,
@@ -297,6 +298,16 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
     wal.executeStep();
     impl->db.exec("PRAGMA synchronous=" + std::to_string(static_cast<int>(synchronous)));
     impl->db.exec(kSchema);
+    // Files made before inbox retention: their rows get 0, stamped by the first prune().
+    const bool has_stored_at =
+        impl->db
+            .execAndGet(
+                "SELECT count(*) FROM pragma_table_info('saga_inbox') WHERE name='stored_at'")
+            .getInt64() > 0;
+    if (!has_stored_at) {
+      impl->db.exec("ALTER TABLE saga_inbox ADD COLUMN stored_at INTEGER NOT NULL DEFAULT 0");
+    }
+    impl->db.exec("CREATE INDEX IF NOT EXISTS saga_inbox_by_time ON saga_inbox (stored_at)");
     impl->db.exec(detail::kVersionFileTable);
     impl->db.exec(detail::kVersionFileIndex);
   });
@@ -369,15 +380,40 @@ Result<std::optional<StoredReply>> SqliteInbox::find_reply(const std::string& me
                                read_reply, message_id);
 }
 
-Status SqliteInbox::store_reply(const Envelope& command, const StoredReply& reply) {
+Status SqliteInbox::store_reply(const Envelope& command, const StoredReply& reply,
+                                std::int64_t stored_at_ms) {
   return write_row(impl_->statements, "store reply",
                    "INSERT INTO saga_inbox (message_id, saga_id, step, command_name, compensation, "
-                   "reply_name, outcome, reason, content_type, body) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   "reply_name, outcome, reason, content_type, body, stored_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    command.message_id, command.saga_id, command.step, command.name,
                    std::int64_t{command.compensation ? 1 : 0}, reply.name,
                    static_cast<std::int64_t>(reply.outcome), reply.reason,
-                   static_cast<std::int64_t>(reply.content_type), Blob{reply.body});
+                   static_cast<std::int64_t>(reply.content_type), Blob{reply.body}, stored_at_ms);
+}
+
+Result<std::size_t> SqliteInbox::prune(std::int64_t before_ms, std::int64_t now_ms,
+                                       std::size_t limit) {
+  std::size_t deleted = 0;
+  if (Status s = begin(); !s) return s;
+  Status s = guarded("prune inbox", [&] {
+    {
+      Using stamp(impl_->statements, "UPDATE saga_inbox SET stored_at = ?1 WHERE stored_at = 0");
+      bind_values(*stamp, now_ms);
+      stamp->exec();
+    }
+    Using q(impl_->statements,
+            "DELETE FROM saga_inbox WHERE rowid IN (SELECT rowid FROM saga_inbox "
+            "WHERE stored_at < ?1 ORDER BY stored_at LIMIT ?2)");
+    bind_values(*q, before_ms, static_cast<std::int64_t>(limit));
+    deleted = static_cast<std::size_t>(q->exec());
+  });
+  if (s) s = commit();
+  if (!s) {
+    rollback();
+    return s;
+  }
+  return deleted;
 }
 
 Result<BarrierState> SqliteInbox::barrier(const std::string& saga_id, const std::string& step) {

@@ -67,7 +67,11 @@ class SqliteInbox {
   Status rollback_to_savepoint();  // undoes the writes since savepoint(); it stays open
 
   Result<std::optional<StoredReply>> find_reply(const std::string& message_id);
-  Status store_reply(const Envelope& command, const StoredReply& reply);
+  Status store_reply(const Envelope& command, const StoredReply& reply, std::int64_t stored_at_ms);
+  // Inbox retention, in a transaction of its own: stamps rows stored before retention existed
+  // (stored_at 0) with now_ms, then deletes at most `limit` rows stored before before_ms,
+  // oldest first. Returns how many it deleted.
+  Result<std::size_t> prune(std::int64_t before_ms, std::int64_t now_ms, std::size_t limit);
 
   Result<BarrierState> barrier(const std::string& saga_id, const std::string& step);
   // Sets the flag (action_done or compensation_done) for (saga_id, step), creating the row.

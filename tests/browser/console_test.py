@@ -240,6 +240,11 @@ def test_dashboard(demo, driver, wait, shots):
           "the dashboard shows the breakers of " + ", ".join(names))
     check(failed_now == "0",
           "no saga is failed now")
+    latencies = driver.execute_script(
+        "return [...document.querySelectorAll('#breakers tr[data-participant] td.reply-latency')]"
+        ".map(td => td.textContent)")
+    check(len(latencies) == 4 and all(t.endswith(" ms") for t in latencies),
+          "the dashboard shows the reply latency of every participant: " + ", ".join(latencies))
     if shots:
         time.sleep(2.5)  # one refresh, so that the rates have a previous sample
         driver.save_screenshot(os.path.join(shots, "console-dashboard.png"))

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "damaged_file.h"
+#include "integration/sagactl_runner.h"
 #include "saga/testing/engine_fixture.h"
 #include "saga/testing/ftgo_definition.h"
 
@@ -28,24 +29,7 @@ namespace {
 using testing::EngineFixture;
 using ::testing::HasSubstr;
 
-struct Output {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using Output = testing::SagactlOutput;
 
 class SagactlTest : public ::testing::Test {
  protected:
@@ -56,16 +40,7 @@ class SagactlTest : public ::testing::Test {
     const int n = runs_++;
     const std::string out = f.dir().file("out" + std::to_string(n));
     const std::string err = f.dir().file("err" + std::to_string(n));
-    std::string command = quote(SAGACTL_PATH);
-    if (db) command += " --db " + quote(f.database_path());
-    for (const std::string& a : args) command += " " + quote(a);
-    command += " >" + quote(out) + " 2>" + quote(err);
-    const int status = std::system(command.c_str());
-    Output r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+    return testing::run_sagactl(db ? f.database_path() : std::string(), args, out, err);
   }
 
   // sagactl in the background while this thread keeps the engine's virtual clock moving, as

@@ -178,7 +178,9 @@ void probe(Driver& d, Probe p) {
     }
     case Probe::kOperatorRetry:
     case Probe::kOperatorSkip:
-      may_refuse = before.phase != Phase::kFailed;
+      // A failed saga, or one still compensating (its running compensation is resent or
+      // skipped).
+      may_refuse = before.phase != Phase::kFailed && before.phase != Phase::kCompensating;
       r = d.try_operate(p == Probe::kOperatorRetry ? InputKind::kOperatorRetry
                                                    : InputKind::kOperatorSkip);
       break;

@@ -180,5 +180,27 @@ TEST_F(DispatcherTest, ReportsEachHoldOnceWithItsReasonAndItsRelease) {
                                             "c/1 released", "e/1 held breaker_open"}));
 }
 
+TEST_F(DispatcherTest, MeasuresReplyLatencyAndTellsWhenTheNextProbeGoes) {
+  dispatcher.dispatch(command("p", "a/1"), Millis{100});
+  dispatcher.dispatch(command("p", "b/1"), Millis{100});
+  dispatcher.on_reply("a/1", Millis{130});  // 30 ms after its send
+  dispatcher.on_reply("b/1", Millis{110});  // 10 ms
+  dispatcher.on_reply("b/1", Millis{500});  // a duplicate: not sent again, not counted
+  ParticipantState s = dispatcher.states().at(0);
+  EXPECT_EQ(s.replies, 2u);
+  EXPECT_EQ(s.reply_latency_ms_sum, 40u);
+  EXPECT_EQ(s.reply_latency_ms_max, 30u);
+  EXPECT_EQ(s.next_probe_at, Millis{0});  // closed
+  // Two timeouts open the breaker at 2000: the next probe may go after the 1000 ms cool-down.
+  dispatcher.dispatch(command("p", "c/1"), Millis{1000});
+  dispatcher.dispatch(command("p", "d/1"), Millis{1000});
+  dispatcher.on_deadline("c/1", Millis{2000});
+  dispatcher.on_deadline("d/1", Millis{2000});
+  s = dispatcher.states().at(0);
+  EXPECT_EQ(s.breaker, BreakerState::kOpen);
+  EXPECT_EQ(s.next_probe_at, Millis{3000});
+  EXPECT_EQ(s.replies, 2u);  // timeouts are not replies
+}
+
 }  // namespace
 }  // namespace saga

@@ -122,11 +122,17 @@ TEST_F(LockCoordinatorTest, AFailFastRefusalCarriesTheLockRefusedCause) {
 TEST_F(LockCoordinatorTest, OperatorReleaseTellsTheHolderAndHandsTheKeyOn) {
   ask("a", {"k"});
   ask("b", {"k"});
-  EXPECT_EQ(locks.release("k", "b", "ops: stuck", Millis{9}, fresh(), stage()).code(),
+  RunningSagas running;
+  running["a"].trace_id = "trace-a";
+  EXPECT_EQ(locks.release("k", "b", "ops: stuck", Millis{9}, fresh(), stage(), running).code(),
             StatusCode::kFailedPrecondition);  // held by a, not b
-  EXPECT_EQ(locks.release("nope", "", "ops", Millis{9}, fresh(), stage()).code(),
+  EXPECT_EQ(locks.release("nope", "", "ops", Millis{9}, fresh(), stage(), running).code(),
             StatusCode::kNotFound);
-  ASSERT_TRUE(locks.release("k", "", "ops: stuck", Millis{9}, fresh(), stage()));
+  ASSERT_TRUE(locks.release("k", "", "ops: stuck", Millis{9}, fresh(), stage(), running));
+  // One line with the saga, its trace id, who and why.
+  EXPECT_EQ(lines.back(),
+            "saga=a trace_id=trace-a event=lock_released_by_operator key=\"k\" "
+            "reason=\"ops: stuck (lock k)\"");
   ASSERT_EQ(staged.size(), 4u);
   EXPECT_EQ(staged[2].saga_id, "a");
   EXPECT_EQ(staged[2].kind, InputKind::kOperatorReleasedLock);
@@ -139,7 +145,7 @@ TEST_F(LockCoordinatorTest, OperatorReleaseTellsTheHolderAndHandsTheKeyOn) {
 TEST_F(LockCoordinatorTest, AKeyIsReleasedEvenWhenItsHolderCannotBeTold) {
   ask("a", {"k"});
   refuse_stage = true;
-  ASSERT_TRUE(locks.release("k", "", "ops", Millis{9}, fresh(), stage()));
+  ASSERT_TRUE(locks.release("k", "", "ops", Millis{9}, fresh(), stage(), RunningSagas{}));
   EXPECT_EQ(locks.table().holder("k"), nullptr);
   EXPECT_NE(lines[lines.size() - 2].find("event=lock_released_without_history"), std::string::npos);
 }

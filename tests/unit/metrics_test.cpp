@@ -20,6 +20,10 @@ TEST(ToPrometheusTest, WritesTheExactExpositionText) {
   kitchen.name = "kit\"chen";  // label values are escaped
   kitchen.in_flight = 2;
   kitchen.breaker = BreakerState::kOpen;
+  kitchen.next_probe_at = Millis{1'700'000'004'900};
+  kitchen.replies = 3;
+  kitchen.reply_latency_ms_sum = 45;
+  kitchen.reply_latency_ms_max = 30;
   m.participants.push_back(kitchen);
   m.commit_batch_size = {2, 5, 4};
   m.commit_latency_us = {2, 300, 200};
@@ -71,6 +75,16 @@ saga_commands_held{participant="kit\"chen"} 0
 saga_breaker_state{participant="kit\"chen",state="closed"} 0
 saga_breaker_state{participant="kit\"chen",state="open"} 1
 saga_breaker_state{participant="kit\"chen",state="half_open"} 0
+# HELP saga_breaker_next_probe_seconds While a breaker is open: when it lets the next probe through (engine clock, seconds since the epoch); 0 otherwise.
+# TYPE saga_breaker_next_probe_seconds gauge
+saga_breaker_next_probe_seconds{participant="kit\"chen"} 1700000004
+# HELP saga_reply_latency_milliseconds Time from a command's send to its reply, per participant (engine clock).
+# TYPE saga_reply_latency_milliseconds summary
+saga_reply_latency_milliseconds_count{participant="kit\"chen"} 3
+saga_reply_latency_milliseconds_sum{participant="kit\"chen"} 45
+# HELP saga_reply_latency_milliseconds_max Largest reply latency observed.
+# TYPE saga_reply_latency_milliseconds_max gauge
+saga_reply_latency_milliseconds_max{participant="kit\"chen"} 30
 # HELP saga_commit_batch_size Inputs per committed transaction.
 # TYPE saga_commit_batch_size summary
 saga_commit_batch_size_sum 5

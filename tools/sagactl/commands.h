@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 #include "output.h"
@@ -39,6 +40,15 @@ struct ListArgs {
   std::size_t page = 1;  // from 1
 };
 
+struct ShowArgs {
+  std::string id;
+  // History paging: entries from `history_offset` (oldest first), at most `history_limit`.
+  // Without an offset the text shows the last history_limit entries (default 40) and JSON
+  // all of them; 0: all.
+  std::optional<std::size_t> history_offset;
+  std::optional<std::size_t> history_limit;
+};
+
 struct ActionArgs {
   saga::OperatorAction action = saga::OperatorAction::kRetry;
   std::string id;      // the saga; for kReleaseLock, the lock key
@@ -62,7 +72,7 @@ struct PruneArgs {
 };
 
 int list(Context& c, const ListArgs& args);
-int show(Context& c, const std::string& id);
+int show(Context& c, const ShowArgs& args);
 int stats(Context& c);
 int definitions(Context& c);
 int act(Context& c, const ActionArgs& args);

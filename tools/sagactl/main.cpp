@@ -54,9 +54,13 @@ int main(int argc, char** argv) {
   list->add_option("--limit", list_args.limit, "rows per page (default 20)");
   list->add_option("--page", list_args.page, "page number, from 1");
 
-  std::string show_id;
+  sagactl::ShowArgs show_args;
   CLI::App* show = app.add_subcommand("show", "one saga: state, outstanding command, history");
-  show->add_option("id", show_id, "saga id")->required();
+  show->add_option("id", show_args.id, "saga id")->required();
+  show->add_option("--history-limit", show_args.history_limit,
+                   "history entries to print (default: the last 40; JSON: all; 0: all)");
+  show->add_option("--history-offset", show_args.history_offset,
+                   "print the history from this entry (0: the oldest)");
 
   CLI::App* stats = app.add_subcommand("stats", "counts by phase and type, retries, timeouts");
   CLI::App* definitions =
@@ -66,10 +70,16 @@ int main(int argc, char** argv) {
   retry_args.action = saga::OperatorAction::kRetry;
   compensate_args.action = saga::OperatorAction::kCompensate;
   skip_args.action = saga::OperatorAction::kSkip;
-  add_action(app, "retry", "failed saga: send the failed step or compensation again", retry_args);
+  add_action(app, "retry",
+             "failed saga: send the failed step or compensation again; compensating saga: "
+             "resend its compensation now",
+             retry_args);
   add_action(app, "compensate", "failed saga: give up going forward and roll back",
              compensate_args);
-  add_action(app, "skip", "failed saga: count the failed step or compensation as done", skip_args);
+  add_action(app, "skip",
+             "failed saga: count the failed step or compensation as done; compensating saga: "
+             "count its compensation as done",
+             skip_args);
 
   CLI::App* locks = app.add_subcommand("locks", "semantic locks held, their holders and queues");
   sagactl::ActionArgs release_args;
@@ -131,7 +141,7 @@ int main(int argc, char** argv) {
     return sagactl::check(c, check_file.empty() ? c.database : check_file, check_max);
   }
   if (list->parsed()) return sagactl::list(c, list_args);
-  if (show->parsed()) return sagactl::show(c, show_id);
+  if (show->parsed()) return sagactl::show(c, show_args);
   if (stats->parsed()) return sagactl::stats(c);
   if (definitions->parsed()) return sagactl::definitions(c);
   if (app.got_subcommand("retry")) return sagactl::act(c, retry_args);

@@ -1,4 +1,5 @@
 // sagactl list and show: sagas and one saga's state, command and history.
+#include <algorithm>
 #include <ostream>
 #include <string>
 
@@ -60,11 +61,20 @@ int list(Context& c, const ListArgs& args) {
     }
     return "";
   };
-  Table t({"id", "type", "phase", "step", "created", "age", "reason"});
+  Table t({"id", "type", "phase", "step", "on step for", "created", "age", "reason"});
   const Millis now = wall_now();
   for (const SagaInstance& i : rows.value()) {
     std::string step = saga::is_terminal(i.phase) ? "-" : step_label(i.step, name_of(i));
-    t.row({i.id, i.type + " v" + std::to_string(i.version), c.style.phase(i.phase), step,
+    std::string stuck = "-";  // since the saga came to its step (its history, one read each)
+    if (!saga::is_terminal(i.phase)) {
+      auto detail = (*inspector)->saga(i.id);
+      if (!detail) return fail(c, detail.status().to_string());
+      if (detail->has_value()) {
+        stuck = format_duration(now - detail->value().on_step_since());
+        if (detail->value().held_command() != nullptr) stuck += " (held)";
+      }
+    }
+    t.row({i.id, i.type + " v" + std::to_string(i.version), c.style.phase(i.phase), step, stuck,
            format_time(i.created_at), format_duration(now - i.created_at), i.last_reason});
   }
   if (t.empty()) {
@@ -88,7 +98,39 @@ std::optional<std::string> data_json(const std::string& data) {
   return data;
 }
 
-void show_json(Context& c, const saga::SagaDetail& d) {
+// The history entries to print: [first, last).
+struct Window {
+  std::size_t first = 0;
+  std::size_t last = 0;
+};
+
+Window history_window(const ShowArgs& args, std::size_t total, bool json) {
+  const std::size_t limit = args.history_limit.value_or(json || args.history_offset ? 0 : 40);
+  const std::size_t n = limit == 0 ? total : limit;
+  if (args.history_offset) {
+    const std::size_t first = std::min(*args.history_offset, total);
+    return {first, first + std::min(n, total - first)};
+  }
+  return {total - std::min(n, total), total};
+}
+
+void held_json(JsonWriter& j, const saga::SagaDetail& d) {
+  j.key("on_step_since_ms");
+  if (saga::is_terminal(d.instance.phase)) {
+    j.null();
+  } else {
+    j.value(static_cast<std::int64_t>(d.on_step_since().count()));
+  }
+  j.key("held");
+  if (const saga::HistoryEntry* held = d.held_command()) {
+    j.begin_object().field("since_ms", static_cast<std::int64_t>(held->time.count()));
+    j.field("reason", held->reason).end_object();
+  } else {
+    j.null();
+  }
+}
+
+void show_json(Context& c, const saga::SagaDetail& d, Window w) {
   const SagaInstance& i = d.instance;
   JsonWriter j;
   j.begin_object();
@@ -130,8 +172,12 @@ void show_json(Context& c, const saga::SagaDetail& d) {
   } else {
     j.null();
   }
+  held_json(j, d);
+  j.field("history_total", static_cast<std::uint64_t>(d.history.size()));
+  j.field("history_offset", static_cast<std::uint64_t>(w.first));
   j.key("history").begin_array();
-  for (const saga::HistoryEntry& h : d.history) {
+  for (std::size_t k = w.first; k < w.last; ++k) {
+    const saga::HistoryEntry& h = d.history[k];
     j.begin_object().field("time_ms", static_cast<std::int64_t>(h.time.count()));
     j.field("event", saga::to_string(h.event)).field("step", h.step);
     j.field("step_name", d.step_name(h.step)).field("attempt", h.attempt);
@@ -141,7 +187,7 @@ void show_json(Context& c, const saga::SagaDetail& d) {
   *c.out << j.str();
 }
 
-void show_text(Context& c, const saga::SagaDetail& d) {
+void show_text(Context& c, const saga::SagaDetail& d, Window w) {
   const SagaInstance& i = d.instance;
   std::ostream& o = *c.out;
   auto line = [&](std::string_view key, const std::string& value) {
@@ -166,6 +212,11 @@ void show_text(Context& c, const saga::SagaDetail& d) {
   }
   if (!i.last_reason.empty()) line("reason", i.last_reason);
   line("trace_id", i.trace_id);
+  if (!saga::is_terminal(i.phase)) {
+    const Millis since = d.on_step_since();
+    line("stuck since",
+         format_time(since) + "  (on this step for " + format_duration(wall_now() - since) + ")");
+  }
   line("created", format_time(i.created_at));
   line("updated", format_time(i.updated_at));
   std::optional<std::string> data = data_json(i.data);
@@ -178,7 +229,17 @@ void show_text(Context& c, const saga::SagaDetail& d) {
   } else {
     line("command", "none outstanding");
   }
-  if (i.wait == saga::Wait::kReply) line("deadline", "reply due by " + format_time(i.deadline));
+  const saga::HistoryEntry* held = d.held_command();
+  if (held != nullptr) {
+    line("held", "not sent: held by its participant's gate since " + format_time(held->time) +
+                     " (" + held->reason +
+                     "); the admin server's /api/participants shows the breaker and next probe");
+  }
+  if (held != nullptr && i.wait == saga::Wait::kReply) {
+    line("deadline", "none while held: the reply deadline runs from the send");
+  } else if (i.wait == saga::Wait::kReply) {
+    line("deadline", "reply due by " + format_time(i.deadline));
+  }
   if (i.wait == saga::Wait::kRetry) line("deadline", "next retry at " + format_time(i.deadline));
   if (i.wait == saga::Wait::kNone) line("deadline", "none");
   if (i.wait == saga::Wait::kLock) {
@@ -190,9 +251,16 @@ void show_text(Context& c, const saga::SagaDetail& d) {
     for (const std::string& k : d.locks_held) keys += (keys.empty() ? "" : ", ") + k;
     line("locks", "holds " + keys);
   }
-  o << c.style.bold("history") << '\n';
+  std::string range;
+  if (w.first > 0 || w.last < d.history.size()) {
+    range = "  entries " + std::to_string(w.first) + ".." +
+            std::to_string(w.last == 0 ? 0 : w.last - 1) + " of " +
+            std::to_string(d.history.size()) + " (--history-offset, --history-limit 0: all)";
+  }
+  o << c.style.bold("history") << c.style.dim(range) << '\n';
   Table t({"time", "event", "step", "attempt", "reason"});
-  for (const saga::HistoryEntry& h : d.history) {
+  for (std::size_t k = w.first; k < w.last; ++k) {
+    const saga::HistoryEntry& h = d.history[k];
     std::string reason = h.reason;
     if (!h.reply_name.empty()) reason += (reason.empty() ? "" : " ") + ("(" + h.reply_name + ")");
     t.row({format_time(h.time), std::string(saga::to_string(h.event)),
@@ -203,16 +271,18 @@ void show_text(Context& c, const saga::SagaDetail& d) {
 
 }  // namespace
 
-int show(Context& c, const std::string& id) {
+int show(Context& c, const ShowArgs& args) {
+  const std::string& id = args.id;
   auto inspector = open(c, saga::StoreAccess::kReadOnly);
   if (!inspector) return fail(c, inspector.status().message());
   auto detail = (*inspector)->saga(id);
   if (!detail) return fail(c, detail.status().to_string());
   if (!detail->has_value()) return fail(c, "no saga with id '" + id + "'");
+  const Window w = history_window(args, detail->value().history.size(), c.json);
   if (c.json) {
-    show_json(c, detail->value());
+    show_json(c, detail->value(), w);
   } else {
-    show_text(c, detail->value());
+    show_text(c, detail->value(), w);
   }
   return kExitOk;
 }

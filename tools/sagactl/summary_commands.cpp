@@ -13,12 +13,19 @@ using saga::Event;
 using saga::JsonWriter;
 using saga::Phase;
 
+namespace {
+constexpr std::size_t kMaxBlocked = 10'000;  // unfinished sagas read for the grouping
+}  // namespace
+
 int stats(Context& c) {
   auto inspector = open(c, saga::StoreAccess::kReadOnly);
   if (!inspector) return fail(c, inspector.status().message());
   auto stats = (*inspector)->stats();
   if (!stats) return fail(c, stats.status().to_string());
   const saga::InspectionStats& s = stats.value();
+  bool truncated = false;
+  auto blocked = (*inspector)->blocked(kMaxBlocked, truncated);
+  if (!blocked) return fail(c, blocked.status().to_string());
   std::vector<std::string> types;
   for (const saga::SagaCount& n : s.counts) {
     if (types.empty() || types.back() != n.type) types.push_back(n.type);  // sorted by type
@@ -27,7 +34,9 @@ int stats(Context& c) {
   const std::uint64_t timeouts = s.events_of({Event::kStepTimedOut, Event::kCompensationTimedOut});
   const std::uint64_t failures =
       s.events_of({Event::kStepExhausted, Event::kCompensationExhausted});
-  std::uint64_t operator_actions = s.events_of({Event::kOperatorReleasedLock});
+  std::uint64_t operator_actions =
+      s.events_of({Event::kOperatorReleasedLock, Event::kOperatorRetriedRunningCompensation,
+                   Event::kOperatorSkippedRunningCompensation});
   for (int e = static_cast<int>(Event::kOperatorRetriedStep);
        e <= static_cast<int>(Event::kOperatorSkippedCompensation); ++e) {
     operator_actions += s.events_of({static_cast<Event>(e)});
@@ -58,8 +67,16 @@ int stats(Context& c) {
     }
     j.key("history").begin_object().field("retries", retries).field("timeouts", timeouts);
     j.field("failures", failures).field("operator_actions", operator_actions).end_object();
-    j.field("operator_requests_pending", s.pending_requests);
-    j.end_object();
+    j.field("operator_requests_pending", s.pending_requests).key("blocked").begin_array();
+    for (const saga::BlockedGroup& g : blocked.value()) {
+      j.begin_object().field("type", g.type).field("version", g.version);
+      j.field("phase", saga::to_string(g.phase)).field("step", g.step);
+      j.field("step_name", g.step_name).field("participant", g.participant);
+      j.field("count", g.count);
+      j.field("oldest_update_ms", static_cast<std::int64_t>(g.oldest_update.count()));
+      j.field("example", g.example).end_object();
+    }
+    j.end_array().field("blocked_truncated", truncated).end_object();
     return print(c, j);
   }
   std::ostream& o = *c.out;
@@ -89,6 +106,18 @@ int stats(Context& c) {
   o << "from history:      " << retries << " retries, " << timeouts << " timeouts, " << failures
     << " retries exhausted, " << operator_actions << " operator actions\n";
   o << "operator requests: " << s.pending_requests << " pending\n";
+  if (!blocked->empty()) {
+    o << '\n' << c.style.bold("unfinished sagas by step and participant") << '\n';
+    Table b({"type", "phase", "step", "participant", "sagas", "oldest update", "e.g."});
+    const saga::Millis now = wall_now();
+    for (const saga::BlockedGroup& g : blocked.value()) {
+      b.row({g.type + " v" + std::to_string(g.version), c.style.phase(g.phase),
+             step_label(g.step, g.step_name), g.participant.empty() ? "-" : g.participant,
+             std::to_string(g.count), format_duration(now - g.oldest_update) + " ago", g.example});
+    }
+    b.print(o, c.style);
+    if (truncated) o << c.style.dim("(the first " + std::to_string(kMaxBlocked) + " only)") << '\n';
+  }
   o << c.style.dim(
            "stale replies are counted by the running engine: see its metrics "
            "(saga_stale_replies_total)")

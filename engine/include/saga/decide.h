@@ -49,9 +49,9 @@ enum class InputKind : std::uint8_t {
   kReply = 2,                  // `reply` is set
   kDeadline = 3,               // the reply deadline passed
   kRetryDue = 4,               // the retry delay passed
-  kOperatorRetry = 5,          // retry the failed step or compensation
+  kOperatorRetry = 5,          // retry the failed step or compensation, or resend a running one
   kOperatorCompensate = 6,     // give up going forward; compensate
-  kOperatorSkip = 7,           // count the failed step or compensation as done and go on
+  kOperatorSkip = 7,           // count the failed step or (running) compensation as done, go on
   kLockGranted = 8,            // every key of the instance's LockRequest is held for it now
   kLockWaiting = 9,            // a key is held by another saga; `reason` says which (still waiting)
   kLockRefused = 10,           // a fail-fast key is held, or waiting would deadlock; `reason` says

@@ -63,6 +63,14 @@ struct ParticipantState {
   std::uint32_t in_flight = 0;
   std::uint32_t held = 0;  // commands waiting in the outbox for the breaker or the cap
   std::uint32_t consecutive_timeouts = 0;
+  // Reply latency: replies to commands sent to it, and the time from each send (the resend,
+  // after a timeout) to its reply by the engine's clock, ms: sum and largest. Since start().
+  std::uint64_t replies = 0;
+  std::uint64_t reply_latency_ms_sum = 0;
+  std::uint64_t reply_latency_ms_max = 0;
+  // While the breaker is open: when it lets the next probe command through (engine clock,
+  // ms); 0 otherwise (closed, or half-open with its probe out).
+  Millis next_probe_at{0};
 };
 
 // Points between commit and send where a test can make the engine stop dead, as a crash would.

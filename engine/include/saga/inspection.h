@@ -80,6 +80,34 @@ struct SagaDetail {
   // recorded definition, else from the outstanding command when it is the current step, else
   // empty (also for -1, "no step").
   std::string step_name(std::int32_t step) const;
+
+  // Stuck-since: when the saga came to its current step, the time of the earliest entry of the
+  // latest run of history entries about that step (retries, timeouts, holds included). For a
+  // saga that is not executing, compensating or failed: its last entry's time. 0 without history.
+  Millis on_step_since() const;
+
+  // The current step's command held, not sent, in its participant's gate (breaker open or
+  // half-open, in-flight cap, or queued behind held ones: the entry's reason says which): the
+  // latest kCommandHeld of the current step with no kCommandReleased after it. Null when there
+  // is none, or the saga is neither executing nor compensating. Its reply deadline means
+  // nothing while it is held: the deadline runs from the send.
+  const HistoryEntry* held_command() const;
+};
+
+// Unfinished sagas (executing, compensating, failed) with the same type, version, phase,
+// current step and direction (action or compensation): the on-call view of what is blocked where
+// (Inspector::blocked).
+struct BlockedGroup {
+  std::string type;
+  std::uint32_t version = 0;
+  Phase phase = Phase::kExecuting;
+  std::int32_t step = -1;
+  std::string step_name;    // empty when the definition's steps are not recorded
+  std::string participant;  // of the current step's action (its compensation's when
+                            // compensating or failed while compensating); empty if none/unknown
+  std::uint64_t count = 0;
+  Millis oldest_update{0};  // the least recently updated saga of the group
+  std::string example;      // that saga's id
 };
 
 // Counts over the whole database.
@@ -150,6 +178,10 @@ class Inspector {
                                                      std::uint32_t version = 0);
   // Held locks by key; past_lease as of `now`.
   Result<std::vector<LockReport>> locks(Millis now);
+  // Unfinished sagas grouped by (type, version, phase, step, direction), sorted so, reading at most
+  // `max_sagas` sagas (executing first, then compensating, then failed); `truncated` is set
+  // when there were more.
+  Result<std::vector<BlockedGroup>> blocked(std::size_t max_sagas, bool& truncated);
 
   // --- operator requests (need StoreAccess::kOperator, else kFailedPrecondition) ---
   //
@@ -158,7 +190,11 @@ class Inspector {
   // rejects it with a reason if not. retry, compensate and skip act on a failed saga
   // (kNotFound: no such saga; kFailedPrecondition: not failed): retry sends the failed step or
   // compensation again, compensate rolls back from the failed forward step, skip counts the
-  // failed step or compensation as done.
+  // failed step or compensation as done. retry and skip also act on a saga still compensating
+  // (a compensation failing or timing out without limit): retry resends its compensation now
+  // with its attempts counted afresh (the same message while its outcome is unknown), skip
+  // counts that compensation as done and goes on with the previous one (history events
+  // operator_retried_running_compensation, operator_skipped_running_compensation).
   Result<std::int64_t> retry(const std::string& saga_id, const Audit& audit);
   Result<std::int64_t> compensate(const std::string& saga_id, const Audit& audit);
   Result<std::int64_t> skip(const std::string& saga_id, const Audit& audit);

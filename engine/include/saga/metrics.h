@@ -85,6 +85,8 @@ struct MetricsSnapshot {
 //   outcome: applied, rejected saga_commands_in_flight{participant}           gauge
 //   saga_commands_held{participant}                gauge
 //   saga_breaker_state{participant,state}          gauge    1 for the current state, else 0
+//   saga_breaker_next_probe_seconds{participant}   gauge    while open: the next probe's time
+//   saga_reply_latency_milliseconds{participant} (_count, _sum) summary + ..._max gauge
 //   saga_commit_batch_size (_count, _sum)          summary  + saga_commit_batch_size_max gauge
 //   saga_commit_latency_microseconds (_count, _sum) summary + ..._max gauge
 //   saga_locks_held, saga_lock_waiting_sagas, saga_locks_past_lease                   gauge

@@ -52,9 +52,14 @@ enum class Event : std::uint8_t {
   // changes the saga's state; replay skips them.
   kCommandHeld = 24,
   kCommandReleased = 25,
+  // An operator acted on a saga still compensating (a compensation failing or timing out
+  // without limit): resent its compensation now, attempts counted afresh; or counted it as done
+  // and went on with the previous one. Neither leaves kCompensating.
+  kOperatorRetriedRunningCompensation = 26,
+  kOperatorSkippedRunningCompensation = 27,
 };
 
-inline constexpr int kEventCount = 25;
+inline constexpr int kEventCount = 27;
 
 // True for the events that only annotate a history (kCommandHeld, kCommandReleased).
 constexpr bool is_informational(Event e) {
@@ -75,7 +80,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 29> kTransitions{{
+inline constexpr std::array<Transition, 31> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -105,6 +110,8 @@ inline constexpr std::array<Transition, 29> kTransitions{{
     {Phase::kCompensating, Event::kCommandHeld,                 Phase::kCompensating},
     {Phase::kExecuting,    Event::kCommandReleased,             Phase::kExecuting},
     {Phase::kCompensating, Event::kCommandReleased,             Phase::kCompensating},
+    {Phase::kCompensating, Event::kOperatorRetriedRunningCompensation, Phase::kCompensating},
+    {Phase::kCompensating, Event::kOperatorSkippedRunningCompensation, Phase::kCompensating},
 }};
 // clang-format on
 

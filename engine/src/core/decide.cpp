@@ -222,9 +222,11 @@ class Decider {
   }
 
   Result<Decision> operator_action() {
+    if (s().phase == Phase::kCompensating && s().step >= 0) return on_running_compensation();
     if (s().phase != Phase::kFailed) {
       return failed_precondition("saga " + s().id + " is " + std::string(to_string(s().phase)) +
-                                 "; operator actions apply to failed sagas only");
+                                 "; operator actions apply to failed sagas, and retry and skip "
+                                 "to compensating ones");
     }
     const std::int32_t i = s().step;
     const bool was_compensating = s().failed_from == Phase::kCompensating;
@@ -265,6 +267,29 @@ class Decider {
           advance_from(i);
         }
         break;
+    }
+    return done();
+  }
+
+  // A saga stuck compensating: retry resends the compensation now (the same message while its
+  // outcome is unknown, so the inbox deduplicates it), skip counts it as done.
+  Result<Decision> on_running_compensation() {
+    const std::int32_t i = s().step;
+    if (in_.kind == InputKind::kOperatorCompensate) {
+      return failed_precondition("saga " + s().id + " is compensating already; use retry or skip");
+    }
+    if (in_.kind == InputKind::kOperatorSkip) {
+      record(Event::kOperatorSkippedRunningCompensation, i, in_.reason);
+      compensate_from(i - 1);
+      return done();
+    }
+    record(Event::kOperatorRetriedRunningCompensation, i, in_.reason);
+    s().attempt = 1;
+    if (s().last_request_id.empty()) {
+      send_new(i, Direction::kCompensation);  // after a failure reply: a new message
+    } else {
+      s().delivery += 1;
+      emit(i, Direction::kCompensation, message_id_for(s().id, s().message_seq));
     }
     return done();
   }

@@ -72,6 +72,10 @@ std::string_view to_string(Event event) {
       return "command_held";
     case Event::kCommandReleased:
       return "command_released";
+    case Event::kOperatorRetriedRunningCompensation:
+      return "operator_retried_running_compensation";
+    case Event::kOperatorSkippedRunningCompensation:
+      return "operator_skipped_running_compensation";
   }
   return "unknown";
 }

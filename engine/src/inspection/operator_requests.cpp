@@ -33,9 +33,14 @@ Result<std::int64_t> Inspector::act_on_failed(const std::string& saga_id, Operat
   if (!instance) return instance.status();
   if (!instance->has_value()) return not_found("no saga with id '" + saga_id + "'");
   const Phase phase = instance->value().phase;
-  if (phase != Phase::kFailed) {
+  // A saga stuck compensating (a compensation failing without limit) takes retry and skip.
+  const bool compensating = phase == Phase::kCompensating && action != OperatorAction::kCompensate;
+  if (phase != Phase::kFailed && !compensating) {
     return failed_precondition("saga " + saga_id + " is " + std::string(to_string(phase)) + ": " +
-                               std::string(to_string(action)) + " applies only to failed sagas");
+                               std::string(to_string(action)) +
+                               (action == OperatorAction::kCompensate
+                                    ? " applies only to failed sagas"
+                                    : " applies only to failed or compensating sagas"));
   }
   OperatorRequest request;
   request.saga_id = saga_id;

@@ -42,7 +42,7 @@ void Dispatcher::dispatch(OutgoingCommand command, Millis now, bool released) {
   if (!s) {
     log_(LogLevel::kWarning, "send " + id + " to " + command.participant + ": " + s.message());
   }
-  g.on_sent(id);
+  g.on_sent(id, now);
   sent_to_[id] = command.participant;
   const bool was_held = held_ids_.erase(id) > 0;
   if (on_sent_) on_sent_(command.envelope);
@@ -64,10 +64,10 @@ void Dispatcher::release_held(Millis now, const std::function<bool(const Envelop
   }
 }
 
-void Dispatcher::on_reply(const std::string& correlation_id) {
+void Dispatcher::on_reply(const std::string& correlation_id, std::optional<Millis> now) {
   auto sent = sent_to_.find(correlation_id);
   if (sent == sent_to_.end()) return;
-  if (gate(sent->second).on_reply(correlation_id)) {
+  if (gate(sent->second).on_reply(correlation_id, now)) {
     log_(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_closed");
   }
   sent_to_.erase(sent);

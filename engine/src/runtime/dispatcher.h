@@ -43,7 +43,7 @@ class Dispatcher {
   // a held command is still current (its saga did not move on); those that are not are dropped.
   void release_held(Millis now, const std::function<bool(const Envelope&)>& wanted);
   // A reply to `correlation_id` arrived: frees its slot and closes the breaker.
-  void on_reply(const std::string& correlation_id);
+  void on_reply(const std::string& correlation_id, std::optional<Millis> now = std::nullopt);
   // The reply deadline of `message_id` passed: frees its slot and counts toward the breaker.
   void on_deadline(const std::string& message_id, Millis now);
   // Whether `message_id` waits in a gate (not sent yet).

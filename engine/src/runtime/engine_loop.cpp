@@ -331,12 +331,12 @@ Status Engine::Impl::stage_one(PendingBatch& batch, const std::string& id, Input
 Status Engine::Impl::stage_release_lock(PendingBatch& batch, const std::string& key,
                                         const std::string& expected_holder, std::string reason) {
   return locks_.release(key, expected_holder, std::move(reason), now(), fresh_input(),
-                        stage_fn(batch));
+                        stage_fn(batch), running_);
 }
 
 bool Engine::Impl::apply_reply(PendingBatch& batch, const Envelope& reply) {
   if (reply.kind != MessageKind::kReply) return false;
-  dispatcher_.on_reply(reply.correlation_id);
+  dispatcher_.on_reply(reply.correlation_id, now());
   const SagaInstance* instance = batch.current(reply.saga_id, running_);
   if (instance == nullptr) {
     ++stats_.unknown_replies;

@@ -78,8 +78,10 @@ void Engine::Impl::apply_operator_requests(PendingBatch& batch) {
             : stage_input(batch, request.saga_id, std::move(input));
     RequestOutcome outcome{request.id, s ? RequestState::kApplied : RequestState::kRejected,
                            s ? "ok" : s.message(), t};
+    auto running = running_.find(request.saga_id);
     std::string line =
         "saga=" + request.saga_id +
+        field("trace_id", running == running_.end() ? "-" : running->second.trace_id) +
         field("event", s ? "operator_request_applied" : "operator_request_rejected") +
         field("request", std::to_string(request.id)) + field("action", to_string(request.action)) +
         field("requested_by", request.requested_by) + field("reason", request.reason);

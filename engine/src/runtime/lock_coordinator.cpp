@@ -58,7 +58,7 @@ void LockCoordinator::settle(std::vector<LockAnswer>& answers, const FreshInput&
 
 Status LockCoordinator::release(const std::string& key, const std::string& expected_holder,
                                 std::string reason, Millis now, const FreshInput& fresh,
-                                const StageFn& stage) {
+                                const StageFn& stage, const RunningSagas& running) {
   const HeldLock* held = table_.holder(key);
   if (held == nullptr) return not_found("no saga holds lock " + key);
   const std::string holder = held->saga_id;
@@ -71,6 +71,10 @@ Status LockCoordinator::release(const std::string& key, const std::string& expec
   input.kind = InputKind::kOperatorReleasedLock;
   input.now = now;
   input.reason = std::move(reason) + " (lock " + key + ")";
+  const std::string input_reason = input.reason;
+  auto running_holder = running.find(holder);
+  const std::string trace_id =
+      running_holder == running.end() ? std::string("-") : running_holder->second.trace_id;
   if (Status s = stage(holder, std::move(input), answers); !s) {
     // The holder is not a running saga with its definition (ended, or unresolved): there is
     // no history to write to, but the key must not stay stuck. The operator asked for it.
@@ -79,8 +83,13 @@ Status LockCoordinator::release(const std::string& key, const std::string& expec
   }
   table_.release_key(key, now, answers);
   ++metrics_.released_by_operator;
-  log_(LogLevel::kWarning,
-       "saga=" + holder + " event=lock_released_by_operator key=\"" + key + "\"");
+  // Who and why: `reason` is "<by>: <reason> (lock <key>)" for a request from sagactl or the
+  // admin server, the caller's text for Engine::release_lock.
+  std::string quoted;
+  for (char c : input_reason) quoted += c == '"' ? '\'' : c;
+  log_(LogLevel::kWarning, "saga=" + holder + " trace_id=" + trace_id +
+                               " event=lock_released_by_operator key=\"" + key + "\" reason=\"" +
+                               quoted + "\"");
   settle(answers, fresh, stage);
   return Status::ok();
 }

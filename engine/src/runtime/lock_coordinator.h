@@ -47,7 +47,8 @@ class LockCoordinator {
   // is told (kOperatorReleasedLock, `reason` plus the key); if it cannot be, the key is
   // released anyway and that is logged. The sagas queued behind the key are settled.
   Status release(const std::string& key, const std::string& expected_holder, std::string reason,
-                 Millis now, const FreshInput& fresh, const StageFn& stage);
+                 Millis now, const FreshInput& fresh, const StageFn& stage,
+                 const RunningSagas& running);
 
   // Held locks, sorted by key, with their queues and lease state at `now`.
   std::vector<LockInfo> infos(Millis now, const RunningSagas& running) const;

@@ -126,6 +126,25 @@ std::string to_prometheus(const MetricsSnapshot& m) {
                p.breaker == s ? 1 : 0);
     }
   }
+  w.family("saga_breaker_next_probe_seconds", "gauge",
+           "While a breaker is open: when it lets the next probe through (engine clock, seconds "
+           "since the epoch); 0 otherwise.");
+  for (const ParticipantState& p : m.participants) {
+    w.sample("saga_breaker_next_probe_seconds", labels1("participant", p.name),
+             static_cast<std::uint64_t>(p.next_probe_at.count() / 1000));
+  }
+  w.family("saga_reply_latency_milliseconds", "summary",
+           "Time from a command's send to its reply, per participant (engine clock).");
+  for (const ParticipantState& p : m.participants) {
+    w.sample("saga_reply_latency_milliseconds_count", labels1("participant", p.name), p.replies);
+    w.sample("saga_reply_latency_milliseconds_sum", labels1("participant", p.name),
+             p.reply_latency_ms_sum);
+  }
+  w.family("saga_reply_latency_milliseconds_max", "gauge", "Largest reply latency observed.");
+  for (const ParticipantState& p : m.participants) {
+    w.sample("saga_reply_latency_milliseconds_max", labels1("participant", p.name),
+             p.reply_latency_ms_max);
+  }
   w.summary("saga_commit_batch_size", "Inputs per committed transaction.", m.commit_batch_size);
   w.summary("saga_commit_latency_microseconds", "Wall time of each commit.", m.commit_latency_us);
   const LockMetrics& l = m.locks;

@@ -1,5 +1,7 @@
 #include "runtime/participant_gate.h"
 
+#include <algorithm>
+
 namespace saga {
 
 std::string_view to_string(BreakerState state) {
@@ -24,13 +26,23 @@ bool ParticipantGate::may_send(Millis now) {
   return in_flight_.size() < limits_.max_in_flight;
 }
 
-void ParticipantGate::on_sent(const std::string& message_id) {
-  in_flight_.insert(message_id);
+void ParticipantGate::on_sent(const std::string& message_id, Millis now) {
+  in_flight_[message_id] = now;
   if (breaker_ == BreakerState::kHalfOpen) probe_outstanding_ = true;
 }
 
-bool ParticipantGate::on_reply(const std::string& message_id) {
-  in_flight_.erase(message_id);
+bool ParticipantGate::on_reply(const std::string& message_id, std::optional<Millis> now) {
+  auto sent = in_flight_.find(message_id);
+  if (sent != in_flight_.end()) {
+    if (now) {
+      const auto ms =
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, (*now - sent->second).count()));
+      ++replies_;
+      reply_ms_sum_ += ms;
+      reply_ms_max_ = std::max(reply_ms_max_, ms);
+    }
+    in_flight_.erase(sent);
+  }
   consecutive_timeouts_ = 0;
   const bool changed = breaker_ != BreakerState::kClosed;
   breaker_ = BreakerState::kClosed;
@@ -59,8 +71,13 @@ std::string_view ParticipantGate::hold_reason(bool queued) const {
 }
 
 ParticipantState ParticipantGate::state() const {
-  return ParticipantState{name_, breaker_, static_cast<std::uint32_t>(in_flight_.size()),
-                          static_cast<std::uint32_t>(held_.size()), consecutive_timeouts_};
+  ParticipantState s{name_, breaker_, static_cast<std::uint32_t>(in_flight_.size()),
+                     static_cast<std::uint32_t>(held_.size()), consecutive_timeouts_};
+  s.replies = replies_;
+  s.reply_latency_ms_sum = reply_ms_sum_;
+  s.reply_latency_ms_max = reply_ms_max_;
+  if (breaker_ == BreakerState::kOpen) s.next_probe_at = opened_at_ + limits_.breaker_cooldown;
+  return s;
 }
 
 }  // namespace saga

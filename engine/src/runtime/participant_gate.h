@@ -9,9 +9,10 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "saga/decide.h"
 #include "saga/engine.h"
@@ -25,11 +26,11 @@ class ParticipantGate {
 
   // Whether a command may be sent now. Moves an open breaker to half-open after the cool-down.
   bool may_send(Millis now);
-  // Records a send of `message_id` (must follow may_send() == true).
-  void on_sent(const std::string& message_id);
-  // A reply arrived for `message_id`: frees its slot and closes the breaker. Returns whether the
-  // breaker changed state.
-  bool on_reply(const std::string& message_id);
+  // Records a send of `message_id` at `now` (must follow may_send() == true).
+  void on_sent(const std::string& message_id, Millis now);
+  // A reply arrived for `message_id`: frees its slot and closes the breaker; with `now`, the
+  // time since its send counts in the reply latency. Returns whether the breaker changed state.
+  bool on_reply(const std::string& message_id, std::optional<Millis> now = std::nullopt);
   // `message_id` timed out: frees its slot and counts toward opening the breaker. Returns
   // whether the breaker changed state.
   bool on_timeout(const std::string& message_id, Millis now);
@@ -53,7 +54,10 @@ class ParticipantGate {
   Millis opened_at_{0};
   bool probe_outstanding_ = false;
   std::uint32_t consecutive_timeouts_ = 0;
-  std::unordered_set<std::string> in_flight_;
+  std::unordered_map<std::string, Millis> in_flight_;  // message_id -> sent at
+  std::uint64_t replies_ = 0;
+  std::uint64_t reply_ms_sum_ = 0;
+  std::uint64_t reply_ms_max_ = 0;
   std::deque<OutgoingCommand> held_;
 };
 

@@ -311,6 +311,20 @@ struct ParticipantOptions {
   // store errors), called on the thread that runs run_once(). Must not block or call the
   // participant. Default: make_stderr_log_sink() (saga/log.h).
   LogSink log;
+
+  // Inbox retention; off (rows kept forever) while inbox_keep is 0. Rows of saga_inbox stored
+  // more than inbox_keep ago (by `clock`) are deleted by run_once(), one transaction of at most
+  // inbox_prune_batch rows every inbox_prune_interval (at once again while batches come back
+  // full). A resend of a pruned message would run its handler again, so open() refuses
+  // (kInvalidArgument) an inbox_keep that does not exceed resend_horizon, and a resend_horizon
+  // of 0: state the longest resend horizon of the sagas that send here, from
+  // saga::resend_horizon(definition) (saga/resend_horizon.h) on the orchestrator's side.
+  // Barrier, lock and held-command rows are never pruned (a compensation may come long after
+  // its action). Rows stored before inbox retention existed count from the first pruning round.
+  Millis inbox_keep{0};
+  Millis resend_horizon{0};
+  Millis inbox_prune_interval{60'000};    // > 0
+  std::size_t inbox_prune_batch = 1'000;  // 1..100000
 };
 
 // Counters since open(). Every field only grows.
@@ -331,12 +345,14 @@ struct ParticipantStats {
   std::uint64_t lock_refusals = 0;        // replies "locked" (LockResult::refusal())
   std::uint64_t held_commands = 0;        // commands put on hold behind another saga's lock
   std::uint64_t held_resends = 0;         // deliveries of a held message_id: not run again
+  std::uint64_t inbox_pruned = 0;         // saga_inbox rows deleted by inbox retention
 };
 
 class Participant {
  public:
   // Opens (or creates) the database in WAL mode, creates the library's tables, and
-  // binds the ROUTER. Errors: kInvalidArgument (bad endpoint or options, bad CURVE keys),
+  // binds the ROUTER. Errors: kInvalidArgument (bad endpoint or options, bad CURVE keys, an
+  // inbox_keep not above resend_horizon),
   // kUnavailable (the endpoint cannot be bound), SQLite errors (kIoError, kCorrupt, kBusy...).
   static Result<std::unique_ptr<Participant>> open(ParticipantOptions options);
 

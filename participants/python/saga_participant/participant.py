@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS saga_inbox (
   outcome      INTEGER NOT NULL,
   reason       TEXT NOT NULL,
   content_type INTEGER NOT NULL,
-  body         BLOB NOT NULL
+  body         BLOB NOT NULL,
+  stored_at    INTEGER NOT NULL DEFAULT 0  -- set and pruned by the C++ library's inbox retention
 );
 CREATE TABLE IF NOT EXISTS saga_barrier (
   saga_id           TEXT NOT NULL,
@@ -368,7 +369,9 @@ class Participant:
 
     def _store(self, header, reply, body):
         self.db.execute(
-            "INSERT INTO saga_inbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO saga_inbox (message_id, saga_id, step, command_name, compensation, "
+            "reply_name, outcome, reason, content_type, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (header["message_id"], header["saga_id"], header["step"], header["name"],
              int(header["compensation"]), reply.name, _OUTCOMES[reply.outcome], reply.reason,
              _CONTENT_TYPES[header["content_type"]], body))
