@@ -16,6 +16,10 @@
 namespace saga {
 namespace {
 
+// The engine's schema version (saga_meta, not PRAGMA user_version, since schema v6).
+constexpr const char* kEngineVersionSql =
+    "SELECT value FROM saga_meta WHERE key = 'schema_version'";
+
 namespace fs = std::filesystem;
 
 SagaInstance failed(const std::string& id, std::string reason, FailureCause cause) {
@@ -49,6 +53,7 @@ TEST(FailureCauseMigrationTest, StoredLoadedAndDerivedForOlderRows) {
   {  // Back to what a schema 3 engine left behind.
     SQLite::Database raw(options.path, SQLite::OPEN_READWRITE);
     raw.exec(
+        "DROP TABLE saga_meta; DROP TABLE saga_start_requests; "
         "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "PRAGMA user_version = 3");
   }
@@ -59,7 +64,7 @@ TEST(FailureCauseMigrationTest, StoredLoadedAndDerivedForOlderRows) {
     EXPECT_EQ(store.value()->load("comp")->value().failure_cause, FailureCause::kTimeout);
     EXPECT_EQ(store.value()->load("said")->value().failure_cause, FailureCause::kNone);
     SQLite::Database raw(options.path, SQLite::OPEN_READONLY);
-    EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
+    EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
   }
   std::error_code ignored;
   fs::remove_all(dir, ignored);

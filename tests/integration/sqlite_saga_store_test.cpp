@@ -15,6 +15,10 @@
 namespace saga {
 namespace {
 
+// The engine's schema version (saga_meta, not PRAGMA user_version, since schema v6).
+constexpr const char* kEngineVersionSql =
+    "SELECT value FROM saga_meta WHERE key = 'schema_version'";
+
 using namespace store_test;
 
 void expect_nothing_of(SqliteSagaStore& store, const std::string& id) {
@@ -274,7 +278,7 @@ TEST_F(SqliteSagaStoreTest, ReopenKeepsEverythingAndTheSchemaVersion) {
   EXPECT_EQ(*store->definitions(), batch.definitions);
 
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
+  EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
   EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 

@@ -56,7 +56,8 @@ TEST_F(SqliteSagaStoreTest, DatabaseFromANewerVersionIsCorrupt) {
   { ASSERT_NE(open_store(), nullptr); }
   {
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
-    raw.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
+    raw.exec("UPDATE saga_meta SET value = " + std::to_string(kSchemaVersion + 1) +
+             " WHERE key = 'schema_version'");
   }
   auto store = SqliteSagaStore::open(options());
   ASSERT_FALSE(store.is_ok());

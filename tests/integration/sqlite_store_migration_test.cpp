@@ -14,6 +14,10 @@
 namespace saga {
 namespace {
 
+// The engine's schema version (saga_meta, not PRAGMA user_version, since schema v6).
+constexpr const char* kEngineVersionSql =
+    "SELECT value FROM saga_meta WHERE key = 'schema_version'";
+
 using namespace store_test;
 
 TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeepingItsRows) {
@@ -24,6 +28,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   {  // Back to what a v1 engine left behind.
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
+        "DROP TABLE saga_meta; DROP TABLE saga_start_requests; "
         "DROP TABLE saga_definition_steps; DROP TABLE operator_requests; DROP TABLE saga_locks; "
         "DROP TABLE saga_lock_waits; ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; PRAGMA user_version = 1");
@@ -40,7 +45,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   OperatorRequest request = make_request("s1", OperatorAction::kSkip, "why", "who");
   EXPECT_TRUE(store->add_operator_request(request).is_ok());
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
+  EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
   EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
 }
 
@@ -56,6 +61,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeeping
   {  // Back to what a v2 engine left behind (the CHECK on actions is wider; harmless here).
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
+        "DROP TABLE saga_meta; DROP TABLE saga_start_requests; "
         "DROP TABLE saga_definition_steps; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; "

@@ -140,6 +140,14 @@ struct EngineOptions {
   // Called on the engine thread when a store fault begins, at each summary, and when it ends.
   // Must not block or call back into the engine.
   std::function<void(const StoreHealth&)> on_store_health;
+  // database_path is the service's own file: the engine creates its tables (saga_*) next to the
+  // service's tables instead of refusing a file that has others (docs/embedding.md).
+  bool shared_database = false;
+  // How often, in engine clock time, the engine looks for saga starts that other connections or
+  // processes committed (saga/transactional_start.h): one PRAGMA data_version, and a read of
+  // the new rows only when it changed. notify_starts() makes it look at once. 0: every loop
+  // iteration. A committed start is taken within about this plus max_poll_wait.
+  Millis start_poll_interval{20};
 };
 
 struct StartOptions {
@@ -254,6 +262,11 @@ class Engine {
 
   // Makes the engine thread look at its timers now (after a VirtualClock moved).
   void tick();
+
+  // Makes the engine thread look for committed transactional starts now
+  // (saga/transactional_start.h): call it after committing a transaction that started sagas
+  // in this process. Without it they are found at the next start poll.
+  void notify_starts();
 
   // Manual mode only: one loop iteration (take ready replies, due timers and queued work,
   // commit once, send). Waits at most `max_wait` for replies. Returns false once the engine

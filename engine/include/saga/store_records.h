@@ -35,6 +35,22 @@ struct StoreOptions {
   Millis busy_timeout{5'000};
   StoreAccess access = StoreAccess::kEngine;
   std::string vfs = {};  // SQLite VFS name; empty: the default one
+  // The file is shared with a service's own tables (docs/embedding.md): kEngine creates its
+  // tables in a file that has others. false: such a file is refused as "not a saga engine
+  // database" (a guard against opening the wrong file).
+  bool shared = false;
+};
+
+// A saga start committed by a caller's own transaction (saga/transactional_start.h), waiting
+// for the engine to start it (schema v6, saga_start_requests).
+struct StartRequest {
+  std::int64_t seq = 0;  // assigned on insert; never reused, increasing in commit order
+  std::string saga_id;
+  std::string type;
+  std::uint32_t version = 0;  // 0: the highest registered version when the engine starts it
+  std::string trace_id;       // empty: the engine makes one
+  std::string data;
+  Millis requested_at{0};  // the caller's wall clock, ms since the Unix epoch
 };
 
 // Operator requests (schema v2): sagactl asks, the engine applies on its own thread. Stored as

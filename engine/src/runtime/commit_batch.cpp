@@ -26,6 +26,7 @@ CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, Lock
                           const std::function<Status(const StoreBatch&)>& write) {
   StoreBatch out;
   out.definitions = batch.definitions;
+  out.start_requests_done = batch.start_requests_done;
   // The staged instances and their commands' envelopes are moved into `out` for the store and
   // moved back right after (copying them was about 2 % of the CPU per saga at W=4096).
   out.inserts.reserve(batch.inserted.size());

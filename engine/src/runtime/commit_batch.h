@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,6 +37,10 @@ struct PendingBatch {
   std::vector<std::size_t> replies;  // the staged replies, as indexes into the engine's replies
   std::vector<std::pair<std::string, Millis>> timers;  // the timers fired and staged
   bool took_requests = false;  // operator requests were read from the database
+  // Transactional starts staged (their rows are deleted by the commit), and the start cursor
+  // before they were read (a refused commit reads them again).
+  std::vector<std::int64_t> start_requests_done;
+  std::optional<std::int64_t> start_cursor_before;
   // Counters as the batch began: a refused commit puts them back.
   std::uint64_t retried_before = 0;
   std::uint64_t timeouts_before = 0;

@@ -19,7 +19,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (!options.log) options.log = make_stderr_log_sink();  // never stdout
   Result<std::unique_ptr<SagaStore>> store =
       open_store({options.database_path, options.synchronous, options.busy_timeout,
-                  StoreAccess::kEngine, options.store_vfs});
+                  StoreAccess::kEngine, options.store_vfs, options.shared_database});
   if (!store) return store.status().with_context("engine: open " + options.database_path);
   auto impl = std::make_unique<Impl>(std::move(options), std::move(store).value());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -180,6 +180,7 @@ Result<std::vector<LockInfo>> Engine::locks() {
 }
 
 void Engine::tick() { impl_->tick(); }
+void Engine::notify_starts() { impl_->notify_starts(); }
 bool Engine::run_once(Millis max_wait) { return impl_->run_once(max_wait); }
 EngineStats Engine::stats() const { return impl_->stats(); }
 StoreHealth Engine::store_health() const { return impl_->store_health(); }

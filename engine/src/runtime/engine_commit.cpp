@@ -32,6 +32,7 @@ void Engine::Impl::carry_over(PendingBatch& batch, const Status& error) {
   for (std::size_t i : batch.replies) carried_replies_.push_back(std::move(replies_[i]));
   for (auto& [id, at] : batch.timers) timers_.arm_at(std::move(id), at);
   if (batch.took_requests) last_request_poll_.reset();
+  give_back_start_requests(batch);
   definitions_.give_back(batch.definitions);
   health_.failed(error, batch.inputs, now());
   publish();  // a caller told below sees the fault in store_health()

@@ -56,6 +56,10 @@ class Engine::Impl {
   MetricsSnapshot metrics() const;
   StoreHealth store_health() const;
   void tick() { options_.transport->wake(); }
+  void notify_starts() {
+    starts_woken_ = true;
+    options_.transport->wake();
+  }
   bool run_once(Millis max_wait);
 
   // --- engine thread only --------------------------------------------------------------------
@@ -117,6 +121,11 @@ class Engine::Impl {
   // engine_ops.cpp: operator requests, logs and metrics of the engine thread.
   // Stages every pending operator request (at most every operator_poll_interval).
   void apply_operator_requests(PendingBatch& batch);
+  // engine_starts.cpp: stages the starts other connections committed (at most every
+  // start_poll_interval, or at once after notify_starts()).
+  void apply_start_requests(PendingBatch& batch);
+  // After a refused commit: the batch's start requests are read again at the next poll.
+  void give_back_start_requests(const PendingBatch& batch);
   bool log_enabled(LogLevel level) const { return log_.enabled(level); }
   void log(LogLevel level, const std::string& line) const { log_(level, line); }
   // One debug line per history entry of a committed batch.
@@ -165,6 +174,13 @@ class Engine::Impl {
   CountSumMax commit_batch_size_;
   CountSumMax commit_latency_us_;
   std::optional<Millis> last_request_poll_;
+  // Transactional starts (engine_starts.cpp): the highest seq read, whether to read again
+  // without asking data_version (after a full page, an error or a refused commit), the last
+  // poll, and notify_starts()'s flag.
+  std::int64_t start_cursor_ = 0;
+  bool starts_unread_ = true;
+  std::optional<Millis> last_start_poll_;
+  std::atomic<bool> starts_woken_{false};
 };
 
 template <typename T>

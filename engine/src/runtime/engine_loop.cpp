@@ -147,6 +147,9 @@ Status Engine::Impl::recover() {
   carried_replies_.clear();  // their sagas resend from the outbox
   timers_.clear();
   dispatcher_.clear();
+  start_cursor_ = 0;  // every pending start is read again
+  starts_unread_ = true;
+  last_start_poll_.reset();
   Result<std::vector<SagaInstance>> unfinished = store_->load_unfinished();
   if (!unfinished) return unfinished.status().with_context("engine: recovery");
   Result<std::vector<OutboxEntry>> outbox = store_->load_outbox();
@@ -209,6 +212,7 @@ void Engine::Impl::iterate(Millis max_wait) {
   }
   for (auto& task : tasks) task(batch);
   apply_operator_requests(batch);
+  apply_start_requests(batch);
 
   Millis wait{0};
   if (tasks.empty() && batch.inputs == 0 && batch.history.empty() && carried_replies_.empty())
@@ -445,7 +449,16 @@ void Engine::Impl::add_waiter(const std::string& id,
     waiters_[id].push_back(std::move(promise));
     return;
   }
-  promise->set_value(read_instance(id));
+  Result<SagaInstance> stored = read_instance(id);
+  if (stored.status().code() == StatusCode::kNotFound) {
+    // A transactional start not taken yet: its saga begins at a coming poll.
+    Result<bool> pending = store_->start_pending(id);
+    if (pending && *pending) {
+      waiters_[id].push_back(std::move(promise));
+      return;
+    }
+  }
+  promise->set_value(std::move(stored));
 }
 
 std::string Engine::Impl::new_id() {

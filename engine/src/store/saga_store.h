@@ -40,9 +40,11 @@ struct StoreBatch {
   std::vector<std::string> outbox_delete;                     // saga ids whose outbox row goes
   std::vector<RequestOutcome> request_outcomes;               // operator requests finished
   LockChanges locks;                                          // semantic locks and waits
+  std::vector<std::int64_t> start_requests_done;  // seqs of start requests taken (rows deleted)
   bool empty() const {
     return definitions.empty() && inserts.empty() && updates.empty() && history.empty() &&
-           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() && locks.empty();
+           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() &&
+           locks.empty() && start_requests_done.empty();
   }
 };
 
@@ -91,6 +93,19 @@ class SagaStore {
   // Newest first; every state when `state` is empty; at most `limit` (0: no limit).
   virtual Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
                                                                  std::size_t limit) = 0;
+
+  // --- starts committed by other connections (saga/transactional_start.h) ---
+  // A backend without them keeps these defaults: nothing ever pending.
+  // Whether another connection or process committed to the database since the previous call
+  // (true on the first call). Cheap: the engine asks before each read of start requests.
+  virtual Result<bool> changed_elsewhere() { return true; }
+  // Pending start requests with seq > after, by seq, at most `limit`.
+  virtual Result<std::vector<StartRequest>> start_requests(std::int64_t /*after*/,
+                                                           std::size_t /*limit*/) {
+    return std::vector<StartRequest>{};
+  }
+  // Whether a start request for `saga_id` is pending.
+  virtual Result<bool> start_pending(const std::string& /*saga_id*/) { return false; }
 
   // --- retention ---
   // A saga pruning removes, with its history (oldest first).

@@ -93,7 +93,7 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
 
 Status SqliteSagaStore::Impl::open(const StoreOptions& options) {
   int version = 0;
-  if (Status s = check_schema_version(&version); !s) return s;
+  if (Status s = check_schema_version(options, &version); !s) return s;
   if (options.access == StoreAccess::kEngine) {
     set_pragmas(options);
     migrate_schema(db_);
@@ -110,20 +110,20 @@ Status SqliteSagaStore::Impl::open(const StoreOptions& options) {
 
 // Refuses a file this build must not touch, before anything is written to it. Reading the
 // header is also where a file that is not SQLite at all fails (SQLITE_NOTADB -> kCorrupt).
-Status SqliteSagaStore::Impl::check_schema_version(int* version) {
-  *version = db_.execAndGet("PRAGMA user_version").getInt();
+Status SqliteSagaStore::Impl::check_schema_version(const StoreOptions& options, int* version) {
+  *version = read_schema_version(db_);
   if (*version > kSchemaVersion) {
-    return Status(StatusCode::kCorrupt, "database from a newer version (user_version " +
+    return Status(StatusCode::kCorrupt, "database from a newer version (schema version " +
                                             std::to_string(*version) + ", this build knows up to " +
                                             std::to_string(kSchemaVersion) + ")");
   }
-  if (*version == 0) {
+  if (*version == 0 && !options.shared) {
     SQLite::Statement q(db_,
                         "SELECT name FROM sqlite_master WHERE type = 'table' "
                         "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' LIMIT 1");
     if (q.executeStep()) {
       return Status(StatusCode::kCorrupt,
-                    "not a saga engine database (user_version 0, has table '" +
+                    "not a saga engine database (no engine schema, has table '" +
                         column_bytes(q.getColumn(0)) + "')");
     }
   }
@@ -338,6 +338,8 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     for (const RequestOutcome& o : batch.request_outcomes) finish_request(o);
     part = "locks";
     write_locks(batch.locks);
+    part = "start requests";
+    delete_start_requests(batch.start_requests_done);
     part = "commit";
     transaction.commit();
     return Status::ok();

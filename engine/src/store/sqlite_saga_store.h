@@ -1,7 +1,8 @@
 // SqliteSagaStore: the SQLite backend of SagaStore (saga_store.h), internal to the engine.
 //
-// One SQLite file per engine, WAL mode, schema versioned by PRAGMA user_version. The schema is
-// described in docs/storage.md. Only the store's files (sqlite_*.cpp) include SQLiteCpp; every
+// One SQLite file per engine (or the engine's tables in a service's file, StoreOptions::shared),
+// WAL mode, schema versioned in the saga_meta table. The schema is described in
+// docs/storage.md. Only the store's files (sqlite_*.cpp) include SQLiteCpp; every
 // SQLite error is turned into a Status there (busy -> kBusy, full disk -> kFull, read-only ->
 // kReadOnly, not a database / corrupt -> kCorrupt, cannot open / I/O error -> kIoError, others ->
 // kInternal), with the operation as context.
@@ -60,6 +61,11 @@ class SqliteSagaStore final : public SagaStore {
                                                          std::size_t limit) override;
   Result<std::size_t> prune_finished(Millis before, std::size_t limit,
                                      const PruneArchive& archive) override;
+  // PRAGMA data_version of the store's connection, and reads of saga_start_requests
+  // (sqlite_start_requests.cpp).
+  Result<bool> changed_elsewhere() override;
+  Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit) override;
+  Result<bool> start_pending(const std::string& saga_id) override;
 
  private:
   class Impl;

@@ -48,6 +48,9 @@ class SqliteSagaStore::Impl {
                                                          std::size_t limit);
   Result<std::size_t> prune_finished(Millis before, std::size_t limit,
                                      const SagaStore::PruneArchive& archive);
+  Result<bool> changed_elsewhere();
+  Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit);
+  Result<bool> start_pending(const std::string& saga_id);
 
  private:
   static int open_flags(StoreAccess access) {
@@ -88,7 +91,8 @@ class SqliteSagaStore::Impl {
     SQLite::Statement delete_wait;
   };
 
-  Status check_schema_version(int* version);
+  Status check_schema_version(const StoreOptions& options, int* version);
+  void delete_start_requests(const std::vector<std::int64_t>& seqs);
   void set_pragmas(const StoreOptions& options);
   Status insert(const SagaInstance& instance);
   Status update(const SagaInstance& instance);
@@ -101,6 +105,7 @@ class SqliteSagaStore::Impl {
 
   SQLite::Database db_;
   std::unique_ptr<Statements> st_;
+  std::optional<std::int64_t> data_version_;  // the last PRAGMA data_version read
 };
 
 }  // namespace saga

@@ -11,7 +11,8 @@
 namespace saga {
 namespace {
 
-// The schema version this build writes (PRAGMA user_version). Bump it and append a Migration.
+// The schema version this build writes (saga_meta, see read_schema_version). Bump it and
+// append a Migration.
 
 // Version 1: the first schema. Large blobs live in rowid tables (not WITHOUT ROWID), so a 5 MiB
 // saga data value goes to overflow pages instead of bloating an index b-tree.
@@ -186,28 +187,67 @@ UPDATE saga_instances SET failure_cause = 2
 )sql");
 }
 
+// Version 6: saga starts committed in a transaction of the caller's own connection
+// (saga/transactional_start.h), possibly from another process. The engine polls for rows above
+// the last seq it read (AUTOINCREMENT: a seq is never reused, so the cursor never skips a row)
+// and deletes each row in the commit that starts its saga.
+void add_start_requests(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE saga_start_requests (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  saga_id          TEXT    NOT NULL UNIQUE,
+  type             TEXT    NOT NULL,
+  version          INTEGER NOT NULL,
+  trace_id         TEXT    NOT NULL,
+  data             BLOB    NOT NULL,
+  requested_at_ms  INTEGER NOT NULL
+);
+)sql");
+}
+
+// Records `version` in saga_meta (created with the first migration that a file gets).
+void write_schema_version(SQLite::Database& db, int version) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS saga_meta (key TEXT NOT NULL PRIMARY KEY, value INTEGER NOT "
+      "NULL)");
+  db.exec("INSERT OR REPLACE INTO saga_meta (key, value) VALUES ('schema_version', " +
+          std::to_string(version) + ")");
+}
+
 // One step from version - 1 to version. Each runs in its own transaction together with the
-// user_version update, so a crash leaves the database at one version or the next.
+// version update, so a crash leaves the database at one version or the next.
 struct Migration {
   int version;
   void (*apply)(SQLite::Database& db);
 };
 constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
-    {4, &add_failure_cause_column}, {5, &add_definition_steps},
+    {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
 }  // namespace
 
+int read_schema_version(SQLite::Database& db) {
+  if (db.tableExists("saga_meta")) {
+    SQLite::Statement q(db, "SELECT value FROM saga_meta WHERE key = 'schema_version'");
+    return q.executeStep() ? q.getColumn(0).getInt() : 0;
+  }
+  // Versions 1 to 5 kept the version in PRAGMA user_version, in a file of the engine's own
+  // (the only kind of file with saga_instances then). Any other file has no engine schema yet,
+  // whatever its user_version (a service's file may use it for its own schema).
+  if (db.tableExists("saga_instances")) return db.execAndGet("PRAGMA user_version").getInt();
+  return 0;
+}
+
 void migrate_schema(SQLite::Database& db) {
   for (const Migration& m : kMigrations) {
-    if (db.execAndGet("PRAGMA user_version").getInt() >= m.version) continue;
+    if (read_schema_version(db) >= m.version) continue;
     // IMMEDIATE, then look again: another process may have migrated while we waited.
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    if (db.execAndGet("PRAGMA user_version").getInt() >= m.version) continue;
+    if (read_schema_version(db) >= m.version) continue;
     m.apply(db);
-    db.exec("PRAGMA user_version = " + std::to_string(m.version));
+    write_schema_version(db, m.version);
     transaction.commit();
   }
 }
