@@ -20,6 +20,9 @@ enum class Phase : std::uint8_t {
   kCompleted = 3,    // every step done (terminal)
   kCompensated = 4,  // rolled back (terminal)
   kFailed = 5,       // needs an operator: retry, compensate or skip
+  // Started with a "not before" time still ahead (StartOptions::not_before): stored, waits
+  // (Wait::kStart, deadline = the time) and then runs as if started then. May be cancelled.
+  kScheduled = 6,
 };
 
 enum class Event : std::uint8_t {
@@ -52,9 +55,16 @@ enum class Event : std::uint8_t {
   // changes the saga's state; replay skips them.
   kCommandHeld = 24,
   kCommandReleased = 25,
+  // Saga control (decide_cancel.cpp). `reason` says who and why, or which deadline.
+  kScheduled = 26,                     // started with a not-before time ahead: waits for it
+  kScheduledStart = 27,                // the not-before time came: the saga runs
+  kCancelled = 28,                     // cancel(): stops the run before the pivot and compensates
+  kCancelledBeforeStart = 29,          // a scheduled saga cancelled, or its deadline passed: ends
+  kSagaDeadlinePassed = 30,            // the saga's deadline passed before the pivot: compensates
+  kSagaDeadlinePassedAfterPivot = 31,  // ... after the pivot: it only finishes its steps
 };
 
-inline constexpr int kEventCount = 25;
+inline constexpr int kEventCount = 31;
 
 // True for the events that only annotate a history (kCommandHeld, kCommandReleased).
 constexpr bool is_informational(Event e) {
@@ -75,7 +85,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 29> kTransitions{{
+inline constexpr std::array<Transition, 35> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -105,6 +115,12 @@ inline constexpr std::array<Transition, 29> kTransitions{{
     {Phase::kCompensating, Event::kCommandHeld,                 Phase::kCompensating},
     {Phase::kExecuting,    Event::kCommandReleased,             Phase::kExecuting},
     {Phase::kCompensating, Event::kCommandReleased,             Phase::kCompensating},
+    {Phase::kNotStarted,   Event::kScheduled,                   Phase::kScheduled},
+    {Phase::kScheduled,    Event::kScheduledStart,              Phase::kExecuting},
+    {Phase::kExecuting,    Event::kCancelled,                   Phase::kCompensating},
+    {Phase::kScheduled,    Event::kCancelledBeforeStart,        Phase::kCompensated},
+    {Phase::kExecuting,    Event::kSagaDeadlinePassed,          Phase::kCompensating},
+    {Phase::kExecuting,    Event::kSagaDeadlinePassedAfterPivot, Phase::kExecuting},
 }};
 // clang-format on
 
