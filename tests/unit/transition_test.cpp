@@ -1,5 +1,5 @@
 // Goal: the transition table is exactly what next_phase answers, and nothing else is allowed.
-// Method: replay every row, then sweep all 6 phases x every event against the table.
+// Method: replay every row, then sweep all 7 phases x every event against the table.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -11,7 +11,8 @@ namespace saga {
 namespace {
 
 constexpr Phase kAllPhases[] = {Phase::kNotStarted, Phase::kExecuting,   Phase::kCompensating,
-                                Phase::kCompleted,  Phase::kCompensated, Phase::kFailed};
+                                Phase::kCompleted,  Phase::kCompensated, Phase::kFailed,
+                                Phase::kScheduled};
 
 Event event_number(int e) { return static_cast<Event>(e); }
 

@@ -29,7 +29,7 @@ saga::Result<std::unique_ptr<saga::Inspector>> open(Context& c, saga::StoreAcces
 }
 
 std::optional<saga::Phase> parse_phase(std::string_view name) {
-  for (int p = 1; p <= 5; ++p) {
+  for (int p = 1; p <= static_cast<int>(saga::Phase::kScheduled); ++p) {
     if (saga::to_string(static_cast<saga::Phase>(p)) == name) return static_cast<saga::Phase>(p);
   }
   return std::nullopt;
@@ -43,6 +43,8 @@ std::string_view wait_name(saga::Wait w) {
       return "retry";
     case saga::Wait::kLock:
       return "lock";
+    case saga::Wait::kStart:
+      return "start";
     case saga::Wait::kNone:
       break;
   }

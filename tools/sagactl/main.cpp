@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   sagactl::ListArgs list_args;
   CLI::App* list = app.add_subcommand("list", "sagas, newest first");
   list->add_option("--phase", list_args.phase,
-                   "executing, compensating, completed, compensated or failed");
+                   "executing, compensating, completed, compensated, failed or scheduled");
   list->add_option("--type", list_args.type, "saga type (definition name)");
   list->add_option("--older-than", list_args.older_than, "created at least this long ago (10m)");
   list->add_option("--newer-than", list_args.newer_than, "created at most this long ago (1h)");
@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
   CLI::App* definitions =
       app.add_subcommand("definitions", "definitions the engine registered, running instances");
 
-  sagactl::ActionArgs retry_args, compensate_args, skip_args;
+  sagactl::ActionArgs retry_args, compensate_args, skip_args, cancel_args;
+  cancel_args.action = saga::OperatorAction::kCancel;
   retry_args.action = saga::OperatorAction::kRetry;
   compensate_args.action = saga::OperatorAction::kCompensate;
   skip_args.action = saga::OperatorAction::kSkip;
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
              "failed saga: count the failed step or compensation as done; compensating saga: "
              "count its compensation as done",
              skip_args);
+  add_action(app, "cancel",
+             "executing saga before its pivot: stop and roll back; scheduled saga: never start",
+             cancel_args);
 
   CLI::App* locks = app.add_subcommand("locks", "semantic locks held, their holders and queues");
   sagactl::ActionArgs release_args;
@@ -147,6 +151,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("retry")) return sagactl::act(c, retry_args);
   if (app.got_subcommand("compensate")) return sagactl::act(c, compensate_args);
   if (app.got_subcommand("skip")) return sagactl::act(c, skip_args);
+  if (app.got_subcommand("cancel")) return sagactl::act(c, cancel_args);
   if (locks->parsed()) return sagactl::locks(c);
   if (release->parsed()) return sagactl::act(c, release_args);
   if (requests->parsed()) return sagactl::requests(c, requests_args);

@@ -1,5 +1,5 @@
-// sagactl retry, compensate, skip, release-lock, locks, requests and prune: what an operator asks
-// of the engine, and what the engine answered.
+// sagactl retry, compensate, skip, cancel, release-lock, locks, requests and prune: what an
+// operator asks of the engine, and what the engine answered.
 #include <cstdlib>
 #include <ostream>
 #include <string>
@@ -23,6 +23,8 @@ saga::Result<std::int64_t> ask(saga::Inspector& inspector, const ActionArgs& arg
       return inspector.compensate(args.id, audit);
     case saga::OperatorAction::kSkip:
       return inspector.skip(args.id, audit);
+    case saga::OperatorAction::kCancel:
+      return inspector.cancel(args.id, audit);
     case saga::OperatorAction::kReleaseLock:
       break;
   }

@@ -148,6 +148,7 @@ void show_json(Context& c, const saga::SagaDetail& d, Window w) {
     j.null();
   }
   j.field("wait", wait_name(i.wait));
+  if (i.saga_deadline.count() > 0) j.field("saga_deadline_ms", i.saga_deadline.count());
   j.key("locks_held").begin_array();
   for (const std::string& key : d.locks_held) j.value(key);
   j.end_array();
@@ -242,6 +243,9 @@ void show_text(Context& c, const saga::SagaDetail& d, Window w) {
   }
   if (i.wait == saga::Wait::kRetry) line("deadline", "next retry at " + format_time(i.deadline));
   if (i.wait == saga::Wait::kNone) line("deadline", "none");
+  if (i.wait == saga::Wait::kStart)
+    line("deadline", "scheduled to start at " + format_time(i.deadline));
+  if (i.saga_deadline.count() > 0) line("saga due", "by " + format_time(i.saga_deadline));
   if (i.wait == saga::Wait::kLock) {
     line("deadline",
          "none: waiting for lock " + d.waiting_for_lock + " (held by " + d.waiting_behind + ")");

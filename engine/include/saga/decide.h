@@ -28,6 +28,14 @@
 //    kLockWaiting (a key is held; the instance keeps waiting, history kLockWaiting) or
 //    kLockRefused (fail-fast or deadlock: the step fails as if its participant had refused;
 //    refused saga locks compensate nothing, as no step ran). A retried step asks again.
+//  - Saga control (decide_cancel.cpp): a start with `not_before` ahead goes to kScheduled
+//    (Wait::kStart) and kScheduledStart runs it when the time comes. kCancel stops an executing
+//    saga before its pivot (the first pivot or retriable step, once its command was sent) and
+//    compensates what ran, including the step whose command is outstanding (its outcome is
+//    unknown); after the pivot, or on a saga that is not executing or scheduled, it is refused
+//    (kFailedPrecondition). kSagaDeadline (the instance's saga_deadline passed) compensates
+//    before the pivot, and after it only records that the saga finishes its remaining steps. A
+//    scheduled saga cancelled or past its deadline ends kCompensated without running a step.
 //  - Operator actions apply to kFailed instances only. An operator retry after a failure reply
 //    sends a new message; after timeouts (outcome unknown) it resends the unanswered message,
 //    same message_id, so a participant that did run it answers from its inbox.
@@ -56,6 +64,9 @@ enum class InputKind : std::uint8_t {
   kLockWaiting = 9,            // a key is held by another saga; `reason` says which (still waiting)
   kLockRefused = 10,           // a fail-fast key is held, or waiting would deadlock; `reason` says
   kOperatorReleasedLock = 11,  // an operator released one of its locks; `reason` says who, why
+  kScheduledStart = 12,        // a kScheduled saga's not-before time came
+  kCancel = 13,                // cancel the saga; `reason` says who and why
+  kSagaDeadline = 14,          // the instance's saga_deadline passed
 };
 
 struct Input {
@@ -66,6 +77,8 @@ struct Input {
   std::string reason;               // operator actions: who and why
   // kLockRefused: kLockRefused (fail-fast) or kDeadlock (waiting would close a cycle).
   FailureCause cause = FailureCause::kNone;
+  // kStart: run no step before this time (engine clock); later than `now`: kScheduled.
+  Millis not_before{0};
 };
 
 // One key the instance asks the engine for.
@@ -108,6 +121,13 @@ struct Decision {
 // definition that does not match the instance (name or version).
 Result<Decision> decide(const SagaDefinition& definition, const SagaInstance& instance,
                         const Input& input);
+
+// The index of the saga's point of no return: its first pivot or retriable step (the number of
+// steps when it has neither). Once that step's command was sent, cancel() is refused and a
+// saga deadline no longer compensates.
+std::int32_t point_of_no_return(const SagaDefinition& definition);
+// True when `instance` is executing and past that point (cancel and deadline rules above).
+bool past_point_of_no_return(const SagaDefinition& definition, const SagaInstance& instance);
 
 // When the reply to a command of `step` sent at `sent_at` is due: the one rule for reply
 // deadlines. decide arms it when it builds the command; the engine moves it to the real send

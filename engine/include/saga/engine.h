@@ -154,6 +154,15 @@ struct StartOptions {
   std::string id;             // empty: the engine makes a unique id
   std::uint32_t version = 0;  // 0: the highest registered version of the type
   std::string trace_id;       // empty: the engine makes one
+  // Scheduled start: when later than now (engine clock), the saga is stored in phase
+  // kScheduled and runs its first step at this time, also across engine restarts. 0: now.
+  Millis not_before{0};
+  // The saga's deadline (engine clock; 0: none), later than now and than not_before
+  // (kInvalidArgument otherwise). When it passes before the saga's pivot (point_of_no_return,
+  // decide.h) the saga compensates (history kSagaDeadlinePassed, failure cause kSagaDeadline);
+  // after the pivot it only finishes its remaining steps (kSagaDeadlinePassedAfterPivot); a
+  // scheduled saga ends without running (kCancelledBeforeStart). Not acted on while kFailed.
+  Millis deadline{0};
 };
 
 struct EngineStats {
@@ -249,6 +258,16 @@ class Engine {
   Status retry(std::string_view id, std::string reason);       // the failed step/compensation
   Status compensate(std::string_view id, std::string reason);  // roll back from where it stopped
   Status skip(std::string_view id, std::string reason);        // count it done and go on
+
+  // Cancels a running saga (history kCancelled, reason "cancelled: <requested_by>: <reason>",
+  // failure cause kCancelled). Before its pivot (point_of_no_return, decide.h) it stops waiting
+  // and retrying and compensates what ran, including the step whose command is outstanding;
+  // a kScheduled saga ends kCompensated without running (kCancelledBeforeStart). Errors:
+  // kInvalidArgument without a reason, kNotFound for an unknown saga, kFailedPrecondition once
+  // the saga is past its pivot ("... is past its pivot (step 'x'): it is bound to finish ..."),
+  // compensating, failed or finished. `sagactl cancel ID --reason ...` asks the same through
+  // the database (OperatorAction::kCancel).
+  Status cancel(std::string_view id, std::string reason, std::string_view requested_by = {});
 
   // Semantic locks: every key held, sorted by key.
   Result<std::vector<LockInfo>> locks();

@@ -198,6 +198,10 @@ class Inspector {
   Result<std::int64_t> retry(const std::string& saga_id, const Audit& audit);
   Result<std::int64_t> compensate(const std::string& saga_id, const Audit& audit);
   Result<std::int64_t> skip(const std::string& saga_id, const Audit& audit);
+  // Cancels an executing saga before its pivot, or a scheduled one (Engine::cancel): kNotFound
+  // (no such saga), kFailedPrecondition (not executing or scheduled, or past its pivot by the
+  // recorded definition's steps; the engine checks again when it applies the request).
+  Result<std::int64_t> cancel(const std::string& saga_id, const Audit& audit);
   // Takes `key` from its holder and gives it to the next saga in line. `holder` non-empty: only
   // if that saga still holds it (kFailedPrecondition otherwise). kNotFound: nobody holds it.
   Result<std::int64_t> release_lock(const std::string& key, const std::string& holder,

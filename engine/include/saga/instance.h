@@ -16,6 +16,7 @@ enum class Wait : std::uint8_t {
   kReply = 1,  // waiting for the reply to last_request_id until `deadline`
   kRetry = 2,  // the next send of the current step's command is due at `deadline`
   kLock = 3,   // waiting for the engine to grant the locks of `step` (-1: the saga's); no timer
+  kStart = 4,  // kScheduled: the saga starts at `deadline` (its not-before time)
 };
 
 // Why the saga failed or is compensating: what the state machine reads, while last_reason
@@ -29,6 +30,8 @@ enum class FailureCause : std::uint8_t {
   kLockRefused = 5,         // a fail-fast lock was held, or the lock keys could not be computed
   kDeadlock = 6,            // waiting for a lock would have closed a cycle
   kOperator = 7,            // an operator chose to compensate
+  kCancelled = 8,           // cancel() before the pivot (last_reason: who and why)
+  kSagaDeadline = 9,        // the saga's deadline (StartOptions::deadline) passed before the pivot
 };
 std::string_view to_string(FailureCause cause);  // "none", "business_failure", "timeout", ...
 
@@ -58,6 +61,10 @@ struct SagaInstance {
   Millis deadline{0};                                // meaningful when wait != kNone
   std::string last_reason;                           // why the saga failed or is compensating
   FailureCause failure_cause = FailureCause::kNone;  // the kind of last_reason
+
+  // The saga's own deadline (StartOptions::deadline, engine clock), 0 for none. Reset to 0 once
+  // it passed and was acted on (history kSagaDeadlinePassed or kSagaDeadlinePassedAfterPivot).
+  Millis saga_deadline{0};
 
   std::string trace_id;
   std::int64_t row_version = 0;  // optimistic concurrency; bumped by every commit

@@ -20,6 +20,9 @@ enum class Phase : std::uint8_t {
   kCompleted = 3,    // every step done (terminal)
   kCompensated = 4,  // rolled back (terminal)
   kFailed = 5,       // needs an operator: retry, compensate or skip
+  // Started with a "not before" time still ahead (StartOptions::not_before): stored, waits
+  // (Wait::kStart, deadline = the time) and then runs as if started then. May be cancelled.
+  kScheduled = 6,
 };
 
 enum class Event : std::uint8_t {
@@ -57,9 +60,16 @@ enum class Event : std::uint8_t {
   // and went on with the previous one. Neither leaves kCompensating.
   kOperatorRetriedRunningCompensation = 26,
   kOperatorSkippedRunningCompensation = 27,
+  // Saga control (decide_cancel.cpp). `reason` says who and why, or which deadline.
+  kScheduled = 28,                     // started with a not-before time ahead: waits for it
+  kScheduledStart = 29,                // the not-before time came: the saga runs
+  kCancelled = 30,                     // cancel(): stops the run before the pivot and compensates
+  kCancelledBeforeStart = 31,          // a scheduled saga cancelled, or its deadline passed: ends
+  kSagaDeadlinePassed = 32,            // the saga's deadline passed before the pivot: compensates
+  kSagaDeadlinePassedAfterPivot = 33,  // ... after the pivot: it only finishes its steps
 };
 
-inline constexpr int kEventCount = 27;
+inline constexpr int kEventCount = 33;
 
 // True for the events that only annotate a history (kCommandHeld, kCommandReleased).
 constexpr bool is_informational(Event e) {
@@ -80,7 +90,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 31> kTransitions{{
+inline constexpr std::array<Transition, 37> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -112,6 +122,12 @@ inline constexpr std::array<Transition, 31> kTransitions{{
     {Phase::kCompensating, Event::kCommandReleased,             Phase::kCompensating},
     {Phase::kCompensating, Event::kOperatorRetriedRunningCompensation, Phase::kCompensating},
     {Phase::kCompensating, Event::kOperatorSkippedRunningCompensation, Phase::kCompensating},
+    {Phase::kNotStarted,   Event::kScheduled,                   Phase::kScheduled},
+    {Phase::kScheduled,    Event::kScheduledStart,              Phase::kExecuting},
+    {Phase::kExecuting,    Event::kCancelled,                   Phase::kCompensating},
+    {Phase::kScheduled,    Event::kCancelledBeforeStart,        Phase::kCompensated},
+    {Phase::kExecuting,    Event::kSagaDeadlinePassed,          Phase::kCompensating},
+    {Phase::kExecuting,    Event::kSagaDeadlinePassedAfterPivot, Phase::kExecuting},
 }};
 // clang-format on
 

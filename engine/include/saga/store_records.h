@@ -60,7 +60,8 @@ enum class OperatorAction : std::uint8_t {
   kRetry = 1,
   kCompensate = 2,
   kSkip = 3,
-  kReleaseLock = 4
+  kReleaseLock = 4,
+  kCancel = 5,  // schema v6: Engine::cancel for an executing (before its pivot) or scheduled saga
 };
 enum class RequestState : std::uint8_t { kPending = 0, kApplied = 1, kRejected = 2 };
 std::string_view to_string(OperatorAction action);

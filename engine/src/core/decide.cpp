@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "decide_cancel.h"
 #include "saga/check.h"
 
 namespace saga {
@@ -53,6 +54,10 @@ class Decider {
         return lock_answer();
       case InputKind::kOperatorReleasedLock:
         return lock_released();
+      case InputKind::kScheduledStart:
+      case InputKind::kCancel:
+      case InputKind::kSagaDeadline:
+        return control();
     }
     return invalid_argument("decide: unknown input kind");
   }
@@ -96,8 +101,43 @@ class Decider {
       return failed_precondition("decide: saga " + s().id + " has already started");
     }
     s().created_at = in_.now;
+    if (in_.not_before > in_.now) {  // scheduled: runs at kScheduledStart (decide_cancel.cpp)
+      record(Event::kScheduled, -1, "not before " + std::to_string(in_.not_before.count()));
+      s().wait = Wait::kStart;
+      s().deadline = in_.not_before;
+      return done();
+    }
     record(Event::kStarted, -1);
     if (lock_gate(-1) == Gate::kOpen) advance_from(-1);
+    return done();
+  }
+
+  // Scheduled start, cancel, saga deadline: decide_cancel.cpp plans, this carries it out.
+  Result<Decision> control() {
+    Result<control::Plan> plan = control::plan_control(def_, s(), in_);
+    if (!plan) return plan.status();
+    if (plan->clear_saga_deadline) s().saga_deadline = Millis{0};
+    switch (plan->action) {
+      case control::Action::kIgnore:
+        return ignored(plan->reason);
+      case control::Action::kRun:
+        record(plan->event, -1, plan->reason);
+        if (lock_gate(-1) == Gate::kOpen) advance_from(-1);
+        break;
+      case control::Action::kEnd:
+        stop_waiting();
+        set_failure(plan->cause, plan->reason);
+        record(plan->event, -1, plan->reason);
+        break;
+      case control::Action::kCompensate:
+        record(plan->event, s().step, plan->reason);
+        set_failure(plan->cause, plan->reason);
+        compensate_from(plan->compensate_from);
+        break;
+      case control::Action::kNote:
+        record(plan->event, s().step, plan->reason);
+        break;
+    }
     return done();
   }
 

@@ -16,6 +16,8 @@ std::string_view to_string(Phase phase) {
       return "compensated";
     case Phase::kFailed:
       return "failed";
+    case Phase::kScheduled:
+      return "scheduled";
   }
   return "unknown";
 }
@@ -76,6 +78,18 @@ std::string_view to_string(Event event) {
       return "operator_retried_running_compensation";
     case Event::kOperatorSkippedRunningCompensation:
       return "operator_skipped_running_compensation";
+    case Event::kScheduled:
+      return "scheduled";
+    case Event::kScheduledStart:
+      return "scheduled_start";
+    case Event::kCancelled:
+      return "cancelled";
+    case Event::kCancelledBeforeStart:
+      return "cancelled_before_start";
+    case Event::kSagaDeadlinePassed:
+      return "saga_deadline_passed";
+    case Event::kSagaDeadlinePassedAfterPivot:
+      return "saga_deadline_passed_after_pivot";
   }
   return "unknown";
 }

@@ -1,5 +1,6 @@
 // Inspector (saga/inspection.h): queueing operator requests for the engine, and waiting for
 // its verdict. The engine applies them (engine/src/runtime); this side only checks and inserts.
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -76,6 +77,34 @@ Result<std::int64_t> Inspector::release_lock(const std::string& key, const std::
     return add(std::move(request), audit);
   }
   return not_found("no saga holds lock '" + key + "'");
+}
+
+Result<std::int64_t> Inspector::cancel(const std::string& saga_id, const Audit& audit) {
+  Result<std::optional<SagaDetail>> found = saga(saga_id);
+  if (!found) return found.status();
+  if (!found->has_value()) return not_found("no saga with id '" + saga_id + "'");
+  const SagaInstance& i = found->value().instance;
+  if (i.phase != Phase::kExecuting && i.phase != Phase::kScheduled) {
+    return failed_precondition("saga " + saga_id + " is " + std::string(to_string(i.phase)) +
+                               ": cancel applies only to executing or scheduled sagas");
+  }
+  // The recorded steps tell where the point of no return is (point_of_no_return, decide.h);
+  // the engine checks again when it applies the request.
+  const std::optional<DefinitionRecord>& definition = found->value().definition;
+  if (i.phase == Phase::kExecuting && definition && definition->steps) {
+    const std::vector<StepRecord>& steps = *definition->steps;
+    std::size_t p = 0;
+    while (p < steps.size() && steps[p].kind == StepKind::kCompensatable) ++p;
+    const auto at = static_cast<std::size_t>(std::max(i.step, 0));
+    if (p < steps.size() && i.step >= 0 && (at > p || (at == p && i.wait != Wait::kLock))) {
+      return failed_precondition("saga " + saga_id + " is past its pivot (step '" + steps[p].name +
+                                 "'): it is bound to finish and cannot be cancelled");
+    }
+  }
+  OperatorRequest request;
+  request.saga_id = saga_id;
+  request.action = OperatorAction::kCancel;
+  return add(std::move(request), audit);
 }
 
 Result<OperatorRequest> Inspector::wait_for(std::int64_t id, Millis timeout) {

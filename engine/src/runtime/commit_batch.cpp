@@ -98,7 +98,8 @@ AppliedBatch apply_committed(PendingBatch& batch, RunningSagas& running, TimerQu
     } else {
       SagaInstance& kept = running[id];
       kept = std::move(instance);
-      if (kept.wait == Wait::kRetry) timers.arm(kept);
+      if (kept.wait == Wait::kRetry || kept.wait == Wait::kStart) timers.arm(kept);
+      if (inserted) timers.arm_saga_deadline(kept);
     }
   }
   return applied;

@@ -1,6 +1,8 @@
 // Engine's public API: each call hands its work to the engine thread (engine_loop.cpp).
 #include "saga/engine.h"
 
+#include <algorithm>
+
 #include "runtime/engine_impl.h"
 #include "saga/metrics.h"
 
@@ -50,14 +52,22 @@ std::future<Result<std::string>> Engine::start_saga_async(std::string_view type,
   instance.version = options.version;
   instance.trace_id = options.trace_id;
   instance.data = std::move(data);
+  instance.saga_deadline = options.deadline;
   Impl* impl = impl_.get();
-  bool posted = impl->post([impl, promise, instance = std::move(instance)](PendingBatch& batch) {
+  bool posted = impl->post([impl, promise, instance = std::move(instance),
+                            not_before = options.not_before](PendingBatch& batch) {
     SagaInstance copy = instance;
+    if (copy.saga_deadline.count() > 0 && copy.saga_deadline <= std::max(impl->now(), not_before)) {
+      promise->set_value(invalid_argument("start: the deadline (" +
+                                          std::to_string(copy.saga_deadline.count()) +
+                                          ") must be later than now and than not_before"));
+      return;
+    }
     const bool caller_id = !copy.id.empty();
     if (!caller_id) copy.id = impl->new_id();
     if (copy.trace_id.empty()) copy.trace_id = impl->new_id();
     std::string id = copy.id;
-    Status staged = impl->stage_start(batch, std::move(copy), caller_id);
+    Status staged = impl->stage_start(batch, std::move(copy), caller_id, not_before);
     if (!staged) {
       promise->set_value(staged);
       return;
@@ -162,6 +172,12 @@ Status Engine::compensate(std::string_view id, std::string reason) {
 }
 Status Engine::skip(std::string_view id, std::string reason) {
   return operator_action(impl_.get(), id, InputKind::kOperatorSkip, std::move(reason));
+}
+
+Status Engine::cancel(std::string_view id, std::string reason, std::string_view requested_by) {
+  if (reason.empty()) return invalid_argument("cancel needs a reason");
+  if (!requested_by.empty()) reason = std::string(requested_by) + ": " + reason;
+  return operator_action(impl_.get(), id, InputKind::kCancel, std::move(reason));
 }
 
 Status Engine::release_lock(std::string_view key, std::string reason) {

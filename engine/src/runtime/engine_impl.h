@@ -64,7 +64,9 @@ class Engine::Impl {
 
   // --- engine thread only --------------------------------------------------------------------
   // check_exists: the id came from the caller and may already be in the store.
-  Status stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists);
+  // not_before: StartOptions::not_before (later than now: the saga is scheduled).
+  Status stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists,
+                     Millis not_before = Millis{0});
   // Applies `input` to the saga, then settles what it changed about locks: grants, waits and
   // refusals for it and for the sagas queued behind the keys it released, in the same batch.
   Status stage_input(PendingBatch& batch, const std::string& id, Input input);

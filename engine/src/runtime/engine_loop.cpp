@@ -173,7 +173,10 @@ Status Engine::Impl::recover() {
     resolved.insert(id);
     auto [it, inserted] = running_.emplace(id, std::move(instance));
     if (it->second.wait == Wait::kReply) it->second.deadline = Millis{0};  // re-armed on send
-    if (it->second.wait == Wait::kRetry) timers_.arm(it->second);
+    if (it->second.wait == Wait::kRetry || it->second.wait == Wait::kStart) {
+      timers_.arm(it->second);
+    }
+    timers_.arm_saga_deadline(it->second);
   }
   {
     std::lock_guard lock(observers_mutex_);
@@ -253,7 +256,8 @@ void Engine::Impl::publish() {
   m.store = health_.health();
 }
 
-Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists) {
+Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists,
+                                 Millis not_before) {
   if (Status s = definitions_.pin(instance); !s) return s;
   if (batch.current(instance.id, running_) != nullptr) {
     return already_exists("saga " + instance.id + " already exists");
@@ -271,6 +275,7 @@ Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, boo
   input.kind = InputKind::kStart;
   input.now = now();
   input.random = random();
+  input.not_before = not_before;
   Status s = stage_input(batch, id, std::move(input));
   if (!s) {
     batch.staged.erase(id);
@@ -380,12 +385,12 @@ void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
   timers_.fire_due(t, budget, [&](const std::string& id, Millis at) {
     const SagaInstance* instance = batch.current(id, running_);
     if (!timer_current(instance, at)) return false;
+    Input input;
+    input.kind = timer_input(*instance, at);
     // A held command's deadline runs from its real send.
-    if (instance->wait == Wait::kReply && dispatcher_.held(instance->last_request_id)) {
+    if (input.kind == InputKind::kDeadline && dispatcher_.held(instance->last_request_id)) {
       return false;
     }
-    Input input;
-    input.kind = timer_input(instance->wait);
     input.now = t;
     input.random = random();
     if (input.kind == InputKind::kDeadline) dispatcher_.on_deadline(instance->last_request_id, t);

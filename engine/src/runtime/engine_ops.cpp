@@ -33,6 +33,8 @@ InputKind input_kind(OperatorAction action) {
       return InputKind::kOperatorSkip;
     case OperatorAction::kReleaseLock:
       return InputKind::kOperatorReleasedLock;
+    case OperatorAction::kCancel:
+      return InputKind::kCancel;
   }
   return InputKind::kOperatorRetry;
 }

@@ -8,6 +8,10 @@ void TimerQueue::arm(const SagaInstance& instance) {
   if (instance.wait != Wait::kNone) timers_.push(Timer{instance.deadline, instance.id});
 }
 
+void TimerQueue::arm_saga_deadline(const SagaInstance& instance) {
+  if (instance.saga_deadline.count() > 0) timers_.push(Timer{instance.saga_deadline, instance.id});
+}
+
 Millis TimerQueue::wait_before_next(Millis now, Millis max_wait) const {
   if (timers_.empty()) return max_wait;
   return std::clamp(timers_.top().at - now, Millis{0}, max_wait);
@@ -22,12 +26,33 @@ void TimerQueue::fire_due(Millis now, std::size_t budget,
   }
 }
 
+namespace {
+// The saga deadline acts on executing and scheduled sagas (decide_cancel.cpp), once.
+bool saga_deadline_due_at(const SagaInstance& instance, Millis at) {
+  return instance.saga_deadline.count() > 0 && instance.saga_deadline == at &&
+         (instance.phase == Phase::kExecuting || instance.phase == Phase::kScheduled);
+}
+}  // namespace
+
 bool timer_current(const SagaInstance* instance, Millis at) {
-  return instance != nullptr && instance->wait != Wait::kNone && instance->deadline == at;
+  if (instance == nullptr) return false;
+  return (instance->wait != Wait::kNone && instance->deadline == at) ||
+         saga_deadline_due_at(*instance, at);
 }
 
 InputKind timer_input(Wait wait) {
-  return wait == Wait::kReply ? InputKind::kDeadline : InputKind::kRetryDue;
+  switch (wait) {
+    case Wait::kReply:
+      return InputKind::kDeadline;
+    case Wait::kStart:
+      return InputKind::kScheduledStart;
+    default:
+      return InputKind::kRetryDue;
+  }
+}
+
+InputKind timer_input(const SagaInstance& instance, Millis at) {
+  return saga_deadline_due_at(instance, at) ? InputKind::kSagaDeadline : timer_input(instance.wait);
 }
 
 }  // namespace saga

@@ -21,6 +21,8 @@ class TimerQueue {
  public:
   // Adds the instance's timer at its deadline, when it waits for one (wait != kNone).
   void arm(const SagaInstance& instance);
+  // Adds the instance's saga deadline timer (StartOptions::deadline), when it has one.
+  void arm_saga_deadline(const SagaInstance& instance);
   // Adds a timer that fired but whose input was not committed: it fires again.
   void arm_at(std::string saga_id, Millis at) { timers_.push(Timer{at, std::move(saga_id)}); }
   // How long a poll may wait at `now`: `max_wait`, or less when a timer falls due sooner (0 when
@@ -44,10 +46,12 @@ class TimerQueue {
 };
 
 // Whether a timer set for `at` is still current for `instance` (null: not running): the
-// instance waits for exactly that moment.
+// instance waits for exactly that moment, or its saga deadline is that moment and still to act.
 bool timer_current(const SagaInstance* instance, Millis at);
 // The input a current timer gives its instance: kDeadline when it waits for a reply, kRetryDue
-// when it waits to send again.
+// when it waits to send again, kScheduledStart when it waits to start.
 InputKind timer_input(Wait wait);
+// kSagaDeadline when `at` is the instance's saga deadline still to act, else timer_input(wait).
+InputKind timer_input(const SagaInstance& instance, Millis at);
 
 }  // namespace saga

@@ -54,6 +54,19 @@ void bind_instance(SQLite::Statement& s, const SagaInstance& i) {
   s.bind(19, static_cast<std::int64_t>(i.updated_at.count()));
   s.bind(21, i.locks_through);
   s.bind(22, static_cast<std::int32_t>(i.failure_cause));
+  s.bind(23, static_cast<std::int64_t>(i.saga_deadline.count()));
+}
+
+const std::string& unfinished_phases() {
+  static const std::string kList = [] {
+    std::string out;
+    for (Phase p : {Phase::kExecuting, Phase::kCompensating, Phase::kFailed, Phase::kScheduled}) {
+      if (!out.empty()) out += ", ";
+      out += std::to_string(static_cast<int>(p));
+    }
+    return out;
+  }();
+  return kList;
 }
 
 bool in_range(const SQLite::Statement& s, int index, std::int64_t low, std::int64_t high,
@@ -66,10 +79,12 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
   SagaInstance i;
   i.id = column_bytes(s.getColumn(0));
   std::int64_t version, phase, failed_from, step, attempt, delivery, wait, cause;
-  if (!in_range(s, 2, 0, UINT32_MAX, &version) || !in_range(s, 4, 1, 5, &phase) ||
+  if (!in_range(s, 2, 0, UINT32_MAX, &version) ||
+      !in_range(s, 4, 1, static_cast<int>(Phase::kScheduled), &phase) ||
       !in_range(s, 5, 0, 5, &failed_from) || !in_range(s, 6, INT32_MIN, INT32_MAX, &step) ||
       !in_range(s, 7, 0, UINT32_MAX, &attempt) || !in_range(s, 8, 0, UINT32_MAX, &delivery) ||
-      !in_range(s, 13, 0, 3, &wait) || !in_range(s, 21, 0, 7, &cause)) {
+      !in_range(s, 13, 0, static_cast<int>(Wait::kStart), &wait) ||
+      !in_range(s, 21, 0, static_cast<int>(FailureCause::kSagaDeadline), &cause)) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": value out of range");
   }
   i.type = column_bytes(s.getColumn(1));
@@ -93,6 +108,7 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
   i.row_version = s.getColumn(19).getInt64();
   i.locks_through = s.getColumn(20).getInt();
   i.failure_cause = static_cast<FailureCause>(cause);
+  i.saga_deadline = Millis(s.getColumn(22).getInt64());
   return i;
 }
 

@@ -21,12 +21,12 @@
 
 namespace saga::sqlite_rows {
 
-// Column lists. The instance columns are bound as ?1..?19, ?21 and ?22 (in this order) by both the
+// Column lists. The instance columns are bound as ?1..?19, ?21..?23 (in this order) by both the
 // insert and the update, and read back in this order by every SELECT.
 inline constexpr const char* kInstanceColumns =
     "id, type, version, fingerprint, phase, failed_from, step, attempt, delivery, skipped_mask, "
     "message_seq, data, last_request_id, wait, deadline_ms, last_reason, trace_id, "
-    "created_at_ms, updated_at_ms, row_version, locks_through, failure_cause";
+    "created_at_ms, updated_at_ms, row_version, locks_through, failure_cause, saga_deadline_ms";
 inline constexpr const char* kRequestColumns =
     "id, saga_id, action, reason, requested_by, requested_at_ms, state, result, finished_at_ms, "
     "lock_key";
@@ -67,8 +67,11 @@ std::string column_bytes(const SQLite::Column& column);
 bool in_range(const SQLite::Statement& s, int index, std::int64_t low, std::int64_t high,
               std::int64_t* out);
 
-// The instance columns ?1..?19 and ?21 (kInstanceColumns order).
+// The instance columns ?1..?19 and ?21..?23 (kInstanceColumns order).
 void bind_instance(SQLite::Statement& s, const SagaInstance& i);
+// "1, 2, 5, 6": the phases of unfinished instances (executing, compensating, failed,
+// scheduled), for `phase IN (...)`, from the enum (never literal numbers).
+const std::string& unfinished_phases();
 // A row of kInstanceColumns; kMalformed when a value is out of range.
 Result<SagaInstance> read_instance(const SQLite::Statement& s);
 Result<OutboxEntry> read_outbox(const SQLite::Statement& s);

@@ -29,15 +29,15 @@ using namespace sqlite_rows;
 SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
     : insert_instance(db, sql("INSERT INTO saga_instances (", kInstanceColumns,
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22)")),
-      update_instance(
-          db,
-          "UPDATE saga_instances SET type = ?2, version = ?3, fingerprint = ?4, "
-          "phase = ?5, failed_from = ?6, step = ?7, attempt = ?8, delivery = ?9, "
-          "skipped_mask = ?10, message_seq = ?11, data = ?12, last_request_id = ?13, "
-          "wait = ?14, deadline_ms = ?15, last_reason = ?16, trace_id = ?17, "
-          "created_at_ms = ?18, updated_at_ms = ?19, row_version = row_version + 1, "
-          "locks_through = ?21, failure_cause = ?22 WHERE id = ?1 AND row_version = ?20"),
+                              "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23)")),
+      update_instance(db,
+                      "UPDATE saga_instances SET type = ?2, version = ?3, fingerprint = ?4, "
+                      "phase = ?5, failed_from = ?6, step = ?7, attempt = ?8, delivery = ?9, "
+                      "skipped_mask = ?10, message_seq = ?11, data = ?12, last_request_id = ?13, "
+                      "wait = ?14, deadline_ms = ?15, last_reason = ?16, trace_id = ?17, "
+                      "created_at_ms = ?18, updated_at_ms = ?19, row_version = row_version + 1, "
+                      "locks_through = ?21, failure_cause = ?22, saga_deadline_ms = ?23 "
+                      "WHERE id = ?1 AND row_version = ?20"),
       append_history(db,
                      "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, "
                      "reply_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
@@ -57,8 +57,8 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
           "AND fingerprint = ?13)"),
       load_instance(db, sql("SELECT ", kInstanceColumns, " FROM saga_instances WHERE id = ?1")),
       load_unfinished(db, sql("SELECT ", kInstanceColumns,
-                              " FROM saga_instances WHERE phase IN (1, 2, 5) "
-                              "ORDER BY created_at_ms, id")),
+                              " FROM saga_instances WHERE phase IN (" + unfinished_phases() +
+                                  ") ORDER BY created_at_ms, id")),
       load_outbox(db, sql("SELECT ", kOutboxColumns, " FROM saga_outbox ORDER BY rowid")),
       load_history(db,
                    "SELECT event, step, attempt, time_ms, reason, reply_name FROM saga_history "

@@ -205,6 +205,27 @@ CREATE TABLE saga_start_requests (
 )sql");
 }
 
+// Version 7 (saga control, issue 20): the saga's own deadline
+// (StartOptions::deadline) on the instance, and the operator request 'cancel'. A scheduled saga
+// needs no column: phase kScheduled with wait kStart and its not-before time as deadline_ms.
+// SQLite cannot change a CHECK, so operator_requests is rebuilt with its rows (as in v3).
+void add_saga_control(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_instances ADD COLUMN saga_deadline_ms INTEGER NOT NULL DEFAULT 0;
+)sql");
+  db.exec(operator_requests_table("operator_requests_v7",
+                                  "'retry', 'compensate', 'skip', 'release_lock', 'cancel'",
+                                  ",\n  lock_key         TEXT    NOT NULL DEFAULT ''") +
+          R"sql(
+INSERT INTO operator_requests_v7 (id, saga_id, action, reason, requested_by, requested_at_ms,
+                                  state, result, finished_at_ms, lock_key)
+  SELECT id, saga_id, action, reason, requested_by, requested_at_ms, state, result,
+         finished_at_ms, lock_key FROM operator_requests;
+DROP TABLE operator_requests;
+ALTER TABLE operator_requests_v7 RENAME TO operator_requests;
+)sql" + kRequestsIndex);
+}
+
 // Records `version` in saga_meta (created with the first migration that a file gets).
 void write_schema_version(SQLite::Database& db, int version) {
   db.exec(
@@ -223,6 +244,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
     {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
+    {7, &add_saga_control},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

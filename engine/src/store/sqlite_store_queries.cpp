@@ -35,8 +35,8 @@ Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::query(const SagaQuery& 
 Result<std::optional<SagaInstance>> SqliteSagaStore::Impl::oldest_unfinished() {
   return guarded("store: oldest_unfinished", [&] {
     SQLite::Statement s(db_, sql("SELECT ", kInstanceColumns,
-                                 " FROM saga_instances WHERE phase IN (1, 2, 5) "
-                                 "ORDER BY created_at_ms, id LIMIT 1"));
+                                 " FROM saga_instances WHERE phase IN (" + unfinished_phases() +
+                                     ") ORDER BY created_at_ms, id LIMIT 1"));
     return read_first(s, read_instance);
   });
 }

@@ -18,6 +18,8 @@ std::string_view to_string(OperatorAction action) {
       return "skip";
     case OperatorAction::kReleaseLock:
       return "release_lock";
+    case OperatorAction::kCancel:
+      return "cancel";
   }
   return "unknown";
 }
@@ -35,8 +37,9 @@ std::string_view to_string(RequestState state) {
 }
 
 std::optional<OperatorAction> parse_operator_action(std::string_view text) {
-  for (OperatorAction a : {OperatorAction::kRetry, OperatorAction::kCompensate,
-                           OperatorAction::kSkip, OperatorAction::kReleaseLock}) {
+  for (OperatorAction a :
+       {OperatorAction::kRetry, OperatorAction::kCompensate, OperatorAction::kSkip,
+        OperatorAction::kReleaseLock, OperatorAction::kCancel}) {
     if (text == to_string(a)) return a;
   }
   return std::nullopt;

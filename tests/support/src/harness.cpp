@@ -31,20 +31,26 @@ void SagaHarness::start(std::string data) {
   instance_.fingerprint = fingerprint(*definition_);
   instance_.trace_id = options_.trace_id;
   instance_.data = data;
+  instance_.saga_deadline = options_.deadline;
   start_data_ = std::move(data);
   Input input;
   input.kind = InputKind::kStart;
+  input.not_before = options_.not_before;
   feed(std::move(input));
 }
 
-Delivery SagaHarness::feed(Input input) {
+Delivery SagaHarness::feed(Input input, Status* refused) {
   input.now = now_;
   input.random = options_.random;
   RecordedInput recorded{input.kind, now_, std::nullopt, input.reason, history_.size()};
   if (input.reply != nullptr) recorded.reply = *input.reply;
   Result<Decision> decision = decide(*definition_, instance_, input);
   if (!decision) {
-    error("decide: " + decision.status().to_string());
+    if (refused != nullptr) {
+      *refused = decision.status();
+    } else {
+      error("decide: " + decision.status().to_string());
+    }
     return {};
   }
   if (!decision->applied) {
@@ -190,13 +196,40 @@ Delivery SagaHarness::reply_again() {
   return deliver(copy);
 }
 
-bool SagaHarness::fire_timer() {
+std::optional<std::pair<Millis, InputKind>> SagaHarness::next_timer() const {
+  std::optional<std::pair<Millis, InputKind>> next;
   // A lock wait has no timer: only the engine's answer ends it.
-  if (instance_.wait == Wait::kNone || instance_.wait == Wait::kLock) return false;
-  if (instance_.deadline > now_) now_ = instance_.deadline;
+  if (instance_.wait != Wait::kNone && instance_.wait != Wait::kLock) {
+    const InputKind kind = instance_.wait == Wait::kReply   ? InputKind::kDeadline
+                           : instance_.wait == Wait::kStart ? InputKind::kScheduledStart
+                                                            : InputKind::kRetryDue;
+    next = std::pair(instance_.deadline, kind);
+  }
+  const bool deadline_acts =
+      instance_.phase == Phase::kExecuting || instance_.phase == Phase::kScheduled;
+  if (instance_.saga_deadline.count() > 0 && deadline_acts &&
+      (!next || instance_.saga_deadline <= next->first)) {
+    next = std::pair(instance_.saga_deadline, InputKind::kSagaDeadline);
+  }
+  return next;
+}
+
+bool SagaHarness::fire_timer() {
+  std::optional<std::pair<Millis, InputKind>> next = next_timer();
+  if (!next) return false;
+  if (next->first > now_) now_ = next->first;
   Input input;
-  input.kind = instance_.wait == Wait::kReply ? InputKind::kDeadline : InputKind::kRetryDue;
+  input.kind = next->second;
   return feed(std::move(input)).applied;
+}
+
+Status SagaHarness::cancel(std::string reason) {
+  Input input;
+  input.kind = InputKind::kCancel;
+  input.reason = std::move(reason);
+  Status refused = Status::ok();
+  feed(std::move(input), &refused);
+  return refused;
 }
 
 int SagaHarness::advance(Millis by) {
@@ -204,10 +237,8 @@ int SagaHarness::advance(Millis by) {
   int fired = 0;
   // Bounded: each timer moves the deadline forward or ends the wait.
   for (int guard = 0; guard < 100'000; ++guard) {
-    if (instance_.wait == Wait::kNone || instance_.wait == Wait::kLock ||
-        instance_.deadline > until) {
-      break;
-    }
+    std::optional<std::pair<Millis, InputKind>> next = next_timer();
+    if (!next || next->first > until) break;
     if (!fire_timer()) {
       error("advance: a due timer was not applied");
       break;

@@ -286,6 +286,34 @@ std::string step_name(const std::vector<std::string>& names, std::int32_t step) 
              : "";
 }
 
+// Saga control entries carry what their input needs in their reason (decide_cancel.cpp):
+// "not before <ms>", "saga deadline <ms> passed ...", "cancelled: <who: why>".
+constexpr std::string_view kDeadlinePrefix = "saga deadline ";
+
+std::int64_t number_after(std::string_view text, std::string_view prefix) {
+  if (!text.starts_with(prefix)) return 0;
+  std::int64_t n = 0;
+  for (char c : text.substr(prefix.size())) {
+    if (c < '0' || c > '9') break;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+// Fills in what a saga control input needs from its entry (the recorded time is the input's).
+void prepare_control(const HistoryEntry& e, SagaInstance& s, Input& input) {
+  if (e.event == Event::kScheduled) input.not_before = Millis(number_after(e.reason, "not before "));
+  if (input.kind == InputKind::kScheduledStart) input.now = std::max(e.time, s.deadline);
+  if (input.kind == InputKind::kSagaDeadline) {
+    s.saga_deadline = Millis(number_after(e.reason, kDeadlinePrefix));  // not in the history
+  }
+  if (input.kind == InputKind::kCancel) {
+    for (std::string_view prefix : {"cancelled before start: ", "cancelled: "}) {
+      if (e.reason.starts_with(prefix)) input.reason = e.reason.substr(prefix.size());
+    }
+  }
+}
+
 // The input that caused `e`, the first entry of a decision taken on `before`; nothing for a
 // consequence. A failure with no reply (every reply has a name, docs/protocol.md) to a saga that
 // was waiting for one can only be its deadline: the state tells, not the entry's reason text.
@@ -323,6 +351,17 @@ std::optional<InputKind> cause_of(const HistoryEntry& e, const SagaInstance& bef
     case Event::kOperatorSkippedStep:
     case Event::kOperatorSkippedCompensation:
       return InputKind::kOperatorSkip;
+    case Event::kScheduled:
+      return InputKind::kStart;
+    case Event::kScheduledStart:
+      return InputKind::kScheduledStart;
+    case Event::kCancelled:
+      return InputKind::kCancel;
+    case Event::kCancelledBeforeStart:  // by cancel(), or by the saga deadline
+      return e.reason.starts_with(kDeadlinePrefix) ? InputKind::kSagaDeadline : InputKind::kCancel;
+    case Event::kSagaDeadlinePassed:
+    case Event::kSagaDeadlinePassedAfterPivot:
+      return InputKind::kSagaDeadline;
     default:  // kStepSkipped, kCompleted, kCompensated: consequences only
       return std::nullopt;
   }
@@ -360,6 +399,7 @@ class Replayer {
       if (*kind == InputKind::kDeadline || *kind == InputKind::kRetryDue) {
         input.now = std::max(e.time, s.deadline);  // jitter may have moved the deadline
       }
+      prepare_control(e, s, input);
       Envelope reply;
       if (*kind == InputKind::kReply) {
         reply = make_reply(s, e, k, outcome);

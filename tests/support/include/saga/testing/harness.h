@@ -31,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,10 @@ struct HarnessOptions {
   // False leaves the saga waiting (Wait::kLock) for the test to feed kLockGranted,
   // kLockWaiting or kLockRefused itself.
   bool grant_locks = true;
+  // Start options (StartOptions in engine.h), as times of the harness clock (0: none): a
+  // not_before later than start_time schedules the saga; a deadline arms the saga deadline.
+  Millis not_before{0};
+  Millis deadline{0};
 };
 
 // One command the saga sent, as the harness saw it.
@@ -135,6 +140,9 @@ class SagaHarness {
   Delivery operator_retry(std::string reason = "operator: retry");
   Delivery operator_compensate(std::string reason = "operator: compensate");
   Delivery operator_skip(std::string reason = "operator: skip");
+  // Engine::cancel: kCancel with `reason` ("who: why"). A refusal (past the pivot, not
+  // executing) is returned, not reported as a harness error; nothing changes then.
+  Status cancel(std::string reason = "operator: cancel");
 
   // --- assertions
   // ----------------------------------------------------------------------------------
@@ -179,7 +187,9 @@ class SagaHarness {
  private:
   template <Message T>
   Delivery reply_typed(Outcome outcome, std::string reason, std::string name, const T& body);
-  Delivery feed(Input input);
+  Delivery feed(Input input, Status* refused = nullptr);
+  // The next timer: the instance's wait deadline or its saga deadline, whichever comes first.
+  std::optional<std::pair<Millis, InputKind>> next_timer() const;
   ::testing::AssertionResult check_header(const SentCommand& actual, const std::string& participant,
                                           const std::string& name) const;
   std::optional<SentCommand> take_command(std::string& why);
