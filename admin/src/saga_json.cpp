@@ -35,12 +35,15 @@ std::string_view wait_name(Wait wait) {
       return "retry";
     case Wait::kLock:
       return "lock";
+    case Wait::kStart:
+      return "start";
   }
   return "unknown";
 }
 
 bool unfinished(Phase phase) {
-  return phase == Phase::kExecuting || phase == Phase::kCompensating || phase == Phase::kFailed;
+  return phase == Phase::kExecuting || phase == Phase::kCompensating || phase == Phase::kFailed ||
+         phase == Phase::kScheduled;
 }
 
 void saga_fields(JsonWriter& j, const SagaInstance& saga, const DefinitionIndex& index, Millis now,
