@@ -26,9 +26,11 @@ struct ServiceOptions {
   std::optional<saga::CurveServerKeys> curve = std::nullopt;
   // The participant library's lines below this level are dropped (--log-level, --verbose).
   saga::LogLevel log_level = saga::LogLevel::kWarning;
-  // Inbox retention (ParticipantOptions::inbox_keep, resend_horizon); 0: off.
+  // Inbox retention (ParticipantOptions::inbox_keep, resend_horizon, inbox_prune_interval);
+  // inbox_keep 0: off.
   saga::Millis inbox_keep{0};
   saga::Millis resend_horizon{0};
+  saga::Millis inbox_prune_interval{60'000};
 };
 
 }  // namespace ftgo

@@ -26,6 +26,7 @@ saga::Result<std::unique_ptr<saga::Participant>> open_participant(const ServiceO
   p.curve = options.curve;
   p.inbox_keep = options.inbox_keep;
   p.resend_horizon = options.resend_horizon;
+  p.inbox_prune_interval = options.inbox_prune_interval;
   p.log = [sink = saga::make_stderr_log_sink(), level = options.log_level](saga::LogLevel l,
                                                                            std::string_view line) {
     if (l >= level) sink(l, line);

@@ -26,9 +26,12 @@ using testing::SagactlOutput;
 
 class OnCallTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { compensation_retry_every(Millis{100}); }
+
+  // create_ticket's compensation retried without limit at this interval (before open()).
+  void compensation_retry_every(Millis interval) {
     for (StepDefinition& s : f.definition()->steps) {
-      if (s.name == "create_ticket") s.compensation_retry = RetryPolicy::fixed(Millis{100}, 0);
+      if (s.name == "create_ticket") s.compensation_retry = RetryPolicy::fixed(interval, 0);
     }
   }
 
@@ -59,20 +62,33 @@ class OnCallTest : public ::testing::Test {
     EXPECT_EQ(f.settle(args.at(1)).phase, Phase::kCompensated);
   }
 
-  // A saga whose CancelCreateTicket fails every time: it stays compensating.
-  void start_stuck(const std::string& id) {
+  // A saga whose CancelCreateTicket fails every time: it stays compensating. Waits until its
+  // history has more than `entries` entries.
+  void start_stuck(const std::string& id, std::size_t entries = 12) {
     f.participants().fail("AuthorizeCard", "card_declined", 1);
     f.participants().fail("CancelCreateTicket", "kitchen_down");
     StartOptions options;
     options.id = id;
     ASSERT_TRUE(f.engine().start_saga("create_order", "order-" + id, options).is_ok());
-    for (int i = 0; i < 30; ++i) {
+    // Until its compensation has failed a few times (retried every 100 ms of virtual time).
+    ASSERT_TRUE(until(id, [&] {
+      auto now = f.engine().get(id);
+      auto history = f.engine().history(id);
+      return now && history && now.value().phase == Phase::kCompensating &&
+             history.value().size() > entries;
+    }));
+  }
+
+  // Moves the virtual clock and lets the engine thread work until `done` (at most 400 moves).
+  template <typename Done>
+  bool until(const std::string& id, Done done) {
+    for (int i = 0; i < 400; ++i) {
+      if (done()) return true;
       f.clock().advance(Millis{100});
       f.engine().tick();
+      (void)f.engine().wait(id, Millis{20});  // gives the engine thread its turn
     }
-    auto now = f.engine().get(id);
-    ASSERT_TRUE(now.is_ok());
-    ASSERT_EQ(now.value().phase, Phase::kCompensating);
+    return done();
   }
 
   static rapidjson::Document parse(const std::string& json) {
@@ -80,6 +96,18 @@ class OnCallTest : public ::testing::Test {
     d.Parse(json.c_str());
     EXPECT_FALSE(d.HasParseError()) << json;
     return d;
+  }
+
+  bool until_held(const std::string& id) {
+    for (int i = 0; i < 400; ++i) {
+      auto history = f.engine().history(id);
+      for (const HistoryEntry& h : history ? history.value() : std::vector<HistoryEntry>{}) {
+        if (h.event == Event::kCommandHeld) return true;
+      }
+      f.engine().tick();
+      (void)f.engine().wait(id, Millis{20});
+    }
+    return false;
   }
 
   testing::EngineFixture f;
@@ -139,8 +167,10 @@ TEST_F(OnCallTest, AStuckCompensationIsSeenGroupedPagedAndSkipped) {
 }
 
 TEST_F(OnCallTest, AStuckCompensationIsRetriedNowOnceItsParticipantIsBack) {
+  // The engine's own next attempt is an hour away: only the operator's retry resends it now.
+  compensation_retry_every(Millis{3'600'000});
   ASSERT_TRUE(f.open().is_ok());
-  start_stuck("stuck-r");
+  start_stuck("stuck-r", 4);
   f.participants().fail("CancelCreateTicket", "kitchen_down", 0);  // the kitchen is back
   act_until_compensated({"retry", "stuck-r", "--reason", "kitchen is back", "--by", "alice"});
   EXPECT_EQ(f.participants().effects("stuck-r", "CancelCreateTicket"), 1);
@@ -163,7 +193,8 @@ TEST_F(OnCallTest, ACommandHeldByTheGateIsShownAsHeldWithNoReplyDue) {
     start.id = id;
     ASSERT_TRUE(f.engine().start_saga("create_order", std::string("order-") + id, start).is_ok());
   }
-  for (int i = 0; i < 5; ++i) f.engine().tick();
+  // Until the second CreateTicket waits in the kitchen's gate (the clock stays: no timeout).
+  ASSERT_TRUE(until_held("second"));
   SagactlOutput show = sagactl({"show", "second"});
   ASSERT_EQ(show.code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("held        not sent: held by its participant's gate"));
