@@ -100,6 +100,7 @@ TEST(DefinitionStepsTest, VersionThreeDatabaseMigratesAndOldDefinitionsGetStepsW
     SQLite::Database raw(f.database_path(), SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
+        "ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "PRAGMA user_version = 3");
   }
   InspectorOptions read_only;
@@ -117,7 +118,7 @@ TEST(DefinitionStepsTest, VersionThreeDatabaseMigratesAndOldDefinitionsGetStepsW
     EXPECT_FALSE(defs->front().steps.has_value());
     SQLite::Database raw(f.database_path(), SQLite::OPEN_READONLY);
     EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
-    EXPECT_EQ(kSchemaVersion, 5);
+    EXPECT_EQ(kSchemaVersion, 6);
   }
   auto inspector = Inspector::open(read_only);
   ASSERT_TRUE(inspector.is_ok()) << inspector.status().to_string();
