@@ -171,7 +171,7 @@ TEST_F(EngineCancelTest, CancellingAScheduledSagaEndsItWithoutACommand) {
 }
 
 TEST_F(EngineCancelTest, SagaDeadlineBeforeThePivotCompensatesAfterARestart) {
-  f.participants().ignore("CreateTicket", 1);
+  f.participants().ignore("CreateTicket", 1'000);  // the resend after the restart too
   StartOptions options;
   options.deadline = f.clock().now() + Millis{500};  // before the 1 s reply timeout
   const std::string id = start("due", options);

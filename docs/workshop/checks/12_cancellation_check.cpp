@@ -85,7 +85,9 @@ std::string cancel_outcome(EngineFixture& f, const std::string& id, const saga::
   f.settle(id);
   if (!cancel) return "refused";
   std::string undo;
-  for (const saga::HistoryEntry& h : f.engine().history(id).value_or({})) {
+  saga::Result<std::vector<saga::HistoryEntry>> history = f.engine().history(id);
+  if (!history) return "<no history: " + history.status().to_string() + ">";
+  for (const saga::HistoryEntry& h : history.value()) {
     if (h.event != saga::Event::kCompensationSucceeded) continue;
     undo += (undo.empty() ? "undo " : ", ") +
             f.definition()->steps[static_cast<std::size_t>(h.step)].name;
