@@ -123,7 +123,7 @@ bool Sim::prepare() {
     schedule_start(at, id);
     if (config_.cancel_after) {
       if (std::optional<Millis> after = config_.cancel_after(static_cast<std::uint64_t>(i))) {
-        schedule_start(at + *after, kCancelPrefix + id);  // a "start" that cancels
+        schedule_start(at + *after, std::string(kCancelPrefix) + id);  // a "start" that cancels
       }
     }
   }
