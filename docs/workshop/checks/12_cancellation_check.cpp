@@ -43,31 +43,16 @@ const std::map<std::string, std::string> kWhy{
 };
 
 std::map<std::string, std::string> answers() {
-  std::map<std::string, std::string> out;
-  const std::string path = workshop::answer_path();
-  for (const std::string& line : workshop::answer_lines(path)) {
-    const auto colon = line.find(':');
-    const std::string key = line.substr(0, colon);
-    if (colon == std::string::npos || !kWhy.contains(key)) {
-      ADD_FAILURE() << "format: '" << line << "' in " << path
-                    << " is not 'question: answer' with one of the file's questions";
-      continue;
-    }
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    const bool cancel = kCancelAt.contains(key);
-    const bool ok = cancel ? value == "refused" || value.starts_with("undo ")
-                           : value == "completed" || value == "compensated";
-    if (!ok) {
-      ADD_FAILURE() << "format: " << key << ": '" << value << "' is not an answer ("
-                    << (cancel ? "'refused' or 'undo <step>, <step>, ...'"
-                               : "completed or compensated")
-                    << ")";
-      continue;
-    }
-    out[key] = value;
-  }
-  return out;
+  return workshop::read_answers(
+      [](const std::string& key) { return kWhy.contains(key); }, "",
+      [](const std::string& key, const std::string& value) -> std::optional<std::string> {
+        if (kCancelAt.contains(key)) {
+          if (value == "refused" || value.starts_with("undo ")) return std::nullopt;
+          return "'refused' or 'undo <step>, <step>, ...'";
+        }
+        if (value == "completed" || value == "compensated") return std::nullopt;
+        return "completed or compensated";
+      });
 }
 
 // Waits (real time, bounded) until saga `id` waits for the reply of step `step`.
@@ -121,15 +106,7 @@ TEST(Workshop12Cancellation, TheAnswersMatchWhatTheEngineDid) {
   ASSERT_TRUE(f.engine().start_saga("create_order", "data", start).is_ok());
   actual["deadline_at_confirm_ticket"] = std::string(saga::to_string(f.settle("order-late").phase));
 
-  for (const auto& [key, value] : actual) {
-    auto it = given.find(key);
-    if (it == given.end()) {
-      ADD_FAILURE() << "format: no answer for '" << key << "'";
-    } else {
-      EXPECT_TRUE(it->second == value)
-          << key << ": '" << it->second << "' is not what happened; " << kWhy.at(key);
-    }
-  }
+  workshop::expect_answers(given, actual, kWhy);
 }
 
 }  // namespace
