@@ -1,6 +1,5 @@
-// Goal: the participant library answers saga/1 commands exactly as docs/participants.md and
-// docs/protocol.md promise. Method: drive a real participant (loopback tcp/ipc ROUTER, temp SQLite
-// file) with a DEALER.
+// Goal: the participant library answers saga/1 commands exactly as docs/participants.md and docs/protocol.md promise.
+// Method: drive a real participant (loopback tcp/ipc ROUTER, temp SQLite file) with a DEALER.
 #include <gtest/gtest.h>
 
 #include "integration/participant_test_support.h"
