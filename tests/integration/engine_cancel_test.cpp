@@ -156,7 +156,7 @@ TEST_F(EngineCancelTest, ScheduledStartSurvivesARestartAndRunsAtItsTime) {
   EXPECT_EQ(f.settle(id).phase, Phase::kCompleted);
   EXPECT_EQ(events(id).front(), "scheduled");
   EXPECT_EQ(events(id)[1], "scheduled_start");
-  EXPECT_EQ(entry(id, Event::kScheduledStart).time, options.not_before);
+  EXPECT_GE(entry(id, Event::kScheduledStart).time, options.not_before);
 }
 
 TEST_F(EngineCancelTest, CancellingAScheduledSagaEndsItWithoutACommand) {
@@ -188,10 +188,11 @@ TEST_F(EngineCancelTest, SagaDeadlineBeforeThePivotCompensatesAfterARestart) {
 }
 
 TEST_F(EngineCancelTest, SagaDeadlineAfterThePivotOnlyAnnotates) {
-  f.participants().fail("ConfirmCreateTicket", "kitchen_busy", 3);  // retried past the deadline
+  f.participants().ignore("ConfirmCreateTicket", 1);  // out when the deadline passes
   StartOptions options;
   options.deadline = f.clock().now() + Millis{150};
   const std::string id = start("late", options);
+  at_step(id, 4);  // the virtual clock stands still until settle() moves it
   SagaInstance end = f.settle(id);
   EXPECT_EQ(end.phase, Phase::kCompleted);
   EXPECT_EQ(entry(id, Event::kSagaDeadlinePassedAfterPivot).step, 4);
