@@ -202,14 +202,15 @@ HttpResponse act(const ApiContext& c, Inspector& writer, const std::string& id,
   audit.at = c.now;
   std::optional<OperatorAction> kind = parse_operator_action(action);
   if (!kind || *kind == OperatorAction::kReleaseLock) {
-    return error_response(404,
-                          "no action '" + std::string(action) + "' (retry, compensate or skip)");
+    return error_response(
+        404, "no action '" + std::string(action) + "' (retry, compensate, skip or cancel)");
   }
   if (!p.ok()) return error_response(400, p.error());
   Result<std::int64_t> queued = *kind == OperatorAction::kRetry ? writer.retry(id, audit)
                                 : *kind == OperatorAction::kCompensate
                                     ? writer.compensate(id, audit)
-                                    : writer.skip(id, audit);
+                                : *kind == OperatorAction::kCancel ? writer.cancel(id, audit)
+                                                                   : writer.skip(id, audit);
   if (!queued) return error_response(http_status(queued.status()), queued.status().message());
   auto saga = c.reader.saga(id);
   const std::string trace =

@@ -80,7 +80,7 @@ async function showList(params) {
   const f = (name, label, input) => el('label', {}, label, input);
   const value = (k) => params.get(k) || '';
   const stateSelect = el('select', { id: 'f-state', name: 'state' },
-    ['', 'executing', 'compensating', 'failed', 'completed', 'compensated'].map(
+    ['', 'executing', 'compensating', 'failed', 'completed', 'compensated', 'scheduled'].map(
       (s) => el('option', { value: s, selected: s === value('state') }, s || 'any')));
   const form = el('form', { class: 'filters', id: 'filters', onsubmit: (e) => {
       e.preventDefault();
@@ -201,9 +201,10 @@ async function showSaga(id, historyOffset) {
     'Command held (not sent) since ' + time(s.held.since_ms) + ': ' + s.held.reason +
     (s.held.breaker ? '; breaker of ' + s.held.participant + ' is ' + s.held.breaker : '') +
     (s.held.next_probe_at_ms ? ', next probe at ' + time(s.held.next_probe_at_ms) : '')) : null;
-  const actions = el('div', { class: 'actions' }, ['retry', 'compensate', 'skip'].map((a) =>
+  const actions = el('div', { class: 'actions' }, ['retry', 'compensate', 'skip', 'cancel'].map((a) =>
     el('button', { id: 'action-' + a, class: 'danger',
-                   disabled: !(s.phase === 'failed' || (s.phase === 'compensating' && a !== 'compensate')),
+                   disabled: a === 'cancel' ? !['executing', 'scheduled'].includes(s.phase)
+                      : !(s.phase === 'failed' || (s.phase === 'compensating' && a !== 'compensate')),
                    onclick: () => confirmAction(s, a) }, a)));
   const history = el('ol', { class: 'timeline', id: 'timeline' }, s.history.map((h) =>
     el('li', { class: eventClass(h.event), 'data-event': h.event, 'data-step': h.step },
@@ -230,7 +231,8 @@ function confirmAction(s, action) {
   $('confirm-title').textContent = action + ' saga ' + s.id + '?';
   const what = { retry: 'sends the failed step or compensation again',
                  compensate: 'rolls the saga back from the failed forward step',
-                 skip: 'counts the failed step or compensation as done and goes on' }[action];
+                 skip: 'counts the failed step or compensation as done and goes on',
+                 cancel: 'stops the saga before its pivot and rolls back what it did' }[action];
   $('confirm-text').textContent = 'This ' + what + '. The engine applies it at its next poll.';
   $('confirm-by').value = sessionStorage.getItem('saga-by') || '';
   $('confirm-reason').value = '';

@@ -107,11 +107,11 @@ std::optional<Phase> Params::phase(std::string_view name) {
   std::optional<std::string> v = text(name);
   if (!v) return std::nullopt;
   for (Phase p : {Phase::kExecuting, Phase::kCompensating, Phase::kCompleted, Phase::kCompensated,
-                  Phase::kFailed}) {
+                  Phase::kFailed, Phase::kScheduled}) {
     if (*v == to_string(p)) return p;
   }
   fail("parameter '" + std::string(name) +
-       "': one of executing, compensating, completed, compensated, failed expected");
+       "': one of executing, compensating, completed, compensated, failed, scheduled expected");
   return std::nullopt;
 }
 

@@ -89,6 +89,26 @@ std::string mermaid_quote(const std::vector<std::string>& lines) {
 
 std::string node_id(char prefix, std::size_t index) { return prefix + std::to_string(index); }
 
+// Saga control paths (DiagramOptions::control): for each step before the point of no return
+// (the first pivot or retriable step) that sends a command, where a cancel or a saga deadline
+// while it is out leads: its own compensation, else the nearest earlier one, else the end.
+struct ControlEdge {
+  std::string from;
+  std::string to;
+};
+std::vector<ControlEdge> control_edges(const SagaDefinition& d) {
+  std::vector<ControlEdge> edges;
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    const StepDefinition& step = d.steps[i];
+    if (step.kind != StepKind::kCompensatable) break;
+    if (!step.action.has_value()) continue;
+    std::optional<std::size_t> target =
+        step.compensation.has_value() ? std::optional(i) : first_compensation_before(d, i);
+    edges.push_back({node_id('s', i), target ? node_id('c', *target) : "compensated"});
+  }
+  return edges;
+}
+
 const char* const kCompensationEdge = " [style=dashed, color=firebrick, fontcolor=firebrick";
 
 void dot_steps(const SagaDefinition& d, StepKind kind, std::string& out) {
@@ -125,7 +145,7 @@ void dot_cluster(const SagaDefinition& d, StepKind kind, std::string_view id,
 
 }  // namespace
 
-std::string to_dot(const SagaDefinition& d) {
+std::string to_dot(const SagaDefinition& d, const DiagramOptions& options) {
   std::string out = "digraph " + dot_quote({d.name}) + " {\n";
   out += "  graph [label=" + dot_quote({d.name + " v" + std::to_string(d.version)}) +
          ", labelloc=t, fontname=\"Helvetica\", nodesep=0.5];\n";
@@ -162,10 +182,23 @@ std::string to_dot(const SagaDefinition& d) {
     out += "  " + node_id('c', i) + " -> " + (next ? node_id('c', *next) : "compensated") +
            kCompensationEdge + (next ? ", constraint=false" : "") + "];\n";
   }
+  if (options.control) {
+    const char* const style = " [style=dotted, color=purple, fontcolor=purple";
+    out +=
+        "  scheduled [shape=box, style=\"rounded,dotted\", color=purple, "
+        "label=\"scheduled\\n(not before T)\"];\n";
+    out += "  scheduled -> start" + std::string(style) + ", label=\"time comes\"];\n";
+    out += "  scheduled -> compensated" + std::string(style) +
+           ", label=\"cancel / deadline\", constraint=false];\n";
+    for (const ControlEdge& e : control_edges(d)) {
+      out += "  " + e.from + " -> " + e.to + style +
+             ", label=\"cancel / deadline\", constraint=false];\n";
+    }
+  }
   return out + "}\n";
 }
 
-std::string to_mermaid(const SagaDefinition& d) {
+std::string to_mermaid(const SagaDefinition& d, const DiagramOptions& options) {
   std::string out = "flowchart TD\n";
   out += "  start((\" \")) --> " + std::string(d.steps.empty() ? "completed" : "s0") + "\n";
   struct Cluster {
@@ -210,6 +243,13 @@ std::string to_mermaid(const SagaDefinition& d) {
     if (!d.steps[i].compensation.has_value()) continue;
     const std::optional<std::size_t> next = first_compensation_before(d, i);
     out += "  " + node_id('c', i) + " -.-> " + (next ? node_id('c', *next) : "compensated") + "\n";
+  }
+  if (options.control) {
+    out += "  scheduled([\"scheduled<br/>(not before T)\"]) -. time comes .-> start\n";
+    out += "  scheduled -. cancel / deadline .-> compensated\n";
+    for (const ControlEdge& e : control_edges(d)) {
+      out += "  " + e.from + " -. cancel / deadline .-> " + e.to + "\n";
+    }
   }
   out += "  classDef compensation stroke-dasharray: 5 5,stroke:#b22222,color:#b22222\n";
   out += "  classDef pivot fill:#ffe8b0,stroke:#ff8c00,stroke-width:2px\n";

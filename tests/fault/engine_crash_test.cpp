@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "saga/testing/engine_fixture.h"
 
@@ -73,6 +75,52 @@ TEST_P(EngineCrashTest, EverySagaEndsAndEveryCommandTakesEffectOnce) {
   EXPECT_EQ(f.participants().effects("s1", "CancelCreateTicket"), 1);
   EXPECT_EQ(f.participants().effects("s1", "RejectOrder"), 1);
   EXPECT_EQ(f.participants().effects("s1", "ApproveOrder"), 0);
+}
+
+// A cancel committed around a crash is kept: the saga compensates once, whatever point the
+// engine stopped at, and the history holds exactly one `cancelled`.
+TEST_P(EngineCrashTest, ACancelAroundCrashesIsKeptAndCompensatesOnce) {
+  EngineFixture f;
+  // Held at create_ticket until cancelled, the resends after each restart included.
+  f.participants().ignore("CreateTicket", 1'000);
+  EngineOptions crashing;
+  crashing.crash_at = GetParam();
+  ASSERT_TRUE(f.open().is_ok());
+  StartOptions options;
+  options.id = "c1";
+  ASSERT_TRUE(f.engine().start_saga("create_order", "data-c1", options).is_ok());
+  for (int i = 0; i < 2'000 && f.engine().get("c1")->step != 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(f.engine().get("c1")->step, 2);
+  ASSERT_TRUE(f.open(crashing).is_ok());
+  // A caller whose cancel meets a crashed engine restarts it and asks again: "compensating"
+  // then means the first one did commit.
+  for (int tries = 0;; ++tries) {
+    ASSERT_LT(tries, 10);
+    Status s = f.engine().cancel("c1", "customer asked", "alice");
+    if (s || s.code() == StatusCode::kFailedPrecondition) break;
+    ASSERT_EQ(s.code(), StatusCode::kUnavailable) << s.to_string();
+    ASSERT_TRUE(f.open(crashing).is_ok());
+  }
+  for (int restarts = 0; restarts < 30; ++restarts) {
+    Result<SagaInstance> s = f.engine().wait("c1", Millis{20});
+    if (s.is_ok() && is_terminal(s->phase)) break;
+    f.clock().advance(Millis{1'100});
+    ASSERT_TRUE(f.open(crashing).is_ok());
+  }
+  ASSERT_TRUE(f.open().is_ok());
+  EXPECT_EQ(f.settle("c1").phase, Phase::kCompensated);
+  int cancelled = 0;
+  Result<std::vector<HistoryEntry>> history = f.engine().history("c1");
+  ASSERT_TRUE(history.is_ok()) << history.status().to_string();
+  for (const HistoryEntry& h : history.value()) {
+    if (h.event == Event::kCancelled) ++cancelled;
+  }
+  EXPECT_EQ(cancelled, 1);
+  EXPECT_EQ(f.participants().effects("c1", "CreateTicket"), 0);
+  EXPECT_EQ(f.participants().effects("c1", "AuthorizeCard"), 0);
+  EXPECT_EQ(f.participants().effects("c1", "RejectOrder"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCrashPoints, EngineCrashTest,

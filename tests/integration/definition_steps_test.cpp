@@ -105,6 +105,7 @@ TEST(DefinitionStepsTest, VersionThreeDatabaseMigratesAndOldDefinitionsGetStepsW
     raw.exec(
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; "
         "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
+        "ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "PRAGMA user_version = 3");
   }
   InspectorOptions read_only;

@@ -31,7 +31,9 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; "
         "DROP TABLE saga_definition_steps; DROP TABLE operator_requests; DROP TABLE saga_locks; "
         "DROP TABLE saga_lock_waits; ALTER TABLE saga_instances DROP COLUMN locks_through; "
-        "ALTER TABLE saga_instances DROP COLUMN failure_cause; PRAGMA user_version = 1");
+        "ALTER TABLE saga_instances DROP COLUMN failure_cause; ALTER TABLE saga_instances DROP "
+        "COLUMN saga_deadline_ms; "
+        "PRAGMA user_version = 1");
   }
   StoreOptions read_only = options();
   read_only.access = StoreAccess::kReadOnly;
@@ -65,7 +67,9 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeeping
         "DROP TABLE saga_definition_steps; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
-        "ALTER TABLE operator_requests DROP COLUMN lock_key; PRAGMA user_version = 2");
+        "ALTER TABLE operator_requests DROP COLUMN lock_key; ALTER TABLE saga_instances DROP "
+        "COLUMN saga_deadline_ms; "
+        "PRAGMA user_version = 2");
   }
   auto store = open_store();
   ASSERT_NE(store, nullptr);
@@ -82,6 +86,32 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeeping
   EXPECT_GT(next.value(), request_id);
   EXPECT_EQ(store->operator_request(next.value())->value().lock_key, "order:1");
   EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
+}
+
+TEST_F(SqliteSagaStoreTest, VersionFiveDatabaseGainsSagaDeadlinesAndCancelRequests) {
+  std::int64_t request_id = 0;
+  {
+    auto store = open_store();
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+    request_id =
+        store->add_operator_request(make_request("s1", OperatorAction::kSkip, "why", "who"))
+            .value();
+  }
+  {  // Back to what a v5 engine left behind: no saga deadline, no 'cancel' in the CHECK.
+    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+    raw.exec(
+        "ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
+        "DELETE FROM operator_requests WHERE action = 'cancel'; PRAGMA user_version = 5");
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->load("s1")->value().saga_deadline, Millis{0});
+  EXPECT_EQ(store->operator_request(request_id)->value().action, OperatorAction::kSkip);
+  auto cancel = store->add_operator_request(make_request("s1", OperatorAction::kCancel, "x", "y"));
+  ASSERT_TRUE(cancel.is_ok()) << cancel.status().to_string();
+  EXPECT_EQ(store->operator_request(cancel.value())->value().action, OperatorAction::kCancel);
+  SQLite::Database raw(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
 }
 
 }  // namespace

@@ -109,10 +109,9 @@ void expect_invariants(const SagaDefinition& def, const SagaInstance& before, co
   } else {
     // Only an annotation that changes nothing else (a saga deadline passed after the pivot)
     // keeps waiting for the command that was already out.
-    const bool annotation = d.history.size() == 1 &&
-                            d.history.front().event == Event::kSagaDeadlinePassedAfterPivot &&
-                            d.next.last_request_id == before.last_request_id &&
-                            d.next.deadline == before.deadline;
+    const bool annotation =
+        d.history.size() == 1 && d.history.front().event == Event::kSagaDeadlinePassedAfterPivot &&
+        d.next.last_request_id == before.last_request_id && d.next.deadline == before.deadline;
     if (!annotation) {
       EXPECT_NE(d.next.wait, Wait::kReply) << "waiting for a reply to a command never sent";
     }

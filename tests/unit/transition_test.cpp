@@ -108,7 +108,7 @@ TEST(TransitionTest, PhaseNamesAreDistinctAndKnown) {
     EXPECT_FALSE(name.empty());
     EXPECT_TRUE(names.insert(name).second) << "duplicate " << name;
   }
-  EXPECT_EQ(names.size(), 6u);
+  EXPECT_EQ(names.size(), 7u);
   EXPECT_EQ(to_string(static_cast<Phase>(99)), "unknown");
 }
 

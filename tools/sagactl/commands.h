@@ -86,6 +86,8 @@ int check(Context& c, const std::string& file, std::size_t max_problems);
 // Removes finished sagas older than args.older_than (one batch, or all with args.all).
 int prune(Context& c, const PruneArgs& args);
 // dot or mermaid text of a definition the engine recorded with its steps (version 0: newest).
-int diagram(Context& c, const std::string& name, std::uint32_t version, bool mermaid);
+// control: also the saga control paths (saga::DiagramOptions::control).
+int diagram(Context& c, const std::string& name, std::uint32_t version, bool mermaid,
+            bool control = false);
 
 }  // namespace sagactl

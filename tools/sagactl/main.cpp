@@ -115,11 +115,14 @@ int main(int argc, char** argv) {
 
   std::string diagram_name;
   std::uint32_t diagram_version = 0;
+  bool diagram_control = false;
   CLI::App* dot = app.add_subcommand("dot", "Graphviz DOT of a recorded definition");
   CLI::App* mermaid = app.add_subcommand("mermaid", "Mermaid flowchart of a recorded definition");
   for (CLI::App* sc : {dot, mermaid}) {
     sc->add_option("name", diagram_name, "definition name")->required();
     sc->add_option("--version", diagram_version, "definition version (default: the newest)");
+    sc->add_flag("--control", diagram_control,
+                 "also draw scheduled start, cancel and saga deadline paths");
   }
 
   std::string check_file;
@@ -156,7 +159,11 @@ int main(int argc, char** argv) {
   if (release->parsed()) return sagactl::act(c, release_args);
   if (requests->parsed()) return sagactl::requests(c, requests_args);
   if (prune->parsed()) return sagactl::prune(c, prune_args);
-  if (dot->parsed()) return sagactl::diagram(c, diagram_name, diagram_version, false);
-  if (mermaid->parsed()) return sagactl::diagram(c, diagram_name, diagram_version, true);
+  if (dot->parsed()) {
+    return sagactl::diagram(c, diagram_name, diagram_version, false, diagram_control);
+  }
+  if (mermaid->parsed()) {
+    return sagactl::diagram(c, diagram_name, diagram_version, true, diagram_control);
+  }
   return sagactl::kExitError;
 }

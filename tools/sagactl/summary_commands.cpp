@@ -203,7 +203,8 @@ int definitions(Context& c) {
   return kExitOk;
 }
 
-int diagram(Context& c, const std::string& name, std::uint32_t version, bool mermaid) {
+int diagram(Context& c, const std::string& name, std::uint32_t version, bool mermaid,
+            bool control) {
   auto inspector = open(c, saga::StoreAccess::kReadOnly);
   if (!inspector) return fail(c, inspector.status().message());
   auto record = (*inspector)->definition(name, version);
@@ -219,7 +220,8 @@ int diagram(Context& c, const std::string& name, std::uint32_t version, bool mer
                        "this version so that it records them");
   }
   const saga::SagaDefinition d = saga::structure_of(record->value());
-  *c.out << (mermaid ? saga::to_mermaid(d) : saga::to_dot(d));
+  const saga::DiagramOptions options{control};
+  *c.out << (mermaid ? saga::to_mermaid(d, options) : saga::to_dot(d, options));
   return kExitOk;
 }
 

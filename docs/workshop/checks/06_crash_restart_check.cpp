@@ -43,36 +43,22 @@ const std::map<std::string, std::string> kWhy{
 
 // "key: value" lines of the answer file; a line that is not one is a format failure.
 std::map<std::string, std::string> answers() {
-  std::map<std::string, std::string> out;
-  const std::string path = workshop::answer_path();
-  for (const std::string& line : workshop::answer_lines(path)) {
-    const auto colon = line.find(':');
-    const std::string key = line.substr(0, colon);
-    if (colon == std::string::npos || !kQuestions.contains(key)) {
-      ADD_FAILURE() << "format: '" << line << "' in " << path << " is not 'question: answer' "
-                    << "with one of the file's questions (final_phase, ...)";
-      continue;
-    }
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    const std::vector<std::string>& allowed = kQuestions.at(key);
-    const bool ok =
-        allowed.empty()
-            ? !value.empty() && value.find_first_not_of("0123456789") == std::string::npos
-            : std::find(allowed.begin(), allowed.end(), value) != allowed.end();
-    if (!ok) {
-      std::string choices = "a number";
-      if (!allowed.empty()) {
-        choices.clear();
-        for (const std::string& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
-      }
-      ADD_FAILURE() << "format: " << key << ": '" << value << "' is not an answer (" << choices
-                    << ")";
-      continue;
-    }
-    out[key] = value;
-  }
-  return out;
+  return workshop::read_answers(
+      [](const std::string& key) { return kQuestions.contains(key); }, " (final_phase, ...)",
+      [](const std::string& key, const std::string& value) -> std::optional<std::string> {
+        const std::vector<std::string>& allowed = kQuestions.at(key);
+        const bool ok =
+            allowed.empty()
+                ? !value.empty() && value.find_first_not_of("0123456789") == std::string::npos
+                : std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+        if (ok) return std::nullopt;
+        std::string choices = "a number";
+        if (!allowed.empty()) {
+          choices.clear();
+          for (const std::string& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
+        }
+        return choices;
+      });
 }
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
@@ -129,15 +115,7 @@ TEST(Workshop06CrashRestart, TheAnswersMatchWhatTheEngineDid) {
       {"approve_order_applied_times",
        std::to_string(f.participants().effects("order-1", "ApproveOrder"))},
   };
-  for (const auto& [key, value] : actual) {
-    auto it = given.find(key);
-    if (it == given.end()) {
-      ADD_FAILURE() << "format: no answer for '" << key << "'";
-    } else {
-      EXPECT_TRUE(it->second == value)
-          << key << ": '" << it->second << "' is not what happened; " << kWhy.at(key);
-    }
-  }
+  workshop::expect_answers(given, actual, kWhy);
 }
 
 }  // namespace

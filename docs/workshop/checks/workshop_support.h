@@ -6,7 +6,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +42,55 @@ inline std::vector<std::string> answer_lines(const std::string& path) {
     lines.push_back(line.substr(first, last - first + 1));
   }
   return lines;
+}
+
+// The answers of a quiz file (answer_path()): "question: answer" lines. A line that is not one,
+// or whose question `known` rejects, is a format failure ("... with one of the file's
+// questions<hint>"); an answer for which `choices` returns text (what it accepts) is a format
+// failure quoting it. The rest, by question.
+#ifdef SAGA_WORKSHOP_FILE
+inline std::map<std::string, std::string> read_answers(
+    const std::function<bool(const std::string& question)>& known, const std::string& hint,
+    const std::function<std::optional<std::string>(const std::string& question,
+                                                   const std::string& answer)>& choices) {
+  std::map<std::string, std::string> out;
+  const std::string path = answer_path();
+  for (const std::string& line : answer_lines(path)) {
+    const auto colon = line.find(':');
+    const std::string key = line.substr(0, colon);
+    if (colon == std::string::npos || !known(key)) {
+      ADD_FAILURE() << "format: '" << line << "' in " << path << " is not 'question: answer' "
+                    << "with one of the file's questions" << hint;
+      continue;
+    }
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    if (std::optional<std::string> accepted = choices(key, value)) {
+      ADD_FAILURE() << "format: " << key << ": '" << value << "' is not an answer (" << *accepted
+                    << ")";
+      continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+#endif
+
+// Compares a quiz's answers ("question: answer" lines, parsed) with what the engine did, one
+// failure per question: "format: no answer for ..." when it is missing, else "<question>:
+// '<given>' is not what happened; <why[question]>" (a question back, never the answer).
+inline void expect_answers(const std::map<std::string, std::string>& given,
+                           const std::map<std::string, std::string>& actual,
+                           const std::map<std::string, std::string>& why) {
+  for (const auto& [key, value] : actual) {
+    auto it = given.find(key);
+    if (it == given.end()) {
+      ADD_FAILURE() << "format: no answer for '" << key << "'";
+    } else {
+      EXPECT_TRUE(it->second == value)
+          << key << ": '" << it->second << "' is not what happened; " << why.at(key);
+    }
+  }
 }
 
 // Ada (consumer 1) orders two vindaloo at Ajanta (restaurant 1): the demo's happy order.

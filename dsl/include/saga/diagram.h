@@ -20,11 +20,21 @@
 
 namespace saga {
 
+// What to draw besides the structure.
+struct DiagramOptions {
+  // Saga control (docs/dsl.md section 6): a "scheduled" node before the start (a start with
+  // not_before waits there; cancel or the saga deadline ends it "compensated"), and from every
+  // step before the point of no return a dotted "cancel / deadline" edge to the compensation
+  // that runs first (the step's own: its outcome is unknown while its command is out). Past the
+  // pivot no such edge: a cancel is refused and a deadline only finishes the steps.
+  bool control = false;
+};
+
 // The definition as a Graphviz `digraph`.
-std::string to_dot(const SagaDefinition& definition);
+std::string to_dot(const SagaDefinition& definition, const DiagramOptions& options = {});
 
 // The definition as a Mermaid `flowchart TD`.
-std::string to_mermaid(const SagaDefinition& definition);
+std::string to_mermaid(const SagaDefinition& definition, const DiagramOptions& options = {});
 
 // The structure of a recorded definition (saga/store_records.h), for the diagrams: names,
 // kinds, participants, commands and attempts as recorded; the callbacks are stand-ins that only

@@ -302,7 +302,8 @@ std::int64_t number_after(std::string_view text, std::string_view prefix) {
 
 // Fills in what a saga control input needs from its entry (the recorded time is the input's).
 void prepare_control(const HistoryEntry& e, SagaInstance& s, Input& input) {
-  if (e.event == Event::kScheduled) input.not_before = Millis(number_after(e.reason, "not before "));
+  if (e.event == Event::kScheduled)
+    input.not_before = Millis(number_after(e.reason, "not before "));
   if (input.kind == InputKind::kScheduledStart) input.now = std::max(e.time, s.deadline);
   if (input.kind == InputKind::kSagaDeadline) {
     s.saga_deadline = Millis(number_after(e.reason, kDeadlinePrefix));  // not in the history

@@ -24,6 +24,8 @@ std::string_view to_string(ScenarioKind kind) {
       return "reply_duplicated";
     case ScenarioKind::kActionTimesOut:
       return "action_times_out";
+    case ScenarioKind::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -127,6 +129,7 @@ ScenarioPlan plan_scenarios(const SagaDefinition& def, const ScenarioConfig& con
         omit(ScenarioKind::kActionTimesOut, i,
              "the step's retry policy is unlimited: a command nobody answers is resent forever");
       }
+      out.push_back(make(ScenarioKind::kCancelled, def, i));
     }
     if (!st.compensation) continue;
     const std::optional<std::size_t> trigger = trigger_for(def, i);
@@ -210,6 +213,13 @@ class ScenarioRun {
       return h_.operator_retry("scenario: operator retry").applied;
     }
     if (is_terminal(s.phase)) return false;
+    if (sc().kind == ScenarioKind::kCancelled && !cancel_tried_ && s.wait == Wait::kReply &&
+        !h_.commands().back().envelope.compensation &&
+        index_of(h_.commands().back().envelope.step) == sc().step) {
+      cancel_tried_ = true;  // instead of its reply: the command stays out
+      cancel_status_ = h_.cancel("scenario: cancel");
+      return true;
+    }
     if (s.wait == Wait::kReply && answered_.insert({s.last_request_id, s.delivery}).second) {
       answer(h_.commands().back());
       return true;
@@ -304,6 +314,9 @@ class ScenarioRun {
         }
         break;
       }
+      case ScenarioKind::kCancelled:
+        check_cancel(phase, compensations);
+        break;
       case ScenarioKind::kCompensationExhausted:
         operator_expected = true;
         [[fallthrough]];
@@ -336,8 +349,28 @@ class ScenarioRun {
     }
   }
 
+  // cancelled/<step>: applied before the point of no return, refused after it.
+  void check_cancel(Phase& phase, std::vector<std::string>& compensations) {
+    if (!cancel_tried_) return problem("the saga never waited for the step: no cancel tried");
+    if (static_cast<std::int32_t>(sc().step) >= point_of_no_return(def_)) {
+      if (cancel_status_.code() != StatusCode::kFailedPrecondition) {
+        problem("a cancel past the point of no return was not refused: " +
+                cancel_status_.to_string());
+      }
+      return;
+    }
+    if (!cancel_status_) problem("the cancel was refused: " + cancel_status_.to_string());
+    const bool recorded = std::any_of(out_.history.begin(), out_.history.end(),
+                                      [](auto& h) { return h.event == Event::kCancelled; });
+    if (!recorded) problem("no cancelled entry in the history");
+    phase = Phase::kCompensated;
+    compensations = expected_compensations(sc().step, /*own=*/true);
+  }
+
   const SagaDefinition& def_;
   const ScenarioConfig& config_;
+  bool cancel_tried_ = false;
+  Status cancel_status_ = Status::ok();
   ScenarioOutcome out_;
   SagaHarness h_;
   std::set<std::pair<std::string, std::uint32_t>> answered_;  // (message_id, delivery)

@@ -2,8 +2,10 @@
 // invariants. See simulation.h.
 #include "saga/testing/simulation.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -71,6 +73,9 @@ class Sim final : public SimWorld {
   bool prepare() override;
   Envelope handle(const std::string& name, const Envelope& command) override;
   bool start(const std::string& id) override;
+  bool cancel(const std::string& id);
+  static constexpr std::string_view kCancelPrefix = "cancel:";
+  std::set<std::string> cancelled_;  // sagas whose cancel the engine took
   void check() override;
   void check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& history);
   void check_replay(const SagaInstance& saga, std::uint64_t index);
@@ -116,6 +121,11 @@ bool Sim::prepare() {
     const std::string id = "saga-" + std::to_string(i);
     planned_[id] = static_cast<std::uint64_t>(i);
     schedule_start(at, id);
+    if (config_.cancel_after) {
+      if (std::optional<Millis> after = config_.cancel_after(static_cast<std::uint64_t>(i))) {
+        schedule_start(at + *after, std::string(kCancelPrefix) + id);  // a "start" that cancels
+      }
+    }
   }
   return true;
 }
@@ -164,9 +174,13 @@ Envelope Sim::handle(const std::string& name, const Envelope& command) {
 }
 
 bool Sim::start(const std::string& id) {
+  if (id.starts_with(kCancelPrefix)) return cancel(id.substr(kCancelPrefix.size()));
   const std::uint64_t i = planned_.at(id);
   StartOptions options;
   options.id = id;
+  if (config_.saga_deadline) {
+    if (std::optional<Millis> d = config_.saga_deadline(i)) options.deadline = now() + *d;
+  }
   Result<std::string> started =
       engine()->start_saga(config_.definition->name, config_.data ? config_.data(i) : "", options);
   trace().add("start");
@@ -181,6 +195,31 @@ bool Sim::start(const std::string& id) {
     return false;
   }
   violation("start " + id + ": " + started.status().to_string());
+  return true;
+}
+
+// False: try again later (the cancel's commit did not happen). Its saga's start came first (it
+// is due earlier); a start that was a violation leaves nothing to cancel.
+bool Sim::cancel(const std::string& id) {
+  if (!index_.count(id)) return true;
+  Status s = engine()->cancel(id, "simulated customer", "sim");
+  trace().add("cancel");
+  trace().add(id);
+  if (s) {
+    ++stats_.cancels_applied;
+    cancelled_.insert(id);
+    return true;
+  }
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    ++stats_.cancels_refused;
+    return true;
+  }
+  if (!engine()->store_health().ok) return false;
+  if (s.code() == StatusCode::kUnavailable) {
+    crash_engine(true);
+    return false;
+  }
+  violation("cancel " + id + ": " + s.to_string());
   return true;
 }
 
@@ -253,6 +292,17 @@ void Sim::check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& 
       ++stats_.pivot_effects_kept;
       violation(where + "pivot took effect in a compensated saga");
     }
+  }
+  const auto has = [&](Event e) {
+    return std::any_of(history.begin(), history.end(), [e](auto& h) { return h.event == e; });
+  };
+  if (cancelled_.count(id) && (saga.phase != Phase::kCompensated || !has(Event::kCancelled))) {
+    violation(id + ": cancelled before its pivot, but ended " + std::string(to_string(saga.phase)) +
+              " without a cancel in its history");
+  }
+  if (has(Event::kSagaDeadlinePassed)) {
+    ++stats_.deadlines_passed;
+    if (saga.phase != Phase::kCompensated) violation(id + ": deadline passed but not compensated");
   }
   for (const HistoryEntry& h : history) {
     if (config_.expect_no_timeouts &&

@@ -10,6 +10,11 @@
 //   compensation_exhausted/<step>   the same, beyond its policy: kFailed, then an operator retry
 //   reply_duplicated/<step>         every reply to the step's action is delivered twice
 //   action_times_out/<step>         the action is never answered until the policy is exhausted
+//   cancelled/<step>                cancel() while the step's action is out: before the point
+//                                   of no return (point_of_no_return, decide.h) the saga ends
+//                                   compensated, the step's own compensation included (its
+//                                   outcome is unknown); past it the cancel is refused
+//                                   (kFailedPrecondition) and the saga completes
 // runs each with a SagaHarness (decide() only, virtual time), and checks the built-in
 // invariants: the expected end phase (completed; compensated when a step at or before the pivot
 // fails; failed when a retriable step's or a compensation's policy is exhausted); compensations
@@ -62,6 +67,7 @@ enum class ScenarioKind : std::uint8_t {
   kCompensationExhausted,
   kReplyDuplicated,
   kActionTimesOut,
+  kCancelled,
 };
 std::string_view to_string(ScenarioKind kind);
 

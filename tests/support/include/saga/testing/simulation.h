@@ -64,6 +64,14 @@ struct SimulationConfig {
   // No reply deadline may pass (for runs whose network loses nothing and whose faults are short:
   // a timeout there means the engine lost a reply it had received).
   bool expect_no_timeouts = false;
+  // Saga control. cancel_after: saga i is cancelled (Engine::cancel) this long after its start
+  // is due, racing its replies, timeouts and crashes; nothing: never. A cancel the engine took
+  // must end the saga compensated with `cancelled` in its history; one refused (past the pivot,
+  // or already ended) changes nothing. saga_deadline: saga i starts with a deadline this long
+  // after its start; a saga whose history says the deadline passed before the pivot must end
+  // compensated.
+  std::function<std::optional<Millis>(std::uint64_t saga_index)> cancel_after;
+  std::function<std::optional<Millis>(std::uint64_t saga_index)> saga_deadline;
 };
 
 struct SimulationStats {
@@ -81,6 +89,9 @@ struct SimulationStats {
   std::uint64_t failed_commits = 0;
   std::uint64_t duplicate_deliveries = 0;  // answered from a participant's inbox
   std::uint64_t pivot_effects_kept = 0;
+  std::uint64_t cancels_applied = 0;   // cancel_after: the engine took the cancel
+  std::uint64_t cancels_refused = 0;   // ... refused it (past the pivot, or ended)
+  std::uint64_t deadlines_passed = 0;  // sagas whose deadline compensated them
   std::uint64_t steps = 0;
   Millis end_time{0};
 };
