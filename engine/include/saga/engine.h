@@ -132,6 +132,17 @@ struct EngineOptions {
   // Called on the engine thread when a store fault begins, at each summary, and when it ends.
   // Must not block or call back into the engine.
   std::function<void(const StoreHealth&)> on_store_health;
+  // Several engine instances on one PostgreSQL database (database_path "postgresql://...";
+  // docs/scale-out.md). Ignored for SQLite. Each instance holds a lease of `lease` (at least
+  // 100 ms), renewed every lease/4 of real time and by every commit; the sagas of an instance
+  // whose lease expired are claimed by the others, at most `claim_batch` per renewal, and their
+  // current command resent with its message_id. A commit refused because this instance's lease
+  // expired or its saga was claimed (kConflict, "fenced") makes the engine drop what it holds
+  // and reload the sagas it owns. instance_name: shown as the owner of the saga rows (empty:
+  // "<hostname>:<pid>").
+  std::string instance_name;
+  Millis lease{10'000};
+  std::size_t claim_batch = 64;
 };
 
 struct StartOptions {
@@ -159,6 +170,11 @@ struct EngineStats {
   std::uint64_t inputs_committed = 0;            // inputs per commit = inputs_committed / commits
   std::uint64_t operator_requests_applied = 0;   // from the database (sagactl)
   std::uint64_t operator_requests_rejected = 0;  // e.g. the saga was no longer failed
+  // Several instances on PostgreSQL (docs/scale-out.md): sagas this engine claimed from
+  // instances whose lease expired, and the times it found its own lease lost or a commit fenced
+  // (it then dropped what it held and reloaded the sagas it owns).
+  std::uint64_t sagas_taken_over = 0;
+  std::uint64_t leases_lost = 0;
   TransportStats transport;
 };
 

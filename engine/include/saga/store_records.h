@@ -35,6 +35,10 @@ struct StoreOptions {
   Millis busy_timeout{5'000};
   StoreAccess access = StoreAccess::kEngine;
   std::string vfs = {};  // SQLite VFS name; empty: the default one
+  // PostgreSQL (docs/scale-out.md), kEngine only: this engine instance's name (the owner the
+  // saga rows show; empty: "<hostname>:<pid>") and how long its lease lasts unrenewed.
+  std::string instance_name = {};
+  Millis lease{10'000};
 };
 
 // Operator requests (schema v2): sagactl asks, the engine applies on its own thread. Stored as
