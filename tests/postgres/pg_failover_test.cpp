@@ -24,6 +24,7 @@
 
 #include "pg_cluster.h"
 #include "saga/engine.h"
+#include "saga/inspection.h"
 #include "saga/testing/temp_dir.h"
 #include "saga/zmq_transport.h"
 #include "store/pg_connection.h"
@@ -250,6 +251,28 @@ TEST(PgFailoverTest, ThreeInstancesUnderLoadSurviveAKill9OfOne) {
     if (pids[k] > 0 && kill(pids[k], SIGKILL) == 0) waitpid(pids[k], nullptr, 0);
     pids[k] = 0;
   }
+  // The Inspector and sagactl read the same database (tools' access: every instance's sagas).
+  InspectorOptions io;
+  io.path = *url;
+  auto inspector = Inspector::open(io);
+  ASSERT_TRUE(inspector.is_ok()) << inspector.status().to_string();
+  SagaQuery compensated;
+  compensated.phase = Phase::kCompensated;
+  compensated.limit = 0;
+  EXPECT_EQ((*inspector)->list(compensated)->size(), static_cast<std::size_t>(total / 5));
+  auto detail = (*inspector)->saga("t-" + std::to_string(2 * kPerInstance + 1));
+  ASSERT_TRUE(detail.is_ok() && detail->has_value());
+  EXPECT_EQ((*detail)->instance.phase, Phase::kCompleted);
+  EXPECT_FALSE((*detail)->history.empty());
+  const std::string out = dir.path().string() + "/sagactl.out";
+  ASSERT_EQ(std::system((std::string(SAGACTL) + " --db '" + *url + "' list --phase completed " +
+                         "--limit 1000 >" + out + " 2>&1")
+                            .c_str()),
+            0);
+  std::ifstream listed(out);
+  std::string text((std::istreambuf_iterator<char>(listed)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("t-" + std::to_string(2 * kPerInstance + 1)), std::string::npos) << text;
+
   // Every participant effect happened once: the inboxes answered the resends.
   SQLite::Database bank(dir.path().string() + "/bank.db", SQLite::OPEN_READONLY);
   SQLite::Database ship(dir.path().string() + "/ship.db", SQLite::OPEN_READONLY);
