@@ -22,6 +22,7 @@
 #include <iostream>
 #include <thread>
 
+#include "engine_instance.h"
 #include "pg_cluster.h"
 #include "saga/engine.h"
 #include "saga/inspection.h"
@@ -37,58 +38,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kInstances = 3;
 constexpr int kPerInstance = 40;
 constexpr Millis kLease{3'000};
-
-// The child's body: an engine instance that starts its share of the sagas and runs until
-// killed. Never returns into GoogleTest.
-[[noreturn]] void run_engine(int k, const std::string& url, const std::string& dir) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test
-  std::FILE* log = std::fopen((dir + "/engine-" + std::to_string(k) + ".log").c_str(), "w");
-  ParticipantRegistry registry;
-  ZmqTransportOptions t;
-  if (!registry.add("bank", "ipc://" + dir + "/bank.sock") ||
-      !registry.add("shipping", "ipc://" + dir + "/shipping.sock")) {
-    _exit(2);
-  }
-  t.registry = std::move(registry);
-  auto transport = make_zmq_transport(std::move(t));
-  if (!transport) _exit(3);
-  EngineOptions o;
-  o.database_path = url;
-  o.transport = std::move(transport).value();
-  o.instance_name = "engine-" + std::to_string(k);
-  o.lease = kLease;
-  o.claim_batch = 16;
-  o.log_level = LogLevel::kInfo;
-  o.log = [log](LogLevel, std::string_view line) {
-    std::fprintf(log, "%.*s\n", static_cast<int>(line.size()), line.data());
-    std::fflush(log);
-  };
-  auto engine = Engine::open(std::move(o));
-  if (!engine) {
-    std::fprintf(log, "open: %s\n", engine.status().to_string().c_str());
-    _exit(4);
-  }
-  if (!(*engine)->register_definition(transfer::definition(Millis{10'000})) ||
-      !(*engine)->start()) {
-    _exit(5);
-  }
-  for (int n = 0; n < kPerInstance; ++n) {
-    const std::int64_t order = k * kPerInstance + n + 1;
-    StartOptions start;
-    start.id = "t-" + std::to_string(order);
-    // As a client would: a start refused by a fault (a fenced commit on a loaded machine) is
-    // asked again; with its own id a start happens once (kAlreadyExists: it already did).
-    for (;;) {
-      auto id =
-          (*engine)->start_saga_with("transfer", transfer::TransferData{order, 10 * order}, start);
-      if (id || id.status().code() == StatusCode::kAlreadyExists) break;
-      std::fprintf(log, "start %s: %s\n", start.id.c_str(), id.status().to_string().c_str());
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  std::fclose(std::fopen((dir + "/started-" + std::to_string(k)).c_str(), "w"));
-  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
-}
 
 // A participant on its own thread until destroyed.
 class Serving {
@@ -166,7 +115,12 @@ TEST(PgFailoverTest, ThreeInstancesUnderLoadSurviveAKill9OfOne) {
     std::fflush(nullptr);
     pids[k] = fork();
     ASSERT_GE(pids[k], 0);
-    if (pids[k] == 0) run_engine(k, *url, dir.path().string());
+    if (pids[k] == 0) {
+      transfer::EngineInstance instance{k, *url, dir.path().string(), kLease};
+      instance.first_order = k * kPerInstance + 1;
+      instance.orders = kPerInstance;
+      transfer::run_engine_instance(instance);
+    }
   }
   const int total = kInstances * kPerInstance;
   {
