@@ -33,6 +33,9 @@ class StoreConformanceTest : public SqliteSagaStoreTest,
   StoreOptions backend_options(StoreAccess access = StoreAccess::kEngine) const {
     StoreOptions o = options();
     if (!url_.empty()) o.path = url_;
+    // Longer than any test takes on a loaded machine: these cases are not about leases (a
+    // batch that outlasts its lease is fenced, as it should be: pg_lease_test.cpp).
+    o.lease = Millis{300'000};
     o.access = access;
     return o;
   }
