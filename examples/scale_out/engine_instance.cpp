@@ -30,11 +30,11 @@ void run_engine_instance(const EngineInstance& in) {
   auto transport = make_zmq_transport(std::move(t));
   if (!transport) _exit(3);
   EngineOptions o;
-  o.database_path = in.url;
+  o.database_path = in.url;  // "postgresql://saga@db.internal/orders", or any libpq URI
   o.transport = std::move(transport).value();
-  o.instance_name = name;
-  o.lease = in.lease;
-  o.claim_batch = 16;
+  o.instance_name = name;  // the owner shown on its saga rows
+  o.lease = in.lease;      // how long its sagas stay its own unrenewed (default 10 s)
+  o.claim_batch = 16;      // sagas of dead instances claimed per renewal (default 64)
   o.log_level = LogLevel::kInfo;
   o.log = [log](LogLevel, std::string_view line) {
     std::fprintf(log, "%.*s\n", static_cast<int>(line.size()), line.data());
