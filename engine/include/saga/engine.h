@@ -2,11 +2,11 @@
 //
 // An Engine owns one SQLite database file (or, with a "postgresql://" database_path, shares a
 // PostgreSQL database with other instances: docs/scale-out.md) and one Transport. It runs
-// every saga instance as a state machine (decide.h), persists each change together with its history and its outgoing
-// command in one transaction, sends the command only after that commit, and on restart resends
-// every unanswered command with its original message_id. Group commit: the engine thread takes
-// every ready reply, due timer and API request (up to `max_batch`), applies them, commits them
-// in one transaction, then sends.
+// every saga instance as a state machine (decide.h), persists each change together with its history
+// and its outgoing command in one transaction, sends the command only after that commit, and on
+// restart resends every unanswered command with its original message_id. Group commit: the engine
+// thread takes every ready reply, due timer and API request (up to `max_batch`), applies them,
+// commits them in one transaction, then sends.
 //
 // Threads: one engine thread, started by start(), owns the database connection and the
 // transport. Every public method is thread-safe; methods that need the database hand their work
