@@ -15,6 +15,7 @@ packages=(
   graphviz
   libcpp-httplib-dev                          # saga::admin, the admin HTTP server
   chromium chromium-driver python3-selenium   # the console's browser tests (label browser)
+  libpq-dev postgresql                        # the PostgreSQL store backend and its tests (label postgres)
 )
 
 missing=()

@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
   Context c;
   c.out = &std::cout;
   c.err = &std::cerr;
-  app.add_option("--db", c.database, "the engine's database file")->envname("SAGA_DB");
+  app.add_option("--db", c.database,
+                 "the engine's database file, or a postgresql:// URI (docs/scale-out.md)")
+      ->envname("SAGA_DB");
   app.add_flag("--json", c.json, "output JSON for scripts");
   app.fallthrough();  // --db and --json may also follow the command
   app.require_subcommand(1);

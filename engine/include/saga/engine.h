@@ -1,11 +1,12 @@
 // Engine: the durable saga orchestrator.
 //
-// An Engine owns one SQLite database file and one Transport. It runs every saga instance as a
-// state machine (decide.h), persists each change together with its history and its outgoing
-// command in one transaction, sends the command only after that commit, and on restart resends
-// every unanswered command with its original message_id. Group commit: the engine thread takes
-// every ready reply, due timer and API request (up to `max_batch`), applies them, commits them
-// in one transaction, then sends.
+// An Engine owns one SQLite database file (or, with a "postgresql://" database_path, shares a
+// PostgreSQL database with other instances: docs/scale-out.md) and one Transport. It runs
+// every saga instance as a state machine (decide.h), persists each change together with its history
+// and its outgoing command in one transaction, sends the command only after that commit, and on
+// restart resends every unanswered command with its original message_id. Group commit: the engine
+// thread takes every ready reply, due timer and API request (up to `max_batch`), applies them,
+// commits them in one transaction, then sends.
 //
 // Threads: one engine thread, started by start(), owns the database connection and the
 // transport. Every public method is thread-safe; methods that need the database hand their work
@@ -148,6 +149,17 @@ struct EngineOptions {
   // the new rows only when it changed. notify_starts() makes it look at once. 0: every loop
   // iteration. A committed start is taken within about this plus max_poll_wait.
   Millis start_poll_interval{20};
+  // Several engine instances on one PostgreSQL database (database_path "postgresql://...";
+  // docs/scale-out.md). Ignored for SQLite. Each instance holds a lease of `lease` (at least
+  // 100 ms), renewed every lease/4 of real time and by every commit; the sagas of an instance
+  // whose lease expired are claimed by the others, at most `claim_batch` per renewal, and their
+  // current command resent with its message_id. A commit refused because this instance's lease
+  // expired or its saga was claimed (kConflict, "fenced") makes the engine drop what it holds
+  // and reload the sagas it owns. instance_name: shown as the owner of the saga rows (empty:
+  // "<hostname>:<pid>").
+  std::string instance_name;
+  Millis lease{10'000};
+  std::size_t claim_batch = 64;
 };
 
 struct StartOptions {
@@ -184,6 +196,11 @@ struct EngineStats {
   std::uint64_t inputs_committed = 0;            // inputs per commit = inputs_committed / commits
   std::uint64_t operator_requests_applied = 0;   // from the database (sagactl)
   std::uint64_t operator_requests_rejected = 0;  // e.g. the saga was no longer failed
+  // Several instances on PostgreSQL (docs/scale-out.md): sagas this engine claimed from
+  // instances whose lease expired, and the times it found its own lease lost or a commit fenced
+  // (it then dropped what it held and reloaded the sagas it owns).
+  std::uint64_t sagas_taken_over = 0;
+  std::uint64_t leases_lost = 0;
   TransportStats transport;
 };
 

@@ -49,7 +49,8 @@ namespace saga {
 class SagaStore;
 
 struct InspectorOptions {
-  std::string path;  // the engine's database file; it must exist
+  // The engine's database file (it must exist), or a "postgresql://" URI (docs/scale-out.md).
+  std::string path;
   // kReadOnly: queries only. kOperator: queries and operator requests. kEngine is refused
   // (kInvalidArgument): only the engine creates, migrates and writes the file.
   StoreAccess access = StoreAccess::kReadOnly;

@@ -39,6 +39,10 @@ struct StoreOptions {
   // tables in a file that has others. false: such a file is refused as "not a saga engine
   // database" (a guard against opening the wrong file).
   bool shared = false;
+  // PostgreSQL (docs/scale-out.md), kEngine only: this engine instance's name (the owner the
+  // saga rows show; empty: "<hostname>:<pid>") and how long its lease lasts unrenewed.
+  std::string instance_name = {};
+  Millis lease{10'000};
 };
 
 // A saga start committed by a caller's own transaction (saga/transactional_start.h), waiting

@@ -42,7 +42,8 @@ Result<std::unique_ptr<Inspector>> Inspector::open(const InspectorOptions& optio
   }
   if (options.path.empty()) return invalid_argument("inspector: no database path");
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(options.path, ec)) {
+  // A PostgreSQL URI names a server's database (docs/scale-out.md); anything else a file.
+  if (!is_postgres_url(options.path) && !std::filesystem::is_regular_file(options.path, ec)) {
     return not_found("no such database file: " + options.path);
   }
   StoreOptions store_options;

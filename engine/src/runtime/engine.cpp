@@ -19,9 +19,11 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   }
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   if (!options.log) options.log = make_stderr_log_sink();  // never stdout
+  if (options.lease < Millis{100}) return invalid_argument("engine: lease must be >= 100 ms");
   Result<std::unique_ptr<SagaStore>> store =
       open_store({options.database_path, options.synchronous, options.busy_timeout,
-                  StoreAccess::kEngine, options.store_vfs, options.shared_database});
+                  StoreAccess::kEngine, options.store_vfs, options.shared_database,
+                  options.instance_name, options.lease});
   if (!store) return store.status().with_context("engine: open " + options.database_path);
   auto impl = std::make_unique<Impl>(std::move(options), std::move(store).value());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));

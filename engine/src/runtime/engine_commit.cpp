@@ -59,6 +59,8 @@ bool Engine::Impl::commit(PendingBatch& batch) {
       return false;
     }
     carry_over(batch, result.status);
+    // Fenced: another instance owns a saga of the batch now, or this one's lease expired.
+    if (result.status.code() == StatusCode::kConflict && store_->shared()) resync(result.status);
     return false;
   }
   health_.succeeded(now());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -85,6 +86,15 @@ class Engine::Impl {
  private:
   void run();
   Status recover();
+  // engine_lease.cpp: runs `unfinished` (loaded or claimed) and resends their outbox commands;
+  // those whose definition is not registered join unresolved().
+  void adopt(std::vector<SagaInstance> unfinished, std::vector<OutboxEntry> outbox);
+  // Several instances (store_->shared()): renews the lease every lease/4 and takes over the
+  // sagas of expired instances; a lost lease drops everything and reloads (resync).
+  void tend_lease();
+  // After a lost lease or a fenced commit: drops the sagas in memory and reloads those this
+  // instance owns (recover), answering waiters of sagas it no longer runs.
+  void resync(const Status& why);
   void iterate(Millis max_wait);
   void shut_down();  // refuses new work and answers what is queued
   void collect_due_timers(PendingBatch& batch, std::size_t budget);
@@ -183,6 +193,7 @@ class Engine::Impl {
   bool starts_unread_ = true;
   std::optional<Millis> last_start_poll_;
   std::atomic<bool> starts_woken_{false};
+  std::optional<std::chrono::steady_clock::time_point> last_lease_renewal_;
 };
 
 template <typename T>

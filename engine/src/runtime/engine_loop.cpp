@@ -159,38 +159,11 @@ Status Engine::Impl::recover() {
   Result<std::vector<LockWait>> lock_waits = store_->load_lock_waits();
   if (!lock_waits) return lock_waits.status().with_context("engine: recovery");
   locks_.load(std::move(held).value(), std::move(lock_waits).value());
-  std::unordered_set<std::string> resolved;
-  std::vector<SagaInstance> orphans;
-  for (SagaInstance& instance : unfinished.value()) {
-    if (!definition_for(instance)) {
-      log(LogLevel::kError, "recovery: saga " + instance.id + " needs definition " + instance.type +
-                                " v" + std::to_string(instance.version) + " (" +
-                                instance.fingerprint + "), which is not registered");
-      orphans.push_back(std::move(instance));
-      continue;
-    }
-    std::string id = instance.id;
-    resolved.insert(id);
-    auto [it, inserted] = running_.emplace(id, std::move(instance));
-    if (it->second.wait == Wait::kReply) it->second.deadline = Millis{0};  // re-armed on send
-    if (it->second.wait == Wait::kRetry || it->second.wait == Wait::kStart) {
-      timers_.arm(it->second);
-    }
-    timers_.arm_saga_deadline(it->second);
-  }
   {
     std::lock_guard lock(observers_mutex_);
-    unresolved_ = std::move(orphans);
+    unresolved_.clear();
   }
-  // Every unanswered command goes out again with its original message_id.
-  for (OutboxEntry& entry : outbox.value()) {
-    if (!resolved.count(entry.saga_id)) continue;
-    const SagaInstance& instance = running_.at(entry.saga_id);
-    if (instance.last_request_id != entry.envelope.message_id) continue;
-    entry.envelope.attempt += 1;
-    dispatcher_.dispatch(OutgoingCommand{std::move(entry.participant), std::move(entry.envelope)},
-                         now());
-  }
+  adopt(std::move(unfinished).value(), std::move(outbox).value());
   log(LogLevel::kInfo, "recovery: " + std::to_string(running_.size()) + " sagas resumed");
   return Status::ok();
 }
@@ -198,6 +171,7 @@ Status Engine::Impl::recover() {
 // --- the loop ---------------------------------------------------------------------------------
 
 void Engine::Impl::iterate(Millis max_wait) {
+  tend_lease();
   if (health_.backing_off(now())) {  // a failed commit's inputs wait for their next attempt
     wait_for_retry(max_wait);
     publish();

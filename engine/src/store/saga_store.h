@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,13 @@ struct StoreBatch {
            outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() &&
            locks.empty() && start_requests_done.empty();
   }
+};
+
+// What renew_lease() found (docs/scale-out.md).
+struct LeaseReport {
+  bool lost = false;  // this incarnation's lease had expired: it owns nothing any more
+  std::vector<SagaInstance> claimed;  // sagas taken over from instances whose lease expired
+  std::vector<OutboxEntry> outbox;    // the claimed sagas' unanswered commands
 };
 
 class SagaStore {
@@ -119,9 +127,31 @@ class SagaStore {
   // Returns how many. Needs kEngine or kOperator access.
   virtual Result<std::size_t> prune_finished(Millis before, std::size_t limit,
                                              const PruneArchive& archive) = 0;
+
+  // --- several engine instances on one database (PostgreSQL; docs/scale-out.md) ---
+  // Whether other engine instances may share the database: the engine then renews its lease
+  // with renew_lease() and reloads its sagas when a commit is fenced (kConflict).
+  virtual bool shared() const { return false; }
+  // Renews this incarnation's lease and claims up to `claim_limit` unfinished sagas whose
+  // owner's lease expired. `lost`: the lease had expired (another instance may own our sagas
+  // by now); the engine drops what it holds and calls load_unfinished() again.
+  virtual Result<LeaseReport> renew_lease(std::size_t claim_limit) {
+    (void)claim_limit;
+    return LeaseReport{};
+  }
+  // The owner name and lease epoch of this incarnation ("" and 0 when not shared).
+  virtual std::string lease_owner() const { return {}; }
+  virtual std::int64_t lease_epoch() const { return 0; }
 };
 
-// Opens the backend that options.path names (today: a SQLite file path) with the access asked.
+// Opens the backend that options.path names with the access asked: a "postgresql://" or
+// "postgres://" URI is a PostgreSQL database (kUnavailable when this build has no PostgreSQL
+// support, SAGA_POSTGRES=OFF), anything else a SQLite file path.
 Result<std::unique_ptr<SagaStore>> open_store(const StoreOptions& options);
+
+// Whether `path` names a PostgreSQL database: a "postgresql://" or "postgres://" URI.
+bool is_postgres_url(std::string_view path);
+// open_store() for such a URI (pg_saga_store.cpp, or pg_unavailable.cpp without libpq).
+Result<std::unique_ptr<SagaStore>> open_postgres_store(const StoreOptions& options);
 
 }  // namespace saga

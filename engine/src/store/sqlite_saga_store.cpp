@@ -462,6 +462,7 @@ Result<std::unique_ptr<SqliteSagaStore>> SqliteSagaStore::open(const StoreOption
 }
 
 Result<std::unique_ptr<SagaStore>> open_store(const StoreOptions& options) {
+  if (is_postgres_url(options.path)) return open_postgres_store(options);
   Result<std::unique_ptr<SqliteSagaStore>> store = SqliteSagaStore::open(options);
   if (!store) return store.status();
   return std::unique_ptr<SagaStore>(std::move(store).value());
