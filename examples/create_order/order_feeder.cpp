@@ -12,6 +12,27 @@
 
 namespace ftgo {
 
+saga::Result<std::string> write_order(SQLite::Database& db, SQLite::Statement& insert,
+                                      std::int64_t id, const OrderRequest& request) {
+  CreateOrderData data;
+  data.order_id = id;
+  data.consumer_id = request.consumer_id;
+  data.restaurant_id = request.restaurant_id;
+  data.order_total_cents = request.total_cents;
+  data.line_items = request.line_items;
+  insert.bind(1, id);
+  insert.bind(2, saga_id_of_order(id));
+  insert.bind(3, data.consumer_id);
+  insert.bind(4, data.restaurant_id);
+  insert.bind(5, data.order_total_cents);
+  insert.bind(6, encode_items(data.line_items));
+  insert.exec();
+  insert.reset();
+  saga::StartOptions start;
+  start.id = saga_id_of_order(id);
+  return saga::start_saga_in_transaction_with(db, kCreateOrderSaga, data, start);
+}
+
 saga::Result<std::vector<std::string>> feed_orders(const FeederOptions& options) {
   const OrderRequest model = demo_scenarios()[0].order;
   std::vector<std::string> ids;
@@ -26,25 +47,8 @@ saga::Result<std::vector<std::string>> feed_orders(const FeederOptions& options)
       SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
       const std::int64_t id =
           db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM orders").getInt64();
-      SQLite::Statement insert(db,
-                               "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, 'APPROVAL_PENDING')");
-      insert.bind(1, id);
-      insert.bind(2, saga_id_of_order(id));
-      insert.bind(3, model.consumer_id);
-      insert.bind(4, model.restaurant_id);
-      insert.bind(5, model.total_cents);
-      insert.bind(6, encode_items(model.line_items));
-      insert.exec();
-      CreateOrderData data;
-      data.order_id = id;
-      data.consumer_id = model.consumer_id;
-      data.restaurant_id = model.restaurant_id;
-      data.order_total_cents = model.total_cents;
-      data.line_items = model.line_items;
-      saga::StartOptions start;
-      start.id = saga_id_of_order(id);
-      saga::Result<std::string> started =
-          saga::start_saga_in_transaction_with(db, kCreateOrderSaga, data, start);
+      SQLite::Statement insert(db, kInsertOrderSql);
+      saga::Result<std::string> started = write_order(db, insert, id, model);
       if (!started) return started.status().with_context("feeder");
       transaction.commit();
       ids.push_back(std::move(started).value());

@@ -7,12 +7,28 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "order_service.h"
 #include "saga/status.h"
 
+namespace SQLite {
+class Statement;
+}
+
 namespace ftgo {
+
+// The orders table's INSERT, to prepare once for write_order.
+inline constexpr const char* kInsertOrderSql =
+    "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, 'APPROVAL_PENDING')";
+
+// Inside the caller's transaction on `db`: the order's row (APPROVAL_PENDING, through `insert`,
+// prepared from kInsertOrderSql) and its Create Order saga's start "order-<id>". Returns the
+// saga id. Throws SQLite::Exception. The Order service (create_order) and the feeder use it.
+saga::Result<std::string> write_order(SQLite::Database& db, SQLite::Statement& insert,
+                                      std::int64_t id, const OrderRequest& request);
 
 struct FeederOptions {
   std::string database_path;  // the Order service's file (orders + engine tables)

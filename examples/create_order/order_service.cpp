@@ -5,8 +5,8 @@
 #include <charconv>
 #include <utility>
 
+#include "order_feeder.h"
 #include "order_writer.h"
-#include "saga/transactional_start.h"
 #include "saga/zmq_transport.h"
 #include "service_support.h"
 
@@ -152,8 +152,7 @@ saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& reques
     SQLite::Transaction transaction(*orders_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement next_id(*orders_, "SELECT COALESCE(MAX(id), 0) + 1 FROM orders");
     SQLite::Statement exists(*orders_, "SELECT 1 FROM orders WHERE id = ?");
-    SQLite::Statement insert(*orders_,
-                             "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, 'APPROVAL_PENDING')");
+    SQLite::Statement insert(*orders_, kInsertOrderSql);
     for (const OrderRequest& request : requests) {
       std::int64_t id = request.order_id;
       if (id == 0) {
@@ -168,24 +167,7 @@ saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& reques
         out.emplace_back(saga::already_exists("order " + std::to_string(id) + " exists"));
         continue;
       }
-      CreateOrderData data;
-      data.order_id = id;
-      data.consumer_id = request.consumer_id;
-      data.restaurant_id = request.restaurant_id;
-      data.order_total_cents = request.total_cents;
-      data.line_items = request.line_items;
-      insert.bind(1, id);
-      insert.bind(2, saga_id_of_order(id));
-      insert.bind(3, data.consumer_id);
-      insert.bind(4, data.restaurant_id);
-      insert.bind(5, data.order_total_cents);
-      insert.bind(6, encode_items(data.line_items));
-      insert.exec();
-      insert.reset();
-      saga::StartOptions start;
-      start.id = saga_id_of_order(id);
-      saga::Result<std::string> started =
-          saga::start_saga_in_transaction_with(*orders_, kCreateOrderSaga, data, start);
+      saga::Result<std::string> started = write_order(*orders_, insert, id, request);
       if (!started) throw std::runtime_error(started.status().to_string());
       out.emplace_back(std::move(started));
     }
