@@ -161,7 +161,7 @@ int populate(const std::string& dir, std::size_t k, const std::vector<std::strin
   o.timing = bench_timing();
   auto service = ftgo::OrderService::open(std::move(o));
   if (!service) die("populate: " + service.status().to_string());
-  if (auto s = service.value()->start(); !s) die("populate: " + s.status().to_string());
+  if (auto s = service.value()->start(); !s) die("populate: " + s.to_string());
   const long rss_before = status_kib("VmRSS");
   const auto begin = Clock::now();
   std::deque<std::future<saga::Result<std::string>>> starts;
