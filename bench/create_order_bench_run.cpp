@@ -94,9 +94,9 @@ class Deployment {
       if (saga::Status s = registry.add(name, endpoint); !s) die(s.to_string());
     }
     ftgo::OrderServiceOptions order;
+    // One file: orders, inbox and the engine's tables (the Order service's atomic start).
     order.participant =
-        ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orders.db", nullptr, o.synchronous};
-    order.engine_database_path = dir + "/orchestrator.db";
+        ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orchestrator.db", nullptr, o.synchronous};
     order.registry = registry;
     order.synchronous = o.synchronous;
     auto service = ftgo::OrderService::open(std::move(order));
@@ -221,8 +221,8 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
   {
     Deployment deployment(o, dir.string());
     ClosedLoop loop(deployment.service());
-    if (auto started = deployment.service().start(); !started) {
-      die("start: " + started.status().to_string());
+    if (saga::Status started = deployment.service().start(); !started) {
+      die("start: " + started.to_string());
     }
     if (o.warmup > 0) loop.run(1, o.warmup, std::min(w, o.warmup));
     const saga::EngineStats before = deployment.service().engine().stats();
@@ -279,8 +279,8 @@ std::filesystem::path build_finished_template(const Options& o) {
   {
     Deployment deployment(o, dir.string());
     ClosedLoop loop(deployment.service());
-    if (auto started = deployment.service().start(); !started) {
-      die("start: " + started.status().to_string());
+    if (saga::Status started = deployment.service().start(); !started) {
+      die("start: " + started.to_string());
     }
     loop.run(kModelOrder, 1, 1);
     const std::string id = ftgo::saga_id_of_order(kModelOrder);

@@ -7,7 +7,8 @@
 //                     [failure flags]
 //   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE
 //                     [--curve-keys DIR] [failure flags]
-//   create_order_demo --service orchestrator --db ENGINE.db --orders-db ORDERS.db --bind EP
+//   create_order_demo --service feeder --db ORDERS.db [--orders N]   (order_feeder.h)
+//   create_order_demo --service orchestrator --db ORDERS.db --bind EP
 //                     (--participants registry.conf | --consumer EP --kitchen EP
 //                      --accounting EP) [--orders N] [--seed S] [--curve-keys DIR]
 //                     [failure flags]
@@ -31,6 +32,7 @@
 
 #include "curve_keys.h"
 #include "demo_runner.h"
+#include "order_feeder.h"
 #include "scenario_runner.h"
 #include "service_host.h"
 #include "service_support.h"
@@ -50,7 +52,8 @@ void usage() {
       "         [--crash-after N]\n"
       "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
       "         [--curve-keys DIR] [--verbose | --log-level L]\n"
-      "       create_order_demo --service orchestrator --db ENGINE.db --orders-db F\n"
+      "       create_order_demo --service feeder --db F [--orders N]\n"
+      "       create_order_demo --service orchestrator --db F\n"
       "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
       "--accounting EP)\n"
       "         [--orders N] [--seed S] [--curve-keys DIR]\n"
@@ -110,6 +113,12 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
                       const ftgo::DemoOptions& demo,
                       const std::optional<ftgo::DemoCurveKeys>& curve) {
   ftgo::OrchestratorConfig config;
+  // One file holds the orders and the engine's tables: --orders-db, when given, names it too.
+  if (flags.contains("--orders-db") && flags["--orders-db"] != flags["--db"]) {
+    return bad_usage(
+        "--orders-db must be the --db file (the Order service keeps its orders and "
+        "the engine's tables in one database) or be left out");
+  }
   if (flags.contains("--participants")) {
     auto registry = saga::load_participant_registry(flags["--participants"]);
     if (!registry) {
@@ -126,13 +135,12 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
       demo.orders == 0 ? ftgo::demo_scenarios() : ftgo::mixed_scenarios(demo.orders, demo.seed);
   ftgo::add_injections(config.scenarios, plan);
   config.order.participant =
-      ftgo::ServiceOptions{flags["--bind"], flags["--orders-db"],
+      ftgo::ServiceOptions{flags["--bind"], flags["--db"],
                            std::make_shared<ftgo::FailureInjector>(plan), saga::Synchronous::kFull};
   if (curve) {
     config.order.participant.curve = curve->server();
     config.order.curve = curve->client();
   }
-  config.order.engine_database_path = flags["--db"];
   config.order.log_level = demo.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
   config.order.participant.log_level =
       demo.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kWarning;
@@ -227,6 +235,10 @@ int main(int argc, char** argv) {
     const std::string& service = flags["--service"];
     if (service == "orchestrator" || service == "order") {
       return orchestrator_main(flags, std::move(plan), demo, curve);
+    }
+    if (service == "feeder") {  // a second process writing orders + saga starts (order_feeder.h)
+      if (!flags.contains("--db")) return bad_usage("--service feeder needs --db");
+      return ftgo::run_feeder_process({flags["--db"], demo.orders == 0 ? 10 : demo.orders});
     }
     auto kind = ftgo::parse_service_kind(service);
     if (!kind) return bad_usage("unknown service '" + service + "'");

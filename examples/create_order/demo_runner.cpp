@@ -250,12 +250,12 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
   return saga::Status::ok();
 }
 
-// The files a run leaves in its data dir: the five databases (with their WAL and shared-memory
-// files) and the services' ipc sockets.
+// The files a run leaves in its data dir: the four databases (with their WAL and shared-memory
+// files; the Order service's holds the engine's tables) and the services' ipc sockets.
 std::vector<std::filesystem::path> run_files(const DataPaths& paths) {
   std::vector<std::filesystem::path> out;
-  for (const std::string& db : {paths.consumer_db(), paths.kitchen_db(), paths.accounting_db(),
-                                paths.orders_db(), paths.engine_db()}) {
+  for (const std::string& db :
+       {paths.consumer_db(), paths.kitchen_db(), paths.accounting_db(), paths.orders_db()}) {
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) out.emplace_back(db + suffix);
   }
   for (const char* name : {"consumer", "kitchen", "accounting", "order"}) {
@@ -266,15 +266,17 @@ std::vector<std::filesystem::path> run_files(const DataPaths& paths) {
 
 // A rerun on a previous run's databases: the engine resumed its unfinished sagas when the
 // Order service started; wait for them, then check the invariants. Places no order.
-int finish_resumed(OrderService& service, const DataPaths& paths, std::size_t resumed) {
+int finish_resumed(OrderService& service, const DataPaths& paths) {
   auto all = service.engine().list(std::nullopt, 1'000'000);
   if (!all) {
     std::fprintf(stderr, "demo: %s\n", all.status().to_string().c_str());
     return 2;
   }
   bool all_ended = true;
+  std::size_t resumed = 0;
   for (const saga::SagaInstance& s : all.value()) {
     if (saga::is_terminal(s.phase)) continue;
+    ++resumed;
     all_ended = service.engine().wait(s.id, saga::Millis{60'000}).is_ok() && all_ended;
   }
   std::map<saga::Phase, std::size_t> phases;
@@ -330,15 +332,13 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
     order.participant.curve = curve->server();
     order.curve = curve->client();
   }
-  order.engine_database_path = paths.engine_db();
   order.timing = o.timing;
   order.log_level = o.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
   if (auto level = parse_log_level(o.log_level)) order.log_level = *level;
   auto service = OrderService::open(std::move(order));
-  saga::Result<std::size_t> started =
-      service ? service.value()->start() : saga::Result<std::size_t>(service.status());
+  saga::Status started = service ? service.value()->start() : service.status();
   if (!started) {
-    std::fprintf(stderr, "demo: order service: %s\n", started.status().to_string().c_str());
+    std::fprintf(stderr, "demo: order service: %s\n", started.to_string().c_str());
     children.stop();
     return 2;
   }
@@ -356,7 +356,7 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
   }
   if (o.processes || o.python_accounting) children.watch();
   if (resume) {
-    const int code = finish_resumed(*service.value(), paths, started.value());
+    const int code = finish_resumed(*service.value(), paths);
     service.value()->stop();
     threads.stop();
     children.stop();

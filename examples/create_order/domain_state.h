@@ -36,8 +36,10 @@ struct DataPaths {
   std::string consumer_db() const { return dir + "/consumer.db"; }
   std::string kitchen_db() const { return dir + "/kitchen.db"; }
   std::string accounting_db() const { return dir + "/accounting.db"; }
-  std::string orders_db() const { return dir + "/orders.db"; }        // orders + inbox
-  std::string engine_db() const { return dir + "/orchestrator.db"; }  // the engine's own
+  // The Order service's one file: orders, its inbox, and the engine's tables (create_order is
+  // one transaction there, order_service.h).
+  std::string orders_db() const { return dir + "/orchestrator.db"; }
+  std::string engine_db() const { return orders_db(); }
 };
 
 struct OrderRow {

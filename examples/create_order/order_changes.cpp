@@ -9,6 +9,7 @@
 #include "ftgo/cancel_order_saga.h"
 #include "ftgo/revise_order_saga.h"
 #include "order_service.h"
+#include "saga/transactional_start.h"
 #include "service_support.h"
 
 namespace ftgo {
@@ -185,67 +186,93 @@ const saga::SagaDefinition* OrderService::definition_of(std::string_view saga_ty
   return nullptr;
 }
 
+namespace {
+
+// The order's row through the service's own connection; kNotFound when unknown.
+saga::Result<OrderRecord> select_order(SQLite::Database& db, std::int64_t order_id) {
+  // order_versions is created by the participant at open(); read it through this connection.
+  SQLite::Statement q(db, std::string(kSelectOrder));
+  q.bind(1, order_id);
+  if (!q.executeStep()) return saga::not_found("order " + std::to_string(order_id));
+  return OrderRecord{q.getColumn(0).getInt64(),
+                     q.getColumn(1).getInt64(),
+                     q.getColumn(2).getInt64(),
+                     q.getColumn(3).getInt64(),
+                     decode_items(q.getColumn(4).getString()),
+                     q.getColumn(5).getString(),
+                     q.getColumn(6).getInt64(),
+                     q.getColumn(7).getString()};
+}
+
+}  // namespace
+
 saga::Result<OrderRecord> OrderService::order(std::int64_t order_id) {
   try {
     std::lock_guard lock(orders_mutex_);
-    // order_versions is created by the participant at open(); read it through this connection.
-    SQLite::Statement q(*orders_, std::string(kSelectOrder));
-    q.bind(1, order_id);
-    if (!q.executeStep()) return saga::not_found("order " + std::to_string(order_id));
-    return OrderRecord{q.getColumn(0).getInt64(),
-                       q.getColumn(1).getInt64(),
-                       q.getColumn(2).getInt64(),
-                       q.getColumn(3).getInt64(),
-                       decode_items(q.getColumn(4).getString()),
-                       q.getColumn(5).getString(),
-                       q.getColumn(6).getInt64(),
-                       q.getColumn(7).getString()};
+    return select_order(*orders_, order_id);
   } catch (const std::exception& e) {
     return orders_error(e, "read");
   }
 }
 
-template <typename Data, typename MakeId>
-saga::Result<std::string> OrderService::start_change_saga(std::string_view type, const Data& data,
+template <typename MakeData, typename MakeId>
+saga::Result<std::string> OrderService::start_change_saga(std::string_view type,
+                                                          std::int64_t order_id, MakeData make_data,
                                                           MakeId make_id) {
-  std::lock_guard lock(change_mutex_);
-  for (int n = 1;; ++n) {
-    saga::StartOptions start;
-    start.id = make_id(n);
-    auto existing = engine_->get(start.id);
-    if (existing) continue;
-    if (existing.status().code() != saga::StatusCode::kNotFound) return existing.status();
-    auto id = engine_->start_saga_with(type, data, start);
-    if (id || id.status().code() != saga::StatusCode::kAlreadyExists) return id;
+  saga::Result<std::string> id = saga::internal_error("no start");
+  try {
+    std::lock_guard lock(orders_mutex_);
+    // The order as read and the saga's start commit together (or not at all).
+    SQLite::Transaction transaction(*orders_, SQLite::TransactionBehavior::IMMEDIATE);
+    saga::Result<OrderRecord> o = select_order(*orders_, order_id);
+    if (!o) return o.status();
+    const auto data = make_data(o.value());
+    for (int n = 1;; ++n) {
+      saga::StartOptions start;
+      start.id = make_id(n);
+      id = saga::start_saga_in_transaction_with(*orders_, type, data, start);
+      if (id || id.status().code() != saga::StatusCode::kAlreadyExists) break;
+    }
+    if (!id) return id.status();
+    transaction.commit();
+  } catch (const std::exception& e) {
+    return orders_error(e, "start " + std::string(type));
   }
+  engine_->notify_starts();
+  return id;
 }
 
 saga::Result<std::string> OrderService::cancel_order(std::int64_t order_id) {
-  saga::Result<OrderRecord> o = order(order_id);
-  if (!o) return o.status();
-  CancelOrderData data;
-  data.order_id = order_id;
-  data.consumer_id = o->consumer_id;
-  data.order_total_cents = o->total_cents;
-  return start_change_saga(kCancelOrderSaga, data,
-                           [&](int n) { return cancel_saga_id(order_id, n); });
+  return start_change_saga(
+      kCancelOrderSaga, order_id,
+      [&](const OrderRecord& o) {
+        CancelOrderData data;
+        data.order_id = order_id;
+        data.consumer_id = o.consumer_id;
+        data.order_total_cents = o.total_cents;
+        return data;
+      },
+      [&](int n) { return cancel_saga_id(order_id, n); });
 }
 
 saga::Result<std::string> OrderService::revise_order(std::int64_t order_id,
                                                      std::vector<LineItem> line_items,
                                                      std::int64_t total_cents) {
-  saga::Result<OrderRecord> o = order(order_id);
-  if (!o) return o.status();
-  ReviseOrderData data;
-  data.order_id = order_id;
-  data.consumer_id = o->consumer_id;
-  data.restaurant_id = o->restaurant_id;
-  data.line_items = std::move(line_items);
-  data.order_total_cents = total_cents;
-  // The total now, for the lock's mode (by value); BeginReviseOrder replies the one it locked.
-  data.previous_total_cents = o->total_cents;
-  return start_change_saga(kReviseOrderSaga, data,
-                           [&](int n) { return revise_saga_id(order_id, n); });
+  return start_change_saga(
+      kReviseOrderSaga, order_id,
+      [&](const OrderRecord& o) {
+        ReviseOrderData data;
+        data.order_id = order_id;
+        data.consumer_id = o.consumer_id;
+        data.restaurant_id = o.restaurant_id;
+        data.line_items = std::move(line_items);
+        data.order_total_cents = total_cents;
+        // The total now, for the lock's mode (by value); BeginReviseOrder replies the one it
+        // locked.
+        data.previous_total_cents = o.total_cents;
+        return data;
+      },
+      [&](int n) { return revise_saga_id(order_id, n); });
 }
 
 }  // namespace ftgo

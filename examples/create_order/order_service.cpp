@@ -5,6 +5,7 @@
 #include <charconv>
 #include <utility>
 
+#include "order_feeder.h"
 #include "order_writer.h"
 #include "saga/zmq_transport.h"
 #include "service_support.h"
@@ -43,8 +44,14 @@ saga::Reply reject(const RejectOrder& c, saga::HandlerContext& context) {
 }  // namespace
 
 saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptions options) {
-  if (options.engine_database_path == options.participant.database_path) {
-    return saga::invalid_argument("order service: the engine needs its own database file");
+  if (options.engine_database_path.empty()) {
+    options.engine_database_path = options.participant.database_path;
+  }
+  if (options.engine_database_path != options.participant.database_path) {
+    return saga::invalid_argument(
+        "order service: the engine's tables go into the orders database (one transaction "
+        "creates an order and starts its saga); engine_database_path must be empty or " +
+        options.participant.database_path);
   }
   std::unique_ptr<OrderService> service(new OrderService());
   auto definition = create_order_definition(options.timing);
@@ -90,6 +97,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   engine_options.synchronous = options.synchronous;
   engine_options.log_level = options.log_level;
   engine_options.max_poll_wait = saga::Millis{10};
+  engine_options.shared_database = true;  // orders, inbox and saga_* tables in one file
   auto engine = saga::Engine::open(std::move(engine_options));
   if (!engine) return engine.status();
   service->engine_ = std::move(engine).value();
@@ -99,10 +107,10 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   OrderService* self = service.get();
   service->writer_ = std::make_unique<OrderWriter>(
       [self](const std::vector<OrderRequest>& requests,
-             std::vector<saga::Result<CreateOrderData>>& out) {
+             std::vector<saga::Result<std::string>>& out) {
         return self->insert_orders(requests, out);
       },
-      [self](const CreateOrderData& data) { return self->start_saga_async_for(data); });
+      [self] { self->engine_->notify_starts(); });
   return service;
 }
 
@@ -119,47 +127,10 @@ void OrderService::stop() {
   if (participant_thread_.joinable()) participant_thread_.join();
 }
 
-saga::Result<std::size_t> OrderService::start() {
+saga::Status OrderService::start() {
   participant_thread_ = std::thread([this] { participant_->run(); });
   started_ = true;
-  if (saga::Status s = engine_->start(); !s) return s;
-  // Orders committed whose saga never started (a crash between the two commits).
-  std::vector<CreateOrderData> pending;
-  try {
-    std::lock_guard lock(orders_mutex_);
-    SQLite::Statement q(*orders_,
-                        "SELECT id, consumer_id, restaurant_id, total_cents, line_items FROM "
-                        "orders WHERE state = 'APPROVAL_PENDING' ORDER BY id");
-    while (q.executeStep()) {
-      CreateOrderData d;
-      d.order_id = q.getColumn(0).getInt64();
-      d.consumer_id = q.getColumn(1).getInt64();
-      d.restaurant_id = q.getColumn(2).getInt64();
-      d.order_total_cents = q.getColumn(3).getInt64();
-      d.line_items = decode_items(q.getColumn(4).getString());
-      pending.push_back(std::move(d));
-    }
-  } catch (const std::exception& e) {
-    return orders_error(e, "recovery");
-  }
-  // Start each one's saga; kAlreadyExists means it did start. All at once: the engine commits
-  // the starts in batches, where one engine.get() per order would wait for one engine loop
-  // iteration each (2.5 s for 10,000 pending orders in recovery_bench).
-  std::vector<std::future<saga::Result<std::string>>> starts;
-  starts.reserve(pending.size());
-  for (const CreateOrderData& d : pending) starts.push_back(start_saga_async_for(d));
-  std::size_t started = 0;
-  saga::Status first_error;
-  for (auto& f : starts) {
-    saga::Result<std::string> r = f.get();
-    if (r) {
-      ++started;
-    } else if (r.status().code() != saga::StatusCode::kAlreadyExists && first_error) {
-      first_error = r.status();
-    }
-  }
-  if (!first_error) return first_error;
-  return started;
+  return engine_->start();
 }
 
 saga::Result<std::string> OrderService::create_order(const OrderRequest& request) {
@@ -171,31 +142,17 @@ std::future<saga::Result<std::string>> OrderService::create_order_async(
   return writer_->submit(request);
 }
 
-std::future<saga::Result<std::string>> OrderService::start_saga_async_for(
-    const CreateOrderData& data) {
-  saga::StartOptions start;
-  start.id = saga_id_of_order(data.order_id);
-  saga::Result<std::string> bytes = saga::encode_body(data);
-  if (!bytes) {
-    std::promise<saga::Result<std::string>> failed;
-    failed.set_value(bytes.status());
-    return failed.get_future();
-  }
-  return engine_->start_saga_async(kCreateOrderSaga, std::move(bytes).value(), start);
-}
-
 saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& requests,
-                                         std::vector<saga::Result<CreateOrderData>>& out) {
+                                         std::vector<saga::Result<std::string>>& out) {
   out.clear();
   try {
     std::lock_guard lock(orders_mutex_);
-    // One transaction for the whole batch. A SQLite error throws and rolls all of it back; only
-    // an order id that exists is that order's own error.
+    // One transaction for the whole batch, order rows and saga starts. A SQLite error throws
+    // and rolls all of it back; only an order id that exists is that order's own error.
     SQLite::Transaction transaction(*orders_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement next_id(*orders_, "SELECT COALESCE(MAX(id), 0) + 1 FROM orders");
     SQLite::Statement exists(*orders_, "SELECT 1 FROM orders WHERE id = ?");
-    SQLite::Statement insert(*orders_,
-                             "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, 'APPROVAL_PENDING')");
+    SQLite::Statement insert(*orders_, kInsertOrderSql);
     for (const OrderRequest& request : requests) {
       std::int64_t id = request.order_id;
       if (id == 0) {
@@ -210,21 +167,9 @@ saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& reques
         out.emplace_back(saga::already_exists("order " + std::to_string(id) + " exists"));
         continue;
       }
-      CreateOrderData data;
-      data.order_id = id;
-      data.consumer_id = request.consumer_id;
-      data.restaurant_id = request.restaurant_id;
-      data.order_total_cents = request.total_cents;
-      data.line_items = request.line_items;
-      insert.bind(1, id);
-      insert.bind(2, saga_id_of_order(id));
-      insert.bind(3, data.consumer_id);
-      insert.bind(4, data.restaurant_id);
-      insert.bind(5, data.order_total_cents);
-      insert.bind(6, encode_items(data.line_items));
-      insert.exec();
-      insert.reset();
-      out.emplace_back(std::move(data));
+      saga::Result<std::string> started = write_order(*orders_, insert, id, request);
+      if (!started) throw std::runtime_error(started.status().to_string());
+      out.emplace_back(std::move(started));
     }
     transaction.commit();
   } catch (const std::exception& e) {

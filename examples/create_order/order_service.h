@@ -3,17 +3,18 @@
 //
 // Atomic start. Creating an order in APPROVAL_PENDING and starting its saga must be one act:
 // an order without a saga would wait forever, a saga without an order would approve nothing.
-// The order's row and the engine's instance live in two SQLite files (the engine owns its own
-// file), so the service uses the documented equivalent of one transaction:
-//   1. insert the order (APPROVAL_PENDING) with its saga id "order-<id>" and commit;
-//   2. start the saga with that caller-chosen id (start_saga returns once it is committed);
-//   3. at start-up, the saga of every APPROVAL_PENDING order is started again (all at once):
-//      starting an id that did commit is kAlreadyExists, which counts as done.
-// A crash between 1 and 2 therefore only delays the saga until the next start-up.
+// So both are ONE SQLite transaction: the orders database also holds the engine's tables
+// (EngineOptions::shared_database), and create_order inserts the order row and the saga's start
+// (saga/transactional_start.h) in one transaction, then wakes the engine, which starts the saga
+// from that committed row. After a crash at any moment the file has both or neither; there is
+// nothing to reconcile at start-up. Cancel Order and Revise Order start the same way: the read
+// of the order and the saga's start in one transaction. Another process may write orders and
+// their starts into the same file (examples/create_order/order_feeder.h): the engine finds
+// them by polling (docs/embedding.md).
 //
-// Databases: `orders_database_path` holds the orders table and, being the participant's
-// database, its inbox and barrier (so ApproveOrder/RejectOrder change the order in the inbox's
-// transaction). `engine_database_path` is a separate file, owned by the engine.
+// Database: `participant.database_path` holds the orders table, the participant's inbox and
+// barrier (so ApproveOrder/RejectOrder change the order in the inbox's transaction) and the
+// engine's saga_* tables.
 //
 // Threads: start() runs the participant on its own thread and the engine on its thread; the
 // order writer (order_writer.h) commits order rows on its own. create_order() and the accessors
@@ -47,8 +48,10 @@ namespace ftgo {
 class OrderWriter;
 
 struct OrderServiceOptions {
-  ServiceOptions participant;        // the Order participant: endpoint + orders database
-  std::string engine_database_path;  // must differ from participant.database_path
+  ServiceOptions participant;  // the Order participant: endpoint + orders database
+  // Empty or participant.database_path: the engine's tables share the orders database (the
+  // only way create_order can be one transaction). Another file is refused.
+  std::string engine_database_path;
   // Where "consumer", "kitchen" and "accounting" listen. "order" is added (this service's own
   // participant endpoint) when missing.
   saga::ParticipantRegistry registry;
@@ -76,17 +79,18 @@ class OrderService {
   static saga::Result<std::unique_ptr<OrderService>> open(OrderServiceOptions options);
   ~OrderService();
 
-  // Starts the participant thread and the engine, then restarts the sagas of APPROVAL_PENDING
-  // orders that have none (see above). Returns how many it started.
-  saga::Result<std::size_t> start();
+  // Starts the participant thread and the engine (which takes every start committed while it
+  // was down). Returns OK or the first error.
+  saga::Status start();
 
-  // Inserts the order (APPROVAL_PENDING) and starts its saga; returns the saga id.
+  // Inserts the order (APPROVAL_PENDING) and its saga's start in one transaction; returns the
+  // saga id once committed (the engine runs it from there: wait with engine().wait(id)).
   // kAlreadyExists when an order with request.order_id exists already.
   saga::Result<std::string> create_order(const OrderRequest& request);
 
-  // The same without waiting: the future gets the saga id once the order row and then the
-  // saga's start are committed (or the error). Lets one thread keep many orders in flight;
-  // concurrent orders share one transaction for their rows (group commit, order_writer.h).
+  // The same without waiting: the future gets the saga id once the order row and the saga's
+  // start are committed (or the error). Lets one thread keep many orders in flight;
+  // concurrent orders share one transaction (group commit, order_writer.h).
   std::future<saga::Result<std::string>> create_order_async(const OrderRequest& request);
 
   // The order's state ("APPROVAL_PENDING", "APPROVED", "REJECTED"); kNotFound when unknown.
@@ -94,7 +98,8 @@ class OrderService {
 
   // Cancel Order and Revise Order (cancel_order_saga.h, revise_order_saga.h, order_changes.h).
   // Each starts its saga, "cancel-<order>-<n>" / "revise-<order>-<n>" (n = 1, 2, ... per
-  // order), and returns its id once the start is committed; kNotFound for an unknown order.
+  // order), in one transaction with the read of the order, and returns its id once committed;
+  // kNotFound for an unknown order.
   // The saga decides the rest: an order that is not APPROVED (still being created, already
   // being cancelled or revised, rejected...) is refused by its first step and the saga ends
   // compensated. Wait for the outcome with engine().wait(id, timeout).
@@ -117,11 +122,10 @@ class OrderService {
 
  private:
   OrderService() = default;
-  // Inserts the orders (APPROVAL_PENDING) in one transaction and commits; `out` gets each
-  // one's saga data (with its id) or its own error (kAlreadyExists). Called by writer_.
+  // Inserts the orders (APPROVAL_PENDING) and their sagas' starts in one transaction and
+  // commits; `out` gets each one's saga id or its own error (kAlreadyExists). Called by writer_.
   saga::Status insert_orders(const std::vector<OrderRequest>& requests,
-                             std::vector<saga::Result<CreateOrderData>>& out);
-  std::future<saga::Result<std::string>> start_saga_async_for(const CreateOrderData& data);
+                             std::vector<saga::Result<std::string>>& out);
 
   OrderServiceOptions options_;
   std::shared_ptr<const saga::SagaDefinition> definition_;
@@ -130,10 +134,11 @@ class OrderService {
   std::mutex change_mutex_;  // one cancel/revise start at a time: numbers the saga ids
   // Builds and registers Cancel Order and Revise Order (order_changes.cpp).
   saga::Status register_change_sagas(const SagaTiming& timing);
-  // Starts `type` with the first id of make_id(1), make_id(2), ... that is not taken.
-  template <typename Data, typename MakeId>
-  saga::Result<std::string> start_change_saga(std::string_view type, const Data& data,
-                                              MakeId make_id);
+  // In one transaction: reads the order (kNotFound), makes the saga data from it with
+  // `make_data`, and starts `type` with the first id of make_id(1), make_id(2), ... not taken.
+  template <typename MakeData, typename MakeId>
+  saga::Result<std::string> start_change_saga(std::string_view type, std::int64_t order_id,
+                                              MakeData make_data, MakeId make_id);
   std::unique_ptr<saga::Participant> participant_;
   std::unique_ptr<saga::Engine> engine_;
   std::mutex orders_mutex_;  // guards orders_

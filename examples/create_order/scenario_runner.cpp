@@ -52,13 +52,11 @@ int run_orchestrator_process(OrchestratorConfig config) {
     std::fprintf(stderr, "orchestrator: %s\n", service.status().to_string().c_str());
     return 2;
   }
-  auto recovered = service.value()->start();
-  if (!recovered) {
-    std::fprintf(stderr, "orchestrator: start: %s\n", recovered.status().to_string().c_str());
+  if (saga::Status started = service.value()->start(); !started) {
+    std::fprintf(stderr, "orchestrator: start: %s\n", started.to_string().c_str());
     return 2;
   }
-  std::printf("orchestrator: started; %zu saga(s) of orders left without one were started\n",
-              recovered.value());
+  std::printf("orchestrator: started\n");
   std::fflush(stdout);
   auto results = run_scenarios(*service.value(), config.scenarios, config.run);
   if (!results) {

@@ -75,15 +75,17 @@ LockResult HandlerContext::lock(std::string_view key, LockConflict on_conflict) 
   using Access = detail::HandlerContextAccess;
   Access::check_not_interrupted(*this);
   std::string k(key);
-  Access::checked(*this, sql_.exec("INSERT INTO saga_locks (lock_key, saga_id, saga_type, "
-                                   "acquired_at) VALUES (?, ?, ?, ?) "
-                                   "ON CONFLICT (lock_key) DO NOTHING",
-                                   {k, saga_id(), saga_type(), now().count()}));
+  Access::checked(*this,
+                  sql_.exec("INSERT INTO saga_participant_locks (lock_key, saga_id, saga_type, "
+                            "acquired_at) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (lock_key) DO NOTHING",
+                            {k, saga_id(), saga_type(), now().count()}));
   std::optional<SqlRow> row = Access::checked(
-      *this, sql_.query_one("SELECT saga_id FROM saga_locks WHERE lock_key = ?", {k}));
+      *this, sql_.query_one("SELECT saga_id FROM saga_participant_locks WHERE lock_key = ?", {k}));
   const std::string* holder = row ? std::get_if<std::string>(&row->at(0)) : nullptr;
   if (holder == nullptr) {
-    Access::checked<std::int64_t>(*this, internal_error("saga_locks: no holder for " + k));
+    Access::checked<std::int64_t>(*this,
+                                  internal_error("saga_participant_locks: no holder for " + k));
   }
   if (*holder == saga_id()) return LockResult(std::move(k), *holder, true);
   if (on_conflict == LockConflict::kHold) {
@@ -103,8 +105,8 @@ bool HandlerContext::unlock(std::string_view key) {
   Access::check_not_interrupted(*this);
   std::string k(key);
   const std::int64_t deleted = Access::checked(
-      *this,
-      sql_.exec("DELETE FROM saga_locks WHERE lock_key = ? AND saga_id = ?", {k, saga_id()}));
+      *this, sql_.exec("DELETE FROM saga_participant_locks WHERE lock_key = ? AND saga_id = ?",
+                       {k, saga_id()}));
   if (deleted == 0) return false;
   released_.push_back(std::move(k));
   return true;
@@ -114,9 +116,11 @@ std::size_t HandlerContext::unlock_all() {
   using Access = detail::HandlerContextAccess;
   Access::check_not_interrupted(*this);
   std::vector<SqlRow> rows = Access::checked(
-      *this, sql_.query("SELECT lock_key FROM saga_locks WHERE saga_id = ? ORDER BY lock_key",
-                        {saga_id()}, 1'000'000));
-  Access::checked(*this, sql_.exec("DELETE FROM saga_locks WHERE saga_id = ?", {saga_id()}));
+      *this,
+      sql_.query("SELECT lock_key FROM saga_participant_locks WHERE saga_id = ? ORDER BY lock_key",
+                 {saga_id()}, 1'000'000));
+  Access::checked(*this,
+                  sql_.exec("DELETE FROM saga_participant_locks WHERE saga_id = ?", {saga_id()}));
   for (SqlRow& row : rows) {
     if (auto* key = std::get_if<std::string>(&row.at(0))) released_.push_back(std::move(*key));
   }
@@ -127,8 +131,8 @@ std::optional<std::string> HandlerContext::lock_holder(std::string_view key) {
   using Access = detail::HandlerContextAccess;
   Access::check_not_interrupted(*this);
   std::optional<SqlRow> row = Access::checked(
-      *this,
-      sql_.query_one("SELECT saga_id FROM saga_locks WHERE lock_key = ?", {std::string(key)}));
+      *this, sql_.query_one("SELECT saga_id FROM saga_participant_locks WHERE lock_key = ?",
+                            {std::string(key)}));
   if (!row) return std::nullopt;
   if (const auto* holder = std::get_if<std::string>(&row->at(0))) return *holder;
   return std::nullopt;

@@ -59,13 +59,13 @@ CREATE TABLE IF NOT EXISTS saga_barrier (
   compensation_done INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (saga_id, step)
 );
-CREATE TABLE IF NOT EXISTS saga_locks (
+CREATE TABLE IF NOT EXISTS saga_participant_locks (
   lock_key    TEXT PRIMARY KEY,
   saga_id     TEXT NOT NULL,
   saga_type   TEXT NOT NULL,
   acquired_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS saga_locks_by_saga ON saga_locks (saga_id);
+CREATE INDEX IF NOT EXISTS saga_participant_locks_by_saga ON saga_participant_locks (saga_id);
 CREATE TABLE IF NOT EXISTS saga_held_commands (
   seq          INTEGER PRIMARY KEY AUTOINCREMENT,
   message_id   TEXT NOT NULL UNIQUE,
@@ -284,6 +284,21 @@ struct SqliteInbox::Impl {
 SqliteInbox::SqliteInbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteInbox::~SqliteInbox() = default;
 
+namespace {
+
+// Files written before the engine could share a participant's file named the lock table
+// saga_locks, which is also the engine's (saga/transactional_start.h): such a table (the one
+// with a lock_key column) becomes saga_participant_locks, with its rows.
+void rename_lock_table(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT 1 FROM pragma_table_info('saga_locks') WHERE name = 'lock_key'");
+  if (!q.executeStep()) return;
+  db.exec(
+      "BEGIN IMMEDIATE; ALTER TABLE saga_locks RENAME TO saga_participant_locks; "
+      "DROP INDEX IF EXISTS saga_locks_by_saga; COMMIT");
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
                                                        Synchronous synchronous,
                                                        Millis busy_timeout) {
@@ -297,6 +312,7 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
     SQLite::Statement wal(impl->db, "PRAGMA journal_mode=WAL");
     wal.executeStep();
     impl->db.exec("PRAGMA synchronous=" + std::to_string(static_cast<int>(synchronous)));
+    rename_lock_table(impl->db);
     impl->db.exec(kSchema);
     // Files made before inbox retention: their rows get 0, stamped by the first prune().
     const bool has_stored_at =
@@ -507,7 +523,7 @@ Result<bool> SqliteInbox::any_held() {
 
 Result<bool> SqliteInbox::lock_free(const std::string& lock_key) {
   auto held = read_row<bool>(
-      impl_->statements, "read lock", "SELECT 1 FROM saga_locks WHERE lock_key = ?",
+      impl_->statements, "read lock", "SELECT 1 FROM saga_participant_locks WHERE lock_key = ?",
       [](SQLite::Statement&) { return true; }, lock_key);
   if (!held) return held.status();
   return !held->has_value();
@@ -524,13 +540,14 @@ Result<std::optional<HeldCommand>> SqliteInbox::first_held(const std::string& lo
 Result<std::vector<HeldCommand>> SqliteInbox::ready_held(std::size_t max) {
   std::vector<HeldCommand> ready;
   Status s = guarded("read held commands", [&] {
-    Using using_q(impl_->statements,
-                  "SELECT h.message_id, h.lock_key, h.routing_id, h.header, h.body "
-                  "FROM saga_held_commands h "
-                  "WHERE NOT EXISTS (SELECT 1 FROM saga_locks l WHERE l.lock_key = h.lock_key) "
-                  "AND h.seq = (SELECT min(seq) FROM saga_held_commands f "
-                  "WHERE f.lock_key = h.lock_key) "
-                  "ORDER BY h.seq LIMIT ?");
+    Using using_q(
+        impl_->statements,
+        "SELECT h.message_id, h.lock_key, h.routing_id, h.header, h.body "
+        "FROM saga_held_commands h "
+        "WHERE NOT EXISTS (SELECT 1 FROM saga_participant_locks l WHERE l.lock_key = h.lock_key) "
+        "AND h.seq = (SELECT min(seq) FROM saga_held_commands f "
+        "WHERE f.lock_key = h.lock_key) "
+        "ORDER BY h.seq LIMIT ?");
     using_q->bind(1, static_cast<std::int64_t>(max));
     while (using_q->executeStep()) ready.push_back(read_held(*using_q));
   });

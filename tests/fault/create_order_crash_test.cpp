@@ -6,7 +6,12 @@
 // of orders; the test kills it with SIGKILL at seeded points (after k orders were placed, after
 // k orders ended, after a delay), restarts it, and finally lets it run to the end. It then checks
 // the child's verdict, every saga terminal in the engine's database, and the invariants of
-// domain_state.h over the services' databases.
+// domain_state.h over the services' databases. While the orchestrator is dead after each kill,
+// one SQL query on its one database file (orders and the engine's tables, order_service.h)
+// finds no APPROVAL_PENDING order without its saga: the order row and the saga's start are one
+// transaction (the saga is its instance, or its committed start that the engine has not taken
+// yet).
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -105,6 +110,18 @@ void wait_for(const DataPaths& paths, pid_t child, Millis timeout, Predicate rea
   }
 }
 
+// The one query: pending orders that have neither a saga instance nor a committed start.
+constexpr const char* kOrphanOrders =
+    "SELECT count(*) FROM orders o WHERE o.state = 'APPROVAL_PENDING' "
+    "AND NOT EXISTS (SELECT 1 FROM saga_instances i WHERE i.id = o.saga_id) "
+    "AND NOT EXISTS (SELECT 1 FROM saga_start_requests r WHERE r.saga_id = o.saga_id)";
+
+std::int64_t orphan_orders(const DataPaths& paths) {
+  SQLite::Database db(paths.orders_db(), SQLite::OPEN_READONLY, 5'000);
+  if (!db.tableExists("orders") || !db.tableExists("saga_start_requests")) return 0;  // too early
+  return db.execAndGet(kOrphanOrders).getInt64();
+}
+
 std::size_t ended_orders(const DomainState& s) {
   std::size_t n = 0;
   for (const auto& [id, state] : s.orders) n += state != "APPROVAL_PENDING" ? 1 : 0;
@@ -167,6 +184,7 @@ void run_with_kills(KillPoint point, std::uint64_t seed) {
         break;
     }
     kill9(orchestrator);
+    EXPECT_EQ(orphan_orders(paths), 0) << "an APPROVAL_PENDING order without its saga";
     auto at_kill = read_domain_state(paths);
     std::printf("round %d: killed the orchestrator with %zu orders placed, %zu ended\n", round,
                 at_kill ? at_kill.value().orders.size() : 0,

@@ -1,91 +1,61 @@
-// The Order service's group commit (examples/create_order/order_writer.h): a start refused by
-// a store fault of the engine is asked again until it is taken; a start refused for another
-// reason is answered as is. The insert and the start are the writer's two callbacks; the
-// engine side of a store fault is tested in saga_store_fault_tests.
+// The Order service's group commit (examples/create_order/order_writer.h): orders queued
+// together share one transaction; a commit answers each order with its own result and wakes the
+// engine once; a failed commit answers every order of its batch with the error and wakes
+// nothing. The transaction itself (order rows and saga starts) is tested with the real service
+// in create_order_system_test and transactional_start_test.
 #include "order_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
-#include <mutex>
 #include <string>
 #include <vector>
 
 namespace ftgo {
 namespace {
 
-// Inserts every request, numbering orders from 1.
-OrderWriter::InsertBatch numbering_insert() {
-  return [next = std::int64_t{1}](const std::vector<OrderRequest>& requests,
-                                  std::vector<saga::Result<CreateOrderData>>& out) mutable {
-    for (const OrderRequest& r : requests) {
-      CreateOrderData d;
-      d.order_id = next++;
-      d.consumer_id = r.consumer_id;
-      out.emplace_back(std::move(d));
-    }
-    return saga::Status::ok();
-  };
+TEST(OrderWriterTest, ACommitAnswersEachOrderWithItsOwnResultAndWakesTheEngineOnce) {
+  std::atomic<int> wakes{0};
+  OrderWriter writer(
+      [](const std::vector<OrderRequest>& requests, std::vector<saga::Result<std::string>>& out) {
+        for (const OrderRequest& r : requests) {
+          if (r.order_id == 2) {
+            out.emplace_back(saga::already_exists("order 2 exists"));
+          } else {
+            out.emplace_back(saga_id_of_order(r.order_id));
+          }
+        }
+        return saga::Status::ok();
+      },
+      [&] { ++wakes; });
+  OrderRequest one;
+  one.order_id = 1;
+  OrderRequest two;
+  two.order_id = 2;
+  auto a = writer.submit(one);
+  auto b = writer.submit(two);
+  const saga::Result<std::string> first = a.get();
+  ASSERT_TRUE(first) << first.status().to_string();
+  EXPECT_EQ(first.value(), saga_id_of_order(1));
+  EXPECT_EQ(b.get().status().code(), saga::StatusCode::kAlreadyExists);
+  EXPECT_GE(wakes.load(), 1);
+  EXPECT_EQ(writer.orders_committed(), 1u);
 }
 
-std::future<saga::Result<std::string>> answered(saga::Result<std::string> r) {
-  std::promise<saga::Result<std::string>> p;
-  p.set_value(std::move(r));
-  return p.get_future();
-}
-
-TEST(OrderWriterTest, AStartRefusedByAStoreFaultIsAskedAgainUntilTheEngineTakesIt) {
-  std::atomic<int> calls{0};
-  std::vector<std::int64_t> asked;
-  std::mutex asked_mutex;
-  OrderWriter writer(numbering_insert(), [&](const CreateOrderData& data) {
-    {
-      std::lock_guard lock(asked_mutex);
-      asked.push_back(data.order_id);
-    }
-    switch (calls++) {
-      case 0:
-        return answered(saga::Status(saga::StatusCode::kBusy, "engine: commit failed"));
-      case 1:
-        return answered(saga::Status(saga::StatusCode::kReadOnly, "engine: commit failed"));
-      case 2:
-        return answered(saga::Status(saga::StatusCode::kFull, "engine: commit failed"));
-      default:
-        return answered(saga_id_of_order(data.order_id));
-    }
-  });
-  OrderRequest request;
-  request.consumer_id = 7;
-  const saga::Result<std::string> started = writer.submit(request).get();
-  ASSERT_TRUE(started) << started.status().to_string();
-  EXPECT_EQ(started.value(), saga_id_of_order(1));
-  EXPECT_EQ(calls.load(), 4);
-  std::lock_guard lock(asked_mutex);
-  EXPECT_EQ(asked, (std::vector<std::int64_t>{1, 1, 1, 1})) << "the same order asked again";
-}
-
-TEST(OrderWriterTest, AnAttemptThatCommittedBeforeItsAnswerWasLostCountsAsStarted) {
-  std::atomic<int> calls{0};
-  OrderWriter writer(numbering_insert(), [&](const CreateOrderData&) {
-    return calls++ == 0 ? answered(saga::Status(saga::StatusCode::kIoError, "commit failed"))
-                        : answered(saga::Status(saga::StatusCode::kAlreadyExists, "exists"));
-  });
-  const saga::Result<std::string> started = writer.submit(OrderRequest{}).get();
-  ASSERT_TRUE(started) << started.status().to_string();
-  EXPECT_EQ(started.value(), saga_id_of_order(1));
-}
-
-TEST(OrderWriterTest, AStartRefusedForAnotherReasonIsAnsweredAtOnce) {
-  std::atomic<int> calls{0};
-  OrderWriter writer(numbering_insert(), [&](const CreateOrderData&) {
-    ++calls;
-    return answered(saga::Status(saga::StatusCode::kInvalidArgument, "bad data"));
-  });
-  const saga::Result<std::string> started = writer.submit(OrderRequest{}).get();
-  ASSERT_FALSE(started);
-  EXPECT_EQ(started.status().code(), saga::StatusCode::kInvalidArgument);
-  EXPECT_EQ(calls.load(), 1);
+TEST(OrderWriterTest, AFailedCommitAnswersEveryOrderWithTheErrorAndWakesNothing) {
+  std::atomic<int> wakes{0};
+  OrderWriter writer(
+      [](const std::vector<OrderRequest>&, std::vector<saga::Result<std::string>>&) {
+        return saga::Status(saga::StatusCode::kBusy, "orders: insert: database is locked");
+      },
+      [&] { ++wakes; });
+  const saga::Result<std::string> r = writer.submit(OrderRequest{}).get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), saga::StatusCode::kBusy);
+  EXPECT_EQ(wakes.load(), 0);
+  EXPECT_EQ(writer.commits(), 0u);
+  EXPECT_EQ(writer.orders_committed(), 0u);
 }
 
 }  // namespace

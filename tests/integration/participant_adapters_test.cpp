@@ -66,9 +66,9 @@ TEST(ParticipantClockTest, LockAndHoldTimeStampsComeFromTheInjectedClock) {
   ASSERT_TRUE(first.has_value());
   ASSERT_EQ(first->outcome, Outcome::kSuccess);
   EXPECT_EQ(decode_body<LockTaken>(first->body, first->content_type).value().now_ms, 42'000);
-  EXPECT_EQ(
-      single_int(dir.file("p.db"), "SELECT acquired_at FROM saga_locks WHERE lock_key = 'order:1'"),
-      42'000);
+  EXPECT_EQ(single_int(dir.file("p.db"),
+                       "SELECT acquired_at FROM saga_participant_locks WHERE lock_key = 'order:1'"),
+            42'000);
 
   clock->advance(Millis{1'500});
   client.send(

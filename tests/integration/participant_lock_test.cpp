@@ -213,7 +213,7 @@ class ParticipantLockTest : public ::testing::Test {
   }
 
   std::vector<std::vector<std::string>> locks() {
-    return rows("SELECT lock_key, saga_id FROM saga_locks ORDER BY lock_key");
+    return rows("SELECT lock_key, saga_id FROM saga_participant_locks ORDER BY lock_key");
   }
   std::vector<std::vector<std::string>> held() {
     return rows("SELECT message_id, lock_key, saga_id FROM saga_held_commands ORDER BY seq");
@@ -321,7 +321,8 @@ TEST_F(ParticipantLockTest, LocksAreReentrantForTheHoldingSaga) {
       client_->call(typed_command(twice, "a-1", ContentType::kCerealBinary, "saga-A", "reserve"));
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->outcome, Outcome::kSuccess) << first->reason;
-  const Rows acquired = rows("SELECT acquired_at FROM saga_locks WHERE lock_key = 'order:1'");
+  const Rows acquired =
+      rows("SELECT acquired_at FROM saga_participant_locks WHERE lock_key = 'order:1'");
   // A later command of the same saga takes the same key again, with either policy.
   auto second = client_->call(reserve("saga-A", "a-2", 1, true));
   ASSERT_TRUE(second.has_value());
@@ -331,7 +332,8 @@ TEST_F(ParticipantLockTest, LocksAreReentrantForTheHoldingSaga) {
   EXPECT_EQ(third->outcome, Outcome::kSuccess);
   EXPECT_EQ(body_of<Reserved>(third).holder, "saga-A");
   EXPECT_EQ(locks(), (Rows{{"order:1", "saga-A"}}));
-  EXPECT_EQ(rows("SELECT acquired_at FROM saga_locks WHERE lock_key = 'order:1'"), acquired);
+  EXPECT_EQ(rows("SELECT acquired_at FROM saga_participant_locks WHERE lock_key = 'order:1'"),
+            acquired);
   EXPECT_EQ(runs_.of("saga-A"), 3);
   EXPECT_EQ(participant_->stats().lock_refusals, 0u);
   EXPECT_EQ(participant_->stats().held_commands, 0u);
@@ -546,7 +548,7 @@ TEST_F(ParticipantLockTest, AtStartHeldCommandsWhoseKeyIsFreeRun) {
   {
     // An operator frees the key while the service is down.
     SQLite::Database db(db_path(), SQLite::OPEN_READWRITE);
-    db.exec("DELETE FROM saga_locks WHERE lock_key = 'order:1'");
+    db.exec("DELETE FROM saga_participant_locks WHERE lock_key = 'order:1'");
   }
 
   start();

@@ -49,7 +49,7 @@ def main():
         running.append(accounting)
         orchestrator = subprocess.Popen(
             [demo, "--service", "orchestrator", "--db", db("orchestrator"),
-             "--orders-db", db("orders"), "--bind", "tcp://127.0.0.1:0",
+             "--bind", "tcp://127.0.0.1:0",
              "--consumer", consumer_ep, "--kitchen", kitchen_ep,
              "--accounting", accounting_ep, "--reply-timeout-ms", "300"],
             stdout=subprocess.PIPE, text=True)
@@ -81,7 +81,7 @@ def main():
             print("FAIL: no authorizations table in your participant's database")
             return 1
         orders = sorted(r[0] for r in conn.execute("SELECT order_id FROM authorizations"))
-    with sqlite3.connect(db("orders")) as conn:
+    with sqlite3.connect(db("orchestrator")) as conn:  # orders and the engine's tables
         approved = sorted(r[0] for r in conn.execute(
             "SELECT id FROM orders WHERE state = 'APPROVED'"))
     if orders != approved:

@@ -36,7 +36,9 @@
 // duplicate must get the same answer. The throwing handler's writes are rolled back.
 // A handler's own failure replies (saga::failure) and its writes are committed and stored.
 //
-// Semantic locks (Eventuate Tram's withLock), tables `saga_locks` and `saga_held_commands`.
+// Semantic locks (Eventuate Tram's withLock), tables `saga_participant_locks` and
+// `saga_held_commands` (files written before this name called the first `saga_locks`; it is
+// renamed at open, since the engine's own `saga_locks` may share the file).
 // A handler may lock a domain object ("order:99") on behalf of its command's saga with
 // HandlerContext::lock(); a command of another saga that asks for the same key is refused or
 // held until the holder releases it. Locks are rows written in the command's savepoint: a lock
@@ -286,8 +288,8 @@ struct ParticipantOptions {
   // "tcp://0.0.0.0:7001", "ipc:///run/kitchen.sock".
   std::string endpoint;
   // The participant's SQLite file, created when missing. It holds saga_inbox, saga_barrier,
-  // saga_locks, saga_held_commands, saga_version_file (saga/version_file.h) and the service's
-  // own tables.
+  // saga_participant_locks, saga_held_commands, saga_version_file (saga/version_file.h) and the
+  // service's own tables.
   std::string database_path;
   // Largest body frame accepted; larger messages are dropped and counted.
   std::size_t max_message_bytes = 16 * 1024 * 1024;
@@ -304,7 +306,7 @@ struct ParticipantOptions {
   Millis linger{100};
   // How long a write waits for another connection's lock before failing with kBusy.
   Millis busy_timeout{5'000};
-  // Where the time stamps of saga_locks.acquired_at and saga_held_commands.held_at (and
+  // Where the time stamps of saga_participant_locks.acquired_at and saga_held_commands.held_at (and
   // HandlerContext::now()) come from. Default: SystemClock.
   std::shared_ptr<Clock> clock;
   // Where the library's log lines go (dropped messages, refused or held commands, handler and
