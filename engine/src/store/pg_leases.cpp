@@ -13,7 +13,12 @@ using pg::number;
 using pg::text;
 
 namespace {
-constexpr const char* kUnfinished = "phase IN (1, 2, 5)";
+// Like every PostgreSQL query here, by number: executing, compensating, failed, scheduled.
+constexpr const char* kUnfinished = "phase IN (1, 2, 5, 6)";
+static_assert(static_cast<int>(Phase::kExecuting) == 1 &&
+                  static_cast<int>(Phase::kCompensating) == 2 &&
+                  static_cast<int>(Phase::kFailed) == 5 && static_cast<int>(Phase::kScheduled) == 6,
+              "the PostgreSQL queries name the unfinished phases by number");
 }  // namespace
 
 std::string PgSagaStore::lease_interval() const {

@@ -45,17 +45,20 @@ std::vector<pg::Param> instance_params(const SagaInstance& i, std::int64_t row_v
           number(i.updated_at.count()),
           number(row_version),
           number(i.locks_through),
-          number(static_cast<std::int64_t>(i.failure_cause))};
+          number(static_cast<std::int64_t>(i.failure_cause)),
+          number(i.saga_deadline.count())};
 }
 
 Result<SagaInstance> read_instance(const pg::Rows& rows, int r) {
   SagaInstance i;
   i.id = rows.get(r, 0);
   std::int64_t version, phase, failed_from, step, attempt, delivery, wait, cause;
-  if (!in_range(rows, r, 2, 0, kU32, &version) || !in_range(rows, r, 4, 1, 5, &phase) ||
+  if (!in_range(rows, r, 2, 0, kU32, &version) ||
+      !in_range(rows, r, 4, 1, static_cast<int>(Phase::kScheduled), &phase) ||
       !in_range(rows, r, 5, 0, 5, &failed_from) || !in_range(rows, r, 6, kI32Min, kI32Max, &step) ||
       !in_range(rows, r, 7, 0, kU32, &attempt) || !in_range(rows, r, 8, 0, kU32, &delivery) ||
-      !in_range(rows, r, 13, 0, 3, &wait) || !in_range(rows, r, 21, 0, 7, &cause)) {
+      !in_range(rows, r, 13, 0, static_cast<int>(Wait::kStart), &wait) ||
+      !in_range(rows, r, 21, 0, static_cast<int>(FailureCause::kSagaDeadline), &cause)) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": value out of range");
   }
   i.type = rows.get(r, 1);
@@ -79,6 +82,7 @@ Result<SagaInstance> read_instance(const pg::Rows& rows, int r) {
   i.row_version = rows.get_int(r, 19);
   i.locks_through = static_cast<std::int32_t>(rows.get_int(r, 20));
   i.failure_cause = static_cast<FailureCause>(cause);
+  i.saga_deadline = Millis(rows.get_int(r, 22));
   return i;
 }
 

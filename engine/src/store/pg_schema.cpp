@@ -35,13 +35,14 @@ CREATE TABLE saga_instances (
   row_version      BIGINT  NOT NULL,
   locks_through    INTEGER NOT NULL DEFAULT -2,
   failure_cause    INTEGER NOT NULL DEFAULT 0,
+  saga_deadline_ms BIGINT  NOT NULL DEFAULT 0,
   owner            TEXT    NOT NULL DEFAULT '',
   lease_epoch      BIGINT  NOT NULL DEFAULT 0
 );
 CREATE INDEX saga_instances_by_phase ON saga_instances (phase, created_at_ms, id);
 CREATE INDEX saga_instances_by_created ON saga_instances (created_at_ms, id);
 CREATE INDEX saga_instances_unfinished_by_owner ON saga_instances (owner)
-  WHERE phase IN (1, 2, 5);
+  WHERE phase IN (1, 2, 5, 6);
 
 CREATE TABLE saga_history (
   seq         BIGSERIAL PRIMARY KEY,

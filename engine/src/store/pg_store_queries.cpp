@@ -33,7 +33,7 @@ Result<std::vector<SagaInstance>> PgSagaStore::query(const SagaQuery& q) {
 
 Result<std::optional<SagaInstance>> PgSagaStore::oldest_unfinished() {
   Result<std::vector<SagaInstance>> found =
-      instances("WHERE phase IN (1, 2, 5) ORDER BY created_at_ms, id LIMIT 1", {});
+      instances("WHERE phase IN (1, 2, 5, 6) ORDER BY created_at_ms, id LIMIT 1", {});
   if (!found) return found.status().with_context("store: oldest_unfinished");
   if (found->empty()) return std::optional<SagaInstance>();
   return std::optional<SagaInstance>(std::move(found->front()));
@@ -120,7 +120,7 @@ Result<std::vector<OperatorRequest>> PgSagaStore::take_operator_requests(std::si
     // which any instance answers; finishing a request twice changes nothing).
     where +=
         " AND NOT EXISTS (SELECT 1 FROM saga_instances s WHERE s.id = r.saga_id AND "
-        "s.phase IN (1, 2, 5) AND s.lease_epoch <> $1)";
+        "s.phase IN (1, 2, 5, 6) AND s.lease_epoch <> $1)";
     p.push_back(number(epoch_));
   }
   Result<std::vector<OperatorRequest>> out =
