@@ -46,6 +46,8 @@ std::string_view wait_name(Wait wait) {
       return "retry";
     case Wait::kLock:
       return "lock";
+    case Wait::kEvent:
+      return "event";
   }
   return "unknown";
 }

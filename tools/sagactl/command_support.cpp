@@ -43,6 +43,8 @@ std::string_view wait_name(saga::Wait w) {
       return "retry";
     case saga::Wait::kLock:
       return "lock";
+    case saga::Wait::kEvent:
+      return "event";
     case saga::Wait::kNone:
       break;
   }

@@ -28,6 +28,11 @@
 //    kLockWaiting (a key is held; the instance keeps waiting, history kLockWaiting) or
 //    kLockRefused (fail-fast or deadlock: the step fails as if its participant had refused;
 //    refused saga locks compensate nothing, as no step ran). A retried step asks again.
+//  - Wait steps (EventWait in definition.h): entering one records kEventAwaited and waits
+//    (Wait::kEvent) until the step's time limit, with no command. kEvent with the awaited name
+//    applies the step's handler and goes on (kEventReceived); an event the saga does not wait
+//    for now is ignored (the engine keeps it). The time limit passing records kEventTimedOut,
+//    then compensates or goes on as the step's on_timeout says.
 //  - Operator actions apply to kFailed instances only. An operator retry after a failure reply
 //    sends a new message; after timeouts (outcome unknown) it resends the unanswered message,
 //    same message_id, so a participant that did run it answers from its inbox.
@@ -56,6 +61,7 @@ enum class InputKind : std::uint8_t {
   kLockWaiting = 9,            // a key is held by another saga; `reason` says which (still waiting)
   kLockRefused = 10,           // a fail-fast key is held, or waiting would deadlock; `reason` says
   kOperatorReleasedLock = 11,  // an operator released one of its locks; `reason` says who, why
+  kEvent = 12,                 // an external event for the saga's wait step; `event` is set
 };
 
 struct Input {
@@ -66,6 +72,7 @@ struct Input {
   std::string reason;               // operator actions: who and why
   // kLockRefused: kLockRefused (fail-fast) or kDeadlock (waiting would close a cycle).
   FailureCause cause = FailureCause::kNone;
+  const EventView* event = nullptr;  // kEvent
 };
 
 // One key the instance asks the engine for.

@@ -16,6 +16,7 @@ enum class Wait : std::uint8_t {
   kReply = 1,  // waiting for the reply to last_request_id until `deadline`
   kRetry = 2,  // the next send of the current step's command is due at `deadline`
   kLock = 3,   // waiting for the engine to grant the locks of `step` (-1: the saga's); no timer
+  kEvent = 4,  // the wait step `step` waits for its external event until `deadline`
 };
 
 // Why the saga failed or is compensating: what the state machine reads, while last_reason

@@ -52,9 +52,17 @@ enum class Event : std::uint8_t {
   // changes the saga's state; replay skips them.
   kCommandHeld = 24,
   kCommandReleased = 25,
+  // External events (a wait step, StepDefinition::wait in definition.h). The saga reached a
+  // wait step and waits for the named event (reply_name: the event's name); the event came and
+  // was applied (the wait step's success; reason: the event id); the wait's time limit passed
+  // before it came (then, as the step's on_timeout says: kStepFailed and compensation, or the
+  // saga goes on, with kStepSkipped for the steps a skip_to passes over).
+  kEventAwaited = 26,
+  kEventReceived = 27,
+  kEventTimedOut = 28,
 };
 
-inline constexpr int kEventCount = 25;
+inline constexpr int kEventCount = 28;
 
 // True for the events that only annotate a history (kCommandHeld, kCommandReleased).
 constexpr bool is_informational(Event e) {
@@ -75,7 +83,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 29> kTransitions{{
+inline constexpr std::array<Transition, 32> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -105,6 +113,9 @@ inline constexpr std::array<Transition, 29> kTransitions{{
     {Phase::kCompensating, Event::kCommandHeld,                 Phase::kCompensating},
     {Phase::kExecuting,    Event::kCommandReleased,             Phase::kExecuting},
     {Phase::kCompensating, Event::kCommandReleased,             Phase::kCompensating},
+    {Phase::kExecuting,    Event::kEventAwaited,                Phase::kExecuting},
+    {Phase::kExecuting,    Event::kEventReceived,               Phase::kExecuting},
+    {Phase::kExecuting,    Event::kEventTimedOut,               Phase::kExecuting},
 }};
 // clang-format on
 

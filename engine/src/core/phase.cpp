@@ -72,6 +72,12 @@ std::string_view to_string(Event event) {
       return "command_held";
     case Event::kCommandReleased:
       return "command_released";
+    case Event::kEventAwaited:
+      return "event_awaited";
+    case Event::kEventReceived:
+      return "event_received";
+    case Event::kEventTimedOut:
+      return "event_timed_out";
   }
   return "unknown";
 }

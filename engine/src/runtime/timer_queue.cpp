@@ -27,7 +27,7 @@ bool timer_current(const SagaInstance* instance, Millis at) {
 }
 
 InputKind timer_input(Wait wait) {
-  return wait == Wait::kReply ? InputKind::kDeadline : InputKind::kRetryDue;
+  return wait == Wait::kReply || wait == Wait::kEvent ? InputKind::kDeadline : InputKind::kRetryDue;
 }
 
 }  // namespace saga

@@ -46,8 +46,8 @@ class TimerQueue {
 // Whether a timer set for `at` is still current for `instance` (null: not running): the
 // instance waits for exactly that moment.
 bool timer_current(const SagaInstance* instance, Millis at);
-// The input a current timer gives its instance: kDeadline when it waits for a reply, kRetryDue
-// when it waits to send again.
+// The input a current timer gives its instance: kDeadline when it waits for a reply or an event,
+// kRetryDue when it waits to send again.
 InputKind timer_input(Wait wait);
 
 }  // namespace saga

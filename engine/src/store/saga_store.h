@@ -40,9 +40,17 @@ struct StoreBatch {
   std::vector<std::string> outbox_delete;                     // saga ids whose outbox row goes
   std::vector<RequestOutcome> request_outcomes;               // operator requests finished
   LockChanges locks;                                          // semantic locks and waits
+  // External events (written after the locks): new events, pending events taken by their
+  // saga, correlation keys of sagas that start, and the keys of sagas that end (by saga id).
+  std::vector<StoredEvent> events_put;
+  std::vector<EventConsumption> events_consumed;
+  std::vector<EventKeyRecord> event_keys_put;
+  std::vector<std::string> event_keys_delete;
   bool empty() const {
     return definitions.empty() && inserts.empty() && updates.empty() && history.empty() &&
-           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() && locks.empty();
+           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() &&
+           locks.empty() && events_put.empty() && events_consumed.empty() &&
+           event_keys_put.empty() && event_keys_delete.empty();
   }
 };
 
@@ -91,6 +99,25 @@ class SagaStore {
   // Newest first; every state when `state` is empty; at most `limit` (0: no limit).
   virtual Result<std::vector<OperatorRequest>> operator_requests(std::optional<RequestState> state,
                                                                  std::size_t limit) = 0;
+
+  // --- external events (schema v6) ---
+  // A backend without them answers kFailedPrecondition (and must not be given a batch with
+  // events); the SQLite backend has them.
+  virtual Result<std::optional<StoredEvent>> load_event(const std::string& event_id) {
+    return failed_precondition("store: no external events in this backend (" + event_id + ")");
+  }
+  // The saga's events in `state` (every state when empty), oldest first.
+  virtual Result<std::vector<StoredEvent>> saga_events(const std::string& saga_id,
+                                                       std::optional<EventState> state) {
+    (void)state;
+    return failed_precondition("store: no external events in this backend (" + saga_id + ")");
+  }
+  // The sagas whose correlation key for event `name` is `key`.
+  virtual Result<std::vector<std::string>> sagas_for_event_key(const std::string& name,
+                                                               const std::string& key) {
+    return failed_precondition("store: no external events in this backend (" + name + ", " + key +
+                               ")");
+  }
 
   // --- retention ---
   // A saga pruning removes, with its history (oldest first).

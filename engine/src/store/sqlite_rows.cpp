@@ -69,7 +69,7 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
   if (!in_range(s, 2, 0, UINT32_MAX, &version) || !in_range(s, 4, 1, 5, &phase) ||
       !in_range(s, 5, 0, 5, &failed_from) || !in_range(s, 6, INT32_MIN, INT32_MAX, &step) ||
       !in_range(s, 7, 0, UINT32_MAX, &attempt) || !in_range(s, 8, 0, UINT32_MAX, &delivery) ||
-      !in_range(s, 13, 0, 3, &wait) || !in_range(s, 21, 0, 7, &cause)) {
+      !in_range(s, 13, 0, 4, &wait) || !in_range(s, 21, 0, 7, &cause)) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": value out of range");
   }
   i.type = column_bytes(s.getColumn(1));

@@ -338,6 +338,8 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     for (const RequestOutcome& o : batch.request_outcomes) finish_request(o);
     part = "locks";
     write_locks(batch.locks);
+    part = "events";
+    write_events(batch);
     part = "commit";
     transaction.commit();
     return Status::ok();

@@ -60,6 +60,12 @@ class SqliteSagaStore final : public SagaStore {
                                                          std::size_t limit) override;
   Result<std::size_t> prune_finished(Millis before, std::size_t limit,
                                      const PruneArchive& archive) override;
+  // sqlite_event_store.cpp
+  Result<std::optional<StoredEvent>> load_event(const std::string& event_id) override;
+  Result<std::vector<StoredEvent>> saga_events(const std::string& saga_id,
+                                               std::optional<EventState> state) override;
+  Result<std::vector<std::string>> sagas_for_event_key(const std::string& name,
+                                                       const std::string& key) override;
 
  private:
   class Impl;

@@ -48,6 +48,14 @@ class SqliteSagaStore::Impl {
                                                          std::size_t limit);
   Result<std::size_t> prune_finished(Millis before, std::size_t limit,
                                      const SagaStore::PruneArchive& archive);
+  // sqlite_event_store.cpp: external events.
+  Result<std::optional<StoredEvent>> load_event(const std::string& event_id);
+  Result<std::vector<StoredEvent>> saga_events(const std::string& saga_id,
+                                               std::optional<EventState> state);
+  Result<std::vector<std::string>> sagas_for_event_key(const std::string& name,
+                                                       const std::string& key);
+  // Inside commit's transaction; throws SQLite::Exception.
+  void write_events(const StoreBatch& batch);
 
  private:
   static int open_flags(StoreAccess access) {

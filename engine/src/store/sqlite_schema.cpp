@@ -186,6 +186,34 @@ UPDATE saga_instances SET failure_cause = 2
 )sql");
 }
 
+// Version 6 (events branch; the lead renumbers at merge): external events (Engine::
+// deliver_event) and the correlation keys of running sagas (docs/storage.md).
+void add_external_events(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE saga_events (
+  event_id        TEXT    NOT NULL PRIMARY KEY,
+  saga_id         TEXT    NOT NULL,
+  name            TEXT    NOT NULL,
+  event_key       TEXT    NOT NULL,
+  content_type    INTEGER NOT NULL,
+  body            BLOB    NOT NULL,
+  received_at_ms  INTEGER NOT NULL,
+  state           INTEGER NOT NULL,
+  consumed_step   INTEGER NOT NULL,
+  consumed_at_ms  INTEGER NOT NULL
+);
+CREATE INDEX saga_events_by_saga ON saga_events (saga_id, state, received_at_ms);
+
+CREATE TABLE saga_event_keys (
+  name     TEXT NOT NULL,
+  key      TEXT NOT NULL,
+  saga_id  TEXT NOT NULL,
+  PRIMARY KEY (name, key, saga_id)
+);
+CREATE INDEX saga_event_keys_by_saga ON saga_event_keys (saga_id);
+)sql");
+}
+
 // One step from version - 1 to version. Each runs in its own transaction together with the
 // user_version update, so a crash leaves the database at one version or the next.
 struct Migration {
@@ -194,7 +222,7 @@ struct Migration {
 };
 constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
-    {4, &add_failure_cause_column}, {5, &add_definition_steps},
+    {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_external_events},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
