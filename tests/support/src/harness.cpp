@@ -42,6 +42,15 @@ Delivery SagaHarness::feed(Input input) {
   input.random = options_.random;
   RecordedInput recorded{input.kind, now_, std::nullopt, input.reason, history_.size()};
   if (input.reply != nullptr) recorded.reply = *input.reply;
+  if (input.event != nullptr) {  // kept like a reply, so that a history export has its body
+    Envelope e;
+    e.kind = MessageKind::kEvent;
+    e.message_id = std::string(input.event->event_id);
+    e.name = std::string(input.event->name);
+    e.content_type = input.event->content_type;
+    e.body = std::string(input.event->body);
+    recorded.reply = std::move(e);
+  }
   Result<Decision> decision = decide(*definition_, instance_, input);
   if (!decision) {
     error("decide: " + decision.status().to_string());
@@ -68,6 +77,7 @@ Delivery SagaHarness::feed(Input input) {
     }
     feed(std::move(granted));
   }
+  if (instance_.wait == Wait::kEvent && !pending_events_.empty()) take_pending_event();
   return {true, {}};
 }
 
@@ -195,7 +205,9 @@ bool SagaHarness::fire_timer() {
   if (instance_.wait == Wait::kNone || instance_.wait == Wait::kLock) return false;
   if (instance_.deadline > now_) now_ = instance_.deadline;
   Input input;
-  input.kind = instance_.wait == Wait::kReply ? InputKind::kDeadline : InputKind::kRetryDue;
+  input.kind = instance_.wait == Wait::kReply || instance_.wait == Wait::kEvent
+                   ? InputKind::kDeadline
+                   : InputKind::kRetryDue;
   return feed(std::move(input)).applied;
 }
 
