@@ -26,7 +26,9 @@ TEST(DiagramWaitTest, DotShowsTheEventAndWhatItsLimitMeans) {
                        "skip to thank\""))
       << dot;
   // A timed-out confirmation rolls back the reservation: the "fails" edge from step 2.
-  EXPECT_TRUE(contains(dot, "s1 -> c0 [label=\"fails\"")) << dot;
+  EXPECT_TRUE(contains(
+      dot, "s1 -> c0 [style=dashed, color=firebrick, fontcolor=firebrick, label=\"fails\""))
+      << dot;
 }
 
 TEST(DiagramWaitTest, MermaidShowsTheSame) {
