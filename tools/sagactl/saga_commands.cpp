@@ -181,6 +181,13 @@ void show_text(Context& c, const saga::SagaDetail& d) {
   if (i.wait == saga::Wait::kReply) line("deadline", "reply due by " + format_time(i.deadline));
   if (i.wait == saga::Wait::kRetry) line("deadline", "next retry at " + format_time(i.deadline));
   if (i.wait == saga::Wait::kNone) line("deadline", "none");
+  if (i.wait == saga::Wait::kEvent) {  // the event's name is on the step's kEventAwaited entry
+    std::string event = "?";
+    for (const saga::HistoryEntry& h : d.history) {
+      if (h.event == saga::Event::kEventAwaited) event = h.reply_name;
+    }
+    line("deadline", "waiting for event " + event + " until " + format_time(i.deadline));
+  }
   if (i.wait == saga::Wait::kLock) {
     line("deadline",
          "none: waiting for lock " + d.waiting_for_lock + " (held by " + d.waiting_behind + ")");
