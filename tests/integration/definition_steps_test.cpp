@@ -99,7 +99,8 @@ TEST(DefinitionStepsTest, VersionThreeDatabaseMigratesAndOldDefinitionsGetStepsW
   {  // Back to what a v3 engine left behind: no steps table.
     SQLite::Database raw(f.database_path(), SQLite::OPEN_READWRITE);
     raw.exec(
-        "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
+        "DROP TABLE saga_events; DROP TABLE saga_event_keys; DROP TABLE saga_definition_steps; "
+        "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "PRAGMA user_version = 3");
   }
   InspectorOptions read_only;

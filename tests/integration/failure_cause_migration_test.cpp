@@ -49,7 +49,8 @@ TEST(FailureCauseMigrationTest, StoredLoadedAndDerivedForOlderRows) {
   {  // Back to what a schema 3 engine left behind.
     SQLite::Database raw(options.path, SQLite::OPEN_READWRITE);
     raw.exec(
-        "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
+        "DROP TABLE saga_events; DROP TABLE saga_event_keys; DROP TABLE saga_definition_steps; "
+        "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "PRAGMA user_version = 3");
   }
   {

@@ -24,7 +24,8 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   {  // Back to what a v1 engine left behind.
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
-        "DROP TABLE saga_definition_steps; DROP TABLE operator_requests; DROP TABLE saga_locks; "
+        "DROP TABLE saga_events; DROP TABLE saga_event_keys; DROP TABLE saga_definition_steps; "
+        "DROP TABLE operator_requests; DROP TABLE saga_locks; "
         "DROP TABLE saga_lock_waits; ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; PRAGMA user_version = 1");
   }
@@ -56,7 +57,8 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeeping
   {  // Back to what a v2 engine left behind (the CHECK on actions is wider; harmless here).
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
-        "DROP TABLE saga_definition_steps; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
+        "DROP TABLE saga_events; DROP TABLE saga_event_keys; DROP TABLE saga_definition_steps; "
+        "DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE operator_requests DROP COLUMN lock_key; PRAGMA user_version = 2");
