@@ -189,7 +189,7 @@ async function showSaga(id, historyOffset) {
     el('dt', {}, 'step'), el('dd', {}, stepLabel(s.step, s.step_name),
                              s.participant ? ' → ' + s.participant : ''),
     el('dt', {}, 'attempt'), el('dd', {}, s.attempt),
-    el('dt', {}, 'waiting for'), el('dd', {}, s.wait + (s.wait === 'reply' || s.wait === 'retry'
+    el('dt', {}, 'waiting for'), el('dd', {}, s.wait + (s.wait === 'reply' || s.wait === 'retry' || s.wait === 'event'
                                                         ? ' (due ' + time(s.deadline_ms) + ')' : '')),
     el('dt', {}, 'on this step since'), el('dd', { id: 'stuck-since' },
       s.stuck_since_ms ? time(s.stuck_since_ms) + ' (' + duration(s.stuck_for_ms) + ')' : '-'),

@@ -37,6 +37,8 @@ std::string_view wait_name(Wait wait) {
       return "lock";
     case Wait::kStart:
       return "start";
+    case Wait::kEvent:
+      return "event";
   }
   return "unknown";
 }

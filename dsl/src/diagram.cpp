@@ -17,11 +17,21 @@ std::vector<std::string> step_lines(const SagaDefinition& definition, std::size_
     lines.push_back(step.action->participant + ": " + step.action->command_name);
   } else if (step.local) {
     lines.emplace_back("local");
+  } else if (step.wait.has_value()) {  // a wait step: its event and what its limit means
+    const EventWait& w = *step.wait;
+    lines.push_back("waits for event " + w.event + (w.key ? " (by key)" : ""));
+    std::string limit = "after " + std::to_string(w.timeout.count()) + " ms: ";
+    if (w.on_timeout == EventTimeout::kCompensate) {
+      limit += "compensate";
+    } else {
+      limit += w.skip_to.empty() ? "go on" : "skip to " + w.skip_to;
+    }
+    lines.push_back(limit);
   } else {
     lines.emplace_back("(no action)");
   }
   if (step.applies) lines.emplace_back("(conditional)");
-  if (step.kind == StepKind::kRetriable) {
+  if (step.kind == StepKind::kRetriable && !step.wait) {
     lines.push_back(step.retry.maximum_attempts == 0
                         ? std::string("retried until done")
                         : "up to " + std::to_string(step.retry.maximum_attempts) + " attempts");
@@ -49,7 +59,8 @@ std::optional<std::size_t> first_compensation_before(const SagaDefinition& defin
 bool can_fail_backwards(const SagaDefinition& definition, std::size_t index) {
   const std::optional<std::size_t> pivot = definition.pivot_index();
   const StepDefinition& step = definition.steps[index];
-  return pivot.has_value() && index <= *pivot && (step.action.has_value() || step.local);
+  return pivot.has_value() && index <= *pivot &&
+         (step.action.has_value() || step.local || step.wait.has_value());
 }
 
 std::string dot_quote(const std::vector<std::string>& lines) {

@@ -104,6 +104,7 @@ TEST(DefinitionStepsTest, VersionThreeDatabaseMigratesAndOldDefinitionsGetStepsW
     SQLite::Database raw(f.database_path(), SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; "
+        "DROP TABLE saga_events; DROP TABLE saga_event_keys; "
         "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "PRAGMA user_version = 3");

@@ -29,6 +29,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; "
+        "DROP TABLE saga_events; DROP TABLE saga_event_keys; "
         "DROP TABLE saga_definition_steps; DROP TABLE operator_requests; DROP TABLE saga_locks; "
         "DROP TABLE saga_lock_waits; ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; ALTER TABLE saga_instances DROP "
@@ -64,6 +65,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeeping
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; "
+        "DROP TABLE saga_events; DROP TABLE saga_event_keys; "
         "DROP TABLE saga_definition_steps; DROP TABLE saga_locks; DROP TABLE saga_lock_waits; "
         "ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; "

@@ -124,9 +124,9 @@ TEST(EnvelopeTest, EmptyIdentifierIsRejected) {
 }
 
 TEST(EnvelopeTest, UnknownEnumValueIsNamed) {
-  Result<Envelope> out = decode_header(R"({"kind":"event","message_id":"m","saga_id":"s"})");
+  Result<Envelope> out = decode_header(R"({"kind":"notice","message_id":"m","saga_id":"s"})");
   ASSERT_FALSE(out.is_ok());
-  EXPECT_EQ(out.status().message(), "header: field 'kind' has unknown value 'event'");
+  EXPECT_EQ(out.status().message(), "header: field 'kind' has unknown value 'notice'");
 }
 
 TEST(EnvelopeTest, UnknownContentTypeIsRejected) {

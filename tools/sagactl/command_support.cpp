@@ -45,6 +45,8 @@ std::string_view wait_name(saga::Wait w) {
       return "lock";
     case saga::Wait::kStart:
       return "start";
+    case saga::Wait::kEvent:
+      return "event";
     case saga::Wait::kNone:
       break;
   }

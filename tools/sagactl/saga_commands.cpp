@@ -246,6 +246,13 @@ void show_text(Context& c, const saga::SagaDetail& d, Window w) {
   if (i.wait == saga::Wait::kStart)
     line("deadline", "scheduled to start at " + format_time(i.deadline));
   if (i.saga_deadline.count() > 0) line("saga due", "by " + format_time(i.saga_deadline));
+  if (i.wait == saga::Wait::kEvent) {  // the event's name is on the step's kEventAwaited entry
+    std::string event = "?";
+    for (const saga::HistoryEntry& h : d.history) {
+      if (h.event == saga::Event::kEventAwaited) event = h.reply_name;
+    }
+    line("deadline", "waiting for event " + event + " until " + format_time(i.deadline));
+  }
   if (i.wait == saga::Wait::kLock) {
     line("deadline",
          "none: waiting for lock " + d.waiting_for_lock + " (held by " + d.waiting_behind + ")");

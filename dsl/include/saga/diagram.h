@@ -2,7 +2,9 @@
 //
 // Both show the same picture:
 //   - the forward steps as one chain, from a start dot to "completed", each labelled with its
-//     number, name and what it does ("kitchen: CreateTicket", "local");
+//     number, name and what it does ("kitchen: CreateTicket", "local", or for a wait step
+//     "waits for event TicketAccepted" and what its time limit means: "after 300000 ms:
+//     compensate", "... go on", "... skip to <step>");
 //   - each compensation as a dashed node beside its step; dashed edges in the reverse
 //     direction show which compensations run, in order, when a step fails ("fails" edges from
 //     every step up to the pivot, then compensation to compensation, ending in "compensated");

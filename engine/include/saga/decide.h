@@ -36,6 +36,11 @@
 //    (kFailedPrecondition). kSagaDeadline (the instance's saga_deadline passed) compensates
 //    before the pivot, and after it only records that the saga finishes its remaining steps. A
 //    scheduled saga cancelled or past its deadline ends kCompensated without running a step.
+//  - Wait steps (EventWait in definition.h): entering one records kEventAwaited and waits
+//    (Wait::kEvent) until the step's time limit, with no command. kEvent with the awaited name
+//    applies the step's handler and goes on (kEventReceived); an event the saga does not wait
+//    for now is ignored (the engine keeps it). The time limit passing records kEventTimedOut,
+//    then compensates or goes on as the step's on_timeout says.
 //  - Operator actions apply to kFailed instances only. An operator retry after a failure reply
 //    sends a new message; after timeouts (outcome unknown) it resends the unanswered message,
 //    same message_id, so a participant that did run it answers from its inbox.
@@ -67,6 +72,7 @@ enum class InputKind : std::uint8_t {
   kScheduledStart = 12,        // a kScheduled saga's not-before time came
   kCancel = 13,                // cancel the saga; `reason` says who and why
   kSagaDeadline = 14,          // the instance's saga_deadline passed
+  kEvent = 15,                 // an external event for the saga's wait step; `event` is set
 };
 
 struct Input {
@@ -79,6 +85,7 @@ struct Input {
   FailureCause cause = FailureCause::kNone;
   // kStart: run no step before this time (engine clock); later than `now`: kScheduled.
   Millis not_before{0};
+  const EventView* event = nullptr;  // kEvent
 };
 
 // One key the instance asks the engine for.

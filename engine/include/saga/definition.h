@@ -110,6 +110,47 @@ struct DataUpdate {
   std::string data;    // when not failed: the saga data after the update
 };
 
+// An external event as handed to a wait step's handler. Views are valid during the call only.
+struct EventView {
+  std::string_view name;      // the event's name ("TicketAccepted")
+  std::string_view event_id;  // unique per event; deliveries with the same id are one event
+  ContentType content_type = ContentType::kCerealBinary;
+  std::string_view body;
+};
+
+// What a wait step's time limit means when it passes before its event came.
+enum class EventTimeout : std::uint8_t {
+  // The wait step fails (history kEventTimedOut, then kStepFailed with the reason
+  // "event_timeout: <event>", failure cause kTimeout) and the saga compensates the steps before
+  // it. Only for a wait before the pivot (a compensatable step).
+  kCompensate = 1,
+  // The saga goes on: the optional `on_timeout` update runs on the data (so that later steps'
+  // predicates can branch on it), then the saga continues at `skip_to` (the steps in between
+  // are recorded kStepSkipped and are never compensated) or, when skip_to is empty, at the next
+  // step. Allowed anywhere (the only choice after the pivot).
+  kContinue = 2,
+};
+std::string_view to_string(EventTimeout outcome);  // "compensate", "continue"
+
+// A wait step (docs/dsl.md, "Waiting for an event"): instead of sending a command it waits for
+// the external event named `event`, delivered to this saga by Engine::deliver_event (or over
+// the wire, docs/protocol.md), for at most `timeout` from the moment the saga reaches the step.
+// An event delivered before the saga reaches the step is kept and taken when it does.
+struct EventWait {
+  std::string event;  // the event's name; events are matched by it
+  // The correlation key, from the saga data as the saga starts: an event delivered with this
+  // key (instead of a saga id) goes to this saga. Absent: events name the saga by its id.
+  std::function<std::string(std::string_view data)> key;
+  // Applies the event to the saga data. A failure fails the step like a rejected reply
+  // (before the pivot: compensation; after it: kFailed for an operator). Absent: unchanged.
+  std::function<DataUpdate(std::string_view data, const EventView& event)> on_event;
+  Millis timeout{60'000};
+  EventTimeout on_timeout = EventTimeout::kCompensate;
+  std::string skip_to;  // kContinue only: a later step's name, or empty for the next step
+  std::function<DataUpdate(std::string_view data)> timeout_update;  // kContinue only; optional
+  MessageContract contract{};  // documentation only, like CommandAction's
+};
+
 struct StepDefinition {
   std::string name;
   StepKind kind = StepKind::kCompensatable;
@@ -118,6 +159,8 @@ struct StepDefinition {
   std::optional<CommandAction> action;
   std::function<DataUpdate(std::string_view data)> local;
   std::optional<CommandAction> compensation;
+  // A wait step: no action, no local function, no compensation. See EventWait.
+  std::optional<EventWait> wait;
 
   // Called with every reply to the action (success or failure) before the engine moves on.
   // Absent: the data is unchanged. A returned failure on a success reply fails the step.
@@ -156,14 +199,17 @@ inline constexpr std::size_t kMaxSteps = 64;
 // action and local, every command action has a participant, a command name and a `make`. Also:
 // every step does something (a pivot or retriable step needs an action or a local function),
 // `on_reply` only with an action, a positive reply timeout, and a retriable step's retry policy
-// allows more than one attempt (maximum_attempts != 1). Every lock declaration has a `keys`
-// function and a positive lease, and its release_after names a step at or after the pivot.
+// allows more than one attempt (maximum_attempts != 1). A wait step has an event name, a
+// positive timeout, nothing else to do and no compensation, is not the pivot, compensates on
+// timeout only before the pivot, and its skip_to names a later step. Every lock declaration has a
+// `keys` function and a positive lease, and its release_after names a step at or after the pivot.
 // Returns kInvalidArgument naming the step
 // ("step 'confirm_ticket': a retriable step cannot have a compensation").
 Status validate(const SagaDefinition& definition);
 
 // A stable hex hash of the definition's structure: name, version, and per step its name, kind,
-// action and compensation (participant + command) and whether it is local, and the lock
+// action and compensation (participant + command) and whether it is local, its wait (event,
+// on_timeout, skip_to, keyed or not), and the lock
 // declarations (count, lease, release_after) of the saga and each step. Equal structures
 // give equal fingerprints across runs and machines; any change to a step changes it.
 std::string fingerprint(const SagaDefinition& definition);

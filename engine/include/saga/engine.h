@@ -38,6 +38,7 @@
 #include "saga/body_codec.h"
 #include "saga/clock.h"
 #include "saga/definition.h"
+#include "saga/event_delivery.h"
 #include "saga/instance.h"
 #include "saga/log.h"
 #include "saga/status.h"
@@ -295,6 +296,20 @@ class Engine {
   // (past its lease) and that an operator has looked at. `sagactl release-lock KEY` asks the
   // same through the database.
   Status release_lock(std::string_view key, std::string reason);
+
+  // Delivers an external event to a saga's wait step (saga/event_delivery.h) and returns once
+  // it is committed. The saga is named by id or by correlation key. Idempotent by event_id: a
+  // second delivery of an id answers kDuplicate and changes nothing. An event the saga is
+  // waiting for is taken in the same commit (kConsumed); one for a wait step the saga has not
+  // reached yet is kept until it does (kPending). Errors: kInvalidArgument (no event_id or
+  // name, neither or both of saga_id and key), kNotFound (no saga with that id, or none whose
+  // key matches), kFailedPrecondition (the saga ended, compensates, is past its wait for this
+  // event or has none; or a key matches several running sagas), kAlreadyExists (the event_id
+  // was delivered with another name or for another saga), and commit errors as start_saga's.
+  // Events also come over the wire (docs/protocol.md, "event"); they go through this path.
+  Result<EventReceipt> deliver_event(EventDelivery event);
+  // The saga's events (pending and consumed), oldest first. kNotFound for an unknown saga.
+  Result<std::vector<StoredEvent>> events(std::string_view saga_id);
 
   // Makes the engine thread look at its timers now (after a VirtualClock moved).
   void tick();

@@ -22,11 +22,13 @@ namespace saga {
 inline constexpr std::string_view kProtocolTag = "saga/1";
 
 // Stored and compared: explicit numbers.
-enum class MessageKind : std::uint8_t { kCommand = 1, kReply = 2 };
+// kEvent: an external event for a saga's wait step, sent to the orchestrator's events endpoint
+// (docs/protocol.md, "Events"); the orchestrator answers it with a reply.
+enum class MessageKind : std::uint8_t { kCommand = 1, kReply = 2, kEvent = 3 };
 enum class Outcome : std::uint8_t { kSuccess = 1, kFailure = 2 };
 enum class ContentType : std::uint8_t { kCerealBinary = 1, kJson = 2 };
 
-// Wire names: "command"/"reply", "success"/"failure",
+// Wire names: "command"/"reply"/"event", "success"/"failure",
 // "application/x-cereal-portable-binary"/"application/json".
 std::string_view to_string(MessageKind kind);
 std::string_view to_string(Outcome outcome);
@@ -50,9 +52,16 @@ struct Envelope {
   Outcome outcome = Outcome::kSuccess;
   std::string reason;  // on failure: short machine-readable reason
 
+  // Events only: the saga's correlation key, when saga_id is empty (exactly one is set).
+  std::string event_key;
+
   ContentType content_type = ContentType::kCerealBinary;
   std::string trace_id;  // optional; passed on unchanged
   std::string body;      // payload bytes, encoded per content_type
+
+  // Not on the wire: where a transport received the message (its peer's routing id), so that
+  // Transport::answer can reply on the same connection. Empty for messages made locally.
+  std::string route;
 
   friend bool operator==(const Envelope&, const Envelope&) = default;
 };

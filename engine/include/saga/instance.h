@@ -17,6 +17,7 @@ enum class Wait : std::uint8_t {
   kRetry = 2,  // the next send of the current step's command is due at `deadline`
   kLock = 3,   // waiting for the engine to grant the locks of `step` (-1: the saga's); no timer
   kStart = 4,  // kScheduled: the saga starts at `deadline` (its not-before time)
+  kEvent = 5,  // the wait step `step` waits for its external event until `deadline`
 };
 
 // Why the saga failed or is compensating: what the state machine reads, while last_reason

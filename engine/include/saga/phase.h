@@ -67,9 +67,17 @@ enum class Event : std::uint8_t {
   kCancelledBeforeStart = 31,          // a scheduled saga cancelled, or its deadline passed: ends
   kSagaDeadlinePassed = 32,            // the saga's deadline passed before the pivot: compensates
   kSagaDeadlinePassedAfterPivot = 33,  // ... after the pivot: it only finishes its steps
+  // External events (a wait step, StepDefinition::wait in definition.h). The saga reached a
+  // wait step and waits for the named event (reply_name: the event's name); the event came and
+  // was applied (the wait step's success; reason: the event id); the wait's time limit passed
+  // before it came (then, as the step's on_timeout says: kStepFailed and compensation, or the
+  // saga goes on, with kStepSkipped for the steps a skip_to passes over).
+  kEventAwaited = 34,
+  kEventReceived = 35,
+  kEventTimedOut = 36,
 };
 
-inline constexpr int kEventCount = 33;
+inline constexpr int kEventCount = 36;
 
 // True for the events that only annotate a history (kCommandHeld, kCommandReleased).
 constexpr bool is_informational(Event e) {
@@ -90,7 +98,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 37> kTransitions{{
+inline constexpr std::array<Transition, 40> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -128,6 +136,9 @@ inline constexpr std::array<Transition, 37> kTransitions{{
     {Phase::kScheduled,    Event::kCancelledBeforeStart,        Phase::kCompensated},
     {Phase::kExecuting,    Event::kSagaDeadlinePassed,          Phase::kCompensating},
     {Phase::kExecuting,    Event::kSagaDeadlinePassedAfterPivot, Phase::kExecuting},
+    {Phase::kExecuting,    Event::kEventAwaited,                Phase::kExecuting},
+    {Phase::kExecuting,    Event::kEventReceived,               Phase::kExecuting},
+    {Phase::kExecuting,    Event::kEventTimedOut,               Phase::kExecuting},
 }};
 // clang-format on
 

@@ -183,4 +183,38 @@ struct LockChanges {
   }
 };
 
+// External events (schema v6, Engine::deliver_event): one row per event id. An event is kept
+// pending until its saga's wait step takes it (consumed, in the same transaction as the step's
+// kEventReceived), so an event that comes before the saga waits for it is not lost.
+enum class EventState : std::uint8_t { kPending = 0, kConsumed = 1 };
+std::string_view to_string(EventState state);  // "pending", "consumed"
+
+struct StoredEvent {
+  std::string event_id;  // unique; a second delivery with it is a duplicate
+  std::string saga_id;   // resolved at delivery (from the key when it came with one)
+  std::string name;
+  std::string key;  // the correlation key it came with; empty when it named the saga
+  ContentType content_type = ContentType::kCerealBinary;
+  std::string body;
+  Millis received_at{0};
+  EventState state = EventState::kPending;
+  std::int32_t consumed_step = -1;  // the wait step that took it
+  Millis consumed_at{0};
+};
+
+// A pending event taken by its saga's wait step.
+struct EventConsumption {
+  std::string event_id;
+  std::int32_t step = -1;
+  Millis at{0};
+};
+
+// An event correlation key of a running saga (EventWait::key): events delivered with
+// (name, key) go to saga_id. Written when the saga starts, removed when it ends.
+struct EventKeyRecord {
+  std::string name;
+  std::string key;
+  std::string saga_id;
+};
+
 }  // namespace saga

@@ -32,10 +32,19 @@ class Transport {
   // full queue) leaves the command in the engine's outbox to be sent again later.
   virtual Status send(std::string_view participant, const Envelope& command) = 0;
 
-  // Waits at most `timeout` for replies and appends at most `max` of them to `out`. Returns
+  // Waits at most `timeout` for replies (and events, kind kEvent, from a transport that takes
+  // them) and appends at most `max` of them to `out`. Returns
   // early when a reply arrives or wake() is called. Malformed messages are dropped and counted,
   // never returned.
   virtual void poll(Millis timeout, std::vector<Envelope>& out, std::size_t max) = 0;
+
+  // Answers a message that poll() returned with kind kEvent: sends `reply` (a reply whose
+  // `route` is the event's) back on the connection the event came from. A transport that takes
+  // no events refuses (kFailedPrecondition); the sender of an unanswered event sends it again.
+  virtual Status answer(const Envelope& reply) {
+    (void)reply;
+    return failed_precondition("transport: this transport takes no events");
+  }
 
   // Makes a poll() that is waiting return soon. Thread-safe.
   virtual void wake() = 0;

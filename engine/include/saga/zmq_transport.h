@@ -49,6 +49,10 @@ struct ZmqTransportOptions {
   Millis linger{100};
   // When set, every connection is CURVE-encrypted and authenticated.
   std::optional<CurveClientKeys> curve;
+  // When set, the transport binds a ROUTER here for external events (docs/protocol.md,
+  // "Events"): poll() returns them (kind kEvent, `route` set) and answer() replies on their
+  // connection. Plain ZeroMQ: not with `curve` (kInvalidArgument).
+  std::string events_endpoint;
   // Where the transport's log lines go (warnings and errors), called on the thread that calls
   // poll(). Must not block or call the transport. Default: make_stderr_log_sink().
   LogSink log;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "decide_cancel.h"
+#include "core/decide_events.h"
 #include "saga/check.h"
 
 namespace saga {
@@ -27,7 +28,7 @@ enum class Direction { kAction, kCompensation };
 
 // Builds one Decision. Every change of phase goes through record(), which checks the
 // transition table; the rest edits `s_` (the next instance state) directly.
-class Decider {
+class Decider final : public events::DecideOps {
  public:
   Decider(const SagaDefinition& def, const SagaInstance& instance, const Input& input)
       : def_(def), in_(input) {
@@ -58,12 +59,22 @@ class Decider {
       case InputKind::kCancel:
       case InputKind::kSagaDeadline:
         return control();
+      case InputKind::kEvent:
+        return from_hook(events::event_arrived(*this));
     }
     return invalid_argument("decide: unknown input kind");
   }
 
  private:
   SagaInstance& s() { return d_.next; }
+  // events::DecideOps, for the wait steps' hooks (decide_events.cpp).
+  SagaInstance& state() override { return d_.next; }
+  const SagaDefinition& definition() const override { return def_; }
+  const Input& input() const override { return in_; }
+  Result<Decision> from_hook(std::optional<std::string> ignored_reason) {
+    if (ignored_reason) return ignored(std::move(*ignored_reason));
+    return done();
+  }
   const StepDefinition& step(std::int32_t i) const { return def_.steps[static_cast<size_t>(i)]; }
 
   Decision ignored(std::string why) {
@@ -80,7 +91,7 @@ class Decider {
   }
 
   void record(Event event, std::int32_t step_index, std::string reason = {},
-              std::string reply_name = {}) {
+              std::string reply_name = {}) override {
     std::optional<Phase> target = next_phase(s().phase, event);
     SAGA_CHECK(target.has_value(), "decide: event not allowed in this phase");
     s().phase = *target;
@@ -179,6 +190,7 @@ class Decider {
   }
 
   Result<Decision> deadline() {
+    if (s().wait == Wait::kEvent) return from_hook(events::wait_timed_out(*this));
     if (s().wait != Wait::kReply || in_.now < s().deadline) return ignored("no reply deadline due");
     const std::int32_t i = s().step;
     if (s().phase == Phase::kCompensating) {
@@ -402,7 +414,7 @@ class Decider {
 
   // Runs forward from the step after `from`: skips, local steps, and then either sends the
   // next action or completes the saga.
-  void advance_from(std::int32_t from) {
+  void advance_from(std::int32_t from) override {
     stop_waiting();
     const auto count = static_cast<std::int32_t>(def_.steps.size());
     for (std::int32_t j = from + 1; j < count; ++j) {
@@ -427,6 +439,10 @@ class Decider {
   bool enter_step(std::int32_t j) {
     const StepDefinition& st = step(j);
     if (lock_gate(j) == Gate::kClosed) return false;
+    if (st.wait) {
+      events::begin_wait(*this, j);
+      return false;
+    }
     if (st.local) {
       DataUpdate update = call_local(st);
       if (update.failed) {
@@ -464,7 +480,8 @@ class Decider {
 
   // The forward step `i` failed (failure reply, exhausted timeouts, or a failing local step).
   void step_failed(std::int32_t i, FailureCause cause, const std::string& reason,
-                   const std::string& reply_name, bool run_own_compensation, bool retry_allowed) {
+                   const std::string& reply_name, bool run_own_compensation,
+                   bool retry_allowed) override {
     const StepDefinition& st = step(i);
     if (st.kind == StepKind::kRetriable) {
       if (retry_allowed && st.retry.retryable(reason) && st.retry.allows_another(s().attempt)) {

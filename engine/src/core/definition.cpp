@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "core/decide_events.h"
+
 namespace saga {
 namespace {
 
@@ -209,7 +211,7 @@ Status validate(const SagaDefinition& definition) {
       default:
         return step_error(step, "unknown step kind");
     }
-    if (Status s = check_step(step); !s) return s;
+    if (Status s = step.wait ? events::check_wait(definition, i) : check_step(step); !s) return s;
     if (Status s = check_locks(definition, step.locks, "step '" + step.name + "': "); !s) {
       return s;
     }
@@ -232,6 +234,7 @@ std::string fingerprint(const SagaDefinition& definition) {
     add_command(hash, step.compensation);
     hash.field(step.local ? "local" : "-");
     add_locks(hash, step.locks);
+    if (step.wait) hash.field(events::fingerprint_text(step));
   }
   return hash.hex();
 }

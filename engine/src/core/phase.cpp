@@ -90,6 +90,12 @@ std::string_view to_string(Event event) {
       return "saga_deadline_passed";
     case Event::kSagaDeadlinePassedAfterPivot:
       return "saga_deadline_passed_after_pivot";
+    case Event::kEventAwaited:
+      return "event_awaited";
+    case Event::kEventReceived:
+      return "event_received";
+    case Event::kEventTimedOut:
+      return "event_timed_out";
   }
   return "unknown";
 }

@@ -62,6 +62,10 @@ CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, Lock
   };
   out.history = std::move(batch.history);
   out.request_outcomes = batch.request_outcomes;
+  out.events_put = batch.events_put;
+  out.events_consumed = batch.events_consumed;
+  out.event_keys_put = batch.event_keys_put;
+  out.event_keys_delete = batch.event_keys_delete;
   out.locks = locks.changes();
   CommitResult result;
   if (out.empty()) {
@@ -98,7 +102,9 @@ AppliedBatch apply_committed(PendingBatch& batch, RunningSagas& running, TimerQu
     } else {
       SagaInstance& kept = running[id];
       kept = std::move(instance);
-      if (kept.wait == Wait::kRetry || kept.wait == Wait::kStart) timers.arm(kept);
+      if (kept.wait == Wait::kRetry || kept.wait == Wait::kStart || kept.wait == Wait::kEvent) {
+        timers.arm(kept);
+      }
       if (inserted) timers.arm_saga_deadline(kept);
     }
   }

@@ -31,6 +31,11 @@ struct PendingBatch {
   std::vector<std::function<void(const Status&)>> on_commit;  // API requests' answers
   std::vector<DefinitionRecord> definitions;
   std::vector<RequestOutcome> request_outcomes;  // operator requests taken from the store
+  // External events (engine_events.cpp): new ones, pending ones taken, correlation keys.
+  std::vector<StoredEvent> events_put;
+  std::vector<EventConsumption> events_consumed;
+  std::vector<EventKeyRecord> event_keys_put;
+  std::vector<std::string> event_keys_delete;
   std::size_t inputs = 0;
   std::size_t gate_entries = 0;  // the first history entries: gate annotations (no input)
   // What a refused commit keeps for its next attempt (Engine::Impl::carry_over):

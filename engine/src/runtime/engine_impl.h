@@ -75,6 +75,9 @@ class Engine::Impl {
   Status stage_release_lock(PendingBatch& batch, const std::string& key,
                             const std::string& expected_holder, std::string reason);
   std::vector<LockInfo> lock_infos() const { return locks_.infos(now(), running_); }
+  // engine_events.cpp: external events. Stages `event` (validated, resolved to its saga, and
+  // taken by the saga when it waits for it); `receipt` is filled once staged.
+  Status stage_event(PendingBatch& batch, const EventDelivery& event, EventReceipt& receipt);
   Result<SagaInstance> read_instance(const std::string& id);
   void add_waiter(const std::string& id, std::shared_ptr<std::promise<Result<SagaInstance>>> p);
   Millis now() const { return clock_->now(); }
@@ -103,6 +106,17 @@ class Engine::Impl {
   // stage_input without settling the lock answers; appends them to `answers`.
   Status stage_one(PendingBatch& batch, const std::string& id, Input input,
                    std::vector<LockAnswer>& answers);
+  // engine_events.cpp. After saga `id`'s decision was staged: its correlation keys when it
+  // starts or ends, and a pending event taken when it begins to wait.
+  void after_staged(PendingBatch& batch, const std::string& id, const SagaDefinition& definition,
+                    const Decision& decision, bool started, std::vector<LockAnswer>& answers);
+  // Stages kEvent for saga `id` with `event`, marks the event taken. False when ignored.
+  bool feed_event(PendingBatch& batch, const std::string& id, const StoredEvent& event,
+                  std::vector<LockAnswer>& answers);
+  // An "event" message from the transport: delivered, and answered once committed.
+  void apply_wire_event(PendingBatch& batch, const Envelope& message);
+  // After recovery: sagas waiting for an event that is already pending take it.
+  void stage_event_checks(PendingBatch& batch);
   // The lock coordinator's way back in: stage_one, and fresh inputs.
   LockCoordinator::StageFn stage_fn(PendingBatch& batch);
   LockCoordinator::FreshInput fresh_input();
@@ -174,6 +188,7 @@ class Engine::Impl {
   std::vector<Envelope> carried_replies_;  // kept from a refused commit, for the next attempt
   StoreHealthMonitor health_;
   std::vector<std::pair<std::string, HistoryEntry>> gate_history_;  // for the next batch
+  std::vector<std::string> event_checks_;  // waiting sagas to look at (recovery)
 
   mutable std::mutex observers_mutex_;
   std::vector<std::function<void(const SagaInstance&)>> end_listeners_;

@@ -21,9 +21,11 @@ void Engine::Impl::adopt(std::vector<SagaInstance> unfinished, std::vector<Outbo
     resolved.insert(id);
     auto [it, inserted] = running_.insert_or_assign(id, std::move(instance));
     if (it->second.wait == Wait::kReply) it->second.deadline = Millis{0};  // re-armed on send
-    if (it->second.wait == Wait::kRetry || it->second.wait == Wait::kStart) {
+    if (it->second.wait == Wait::kRetry || it->second.wait == Wait::kStart ||
+        it->second.wait == Wait::kEvent) {
       timers_.arm(it->second);
     }
+    if (it->second.wait == Wait::kEvent) event_checks_.push_back(id);
     timers_.arm_saga_deadline(it->second);
   }
   if (!orphans.empty()) {

@@ -190,6 +190,7 @@ void Engine::Impl::iterate(Millis max_wait) {
   for (auto& task : tasks) task(batch);
   apply_operator_requests(batch);
   apply_start_requests(batch);
+  if (!event_checks_.empty()) stage_event_checks(batch);
 
   Millis wait{0};
   if (tasks.empty() && batch.inputs == 0 && batch.history.empty() && carried_replies_.empty())
@@ -201,7 +202,11 @@ void Engine::Impl::iterate(Millis max_wait) {
   const std::size_t budget = options_.max_batch > taken ? options_.max_batch - taken : 1;
   options_.transport->poll(wait, replies_, budget);
   for (std::size_t i = 0; i < replies_.size(); ++i) {
-    if (apply_reply(batch, replies_[i])) batch.replies.push_back(i);
+    if (replies_[i].kind == MessageKind::kEvent) {
+      apply_wire_event(batch, replies_[i]);  // unanswered if not committed: the sender resends
+    } else if (apply_reply(batch, replies_[i])) {
+      batch.replies.push_back(i);
+    }
   }
   collect_due_timers(batch,
                      options_.max_batch > batch.inputs ? options_.max_batch - batch.inputs : 0);
@@ -306,8 +311,10 @@ Status Engine::Impl::stage_one(PendingBatch& batch, const std::string& id, Input
       ++stats_.retries;
     }
   }
+  const bool started = input.kind == InputKind::kStart;
   const SagaInstance& next = batch.stage(id, *decision);
   locks_.stage(id, decision->lock_request, next, input.now, answers);
+  after_staged(batch, id, *definition, *decision, started, answers);
   return Status::ok();
 }
 

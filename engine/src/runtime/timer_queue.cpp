@@ -43,6 +43,7 @@ bool timer_current(const SagaInstance* instance, Millis at) {
 InputKind timer_input(Wait wait) {
   switch (wait) {
     case Wait::kReply:
+    case Wait::kEvent:
       return InputKind::kDeadline;
     case Wait::kStart:
       return InputKind::kScheduledStart;

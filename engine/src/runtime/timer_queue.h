@@ -48,8 +48,8 @@ class TimerQueue {
 // Whether a timer set for `at` is still current for `instance` (null: not running): the
 // instance waits for exactly that moment, or its saga deadline is that moment and still to act.
 bool timer_current(const SagaInstance* instance, Millis at);
-// The input a current timer gives its instance: kDeadline when it waits for a reply, kRetryDue
-// when it waits to send again, kScheduledStart when it waits to start.
+// The input a current timer gives its instance: kDeadline when it waits for a reply or an event,
+// kRetryDue when it waits to send again, kScheduledStart when it waits to start.
 InputKind timer_input(Wait wait);
 // kSagaDeadline when `at` is the instance's saga deadline still to act, else timer_input(wait).
 InputKind timer_input(const SagaInstance& instance, Millis at);

@@ -42,10 +42,20 @@ struct StoreBatch {
   std::vector<RequestOutcome> request_outcomes;               // operator requests finished
   LockChanges locks;                                          // semantic locks and waits
   std::vector<std::int64_t> start_requests_done;  // seqs of start requests taken (rows deleted)
+  // External events (written after the locks): new events, pending events taken by their
+  // saga, correlation keys of sagas that start, and the keys of sagas that end (by saga id).
+  std::vector<StoredEvent> events_put;
+  std::vector<EventConsumption> events_consumed;
+  std::vector<EventKeyRecord> event_keys_put;
+  std::vector<std::string> event_keys_delete;
+  bool has_events() const {
+    return !events_put.empty() || !events_consumed.empty() || !event_keys_put.empty() ||
+           !event_keys_delete.empty();
+  }
   bool empty() const {
     return definitions.empty() && inserts.empty() && updates.empty() && history.empty() &&
            outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() &&
-           locks.empty() && start_requests_done.empty();
+           locks.empty() && start_requests_done.empty() && !has_events();
   }
 };
 
@@ -114,6 +124,24 @@ class SagaStore {
   }
   // Whether a start request for `saga_id` is pending.
   virtual Result<bool> start_pending(const std::string& /*saga_id*/) { return false; }
+  // --- external events (schema v8) ---
+  // A backend without them answers kFailedPrecondition (and must not be given a batch with
+  // events); the SQLite backend has them.
+  virtual Result<std::optional<StoredEvent>> load_event(const std::string& event_id) {
+    return failed_precondition("store: no external events in this backend (" + event_id + ")");
+  }
+  // The saga's events in `state` (every state when empty), oldest first.
+  virtual Result<std::vector<StoredEvent>> saga_events(const std::string& saga_id,
+                                                       std::optional<EventState> state) {
+    (void)state;
+    return failed_precondition("store: no external events in this backend (" + saga_id + ")");
+  }
+  // The sagas whose correlation key for event `name` is `key`.
+  virtual Result<std::vector<std::string>> sagas_for_event_key(const std::string& name,
+                                                               const std::string& key) {
+    return failed_precondition("store: no external events in this backend (" + name + ", " + key +
+                               ")");
+  }
 
   // --- retention ---
   // A saga pruning removes, with its history (oldest first).

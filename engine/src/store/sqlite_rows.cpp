@@ -83,7 +83,7 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
       !in_range(s, 4, 1, static_cast<int>(Phase::kScheduled), &phase) ||
       !in_range(s, 5, 0, 5, &failed_from) || !in_range(s, 6, INT32_MIN, INT32_MAX, &step) ||
       !in_range(s, 7, 0, UINT32_MAX, &attempt) || !in_range(s, 8, 0, UINT32_MAX, &delivery) ||
-      !in_range(s, 13, 0, static_cast<int>(Wait::kStart), &wait) ||
+      !in_range(s, 13, 0, static_cast<int>(Wait::kEvent), &wait) ||
       !in_range(s, 21, 0, static_cast<int>(FailureCause::kSagaDeadline), &cause)) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": value out of range");
   }

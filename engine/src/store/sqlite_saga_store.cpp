@@ -340,6 +340,8 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     write_locks(batch.locks);
     part = "start requests";
     delete_start_requests(batch.start_requests_done);
+    part = "events";
+    write_events(batch);
     part = "commit";
     transaction.commit();
     return Status::ok();

@@ -66,6 +66,12 @@ class SqliteSagaStore final : public SagaStore {
   Result<bool> changed_elsewhere() override;
   Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit) override;
   Result<bool> start_pending(const std::string& saga_id) override;
+  // sqlite_event_store.cpp
+  Result<std::optional<StoredEvent>> load_event(const std::string& event_id) override;
+  Result<std::vector<StoredEvent>> saga_events(const std::string& saga_id,
+                                               std::optional<EventState> state) override;
+  Result<std::vector<std::string>> sagas_for_event_key(const std::string& name,
+                                                       const std::string& key) override;
 
  private:
   class Impl;

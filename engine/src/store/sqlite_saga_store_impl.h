@@ -51,6 +51,14 @@ class SqliteSagaStore::Impl {
   Result<bool> changed_elsewhere();
   Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit);
   Result<bool> start_pending(const std::string& saga_id);
+  // sqlite_event_store.cpp: external events.
+  Result<std::optional<StoredEvent>> load_event(const std::string& event_id);
+  Result<std::vector<StoredEvent>> saga_events(const std::string& saga_id,
+                                               std::optional<EventState> state);
+  Result<std::vector<std::string>> sagas_for_event_key(const std::string& name,
+                                                       const std::string& key);
+  // Inside commit's transaction; throws SQLite::Exception.
+  void write_events(const StoreBatch& batch);
 
  private:
   static int open_flags(StoreAccess access) {

@@ -226,6 +226,34 @@ ALTER TABLE operator_requests_v7 RENAME TO operator_requests;
 )sql" + kRequestsIndex);
 }
 
+// Version 8: external events (Engine::
+// deliver_event) and the correlation keys of running sagas (docs/storage.md).
+void add_external_events(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE saga_events (
+  event_id        TEXT    NOT NULL PRIMARY KEY,
+  saga_id         TEXT    NOT NULL,
+  name            TEXT    NOT NULL,
+  event_key       TEXT    NOT NULL,
+  content_type    INTEGER NOT NULL,
+  body            BLOB    NOT NULL,
+  received_at_ms  INTEGER NOT NULL,
+  state           INTEGER NOT NULL,
+  consumed_step   INTEGER NOT NULL,
+  consumed_at_ms  INTEGER NOT NULL
+);
+CREATE INDEX saga_events_by_saga ON saga_events (saga_id, state, received_at_ms);
+
+CREATE TABLE saga_event_keys (
+  name     TEXT NOT NULL,
+  key      TEXT NOT NULL,
+  saga_id  TEXT NOT NULL,
+  PRIMARY KEY (name, key, saga_id)
+);
+CREATE INDEX saga_event_keys_by_saga ON saga_event_keys (saga_id);
+)sql");
+}
+
 // Records `version` in saga_meta (created with the first migration that a file gets).
 void write_schema_version(SQLite::Database& db, int version) {
   db.exec(
@@ -245,6 +273,7 @@ constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
     {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
     {7, &add_saga_control},
+    {8, &add_external_events},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -163,6 +163,7 @@ Result<std::size_t> SqliteSagaStore::Impl::prune_finished(Millis before, std::si
     SQLite::Statement drop_history(db_, "DELETE FROM saga_history WHERE saga_id = ?1");
     SQLite::Statement drop_instance(db_,
                                     "DELETE FROM saga_instances WHERE id = ?1 AND phase IN (3, 4)");
+    SQLite::Statement drop_events(db_, "DELETE FROM saga_events WHERE saga_id = ?1");
     if (archive) {
       std::vector<SagaStore::PrunedSaga> batch;
       for (const SagaInstance& saga : found.value()) {
@@ -173,7 +174,7 @@ Result<std::size_t> SqliteSagaStore::Impl::prune_finished(Millis before, std::si
       if (Status a = archive(batch); !a) return a;
     }
     for (const SagaInstance& saga : found.value()) {
-      for (SQLite::Statement* d : {&drop_history, &drop_instance}) {
+      for (SQLite::Statement* d : {&drop_history, &drop_instance, &drop_events}) {
         d->bind(1, saga.id);
         d->exec();
         d->reset();

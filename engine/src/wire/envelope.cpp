@@ -16,7 +16,9 @@
 namespace saga {
 
 std::string_view to_string(MessageKind kind) {
-  return kind == MessageKind::kCommand ? "command" : "reply";
+  return kind == MessageKind::kCommand ? "command"
+         : kind == MessageKind::kEvent ? "event"
+                                       : "reply";
 }
 std::string_view to_string(Outcome outcome) {
   return outcome == Outcome::kSuccess ? "success" : "failure";
@@ -89,6 +91,13 @@ Status require(bool present, std::string_view field) {
 
 Status check_required(const Envelope& e) {
   Status s = require(!e.message_id.empty(), "message_id");
+  if (e.kind == MessageKind::kEvent) {
+    if (s) s = require(!e.name.empty(), "name");
+    if (s && e.saga_id.empty() == e.event_key.empty()) {
+      return invalid_argument("encode header: an event needs exactly one of saga_id and event_key");
+    }
+    return s;
+  }
   if (s) s = require(!e.saga_id.empty(), "saga_id");
   if (s) s = require(!e.name.empty(), "name");
   if (e.kind == MessageKind::kCommand) {
@@ -108,8 +117,14 @@ Result<std::string> encode_header(const Envelope& e) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   bool ok = w.StartObject() && w.Key("kind") && w.String(to_string(e.kind).data()) &&
-            write_string(w, "message_id", e.message_id) && write_string(w, "saga_id", e.saga_id);
-  if (e.kind == MessageKind::kCommand) {
+            write_string(w, "message_id", e.message_id);
+  if (!e.saga_id.empty() || e.kind != MessageKind::kEvent) {
+    ok = ok && write_string(w, "saga_id", e.saga_id);
+  }
+  if (e.kind == MessageKind::kEvent) {
+    ok = ok && write_string(w, "name", e.name);
+    if (!e.event_key.empty()) ok = ok && write_string(w, "event_key", e.event_key);
+  } else if (e.kind == MessageKind::kCommand) {
     ok = ok && write_string(w, "saga_type", e.saga_type) && write_string(w, "step", e.step) &&
          write_string(w, "name", e.name) && w.Key("compensation") && w.Bool(e.compensation) &&
          w.Key("attempt") && w.Uint(e.attempt);
@@ -152,6 +167,7 @@ class HeaderReader {
     kCorrelationId = 1u << 6,
     kOutcome = 1u << 7,
     kContentType = 1u << 8,
+    kEventKey = 1u << 9,
   };
 
   Status string_field(std::string_view key, const rapidjson::Value& v, std::string& dst, Seen bit) {
@@ -176,7 +192,15 @@ class HeaderReader {
     if (key == "correlation_id") return string_field(key, v, out_.correlation_id, kCorrelationId);
     if (key == "reason") return string_field(key, v, out_.reason, Seen{});
     if (key == "trace_id") return string_field(key, v, out_.trace_id, Seen{});
-    if (key == "kind") return enum_field(key, v, "command", "reply", kind_, kKind);
+    if (key == "event_key") return string_field(key, v, out_.event_key, kEventKey);
+    if (key == "kind") {
+      if (v.IsString() && std::string_view(v.GetString(), v.GetStringLength()) == "event") {
+        kind_ = 2;
+        seen_ |= kKind;
+        return Status::ok();
+      }
+      return enum_field(key, v, "command", "reply", kind_, kKind);
+    }
     if (key == "outcome") return enum_field(key, v, "success", "failure", outcome_, kOutcome);
     if (key == "content_type") {
       return enum_field(key, v, to_string(ContentType::kCerealBinary),
@@ -217,13 +241,21 @@ class HeaderReader {
   }
 
   Status finish() {
+    const bool event = kind_ == 2 && (seen_ & kKind);
     static constexpr std::array<std::pair<unsigned, std::string_view>, 4> kCommon{
         {{kKind, "kind"}, {kMessageId, "message_id"}, {kSagaId, "saga_id"}, {kName, "name"}}};
     for (const auto& [bit, name] : kCommon) {
+      if (event && bit == kSagaId) continue;  // an event names its saga by id or by key
       if (!(seen_ & bit)) return missing(name);
     }
-    out_.kind = kind_ == 0 ? MessageKind::kCommand : MessageKind::kReply;
-    if (out_.kind == MessageKind::kCommand) {
+    out_.kind = event        ? MessageKind::kEvent
+                : kind_ == 0 ? MessageKind::kCommand
+                             : MessageKind::kReply;
+    if (event) {
+      if (((seen_ & kSagaId) != 0) == ((seen_ & kEventKey) != 0)) {
+        return malformed("header: an event needs exactly one of 'saga_id' and 'event_key'");
+      }
+    } else if (out_.kind == MessageKind::kCommand) {
       if (!(seen_ & kSagaType)) return missing("saga_type");
       if (!(seen_ & kStep)) return missing("step");
     } else {

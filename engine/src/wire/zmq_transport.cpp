@@ -52,6 +52,9 @@ Status check_options(const ZmqTransportOptions& o) {
   }
   if (o.curve) {
     if (Status s = check_curve_keys(*o.curve); !s) return s.with_context("zmq transport");
+    if (!o.events_endpoint.empty()) {
+      return invalid_argument("zmq transport: events_endpoint is not available with CURVE yet");
+    }
   }
   return Status::ok();
 }
@@ -65,6 +68,7 @@ class ZmqTransport final : public Transport {
   ~ZmqTransport() override {
     // Sockets close with their linger (>= 0), so the context's termination cannot hang.
     peers_.clear();
+    events_.reset();
     context_.close();
     if (wake_fd_ >= 0) ::close(wake_fd_);
   }
@@ -75,6 +79,7 @@ class ZmqTransport final : public Transport {
   Status start();
 
   Status send(std::string_view participant, const Envelope& command) override;
+  Status answer(const Envelope& reply) override;
   void poll(Millis timeout, std::vector<Envelope>& out, std::size_t max) override;
   void wake() override;
   TransportStats stats() const override;
@@ -117,8 +122,10 @@ class ZmqTransport final : public Transport {
   zmq::context_t context_;
   std::vector<Peer> peers_;                                // one per distinct endpoint
   std::map<std::string, std::size_t, std::less<>> route_;  // participant -> index in peers_
-  std::vector<zmq_pollitem_t> items_;  // [0] wake fd, then peers_, then their monitors
-  std::size_t next_peer_ = 0;          // round-robin start of reads
+  std::vector<zmq_pollitem_t> items_;    // [0] wake fd, then peers_, their monitors, events
+  std::optional<zmq::socket_t> events_;  // the events ROUTER, when events_endpoint is set
+  void read_events(std::vector<Envelope>& out, std::size_t limit);
+  std::size_t next_peer_ = 0;  // round-robin start of reads
   int wake_fd_ = -1;
 
   std::atomic<std::uint64_t> sent_{0};
@@ -150,6 +157,17 @@ Status ZmqTransport::start() {
   }
   for (Peer& peer : peers_) {
     items_.push_back(zmq_pollitem_t{peer.monitor.handle(), 0, ZMQ_POLLIN, 0});
+  }
+  if (!options_.events_endpoint.empty()) {
+    try {
+      events_.emplace(context_, zmq::socket_type::router);
+      events_->set(zmq::sockopt::linger, static_cast<int>(options_.linger.count()));
+      events_->set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
+      events_->bind(options_.events_endpoint);
+    } catch (const zmq::error_t& e) {
+      return from_zmq(e, "bind events endpoint '" + options_.events_endpoint + "'");
+    }
+    items_.push_back(zmq_pollitem_t{events_->handle(), 0, ZMQ_POLLIN, 0});
   }
   return Status::ok();
 }
@@ -313,11 +331,71 @@ void ZmqTransport::poll(Millis timeout, std::vector<Envelope>& out, std::size_t 
       if ((items_[1 + p].revents & ZMQ_POLLIN) != 0) read_peer(peers_[p], out, limit);
     }
     if (n > 0) next_peer_ = (next_peer_ + 1) % n;
+    if (events_ && (items_.back().revents & ZMQ_POLLIN) != 0) read_events(out, limit);
     if (woken || out.size() > start_size || max == 0 ||
         std::chrono::steady_clock::now() >= deadline) {
       return;
     }
   }
+}
+
+// Events: [routing id, tag, header, body] from DEALER senders; anything else is dropped.
+void ZmqTransport::read_events(std::vector<Envelope>& out, std::size_t limit) {
+  try {
+    for (std::size_t reads = 0; reads < kReadsPerPass && out.size() < limit; ++reads) {
+      std::vector<zmq::message_t> frames;
+      zmq::message_t frame;
+      if (!events_->recv(frame, zmq::recv_flags::dontwait)) return;
+      bool more = frame.more();
+      frames.push_back(std::move(frame));
+      while (more && frames.size() <= kFramesKept) {
+        zmq::message_t next;
+        if (!events_->recv(next, zmq::recv_flags::dontwait)) break;
+        more = next.more();
+        frames.push_back(std::move(next));
+      }
+      while (more) {  // a message with too many frames: read the rest and drop it
+        zmq::message_t rest;
+        if (!events_->recv(rest, zmq::recv_flags::dontwait)) break;
+        more = rest.more();
+      }
+      Result<Envelope> e = frames.size() == 4
+                               ? decode(frames[1].to_string_view(), frames[2].to_string_view(),
+                                        frames[3].to_string_view())
+                               : Result<Envelope>(malformed("an event is 3 frames after the id"));
+      if (!e || e->kind != MessageKind::kEvent) {
+        malformed_dropped_.fetch_add(1, std::memory_order_relaxed);
+        log(LogLevel::kWarning, "dropped message on the events endpoint: " +
+                                    (e ? std::string("not an event") : e.status().message()));
+        continue;
+      }
+      e->route = frames[0].to_string();
+      received_.fetch_add(1, std::memory_order_relaxed);
+      out.push_back(std::move(e).value());
+    }
+  } catch (const zmq::error_t& e) {
+    log(LogLevel::kError, std::string("receive on the events endpoint: ") + e.what());
+  }
+}
+
+Status ZmqTransport::answer(const Envelope& reply) {
+  if (!events_) return failed_precondition("zmq transport: no events endpoint");
+  Result<std::string> header = encode_header(reply);
+  if (!header) return fail_send(header.status().with_context("zmq transport: encode answer"));
+  try {
+    const bool sent =
+        events_
+            ->send(zmq::buffer(reply.route), zmq::send_flags::sndmore | zmq::send_flags::dontwait)
+            .has_value() &&
+        events_->send(zmq::buffer(kProtocolTag), zmq::send_flags::sndmore).has_value() &&
+        events_->send(zmq::buffer(header.value()), zmq::send_flags::sndmore).has_value() &&
+        events_->send(zmq::buffer(reply.body), zmq::send_flags::none).has_value();
+    if (!sent) return fail_send(unavailable("zmq transport: answer to an event not sent"));
+  } catch (const zmq::error_t& e) {
+    return fail_send(from_zmq(e, "answer an event"));
+  }
+  sent_.fetch_add(1, std::memory_order_relaxed);
+  return Status::ok();
 }
 
 void ZmqTransport::read_peer(Peer& peer, std::vector<Envelope>& out, std::size_t limit) {

@@ -44,6 +44,15 @@ Delivery SagaHarness::feed(Input input, Status* refused) {
   input.random = options_.random;
   RecordedInput recorded{input.kind, now_, std::nullopt, input.reason, history_.size()};
   if (input.reply != nullptr) recorded.reply = *input.reply;
+  if (input.event != nullptr) {  // kept like a reply, so that a history export has its body
+    Envelope e;
+    e.kind = MessageKind::kEvent;
+    e.message_id = std::string(input.event->event_id);
+    e.name = std::string(input.event->name);
+    e.content_type = input.event->content_type;
+    e.body = std::string(input.event->body);
+    recorded.reply = std::move(e);
+  }
   Result<Decision> decision = decide(*definition_, instance_, input);
   if (!decision) {
     if (refused != nullptr) {
@@ -74,6 +83,7 @@ Delivery SagaHarness::feed(Input input, Status* refused) {
     }
     feed(std::move(granted));
   }
+  if (instance_.wait == Wait::kEvent && !pending_events_.empty()) take_pending_event();
   return {true, {}};
 }
 
@@ -200,7 +210,8 @@ std::optional<std::pair<Millis, InputKind>> SagaHarness::next_timer() const {
   std::optional<std::pair<Millis, InputKind>> next;
   // A lock wait has no timer: only the engine's answer ends it.
   if (instance_.wait != Wait::kNone && instance_.wait != Wait::kLock) {
-    const InputKind kind = instance_.wait == Wait::kReply   ? InputKind::kDeadline
+    const InputKind kind = instance_.wait == Wait::kReply || instance_.wait == Wait::kEvent
+                               ? InputKind::kDeadline
                            : instance_.wait == Wait::kStart ? InputKind::kScheduledStart
                                                             : InputKind::kRetryDue;
     next = std::pair(instance_.deadline, kind);

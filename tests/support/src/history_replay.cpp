@@ -363,6 +363,11 @@ std::optional<InputKind> cause_of(const HistoryEntry& e, const SagaInstance& bef
     case Event::kSagaDeadlinePassed:
     case Event::kSagaDeadlinePassedAfterPivot:
       return InputKind::kSagaDeadline;
+    case Event::kEventReceived:  // reply_name: the event's name; reason: its id
+      outcome = Outcome::kSuccess;
+      return InputKind::kEvent;
+    case Event::kEventTimedOut:
+      return InputKind::kDeadline;
     default:  // kStepSkipped, kCompleted, kCompensated: consequences only
       return std::nullopt;
   }
@@ -405,6 +410,12 @@ class Replayer {
       if (*kind == InputKind::kReply) {
         reply = make_reply(s, e, k, outcome);
         input.reply = &reply;
+      }
+      EventView event;
+      if (*kind == InputKind::kEvent) {  // the event: its name, id and (recorded) body
+        reply = make_reply(s, e, k, outcome);
+        event = EventView{reply.name, e.reason, reply.content_type, reply.body};
+        input.event = &event;
       }
       Result<Decision> d = decide(def_, s, input);
       if (!d) return diverge(k, "<error: " + d.status().to_string() + ">");

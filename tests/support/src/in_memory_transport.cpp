@@ -12,6 +12,17 @@ void InMemoryTransport::set_paused(const std::string& name, bool paused) {
   paused_[name] = paused;
 }
 
+Status InMemoryTransport::answer(const Envelope& reply) {
+  std::lock_guard lock(mutex_);
+  answers_.push_back(reply);
+  return Status::ok();
+}
+
+std::vector<Envelope> InMemoryTransport::answers() const {
+  std::lock_guard lock(mutex_);
+  return answers_;
+}
+
 void InMemoryTransport::inject(Envelope reply) {
   {
     std::lock_guard lock(mutex_);

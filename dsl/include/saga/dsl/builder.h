@@ -11,8 +11,10 @@
 //
 // Every step starts with its kind and name — step() (compensatable), pivot(), retriable() —
 // and then says what it does: invoke() a participant's command, or run a local() function in
-// the orchestrator, or (compensatable steps only) nothing but compensate_with(). After that
-// come its options: on_reply<R>(), when(), timeout(), retry(), compensation_retry(), lock().
+// the orchestrator, or wait_for<E>() an external event (saga/dsl/wait.h), or (compensatable
+// steps only) nothing but compensate_with(). After that come its options: on_reply<R>(),
+// when(), timeout(), retry(), compensation_retry(), lock(); a wait's on_event(),
+// correlate_by() and on_timeout().
 // Semantic locks for the whole saga come before its first step: define<D>(...).lock(...).
 //
 // The order `compensatable* pivot? retriable*` is enforced by the types, and a misuse is a
@@ -21,7 +23,9 @@
 //   a retriable step", "a saga has at most one pivot", "the pivot cannot follow a retriable
 //   step", "only compensatable steps have a compensation (compensate_with)", "... (compensation_
 //   retry)", "a step does one thing: invoke() or local(), once", "on_reply<R>() needs an
-//   invoked command", "on_reply<R>(): R is not one of the command's replies<...>()".
+//   invoked command", "on_reply<R>(): R is not one of the command's replies<...>()",
+//   "the pivot cannot wait for an event", "a wait after the pivot cannot compensate on
+//   timeout", "a wait step has nothing to compensate".
 // What the types cannot see, build() checks and reports with the step's name (kInvalidArgument):
 //   - a retriable step without an explicit retry(...): retriable steps are retried until they
 //     succeed, and how (and how long) is a decision the author must write down;
@@ -48,6 +52,7 @@
 #include "saga/definition.h"
 #include "saga/dsl/callbacks.h"
 #include "saga/dsl/endpoint.h"
+#include "saga/dsl/wait.h"
 #include "saga/retry_policy.h"
 #include "saga/status.h"
 
@@ -105,7 +110,7 @@ inline DefinitionResult Draft::build() && {
   for (std::size_t i = 0; i < definition.steps.size(); ++i) {
     const StepDefinition& step = definition.steps[i];
     const std::string prefix = "step '" + step.name + "': ";
-    if (step.kind == StepKind::kRetriable && !notes[i].retry_set) {
+    if (step.kind == StepKind::kRetriable && !step.wait && !notes[i].retry_set) {
       return invalid_argument(prefix + "a retriable step needs an explicit retry policy (.retry)");
     }
     if (notes[i].compensation_retry_set && !step.compensation.has_value()) {
@@ -173,6 +178,7 @@ class [[nodiscard]] StepBuilder {
   static constexpr bool kCompensatable = Kind == StepKind::kCompensatable;
   static constexpr bool kPivot = Kind == StepKind::kPivot;
   static constexpr bool kNoActionYet = std::is_same_v<Action, detail::NoAction>;
+  static constexpr bool kWait = detail::kIsWait<Action>;
 
  public:
   // clang-format 14 mangles requires-clauses.
@@ -197,6 +203,52 @@ class [[nodiscard]] StepBuilder {
     return StepBuilder<Data, Kind, detail::LocalAction>(std::move(draft_));
   }
 
+  // Waits for the external event E (saga/dsl/wait.h) for at most `timeout` from the moment
+  // the saga reaches the step; `outcome` (saga::compensate_on_timeout or
+  // saga::continue_on_timeout(skip_to)) says what happens when it passes first.
+  template <Message E, TimeoutOutcome O>
+  StepBuilder<Data, Kind, detail::WaitAction<E, O>> wait_for(Millis timeout, O outcome) && {
+    static_assert(kNoActionYet, "a step does one thing: invoke(), local() or wait_for(), once");
+    static_assert(!kPivot, "the pivot cannot wait for an event: a wait has no effect to commit "
+                           "to (wait in a step() before the pivot or a retriable() after it)");
+    static_assert(!(Kind == StepKind::kRetriable && std::is_same_v<O, CompensateOnTimeout>),
+                  "a wait after the pivot cannot compensate on timeout: the saga is bound to "
+                  "finish (use saga::continue_on_timeout)");
+    draft_.step().wait = detail::make_wait<E>(timeout, std::move(outcome));
+    return StepBuilder<Data, Kind, detail::WaitAction<E, O>>(std::move(draft_));
+  }
+
+  // Applies the awaited event to the saga data: `fn(Data&, const E&)` returns void, bool
+  // (false fails the step, reason "event rejected: event_rejected") or Status.
+  template <typename F>
+  StepBuilder on_event(F fn) && {
+    static_assert(kWait, "on_event() needs a wait step: call wait_for<E>() first");
+    using E = typename detail::WaitEvent<Action>::type;
+    static_assert(EventHandler<F, Data, E>,
+                  "on_event(): the handler is void|bool|Status fn(Data&, const E&)");
+    draft_.step().wait->on_event = detail::make_event_handler<Data, E>(std::move(fn));
+    return std::move(*this);
+  }
+
+  // Correlates the event by a key from the saga data as the saga starts (`std::string
+  // fn(const Data&)`, e.g. "order:42"): an event delivered with that key goes to this saga.
+  template <CorrelationKey<Data> F>
+  StepBuilder correlate_by(F fn) && {
+    static_assert(kWait, "correlate_by() needs a wait step: call wait_for<E>() first");
+    draft_.step().wait->key = detail::make_correlation_key<Data>(std::move(fn));
+    return std::move(*this);
+  }
+
+  // Runs `fn(Data&)` (void, bool or Status) on the data when the time limit passes, before
+  // the saga goes on: lets later steps' when() predicates branch on it.
+  template <LocalFunction<Data> F>
+  StepBuilder on_timeout(F fn) && {
+    static_assert(detail::kContinuesOnTimeout<Action>,
+                  "on_timeout() goes with a wait_for<E>(..., saga::continue_on_timeout())");
+    draft_.step().wait->timeout_update = detail::make_local<Data>(std::move(fn));
+    return std::move(*this);
+  }
+
   // Undoes the step: when a later step up to the pivot fails, `command` is sent, built by
   // `make(const Data&)`. Compensatable steps only.
   template <Message C, Message... Rs, CommandFactory<Data, C> F>
@@ -204,6 +256,7 @@ class [[nodiscard]] StepBuilder {
     static_assert(kCompensatable,
                   "only compensatable steps have a compensation (compensate_with): the pivot and "
                   "retriable steps are never undone");
+    static_assert(!kWait, "a wait step has nothing to compensate: it only waits");
     if (draft_.step().compensation.has_value()) draft_.fail("compensate_with given twice");
     draft_.step().compensation =
         detail::make_action<Data, C, Rs...>(command.channel, std::move(make));

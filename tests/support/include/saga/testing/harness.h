@@ -38,7 +38,9 @@
 #include "saga/body_codec.h"
 #include "saga/decide.h"
 #include "saga/definition.h"
+#include "saga/event_delivery.h"
 #include "saga/message.h"
+#include "saga/store_records.h"
 
 namespace saga::testing {
 
@@ -137,6 +139,25 @@ class SagaHarness {
   bool fire_timer();
   Millis now() const { return now_; }
 
+  // --- external events (wait steps; harness_events.cpp) ---------------------------------------
+  // Delivers the event as Engine::deliver_event does for this one saga: taken at once when the
+  // saga waits for it (kConsumed), kept and taken when the saga reaches its wait step
+  // (kPending), nothing at all for an event id seen before (kDuplicate). kFailedPrecondition,
+  // as the engine's, when the saga ended, compensates or is past its wait for the event.
+  Result<EventDisposition> deliver_event(const std::string& name, const std::string& event_id,
+                                         ContentType content_type, std::string body);
+  // The same with a typed payload (cereal portable binary); event_id defaults to "event-<n>".
+  template <Message E>
+  Result<EventDisposition> event(const E& payload, std::string event_id = {}) {
+    Result<std::string> body = encode_body(payload);
+    if (!body) return body.status();
+    if (event_id.empty()) event_id = "event-" + std::to_string(++event_seq_);
+    return deliver_event(std::string(E::kMessageName), event_id, ContentType::kCerealBinary,
+                         std::move(body).value());
+  }
+  // Events delivered and not taken yet, oldest first.
+  const std::vector<StoredEvent>& pending_events() const { return pending_events_; }
+
   Delivery operator_retry(std::string reason = "operator: retry");
   Delivery operator_compensate(std::string reason = "operator: compensate");
   Delivery operator_skip(std::string reason = "operator: skip");
@@ -209,6 +230,11 @@ class SagaHarness {
   std::vector<std::string> errors_;
   int ignored_ = 0;
   int reply_seq_ = 0;
+  // External events: every id seen, those not taken yet, and the default id counter.
+  void take_pending_event();
+  std::vector<std::string> event_ids_;
+  std::vector<StoredEvent> pending_events_;
+  int event_seq_ = 0;
 };
 
 // A typed payload as one line of JSON, for messages ("<not encodable: ...>" on error).

@@ -32,13 +32,17 @@ class InMemoryTransport final : public Transport {
   void add_participant(const std::string& name, Handler handler);
   // While paused, commands to `name` are recorded but not handled (as if lost). Thread-safe.
   void set_paused(const std::string& name, bool paused);
-  // Queues `reply` as if it had arrived from a participant. Thread-safe.
+  // Queues `reply` as if it had arrived from a participant. Thread-safe. An envelope of kind
+  // kEvent is an external event (docs/protocol.md); the engine's answer goes to answers().
   void inject(Envelope reply);
+  // The engine's answers to injected events, in order. Thread-safe.
+  std::vector<Envelope> answers() const;
 
   // Every command sent so far, in order. Thread-safe.
   std::vector<Sent> sent() const;
 
   Status send(std::string_view participant, const Envelope& command) override;
+  Status answer(const Envelope& reply) override;
   void poll(Millis timeout, std::vector<Envelope>& out, std::size_t max) override;
   void wake() override;
   TransportStats stats() const override;
@@ -50,6 +54,7 @@ class InMemoryTransport final : public Transport {
   std::map<std::string, bool, std::less<>> paused_;
   std::deque<Envelope> inbox_;
   std::vector<Sent> sent_;
+  std::vector<Envelope> answers_;
   bool woken_ = false;
   TransportStats stats_;
 };
