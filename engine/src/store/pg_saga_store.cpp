@@ -55,6 +55,11 @@ Status PgSagaStore::ready() {
 Status PgSagaStore::commit(const StoreBatch& batch) {
   if (batch.empty()) return Status::ok();
   if (Status s = sqlite_rows::validate(batch); !s) return s.with_context("store: commit");
+  if (batch.has_events()) {  // wait steps (saga/dsl/wait.h): the SQLite backend only, so far
+    return Status(StatusCode::kFailedPrecondition,
+                  "store: commit: external events are not stored by the PostgreSQL backend yet; "
+                  "a definition with a wait step needs the SQLite store");
+  }
   if (Status s = ready(); !s) return s.with_context("store: commit");
   pg::Transaction tx(*c_);
   if (Status s = tx.begin(); !s) return s.with_context("store: commit");
