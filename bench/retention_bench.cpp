@@ -137,7 +137,7 @@ std::vector<Interval> run(const Options& o, bool retention) {
     --in_flight;
     cv.notify_all();
   });
-  if (auto started = s.start(); !started) die("start: " + started.status().to_string());
+  if (saga::Status started = s.start(); !started) die("start: " + started.to_string());
   std::unique_ptr<saga::RetentionWorker> worker;
   if (retention) {
     saga::RetentionOptions r;
