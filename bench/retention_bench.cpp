@@ -118,9 +118,8 @@ std::vector<Interval> run(const Options& o, bool retention) {
   }
   ftgo::OrderServiceOptions order;
   order.participant = with_inbox(ftgo::ServiceOptions{
-      "tcp://127.0.0.1:*", (dir / "orders.db").string(), nullptr, saga::Synchronous::kFull});
-  order.engine_database_path = (dir / "orchestrator.db").string();
-  files.push_back(order.engine_database_path);
+      "tcp://127.0.0.1:*", (dir / "orchestrator.db").string(), nullptr, saga::Synchronous::kFull});
+  files.push_back(order.participant.database_path);  // the orders and the engine's tables
   order.registry = registry;
   auto service = ftgo::OrderService::open(std::move(order));
   if (!service) die("order service: " + service.status().to_string());
