@@ -102,7 +102,8 @@ TEST_F(SqliteSagaStoreTest, VersionFiveDatabaseGainsSagaDeadlinesAndCancelReques
   {  // Back to what a v5 engine left behind: no saga deadline, no 'cancel' in the CHECK.
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
-        "ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
+        "DROP TABLE saga_meta; DROP TABLE saga_start_requests; DROP TABLE saga_events; "
+        "DROP TABLE saga_event_keys; ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "DELETE FROM operator_requests WHERE action = 'cancel'; PRAGMA user_version = 5");
   }
   auto store = open_store();
@@ -113,7 +114,7 @@ TEST_F(SqliteSagaStoreTest, VersionFiveDatabaseGainsSagaDeadlinesAndCancelReques
   ASSERT_TRUE(cancel.is_ok()) << cancel.status().to_string();
   EXPECT_EQ(store->operator_request(cancel.value())->value().action, OperatorAction::kCancel);
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
+  EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
 }
 
 }  // namespace

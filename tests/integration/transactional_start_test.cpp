@@ -89,13 +89,16 @@ TEST(TransactionalStartTest, VersionFiveFileMigratesToSagaMeta) {
   f.close();
   {  // What a v5 engine left: no saga_meta, no start requests, the version in user_version.
     SQLite::Database raw(f.database_path(), SQLite::OPEN_READWRITE);
-    raw.exec("DROP TABLE saga_meta; DROP TABLE saga_start_requests; PRAGMA user_version = 5");
+    raw.exec(
+        "DROP TABLE saga_meta; DROP TABLE saga_start_requests; DROP TABLE saga_events; "
+        "DROP TABLE saga_event_keys; ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
+        "PRAGMA user_version = 5");
     EXPECT_EQ(read_schema_version(raw), 5);
   }
   ASSERT_EQ(f.open(), Status::ok());
   EXPECT_EQ(f.engine().get("old")->phase, Phase::kCompleted);
   SQLite::Database raw(f.database_path(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(count(raw, kVersionSql), 6);
+  EXPECT_EQ(count(raw, kVersionSql), kSchemaVersion);
   EXPECT_EQ(count(raw, "SELECT count(*) FROM saga_start_requests"), 0);
 }
 
