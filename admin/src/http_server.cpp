@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <thread>
 
 namespace saga::admin {
@@ -11,6 +13,7 @@ class HttpServer::Impl {
  public:
   httplib::Server server;
   std::thread thread;
+  std::atomic<bool> listen_returned{false};
   std::uint16_t port = 0;
 };
 
@@ -66,7 +69,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::listen(const std::string& host, 
     }
     impl->port = port;
   }
-  impl->thread = std::thread([server = &impl->server] { server->listen_after_bind(); });
+  impl->thread = std::thread([i = impl.get()] {
+    i->server.listen_after_bind();
+    i->listen_returned = true;
+  });
+  // httplib's stop() does nothing before the accept loop runs (is_running() false), and the loop
+  // would then never end: a stop() right after listen() hung the join. Return once it runs.
+  while (!impl->server.is_running() && !impl->listen_returned) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 

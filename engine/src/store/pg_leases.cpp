@@ -72,6 +72,13 @@ Result<std::vector<SagaInstance>> PgSagaStore::claim(std::size_t limit) {
     out.replace(out.find('%'), 1, alias);
     return std::string(" AND ") + alias + ".lease_epoch <> $1" + out;
   };
+  // Claims run one at a time across instances (a transaction-level advisory lock, held to the
+  // commit): the claim statement below then takes its snapshot after the previous claimer
+  // committed, so it sees that claimer's rows as owned. Without it two claimers raced (the
+  // concurrent-claims test caught a saga claimed twice). Claims are rare (one per renewal).
+  if (Status s = c_->run("claim lock", "SELECT pg_advisory_xact_lock(7241001)", {}); !s) {
+    return s;
+  }
   return pg_rows::read_all<SagaInstance>(
       c_->exec("claim",
                std::string("WITH orphans AS (SELECT id FROM saga_instances o WHERE ") +
