@@ -4,8 +4,9 @@
 #include <exception>
 #include <utility>
 
-#include "decide_cancel.h"
 #include "core/decide_events.h"
+#include "core/user_callbacks.h"
+#include "decide_cancel.h"
 #include "saga/check.h"
 
 namespace saga {
@@ -172,7 +173,7 @@ class Decider final : public events::DecideOps {
       return done();
     }
     SAGA_CHECK(s().phase == Phase::kExecuting, "decide: outstanding command outside a run");
-    DataUpdate update = apply_reply(step(i), view);
+    DataUpdate update = user_callbacks::apply_reply(step(i), s().data, view);
     if (r.outcome == Outcome::kSuccess && !update.failed) {
       s().data = std::move(update.data);
       record(Event::kStepSucceeded, i, {}, r.name);
@@ -421,7 +422,7 @@ class Decider final : public events::DecideOps {
       const StepDefinition& st = step(j);
       s().step = j;
       s().attempt = 0;
-      if (st.applies && !call_predicate(st)) {
+      if (st.applies && !user_callbacks::call_predicate(st, s().data)) {
         s().skipped_mask |= (std::uint64_t{1} << j);
         record(Event::kStepSkipped, j);
         continue;
@@ -444,7 +445,7 @@ class Decider final : public events::DecideOps {
       return false;
     }
     if (st.local) {
-      DataUpdate update = call_local(st);
+      DataUpdate update = user_callbacks::call_local(st, s().data);
       if (update.failed) {
         step_failed(j, FailureCause::kLocalStepFailed, update.reason, {},
                     /*run_own_compensation=*/false, /*retry_allowed=*/false);
@@ -546,7 +547,7 @@ class Decider final : public events::DecideOps {
   void emit(std::int32_t i, Direction dir, std::string message_id) {
     const StepDefinition& st = step(i);
     const CommandAction& action = dir == Direction::kAction ? *st.action : *st.compensation;
-    Result<CommandMessage> command = call_make(action);
+    Result<CommandMessage> command = user_callbacks::call_make(action, s().data);
     if (!command) {
       std::string reason = "bad_command: " + command.status().message();
       if (dir == Direction::kAction) {
@@ -575,42 +576,6 @@ class Decider final : public events::DecideOps {
     s().wait = Wait::kReply;
     s().deadline = reply_deadline(&st, in_.now);
     d_.command = OutgoingCommand{action.participant, std::move(e)};
-  }
-
-  // --- user callbacks: exceptions become step failures --------------------------------------
-
-  DataUpdate apply_reply(const StepDefinition& st, const ReplyView& view) {
-    if (!st.on_reply) return DataUpdate{false, {}, s().data};
-    try {
-      return st.on_reply(s().data, view);
-    } catch (const std::exception& e) {
-      return DataUpdate{true, std::string("reply handler threw: ") + e.what(), {}};
-    }
-  }
-
-  DataUpdate call_local(const StepDefinition& st) {
-    try {
-      return st.local(s().data);
-    } catch (const std::exception& e) {
-      return DataUpdate{true, std::string("local step threw: ") + e.what(), {}};
-    }
-  }
-
-  bool call_predicate(const StepDefinition& st) {
-    try {
-      return st.applies(s().data);
-    } catch (const std::exception&) {
-      return true;  // run the step; its own handling will report what is wrong
-    }
-  }
-
-  Result<CommandMessage> call_make(const CommandAction& action) {
-    try {
-      if (!action.make) return invalid_argument("no command builder");
-      return action.make(s().data);
-    } catch (const std::exception& e) {
-      return invalid_argument(std::string("command builder threw: ") + e.what());
-    }
   }
 
   const SagaDefinition& def_;
