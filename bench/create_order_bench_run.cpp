@@ -99,6 +99,7 @@ class Deployment {
     order.engine_database_path = dir + "/orchestrator.db";
     order.registry = registry;
     order.synchronous = o.synchronous;
+    order.parallel = o.parallel;
     auto service = ftgo::OrderService::open(std::move(order));
     if (!service) die("order service: " + service.status().to_string());
     service_ = std::move(service).value();

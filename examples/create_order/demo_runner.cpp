@@ -320,6 +320,7 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
   }
   order.engine_database_path = paths.engine_db();
   order.timing = o.timing;
+  order.parallel = o.parallel;
   order.log_level = o.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
   auto service = OrderService::open(std::move(order));
   saga::Result<std::size_t> started =

@@ -21,8 +21,9 @@ struct DemoOptions {
   bool fresh = false;
   bool verbose = false;  // the engine's info lines on stderr (else errors only)
   SagaTiming timing;
-  FailurePlan failures;  // from the flags, for every service
-  std::string program;   // this executable, for --processes
+  bool parallel = false;  // --parallel: Create Order version 3, with parallel groups
+  FailurePlan failures;   // from the flags, for every service
+  std::string program;    // this executable, for --processes
   // The Accounting service in Python (accounting_service.py, run by python3 as a child
   // process over tcp, in both modes) instead of C++.
   bool python_accounting = false;

@@ -117,7 +117,7 @@ TEST(DefinitionStepsTest, VersionThreeDatabaseMigratesAndOldDefinitionsGetStepsW
     EXPECT_FALSE(defs->front().steps.has_value());
     SQLite::Database raw(f.database_path(), SQLite::OPEN_READONLY);
     EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), kSchemaVersion);
-    EXPECT_EQ(kSchemaVersion, 5);
+    EXPECT_EQ(kSchemaVersion, 6);
   }
   auto inspector = Inspector::open(read_only);
   ASSERT_TRUE(inspector.is_ok()) << inspector.status().to_string();

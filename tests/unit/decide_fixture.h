@@ -80,6 +80,7 @@ class Driver {
       instance = r->next;
       history.insert(history.end(), r->history.begin(), r->history.end());
       if (r->command) sent.push_back(*r->command);
+      for (const OutgoingCommand& c : r->branch_commands) sent.push_back(c);
     }
     return r;
   }

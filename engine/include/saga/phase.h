@@ -52,9 +52,17 @@ enum class Event : std::uint8_t {
   // changes the saga's state; replay skips them.
   kCommandHeld = 24,
   kCommandReleased = 25,
+  // Parallel groups (docs/dsl.md, "Parallel groups"); `step` is the group's first step for
+  // kGroupSent, else the branch's own step.
+  kGroupSent = 26,        // the commands of every branch that applies went out together
+  kBranchFailed = 27,     // a branch of a compensatable group failed: the saga will compensate
+                          // once the branches still in flight have answered
+  kBranchSettled = 28,    // a branch in flight answered (or timed out) after its group failed
+  kBranchExhausted = 29,  // a branch of a retriable group ran out of attempts; the saga fails
+                          // once the branches still in flight have answered
 };
 
-inline constexpr int kEventCount = 25;
+inline constexpr int kEventCount = 29;
 
 // True for the events that only annotate a history (kCommandHeld, kCommandReleased).
 constexpr bool is_informational(Event e) {
@@ -75,7 +83,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 29> kTransitions{{
+inline constexpr std::array<Transition, 33> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -105,6 +113,10 @@ inline constexpr std::array<Transition, 29> kTransitions{{
     {Phase::kCompensating, Event::kCommandHeld,                 Phase::kCompensating},
     {Phase::kExecuting,    Event::kCommandReleased,             Phase::kExecuting},
     {Phase::kCompensating, Event::kCommandReleased,             Phase::kCompensating},
+    {Phase::kExecuting,    Event::kGroupSent,                   Phase::kExecuting},
+    {Phase::kExecuting,    Event::kBranchFailed,                Phase::kCompensating},
+    {Phase::kCompensating, Event::kBranchSettled,               Phase::kCompensating},
+    {Phase::kExecuting,    Event::kBranchExhausted,             Phase::kExecuting},
 }};
 // clang-format on
 

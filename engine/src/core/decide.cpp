@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "core/decide_group.h"
 #include "saga/check.h"
 
 namespace saga {
@@ -26,10 +27,10 @@ enum class Direction { kAction, kCompensation };
 
 // Builds one Decision. Every change of phase goes through record(), which checks the
 // transition table; the rest edits `s_` (the next instance state) directly.
-class Decider {
+class Decider final : public detail::DecideHooks {
  public:
   Decider(const SagaDefinition& def, const SagaInstance& instance, const Input& input)
-      : def_(def), in_(input) {
+      : def_(def), in_(input), group_(def, input, d_, *this) {
     d_.next = instance;
   }
 
@@ -74,8 +75,10 @@ class Decider {
     return std::move(d_);
   }
 
+  SagaInstance& state() override { return d_.next; }
+
   void record(Event event, std::int32_t step_index, std::string reason = {},
-              std::string reply_name = {}) {
+              std::string reply_name = {}) override {
     std::optional<Phase> target = next_phase(s().phase, event);
     SAGA_CHECK(target.has_value(), "decide: event not allowed in this phase");
     s().phase = *target;
@@ -104,6 +107,10 @@ class Decider {
   Result<Decision> reply() {
     SAGA_CHECK(in_.reply != nullptr, "decide: reply input without a reply");
     const Envelope& r = *in_.reply;
+    if (detail::has_open_branch(s())) {
+      if (std::optional<std::string> stale = group_.reply(r)) return ignored(std::move(*stale));
+      return done();
+    }
     if (s().last_request_id.empty() || r.correlation_id != s().last_request_id ||
         r.saga_id != s().id) {
       return ignored("stale reply " + r.correlation_id + " (outstanding: " +
@@ -139,6 +146,7 @@ class Decider {
   }
 
   Result<Decision> deadline() {
+    if (detail::has_open_branch(s())) return group_timer();
     if (s().wait != Wait::kReply || in_.now < s().deadline) return ignored("no reply deadline due");
     const std::int32_t i = s().step;
     if (s().phase == Phase::kCompensating) {
@@ -169,6 +177,7 @@ class Decider {
   }
 
   Result<Decision> retry_due() {
+    if (detail::has_open_branch(s())) return group_timer();
     if (s().wait != Wait::kRetry || in_.now < s().deadline) return ignored("no retry due");
     const std::int32_t i = s().step;
     const bool compensating = s().phase == Phase::kCompensating;
@@ -187,6 +196,13 @@ class Decider {
       record(event, i);
       if (compensating || lock_gate(i) == Gate::kOpen) send_new(i, dir);
     }
+    return done();
+  }
+
+  // A deadline or retry of a parallel group's branches (either input: the branches say which).
+  Result<Decision> group_timer() {
+    if (s().wait == Wait::kNone || in_.now < s().deadline) return ignored("no group timer due");
+    group_.timer();
     return done();
   }
 
@@ -229,6 +245,10 @@ class Decider {
     const std::int32_t i = s().step;
     const bool was_compensating = s().failed_from == Phase::kCompensating;
     s().attempt = 0;
+    if (!was_compensating && !s().branches.empty()) {  // a retriable group ran out
+      group_.operator_action();
+      return done();
+    }
     switch (in_.kind) {
       case InputKind::kOperatorRetry: {
         record(was_compensating ? Event::kOperatorRetriedCompensation : Event::kOperatorRetriedStep,
@@ -337,11 +357,16 @@ class Decider {
 
   // Runs forward from the step after `from`: skips, local steps, and then either sends the
   // next action or completes the saga.
-  void advance_from(std::int32_t from) {
+  void advance_from(std::int32_t from) override {
     stop_waiting();
     const auto count = static_cast<std::int32_t>(def_.steps.size());
-    for (std::int32_t j = from + 1; j < count; ++j) {
+    for (std::int32_t j = detail::group_last(def_, from) + 1; j < count; ++j) {
       const StepDefinition& st = step(j);
+      if (!st.group.empty()) {  // a parallel group: sent together (decide_group.cpp)
+        if (!group_.enter(j)) return;
+        j = detail::group_last(def_, j);
+        continue;
+      }
       s().step = j;
       s().attempt = 0;
       if (st.applies && !call_predicate(st)) {
@@ -381,12 +406,12 @@ class Decider {
   }
 
   // Compensates, newest first, the steps at or below `from` that ran and have a compensation.
-  void compensate_from(std::int32_t from) {
+  void compensate_from(std::int32_t from) override {
     stop_waiting();
     for (std::int32_t j = from; j >= 0; --j) {
       const StepDefinition& st = step(j);
       const bool skipped = (s().skipped_mask >> j) & 1u;
-      if (skipped || !st.compensation) continue;
+      if (skipped || !st.compensation || !group_.compensates(j)) continue;
       s().step = j;
       s().attempt = 1;
       send_new(j, Direction::kCompensation);
@@ -394,6 +419,7 @@ class Decider {
     }
     s().step = -1;
     s().attempt = 0;
+    s().branches.clear();
     record(Event::kCompensated, -1, s().last_reason);
   }
 
@@ -430,12 +456,12 @@ class Decider {
   }
 
   // Why the saga fails or compensates: the text for people, the cause for the logic.
-  void set_failure(FailureCause cause, std::string reason) {
+  void set_failure(FailureCause cause, std::string reason) override {
     s().failure_cause = cause;
     s().last_reason = std::move(reason);
   }
 
-  void fail_saga() {
+  void fail_saga() override {
     SAGA_CHECK(s().phase == Phase::kFailed, "fail_saga after a non-failing event");
     s().failed_from = d_.history.back().event == Event::kCompensationExhausted
                           ? Phase::kCompensating
@@ -462,9 +488,7 @@ class Decider {
   // Builds the command of step `i` and arms the reply deadline. A command that cannot be built
   // fails the step (forward) or the saga (compensation): nothing would ever make it succeed.
   void emit(std::int32_t i, Direction dir, std::string message_id) {
-    const StepDefinition& st = step(i);
-    const CommandAction& action = dir == Direction::kAction ? *st.action : *st.compensation;
-    Result<CommandMessage> command = call_make(action);
+    Result<OutgoingCommand> command = build(i, dir, std::move(message_id), s().delivery);
     if (!command) {
       std::string reason = "bad_command: " + command.status().message();
       if (dir == Direction::kAction) {
@@ -477,6 +501,24 @@ class Decider {
       }
       return;
     }
+    s().last_request_id = command->envelope.message_id;
+    s().wait = Wait::kReply;
+    s().deadline = reply_deadline(&step(i), in_.now);
+    d_.command = std::move(command).value();
+  }
+
+  Result<OutgoingCommand> build_action(std::int32_t i, std::string message_id,
+                                       std::uint32_t delivery) override {
+    return build(i, Direction::kAction, std::move(message_id), delivery);
+  }
+
+  // The command of step `i` as message `message_id`, delivery `delivery`.
+  Result<OutgoingCommand> build(std::int32_t i, Direction dir, std::string message_id,
+                                std::uint32_t delivery) {
+    const StepDefinition& st = step(i);
+    const CommandAction& action = dir == Direction::kAction ? *st.action : *st.compensation;
+    Result<CommandMessage> command = call_make(action);
+    if (!command) return command.status();
     Envelope e;
     e.kind = MessageKind::kCommand;
     e.message_id = std::move(message_id);
@@ -485,19 +527,16 @@ class Decider {
     e.step = st.name;
     e.name = std::move(command->name);
     e.compensation = dir == Direction::kCompensation;
-    e.attempt = s().delivery;
+    e.attempt = delivery;
     e.content_type = command->content_type;
     e.trace_id = s().trace_id;
     e.body = std::move(command->body);
-    s().last_request_id = e.message_id;
-    s().wait = Wait::kReply;
-    s().deadline = reply_deadline(&st, in_.now);
-    d_.command = OutgoingCommand{action.participant, std::move(e)};
+    return OutgoingCommand{action.participant, std::move(e)};
   }
 
   // --- user callbacks: exceptions become step failures --------------------------------------
 
-  DataUpdate apply_reply(const StepDefinition& st, const ReplyView& view) {
+  DataUpdate apply_reply(const StepDefinition& st, const ReplyView& view) override {
     if (!st.on_reply) return DataUpdate{false, {}, s().data};
     try {
       return st.on_reply(s().data, view);
@@ -513,6 +552,8 @@ class Decider {
       return DataUpdate{true, std::string("local step threw: ") + e.what(), {}};
     }
   }
+
+  bool applies(const StepDefinition& st) override { return call_predicate(st); }
 
   bool call_predicate(const StepDefinition& st) {
     try {
@@ -534,6 +575,7 @@ class Decider {
   const SagaDefinition& def_;
   const Input& in_;
   Decision d_;
+  detail::GroupDecider group_;
 };
 
 }  // namespace

@@ -72,6 +72,14 @@ std::string_view to_string(Event event) {
       return "command_held";
     case Event::kCommandReleased:
       return "command_released";
+    case Event::kGroupSent:
+      return "group_sent";
+    case Event::kBranchFailed:
+      return "branch_failed";
+    case Event::kBranchSettled:
+      return "branch_settled";
+    case Event::kBranchExhausted:
+      return "branch_exhausted";
   }
   return "unknown";
 }

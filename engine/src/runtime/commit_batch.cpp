@@ -15,6 +15,8 @@ SagaInstance& PendingBatch::stage(const std::string& id, Decision& decision) {
   ++inputs;
   for (HistoryEntry& entry : decision.history) history.emplace_back(id, std::move(entry));
   if (decision.command) commands[id] = std::move(*decision.command);
+  for (OutgoingCommand& c : decision.branch_commands)
+    branch_commands.emplace_back(id, std::move(c));
   return staged[id] = std::move(decision.next);
 }
 
@@ -39,6 +41,13 @@ CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, Lock
     } else if (instance.last_request_id.empty() && !inserted) {
       out.outbox_delete.push_back(id);
     }
+    if (auto was = running.find(id); was != running.end()) {
+      for (const Branch& b : was->second.branches) {
+        if (!b.message_id.empty() && !awaits(instance, b.message_id)) {
+          out.branch_outbox_delete.push_back(b.message_id);
+        }
+      }
+    }
     if (inserted) {
       out.inserts.push_back(std::move(instance));
     } else {
@@ -60,6 +69,9 @@ CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, Lock
     batch.history = std::move(out.history);
   };
   out.history = std::move(batch.history);
+  for (const auto& [id, command] : batch.branch_commands) {
+    out.branch_outbox_put.push_back(OutboxEntry{id, command.participant, command.envelope});
+  }
   out.request_outcomes = batch.request_outcomes;
   out.locks = locks.changes();
   CommitResult result;
@@ -97,7 +109,8 @@ AppliedBatch apply_committed(PendingBatch& batch, RunningSagas& running, TimerQu
     } else {
       SagaInstance& kept = running[id];
       kept = std::move(instance);
-      if (kept.wait == Wait::kRetry) timers.arm(kept);
+      // A parallel group's deadline moves with every branch's answer.
+      if (kept.wait == Wait::kRetry || !kept.branches.empty()) timers.arm(kept);
     }
   }
   return applied;

@@ -169,8 +169,9 @@ Status Engine::Impl::recover() {
     std::string id = instance.id;
     resolved.insert(id);
     auto [it, inserted] = running_.emplace(id, std::move(instance));
-    if (it->second.wait == Wait::kReply) it->second.deadline = Millis{0};  // re-armed on send
-    if (it->second.wait == Wait::kRetry) timers_.arm(it->second);
+    const bool group = !it->second.branches.empty();  // its deadline stays: branches' own
+    if (it->second.wait == Wait::kReply && !group) it->second.deadline = Millis{0};  // on send
+    if (it->second.wait == Wait::kRetry || group) timers_.arm(it->second);
   }
   {
     std::lock_guard lock(observers_mutex_);
@@ -180,7 +181,7 @@ Status Engine::Impl::recover() {
   for (OutboxEntry& entry : outbox.value()) {
     if (!resolved.count(entry.saga_id)) continue;
     const SagaInstance& instance = running_.at(entry.saga_id);
-    if (instance.last_request_id != entry.envelope.message_id) continue;
+    if (!awaits(instance, entry.envelope.message_id)) continue;
     entry.envelope.attempt += 1;
     dispatcher_.dispatch(OutgoingCommand{std::move(entry.participant), std::move(entry.envelope)},
                          now());
@@ -229,7 +230,7 @@ void Engine::Impl::iterate(Millis max_wait) {
   // Held commands go out unless their saga moved on while they waited.
   dispatcher_.release_held(now(), [this](const Envelope& command) {
     auto it = running_.find(command.saga_id);
-    return it != running_.end() && it->second.last_request_id == command.message_id;
+    return it != running_.end() && awaits(it->second, command.message_id);
   });
   publish();
 }
@@ -409,7 +410,7 @@ void Engine::Impl::on_sent(const Envelope& command) {
 void Engine::Impl::on_gate(const Envelope& command, Dispatcher::GateChange change,
                            std::string_view reason) {
   auto it = running_.find(command.saga_id);
-  if (it == running_.end() || it->second.last_request_id != command.message_id) return;
+  if (it == running_.end() || !awaits(it->second, command.message_id)) return;
   const Event event =
       change == Dispatcher::GateChange::kHeld ? Event::kCommandHeld : Event::kCommandReleased;
   if (!next_phase(it->second.phase, event)) return;  // only a sending saga has a command out

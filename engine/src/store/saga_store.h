@@ -38,11 +38,16 @@ struct StoreBatch {
   std::vector<std::pair<std::string, HistoryEntry>> history;  // (saga id, entry), appended
   std::vector<OutboxEntry> outbox_put;                        // replaces the saga's outbox row
   std::vector<std::string> outbox_delete;                     // saga ids whose outbox row goes
-  std::vector<RequestOutcome> request_outcomes;               // operator requests finished
-  LockChanges locks;                                          // semantic locks and waits
+  // Parallel groups' branch commands, several per saga, keyed by message id: deletes (message
+  // ids), then puts, after the single-command outbox.
+  std::vector<std::string> branch_outbox_delete;
+  std::vector<OutboxEntry> branch_outbox_put;
+  std::vector<RequestOutcome> request_outcomes;  // operator requests finished
+  LockChanges locks;                             // semantic locks and waits
   bool empty() const {
     return definitions.empty() && inserts.empty() && updates.empty() && history.empty() &&
-           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() && locks.empty();
+           outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() &&
+           locks.empty() && branch_outbox_delete.empty() && branch_outbox_put.empty();
   }
 };
 
@@ -57,7 +62,8 @@ class SagaStore {
   virtual Result<std::optional<SagaInstance>> load(const std::string& id) = 0;
   // Instances in executing, compensating or failed, oldest first.
   virtual Result<std::vector<SagaInstance>> load_unfinished() = 0;
-  // Every outbox row, in the order they were last put.
+  // Every outbox row, in the order they were last put: the single commands, then the parallel
+  // groups' branch commands.
   virtual Result<std::vector<OutboxEntry>> load_outbox() = 0;
   virtual Result<std::vector<HistoryEntry>> history(const std::string& id) = 0;
   // Newest first (created_at, then id), at most `limit` of them (0: no limit).

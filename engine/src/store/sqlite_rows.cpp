@@ -54,6 +54,7 @@ void bind_instance(SQLite::Statement& s, const SagaInstance& i) {
   s.bind(19, static_cast<std::int64_t>(i.updated_at.count()));
   s.bind(21, i.locks_through);
   s.bind(22, static_cast<std::int32_t>(i.failure_cause));
+  s.bind(23, encode_branches(i.branches));
 }
 
 bool in_range(const SQLite::Statement& s, int index, std::int64_t low, std::int64_t high,
@@ -93,6 +94,11 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
   i.row_version = s.getColumn(19).getInt64();
   i.locks_through = s.getColumn(20).getInt();
   i.failure_cause = static_cast<FailureCause>(cause);
+  std::optional<std::vector<Branch>> branches = decode_branches(column_bytes(s.getColumn(22)));
+  if (!branches) {
+    return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": malformed branches");
+  }
+  i.branches = std::move(*branches);
   return i;
 }
 

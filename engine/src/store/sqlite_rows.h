@@ -21,12 +21,12 @@
 
 namespace saga::sqlite_rows {
 
-// Column lists. The instance columns are bound as ?1..?19, ?21 and ?22 (in this order) by both the
+// Column lists. The instance columns are bound as ?1..?19, ?21..?23 (in this order) by both the
 // insert and the update, and read back in this order by every SELECT.
 inline constexpr const char* kInstanceColumns =
     "id, type, version, fingerprint, phase, failed_from, step, attempt, delivery, skipped_mask, "
     "message_seq, data, last_request_id, wait, deadline_ms, last_reason, trace_id, "
-    "created_at_ms, updated_at_ms, row_version, locks_through, failure_cause";
+    "created_at_ms, updated_at_ms, row_version, locks_through, failure_cause, branches";
 inline constexpr const char* kRequestColumns =
     "id, saga_id, action, reason, requested_by, requested_at_ms, state, result, finished_at_ms, "
     "lock_key";

@@ -9,7 +9,7 @@ namespace saga {
 
 // The schema version this build writes (PRAGMA user_version). Bump it and append a Migration
 // in sqlite_schema.cpp.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Runs, in order, every migration above the file's user_version, each in its own IMMEDIATE
 // transaction together with the user_version update (so a crash leaves the file at one

@@ -1,0 +1,23 @@
+// Goal: a parallel group cannot open with the pivot either.
+// Method: must not compile, and the compiler output must contain the Expect text below;
+// the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must compile.
+// Expect: a pivot never sits in a parallel group
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<LoyaltyOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .parallel("prepare")
+        .pivot("authorize_card").invoke(accounting_service::authorize_card, &make_authorize_card)
+        .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
+    .end_parallel()
+#else
+    .parallel("prepare")
+        .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
+        .step("verify_consumer").invoke(consumer_service::validate_order, &make_validate_order)
+    .end_parallel()
+#endif
+    .build();
+// clang-format on
