@@ -73,7 +73,9 @@ void expect_group_invariants(const SagaDefinition& def, const SagaInstance& befo
     EXPECT_TRUE(d.branch_commands.empty());
     return;
   }
-  if (!d.branch_commands.empty()) EXPECT_FALSE(d.command.has_value());
+  if (!d.branch_commands.empty()) {
+    EXPECT_FALSE(d.command.has_value());
+  }
   Millis earliest{0};
   bool open = false;
   for (const Branch& b : d.next.branches) {
@@ -93,7 +95,9 @@ void expect_group_invariants(const SagaDefinition& def, const SagaInstance& befo
     EXPECT_EQ(c.envelope.saga_id, before.id);
     EXPECT_FALSE(c.envelope.compensation);
   }
-  if (is_terminal(d.next.phase)) EXPECT_TRUE(d.next.branches.empty());
+  if (is_terminal(d.next.phase)) {
+    EXPECT_TRUE(d.next.branches.empty());
+  }
 }
 
 }  // namespace

@@ -280,8 +280,9 @@ TEST(DecideGroupTest, ValidateChecksTheGroupRules) {
   apart.steps[kConfirm].group.clear();
   EXPECT_EQ(error(apart), "group 'prepare': its steps must be consecutive");
   SagaDefinition locked = grouped();
-  locked.steps[kVerify].locks.push_back(
-      LockDeclaration{[](std::string_view) { return std::vector<std::string>{"k"}; }, {}});
+  LockDeclaration lock;
+  lock.keys = [](std::string_view) { return std::vector<std::string>{"k"}; };
+  locked.steps[kVerify].locks.push_back(lock);
   EXPECT_EQ(error(locked), "step 'verify_consumer': a step in a parallel group declares no locks");
 }
 

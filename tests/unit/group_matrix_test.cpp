@@ -110,7 +110,9 @@ TEST(GroupMatrixTest, EveryInterleavingOfACompensatableGroup) {
           failed = failed || o == Outcome::kFailure;
         }
         const bool open = std::count(model.begin(), model.end(), M::kOpen) > 0;
-        if (open) EXPECT_EQ(d.sent.size(), sent_before) << "sent while branches are in flight";
+        if (open) {
+          EXPECT_EQ(d.sent.size(), sent_before) << "sent while branches are in flight";
+        }
       }
       if (!failed) {
         EXPECT_EQ(d.instance.phase, Phase::kExecuting);
@@ -162,7 +164,9 @@ TEST(GroupMatrixTest, EveryInterleavingOfARetriableGroup) {
         d.reply_to(*branch_command(d, kR[static_cast<size_t>(i)]),
                    refused ? Outcome::kFailure : Outcome::kSuccess, "R");
         ++answered;
-        if (answered < 3) EXPECT_EQ(d.instance.phase, Phase::kExecuting);
+        if (answered < 3) {
+          EXPECT_EQ(d.instance.phase, Phase::kExecuting);
+        }
       }
       EXPECT_EQ(d.instance.phase, code == 0 ? Phase::kCompleted : Phase::kFailed);
       if (code == 0) continue;

@@ -111,11 +111,11 @@ struct Decision {
   SagaInstance next;
   std::vector<HistoryEntry> history;
   std::optional<OutgoingCommand> command;
+  // Set when next.wait is Wait::kLock: what the engine must grant before the saga goes on.
+  std::optional<LockRequest> lock_request;
   // A parallel group's commands (sent together, or resent by a group timer); `command` is then
   // empty. Each has its own message_id, listed in next.branches.
   std::vector<OutgoingCommand> branch_commands;
-  // Set when next.wait is Wait::kLock: what the engine must grant before the saga goes on.
-  std::optional<LockRequest> lock_request;
 };
 
 // The next state. Errors (kFailedPrecondition) only for inputs that the caller should not have

@@ -386,6 +386,9 @@ void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
     input.now = t;
     input.random = random();
     if (input.kind == InputKind::kDeadline) dispatcher_.on_deadline(instance->last_request_id, t);
+    for (const Branch& b : instance->branches) {  // a parallel group's commands due now
+      if (b.state == BranchState::kInFlight && b.due <= t) dispatcher_.on_deadline(b.message_id, t);
+    }
     if (Status s = stage_input(batch, id, std::move(input)); !s) {
       log(LogLevel::kWarning, "timer for saga " + id + ": " + s.message());
     } else {

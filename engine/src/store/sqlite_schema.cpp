@@ -194,17 +194,10 @@ void add_parallel_branches(SQLite::Database& db) {
 ALTER TABLE saga_instances ADD COLUMN branches TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE saga_branch_outbox (
-  saga_id       TEXT    NOT NULL,
-  message_id    TEXT    NOT NULL PRIMARY KEY,
-  participant   TEXT    NOT NULL,
-  saga_type     TEXT    NOT NULL,
-  step          TEXT    NOT NULL,
-  name          TEXT    NOT NULL,
-  compensation  INTEGER NOT NULL,
-  attempt       INTEGER NOT NULL,
-  content_type  INTEGER NOT NULL,
-  trace_id      TEXT    NOT NULL,
-  body          BLOB    NOT NULL
+  saga_id TEXT NOT NULL, message_id TEXT NOT NULL PRIMARY KEY, participant TEXT NOT NULL,
+  saga_type TEXT NOT NULL, step TEXT NOT NULL, name TEXT NOT NULL, compensation INTEGER NOT NULL,
+  attempt INTEGER NOT NULL, content_type INTEGER NOT NULL, trace_id TEXT NOT NULL,
+  body BLOB NOT NULL
 );
 CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
 )sql");

@@ -119,7 +119,13 @@ class SagaHarness {
   // flight, or the single outstanding command), in any order the test chooses.
   template <Message T>
   Delivery reply_success_for(const std::string& step, const T& body) {
-    Result<std::string> bytes = encode_body(body, reply_content_type());
+    ContentType type = ContentType::kCerealBinary;  // the awaited command's, as replies use
+    for (const SentCommand& c : sent_) {
+      if (c.envelope.step == step && awaits(instance_, c.envelope.message_id)) {
+        type = c.envelope.content_type;
+      }
+    }
+    Result<std::string> bytes = encode_body(body, type);
     if (!bytes) {
       error("reply " + step + ": " + bytes.status().to_string());
       return {};
