@@ -309,6 +309,10 @@ std::optional<InputKind> cause_of(const HistoryEntry& e, const SagaInstance& bef
     case Event::kStepRetryScheduled:
     case Event::kCompensationRetryScheduled:
       return InputKind::kReply;
+    case Event::kLockAcquired:  // the engine's answers to a lock request
+      return InputKind::kLockGranted;
+    case Event::kLockWaiting:
+      return InputKind::kLockWaiting;
     case Event::kBranchFailed:  // parallel groups: a branch's reply, or its deadline
     case Event::kBranchSettled:
     case Event::kBranchExhausted:
