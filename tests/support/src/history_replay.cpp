@@ -313,8 +313,10 @@ std::optional<InputKind> cause_of(const HistoryEntry& e, const SagaInstance& bef
       return InputKind::kLockGranted;
     case Event::kLockWaiting:
       return InputKind::kLockWaiting;
+    case Event::kBranchSettled:  // a late branch's answer: decide writes "succeeded; ..."
+      if (e.reason.rfind("succeeded", 0) == 0) outcome = Outcome::kSuccess;
+      return replied ? InputKind::kReply : InputKind::kDeadline;
     case Event::kBranchFailed:  // parallel groups: a branch's reply, or its deadline
-    case Event::kBranchSettled:
     case Event::kBranchExhausted:
       return replied ? InputKind::kReply : InputKind::kDeadline;
     case Event::kStepTimedOut:
