@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "ftgo/create_order_saga.h"
+#include "ftgo_typed.h"
 #include "saga/testing/harness.h"
 #include "saga/testing/history_replay.h"
 
@@ -21,18 +22,9 @@ std::shared_ptr<const SagaDefinition> parallel_definition() {
   return def.value();
 }
 
-CreateOrderData order() {
-  CreateOrderData d;
-  d.order_id = 99;
-  d.consumer_id = 7;
-  d.restaurant_id = 3;
-  d.order_total_cents = 2'550;
-  return d;
-}
-
 class GroupHarnessTest : public ::testing::Test {
  protected:
-  GroupHarnessTest() : h(parallel_definition()) { h.start_with(order()); }
+  GroupHarnessTest() : h(parallel_definition()) { h.start_with(typed_ftgo::sample_order()); }
 
   // The group "prepare": both commands went out together, in step order.
   void expect_prepare_sent() {
