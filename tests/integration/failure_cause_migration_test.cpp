@@ -50,6 +50,7 @@ TEST(FailureCauseMigrationTest, StoredLoadedAndDerivedForOlderRows) {
     SQLite::Database raw(options.path, SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
+        "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
         "PRAGMA user_version = 3");
   }
   {
