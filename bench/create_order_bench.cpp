@@ -12,7 +12,9 @@
 //
 //   create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]
 //                      [--synchronous full|normal] [--processes] [--ceilings] [--json FILE]
-//                      [--finished F]
+//                      [--finished F] [--parallel | --compare-parallel]
+// --parallel measures Create Order version 3 (parallel groups) instead of version 2;
+// --compare-parallel measures both and prints their p50 side by side, with the load average.
 //
 // --finished F: F completed sagas already in the engine's store (growth); RSS is reported
 // either way.
@@ -50,7 +52,8 @@ int usage() {
   std::fprintf(stderr,
                "usage: create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]\n"
                "                          [--synchronous full|normal] [--processes] [--ceilings]\n"
-               "                          [--json FILE] [--finished F]\n");
+               "                          [--json FILE] [--finished F] [--parallel | "
+               "--compare-parallel]\n");
   return 2;
 }
 
@@ -84,6 +87,10 @@ int main(int argc, char** argv) {
       o.processes = true;
     } else if (a == "--ceilings") {
       o.ceilings = true;
+    } else if (a == "--parallel") {
+      o.parallel = true;
+    } else if (a == "--compare-parallel") {
+      o.compare_parallel = true;
     } else if (a == "--json") {
       o.json = value();
     } else if (a == "--finished") {
@@ -109,13 +116,24 @@ int main(int argc, char** argv) {
     template_dir = build_finished_template(o);
     o.template_db = (*template_dir / "orchestrator.db").string();
   }
+  const std::string load_before = load_average();
   std::vector<Row> rows;
   for (std::size_t w : o.w) rows.push_back(measure(o, w));
+  std::vector<Row> parallel_rows;
+  Options parallel = o;
+  parallel.parallel = true;
+  if (o.compare_parallel) {
+    for (std::size_t w : o.w) parallel_rows.push_back(measure(parallel, w));
+  }
   if (template_dir) {
     std::error_code ignored;
     std::filesystem::remove_all(*template_dir, ignored);
   }
   print_table(o, rows);
+  if (o.compare_parallel) {
+    print_table(parallel, parallel_rows);
+    print_parallel_comparison(rows, parallel_rows, load_before);
+  }
   std::optional<Ceilings> ceilings;
   if (o.ceilings) {
     ceilings = measure_ceilings(o.synchronous);

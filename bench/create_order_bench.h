@@ -25,6 +25,8 @@ struct Options {
   saga::Synchronous synchronous = saga::Synchronous::kFull;
   bool processes = false;
   bool ceilings = false;
+  bool parallel = false;          // --parallel: Create Order version 3 (parallel groups)
+  bool compare_parallel = false;  // --compare-parallel: both variants, p50 side by side
   std::string json;
   std::size_t finished = 0;  // --finished: completed sagas already in the engine's store
   std::string template_db;   // the engine database holding them, copied before each run
@@ -75,6 +77,12 @@ struct Ceilings {
   double zmq_round_trips_per_s = 0;  // DEALER/ROUTER ping-pong, 1 in flight
   double codec_us_per_message = 0;   // header encode + decode, one command
 };
+
+// The sequential and the parallel variant's rows, W by W: p50 side by side, with the machine's
+// load average (the runs share the machine; latencies are only comparable within one run).
+void print_parallel_comparison(const std::vector<Row>& sequential, const std::vector<Row>& parallel,
+                               const std::string& load_before);
+std::string load_average();  // /proc/loadavg's first three fields
 
 // --- the runs (create_order_bench_run.cpp) ----------------------------------------------------
 

@@ -9,8 +9,9 @@ namespace create_order_bench {
 
 void print_table(const Options& o, const std::vector<Row>& rows) {
   std::printf(
-      "Create Order saga, %s, synchronous=%s, %zu finished sagas in the store, %zu repetitions "
+      "Create Order saga%s, %s, synchronous=%s, %zu finished sagas in the store, %zu repetitions "
       "(median [min..max])\n",
+      o.parallel ? " (version 3: parallel groups)" : "",
       o.processes ? "participants in child processes" : "participants on threads",
       o.synchronous == saga::Synchronous::kFull ? "FULL" : "NORMAL", o.finished, o.reps);
   std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", "W", "N", "sagas/s",
@@ -33,6 +34,26 @@ void print_table(const Options& o, const std::vector<Row>& rows) {
                 cell("orders_per_commit", "%.1f [%.1f..%.1f]").c_str(),
                 cell("rss_mib", "%.0f [%.0f..%.0f]").c_str());
     if (r.not_completed > 0) std::printf("        (%zu sagas did not complete)\n", r.not_completed);
+  }
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+void print_parallel_comparison(const std::vector<Row>& sequential, const std::vector<Row>& parallel,
+                               const std::string& load_before) {
+  std::printf("\nCreate Order, sequential (version 2) vs parallel groups (version 3): p50 ms\n");
+  std::printf("  load average before: %s, after: %s (a shared machine inflates both alike)\n",
+              load_before.c_str(), load_average().c_str());
+  std::printf("%6s  %-14s %-14s %s\n", "W", "sequential", "parallel", "parallel/sequential");
+  for (std::size_t i = 0; i < sequential.size() && i < parallel.size(); ++i) {
+    const double s = sequential[i].stats.at("p50_ms").median;
+    const double p = parallel[i].stats.at("p50_ms").median;
+    std::printf("%6zu  %-14.2f %-14.2f %.2f\n", sequential[i].w, s, p, s > 0 ? p / s : 0.0);
   }
 }
 

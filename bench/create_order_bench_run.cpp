@@ -99,6 +99,7 @@ class Deployment {
         ftgo::ServiceOptions{"tcp://127.0.0.1:*", dir + "/orchestrator.db", nullptr, o.synchronous};
     order.registry = registry;
     order.synchronous = o.synchronous;
+    order.parallel = o.parallel;
     auto service = ftgo::OrderService::open(std::move(order));
     if (!service) die("order service: " + service.status().to_string());
     service_ = std::move(service).value();

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace saga {
@@ -119,6 +120,41 @@ std::vector<ControlEdge> control_edges(const SagaDefinition& d) {
   }
   return edges;
 }
+bool in_group(const SagaDefinition& d, std::size_t i) { return !d.steps[i].group.empty(); }
+bool group_starts(const SagaDefinition& d, std::size_t i) {
+  return in_group(d, i) && (i == 0 || d.steps[i - 1].group != d.steps[i].group);
+}
+bool group_ends(const SagaDefinition& d, std::size_t i) {
+  return in_group(d, i) && (i + 1 == d.steps.size() || d.steps[i + 1].group != d.steps[i].group);
+}
+// The last step of the unit (a step, or a parallel group) holding step i.
+std::size_t unit_last(const SagaDefinition& d, std::size_t i) {
+  while (in_group(d, i) && !group_ends(d, i)) ++i;
+  return i;
+}
+// The steps of the unit starting at `first`: one step, or every branch of a group.
+std::vector<std::string> unit_nodes(const SagaDefinition& d, std::size_t first) {
+  std::vector<std::string> out;
+  if (first >= d.steps.size()) return {"completed"};
+  for (std::size_t j = first; j <= unit_last(d, first); ++j) out.push_back(node_id('s', j));
+  return out;
+}
+// The forward edges (from, to), in order: start, then every unit to the next one.
+std::vector<std::pair<std::string, std::string>> forward_edges(const SagaDefinition& d) {
+  std::vector<std::pair<std::string, std::string>> edges;
+  for (const std::string& to : unit_nodes(d, 0)) edges.emplace_back("start", to);
+  for (std::size_t i = 0; i < d.steps.size(); ++i) {
+    for (const std::string& to : unit_nodes(d, unit_last(d, i) + 1)) {
+      edges.emplace_back(node_id('s', i), to);
+    }
+  }
+  return edges;
+}
+// Where a failure of step i enters the compensations: for a branch, the group's last
+// compensation (its siblings may have run), else the nearest one before the step.
+std::optional<std::size_t> failure_target(const SagaDefinition& d, std::size_t i) {
+  return first_compensation_before(d, in_group(d, i) ? unit_last(d, i) + 1 : i);
+}
 
 const char* const kCompensationEdge = " [style=dashed, color=firebrick, fontcolor=firebrick";
 
@@ -126,6 +162,11 @@ void dot_steps(const SagaDefinition& d, StepKind kind, std::string& out) {
   for (std::size_t i = 0; i < d.steps.size(); ++i) {
     const StepDefinition& step = d.steps[i];
     if (step.kind != kind) continue;
+    if (group_starts(d, i)) {
+      out += "    subgraph cluster_group_" + std::to_string(i) +
+             " {\n      label=" + dot_quote({"parallel: " + step.group}) +
+             "; style=bold; color=steelblue;\n";
+    }
     out += "    " + node_id('s', i) + " [label=" + dot_quote(step_lines(d, i));
     if (kind == StepKind::kPivot)
       out += ", shape=hexagon, style=\"filled,bold\", fillcolor=\"#ffe8b0\"";
@@ -135,6 +176,7 @@ void dot_steps(const SagaDefinition& d, StepKind kind, std::string& out) {
              ", style=\"rounded,dashed\", color=firebrick, fontcolor=firebrick];\n";
       out += "    { rank=same; " + node_id('s', i) + "; " + node_id('c', i) + "; }\n";
     }
+    if (group_ends(d, i)) out += "    }\n";
   }
 }
 
@@ -172,18 +214,13 @@ std::string to_dot(const SagaDefinition& d, const DiagramOptions& options) {
   dot_cluster(d, StepKind::kRetriable, "cluster_retriable", "retriable: retried, never compensated",
               "style=rounded; color=forestgreen;", out);
 
-  // The forward chain.
-  std::string previous = "start";
-  for (std::size_t i = 0; i < d.steps.size(); ++i) {
-    out += "  " + previous + " -> " + node_id('s', i) + ";\n";
-    previous = node_id('s', i);
-  }
-  out += "  " + previous + " -> completed;\n";
+  // The forward chain (a parallel group fans out and in).
+  for (const auto& [from, to] : forward_edges(d)) out += "  " + from + " -> " + to + ";\n";
 
   // The way back: failures enter the compensation chain, which runs in reverse order.
   for (std::size_t i = 0; i < d.steps.size(); ++i) {
     if (!can_fail_backwards(d, i)) continue;
-    const std::optional<std::size_t> target = first_compensation_before(d, i);
+    const std::optional<std::size_t> target = failure_target(d, i);
     out += "  " + node_id('s', i) + " -> " + (target ? node_id('c', *target) : "compensated") +
            kCompensationEdge + ", label=\"fails\", constraint=false];\n";
   }
@@ -211,7 +248,9 @@ std::string to_dot(const SagaDefinition& d, const DiagramOptions& options) {
 
 std::string to_mermaid(const SagaDefinition& d, const DiagramOptions& options) {
   std::string out = "flowchart TD\n";
-  out += "  start((\" \")) --> " + std::string(d.steps.empty() ? "completed" : "s0") + "\n";
+  const std::vector<std::string> first = unit_nodes(d, 0);
+  // One first step: the start's edge on its own line, as before groups existed.
+  out += "  start((\" \"))" + (first.size() == 1 ? " --> " + first[0] : std::string()) + "\n";
   struct Cluster {
     StepKind kind;
     const char* id;
@@ -229,6 +268,10 @@ std::string to_mermaid(const SagaDefinition& d, const DiagramOptions& options) {
     for (std::size_t i = 0; i < d.steps.size(); ++i) {
       const StepDefinition& step = d.steps[i];
       if (step.kind != cluster.kind) continue;
+      if (group_starts(d, i)) {
+        out += "    subgraph group_" + std::to_string(i) + " [" +
+               mermaid_quote({"parallel: " + step.group}) + "]\n    direction LR\n";
+      }
       const std::string label = mermaid_quote(step_lines(d, i));
       out += "    " + node_id('s', i) +
              (step.kind == StepKind::kPivot ? "{{" + label + "}}" : "[" + label + "]") + "\n";
@@ -236,17 +279,17 @@ std::string to_mermaid(const SagaDefinition& d, const DiagramOptions& options) {
         out += "    " + node_id('c', i) + "[" + mermaid_quote(compensation_lines(step)) + "]\n";
         compensation_nodes += (compensation_nodes.empty() ? "" : ",") + node_id('c', i);
       }
+      if (group_ends(d, i)) out += "    end\n";
     }
     out += "  end\n";
   }
   out += "  completed([\"completed\"])\n  compensated([\"compensated\"])\n";
-  for (std::size_t i = 0; i < d.steps.size(); ++i) {
-    out += "  " + node_id('s', i) + " --> " +
-           (i + 1 < d.steps.size() ? node_id('s', i + 1) : "completed") + "\n";
+  for (const auto& [from, to] : forward_edges(d)) {
+    if (from != "start" || first.size() > 1) out += "  " + from + " --> " + to + "\n";
   }
   for (std::size_t i = 0; i < d.steps.size(); ++i) {
     if (!can_fail_backwards(d, i)) continue;
-    const std::optional<std::size_t> target = first_compensation_before(d, i);
+    const std::optional<std::size_t> target = failure_target(d, i);
     out += "  " + node_id('s', i) + " -. fails .-> " +
            (target ? node_id('c', *target) : "compensated") + "\n";
   }

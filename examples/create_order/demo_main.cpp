@@ -2,6 +2,7 @@
 //
 //   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR [--fresh]] [--keep]
 //                     [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N] [--verbose]
+//                     [--parallel]
 //                     [--accounting python|cpp] [--curve | --curve-keys DIR]
 //                     [--console HOST:PORT [--console-read-token SRC] [--console-write-token SRC]]
 //                     [failure flags]
@@ -44,7 +45,7 @@ void usage() {
       stderr,
       "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
       "         [--fresh] [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N]\n"
-      "         [--verbose | --log-level debug|info|warning|error]\n"
+      "         [--verbose | --log-level debug|info|warning|error] [--parallel]\n"
       "         [--console HOST:PORT [--console-read-token file:F|env:V]\n"
       "         [--console-write-token file:F|env:V]]\n"
       "         [--accounting python|cpp] [--curve | --curve-keys DIR]\n"
@@ -57,6 +58,8 @@ void usage() {
       "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
       "--accounting EP)\n"
       "         [--orders N] [--seed S] [--curve-keys DIR]\n"
+      "  --parallel         Create Order version 3: verify the consumer and create the\n"
+      "                     ticket in parallel (a parallel group; docs/dsl.md)\n"
       "  --curve            encrypt and authenticate every connection (CURVE), with\n"
       "                     keys generated in DATA_DIR/curve\n"
       "  --curve-keys DIR   CURVE with the keys in DIR (participants.secret,\n"
@@ -149,6 +152,7 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
     config.order.participant.log_level = *level;
   }
   config.order.timing = demo.timing;
+  config.order.parallel = demo.parallel;
   return ftgo::run_orchestrator_process(std::move(config));
 }
 
@@ -174,6 +178,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (flag == "--curve") {
       demo.curve = true;
+    } else if (flag == "--parallel") {  // Create Order version 3 (parallel groups)
+      demo.parallel = true;
     } else if (flag.starts_with("--")) {
       const bool value_flag =
           std::find(std::begin(kValueFlags), std::end(kValueFlags), flag) != std::end(kValueFlags);

@@ -333,6 +333,7 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
     order.curve = curve->client();
   }
   order.timing = o.timing;
+  order.parallel = o.parallel;
   order.log_level = o.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
   if (auto level = parse_log_level(o.log_level)) order.log_level = *level;
   auto service = OrderService::open(std::move(order));

@@ -24,8 +24,9 @@ struct DemoOptions {
   // engine at error (info with verbose), the participant services at warning (info).
   std::string log_level;
   SagaTiming timing;
-  FailurePlan failures;  // from the flags, for every service
-  std::string program;   // this executable, for --processes
+  bool parallel = false;  // --parallel: Create Order version 3, with parallel groups
+  FailurePlan failures;   // from the flags, for every service
+  std::string program;    // this executable, for --processes
   // The Accounting service in Python (accounting_service.py, run by python3 as a child
   // process over tcp, in both modes) instead of C++.
   bool python_accounting = false;

@@ -54,7 +54,8 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
         options.participant.database_path);
   }
   std::unique_ptr<OrderService> service(new OrderService());
-  auto definition = create_order_definition(options.timing);
+  auto definition = options.parallel ? create_order_parallel_definition(options.timing)
+                                     : create_order_definition(options.timing);
   if (!definition) return definition.status();
   service->definition_ = std::move(definition).value();
 

@@ -56,6 +56,9 @@ struct OrderServiceOptions {
   // participant endpoint) when missing.
   saga::ParticipantRegistry registry;
   SagaTiming timing;
+  // Create Order version 3 (create_order_parallel_definition: verify_consumer and create_ticket
+  // sent together) instead of version 2.
+  bool parallel = false;
   saga::Synchronous synchronous = saga::Synchronous::kFull;  // engine and orders database
   saga::LogLevel log_level = saga::LogLevel::kError;
   // CURVE client keys of the engine's transport (one server key for every participant, as

@@ -57,7 +57,9 @@ pid_t fork_service(const DataPaths& paths, ServiceKind kind) {
 }
 
 // Forks the orchestrator; the child places `scenarios` and exits 0 when all ended as expected.
-pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& scenarios) {
+// parallel: Create Order version 3 (parallel groups).
+pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& scenarios,
+                        bool parallel = false) {
   std::fflush(stdout);
   const pid_t pid = fork();
   if (pid != 0) return pid;
@@ -74,6 +76,7 @@ pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& sce
   config.order.engine_database_path = paths.engine_db();
   config.order.timing.reply_timeout = Millis{500};
   config.order.synchronous = saga::Synchronous::kFull;
+  config.order.parallel = parallel;
   config.scenarios = scenarios;
   config.run.wait_timeout = Millis{30'000};
   _exit(run_orchestrator_process(std::move(config)));
@@ -156,7 +159,7 @@ void check_every_saga_ended(const DataPaths& paths) {
 }
 
 // One run: services up, the orchestrator killed twice at seeded points, then run to the end.
-void run_with_kills(KillPoint point, std::uint64_t seed) {
+void run_with_kills(KillPoint point, std::uint64_t seed, bool parallel = false) {
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 random(seed);
   saga::testing::TempDir dir;
@@ -168,7 +171,7 @@ void run_with_kills(KillPoint point, std::uint64_t seed) {
 
   // Two kills, each at a seeded point of the chosen kind, then a run to the end.
   for (int round = 0; round < 2; ++round) {
-    const pid_t orchestrator = fork_orchestrator(paths, scenarios);
+    const pid_t orchestrator = fork_orchestrator(paths, scenarios, parallel);
     const std::size_t k = 1 + random() % (kOrders - 1);
     switch (point) {
       case KillPoint::kAfterPlaced:
@@ -190,7 +193,7 @@ void run_with_kills(KillPoint point, std::uint64_t seed) {
                 at_kill ? at_kill.value().orders.size() : 0,
                 at_kill ? ended_orders(at_kill.value()) : 0);
   }
-  const pid_t last = fork_orchestrator(paths, scenarios);
+  const pid_t last = fork_orchestrator(paths, scenarios, parallel);
   EXPECT_EQ(wait_exit(last, Millis{40'000}), 0) << "every saga must end as its scenario expects";
 
   for (pid_t pid : services) {
@@ -257,6 +260,20 @@ TEST_P(CreateOrderCrashTest, KilledOrchestratorEndsEverySagaAfterRestart) {
         static_cast<std::uint64_t>(base) * 100 + static_cast<std::uint64_t>(GetParam()) * 10 + i;
     SCOPED_TRACE("seed " + std::to_string(seed));
     run_with_kills(GetParam(), seed);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
+// The parallel variant (version 3: verify_consumer and create_ticket in one group, the two
+// retriable steps in another): killed while groups have several commands out, its sagas end
+// as expected after the restart (their branch commands are resent from the branch outbox).
+TEST(CreateOrderParallelCrashTest, KilledOrchestratorEndsEveryParallelSagaAfterRestart) {
+  const int base = ::testing::UnitTest::GetInstance()->random_seed();
+  for (KillPoint point : {KillPoint::kAfterPlaced, KillPoint::kAfterDelay}) {
+    const std::uint64_t seed =
+        static_cast<std::uint64_t>(base) * 100 + 90 + static_cast<std::uint64_t>(point);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    run_with_kills(point, seed, /*parallel=*/true);
     if (::testing::Test::HasFailure()) return;
   }
 }

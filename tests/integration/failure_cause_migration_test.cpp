@@ -57,6 +57,7 @@ TEST(FailureCauseMigrationTest, StoredLoadedAndDerivedForOlderRows) {
         "DROP TABLE saga_events; DROP TABLE saga_event_keys; "
         "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
+        "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
         "PRAGMA user_version = 3");
   }
   {

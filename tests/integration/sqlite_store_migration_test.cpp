@@ -34,6 +34,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
         "DROP TABLE saga_lock_waits; ALTER TABLE saga_instances DROP COLUMN locks_through; "
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; ALTER TABLE saga_instances DROP "
         "COLUMN saga_deadline_ms; "
+        "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
         "PRAGMA user_version = 1");
   }
   StoreOptions read_only = options();
@@ -50,6 +51,54 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
   EXPECT_EQ(store->load("s1")->value().locks_through, kNoLocksGranted);
+}
+
+TEST_F(SqliteSagaStoreTest, VersionEightDatabaseGainsParallelBranchesAndTheirOutbox) {
+  {
+    auto store = open_store();
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+  }
+  {  // Back to what a v8 engine left behind.
+    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+    raw.exec(
+        "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "UPDATE saga_meta SET value = 8 WHERE key = 'schema_version'");
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  SagaInstance s1 = store->load("s1")->value();
+  EXPECT_TRUE(s1.branches.empty());
+  // Branches and several unanswered commands of one saga are stored and come back.
+  s1.branches = {{1, BranchState::kInFlight, 1, 1, Millis{5'000}, "s1/8"},
+                 {2, BranchState::kSucceeded, 1, 1, Millis{0}, "s1/9"}};
+  StoreBatch batch;
+  batch.updates.push_back(s1);
+  for (const char* id : {"s1/8", "s1/9"}) {
+    Envelope e;
+    e.message_id = id;
+    e.saga_id = "s1";
+    batch.branch_outbox_put.push_back(OutboxEntry{"s1", "kitchen", e});
+  }
+  ASSERT_EQ(store->commit(batch), Status::ok());
+  EXPECT_EQ(store->load("s1")->value().branches, s1.branches);
+  auto rows = [&] {
+    std::vector<std::string> ids;
+    Result<std::vector<OutboxEntry>> all = store->load_outbox();
+    EXPECT_TRUE(all.is_ok()) << all.status().to_string();
+    const std::vector<OutboxEntry> entries = all.is_ok() ? all.value() : std::vector<OutboxEntry>{};
+    for (const OutboxEntry& e : entries) {
+      ids.push_back(e.envelope.message_id);
+    }
+    return ids;
+  };
+  // The saga's single command first (saga_outbox), then its branches' commands.
+  EXPECT_EQ(rows(), (std::vector<std::string>{"s1-m1", "s1/8", "s1/9"}));
+  StoreBatch answered;
+  answered.branch_outbox_delete = {"s1/9"};
+  ASSERT_EQ(store->commit(answered), Status::ok());
+  EXPECT_EQ(rows(), (std::vector<std::string>{"s1-m1", "s1/8"}));
+  SQLite::Database raw(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
 }
 
 TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeepingItsRequests) {
@@ -71,6 +120,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeeping
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE operator_requests DROP COLUMN lock_key; ALTER TABLE saga_instances DROP "
         "COLUMN saga_deadline_ms; "
+        "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
         "PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -104,6 +154,7 @@ TEST_F(SqliteSagaStoreTest, VersionFiveDatabaseGainsSagaDeadlinesAndCancelReques
     raw.exec(
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; DROP TABLE saga_events; "
         "DROP TABLE saga_event_keys; ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
+        "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
         "DELETE FROM operator_requests WHERE action = 'cancel'; PRAGMA user_version = 5");
   }
   auto store = open_store();

@@ -63,6 +63,45 @@ SagaDefinition fragile_compensations() {
 }
 
 // The invariants every decision keeps, whatever the input.
+namespace {
+
+// Parallel groups: branch commands only with branches, one per branch sent, the instance's
+// deadline the earliest of its open branches', and no single command at the same time.
+void expect_group_invariants(const SagaDefinition& def, const SagaInstance& before,
+                             const Decision& d) {
+  if (!d.applied) {
+    EXPECT_TRUE(d.branch_commands.empty());
+    return;
+  }
+  if (!d.branch_commands.empty()) {
+    EXPECT_FALSE(d.command.has_value());
+  }
+  Millis earliest{0};
+  bool open = false;
+  for (const Branch& b : d.next.branches) {
+    ASSERT_GE(b.step, 0);
+    ASSERT_LT(b.step, static_cast<std::int32_t>(def.steps.size()));
+    EXPECT_FALSE(def.steps[static_cast<std::size_t>(b.step)].group.empty());
+    if (!b.open()) continue;
+    if (!open || b.due < earliest) earliest = b.due;
+    open = true;
+  }
+  if (open) {
+    EXPECT_EQ(d.next.deadline, earliest);
+    EXPECT_TRUE(d.next.last_request_id.empty());
+  }
+  for (const OutgoingCommand& c : d.branch_commands) {
+    EXPECT_TRUE(awaits(d.next, c.envelope.message_id)) << c.envelope.message_id;
+    EXPECT_EQ(c.envelope.saga_id, before.id);
+    EXPECT_FALSE(c.envelope.compensation);
+  }
+  if (is_terminal(d.next.phase)) {
+    EXPECT_TRUE(d.next.branches.empty());
+  }
+}
+
+}  // namespace
+
 void expect_invariants(const SagaDefinition& def, const SagaInstance& before, const Input& in,
                        const Decision& d) {
   if (!d.applied) {
@@ -106,7 +145,7 @@ void expect_invariants(const SagaDefinition& def, const SagaInstance& before, co
     } else {
       EXPECT_EQ(d.next.phase, Phase::kExecuting);
     }
-  } else {
+  } else if (d.next.branches.empty()) {
     // Only an annotation that changes nothing else (a saga deadline passed after the pivot)
     // keeps waiting for the command that was already out.
     const bool annotation =
@@ -116,6 +155,7 @@ void expect_invariants(const SagaDefinition& def, const SagaInstance& before, co
       EXPECT_NE(d.next.wait, Wait::kReply) << "waiting for a reply to a command never sent";
     }
   }
+  expect_group_invariants(def, before, d);
   if (d.next.wait == Wait::kRetry) {
     EXPECT_GE(d.next.deadline, in.now);
     EXPECT_TRUE(d.next.phase == Phase::kExecuting || d.next.phase == Phase::kCompensating);

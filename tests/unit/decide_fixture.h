@@ -80,6 +80,7 @@ class Driver {
       instance = r->next;
       history.insert(history.end(), r->history.begin(), r->history.end());
       if (r->command) sent.push_back(*r->command);
+      for (const OutgoingCommand& c : r->branch_commands) sent.push_back(c);
     }
     return r;
   }
@@ -89,7 +90,7 @@ class Driver {
     Result<Decision> r = try_apply(in);
     if (!r) {
       ADD_FAILURE() << "decide: " << r.status().to_string();
-      return Decision{false, "error", instance, {}, {}, {}};
+      return Decision{false, "error", instance, {}, {}, {}, {}};
     }
     return std::move(r).value();
   }
@@ -167,7 +168,7 @@ class Driver {
   Decision check(Result<Decision> r) {
     if (!r) {
       ADD_FAILURE() << "decide: " << r.status().to_string();
-      return Decision{false, "error", instance, {}, {}, {}};
+      return Decision{false, "error", instance, {}, {}, {}, {}};
     }
     return std::move(r).value();
   }

@@ -9,7 +9,11 @@
 //     direction show which compensations run, in order, when a step fails ("fails" edges from
 //     every step up to the pivot, then compensation to compensation, ending in "compensated");
 //   - the pivot as a hexagon in its own "pivot: point of no return" cluster;
-//   - the compensatable steps and the retriable tail each in their own cluster.
+//   - the compensatable steps and the retriable tail each in their own cluster;
+//   - a parallel group as a cluster "parallel: <name>" inside its kind's cluster: the step before
+//     it fans out to every branch and every branch leads to the step after it; a failing
+//     branch leads to the compensation of the group's last compensatable branch (the branches
+//     that ran are compensated, last first).
 // Only the structure is drawn (names, kinds, participants, commands, local, conditional); the
 // callbacks are opaque. The output is deterministic: equal definitions give equal text.
 // Render DOT with `dot -Tsvg saga.dot -o saga.svg`; paste Mermaid into a ```mermaid block.

@@ -41,6 +41,18 @@
 //    applies the step's handler and goes on (kEventReceived); an event the saga does not wait
 //    for now is ignored (the engine keeps it). The time limit passing records kEventTimedOut,
 //    then compensates or goes on as the step's on_timeout says.
+//  - Parallel groups (StepDefinition::group): the commands of every branch that applies go out
+//    in one decision (branch_commands, history kGroupSent), each with its own message_id,
+//    deadline and retries (SagaInstance::branches); the instance's deadline is the earliest of
+//    theirs. The group is done when every branch has answered: then the saga moves on. A
+//    branch of a compensatable group that fails (failure reply, or timeouts exhausted) moves
+//    the saga to kCompensating (kBranchFailed); the branches still in flight are awaited, not
+//    resent (kBranchSettled: answered, or timed out), and then the group's branches whose
+//    action ran or may have run (success, rejected success, timeout) are compensated one at a
+//    time, the group's last step first, then the steps before the group in reverse. A branch of
+//    a retriable group is retried under its policy; one that runs out (kBranchExhausted) fails
+//    the saga (kStepExhausted) once the others answered; an operator retry resends the
+//    exhausted branches, a skip moves past the group.
 //  - Operator actions apply to kFailed instances only. An operator retry after a failure reply
 //    sends a new message; after timeouts (outcome unknown) it resends the unanswered message,
 //    same message_id, so a participant that did run it answers from its inbox.
@@ -121,6 +133,9 @@ struct Decision {
   std::optional<OutgoingCommand> command;
   // Set when next.wait is Wait::kLock: what the engine must grant before the saga goes on.
   std::optional<LockRequest> lock_request;
+  // A parallel group's commands (sent together, or resent by a group timer); `command` is then
+  // empty. Each has its own message_id, listed in next.branches.
+  std::vector<OutgoingCommand> branch_commands;
 };
 
 // The next state. Errors (kFailedPrecondition) only for inputs that the caller should not have

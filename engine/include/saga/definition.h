@@ -174,6 +174,14 @@ struct StepDefinition {
   // applies; never for its compensation. See LockDeclaration.
   std::vector<LockDeclaration> locks;
 
+  // Parallel group (docs/dsl.md, "Parallel groups"): consecutive steps with the same non-empty
+  // group name are sent together, and the group is done when every one has replied. A group
+  // is compensatable or retriable as a whole (never the pivot); its steps invoke a command
+  // (no local function) and declare no locks. When one fails, the others are awaited, and
+  // those whose action ran are compensated one at a time, last step of the group first, before
+  // the steps ahead of the group. Empty: a step of its own.
+  std::string group;
+
   Millis reply_timeout{10'000};  // per delivery of the action or compensation
   RetryPolicy retry;             // resends and retries of the action
   RetryPolicy compensation_retry = RetryPolicy::exponential(Millis{200}, 2.0, Millis{30'000}, 0);
@@ -201,15 +209,16 @@ inline constexpr std::size_t kMaxSteps = 64;
 // `on_reply` only with an action, a positive reply timeout, and a retriable step's retry policy
 // allows more than one attempt (maximum_attempts != 1). A wait step has an event name, a
 // positive timeout, nothing else to do and no compensation, is not the pivot, compensates on
-// timeout only before the pivot, and its skip_to names a later step. Every lock declaration has a
-// `keys` function and a positive lease, and its release_after names a step at or after the pivot.
-// Returns kInvalidArgument naming the step
+// timeout only before the pivot, and its skip_to names a later step. Parallel groups:
+// consecutive, at least two steps, all compensatable or all retriable, each with an action, no
+// locks. Every lock declaration has a `keys` function and a positive lease, and its release_after
+// names a step at or after the pivot. Returns kInvalidArgument naming the step
 // ("step 'confirm_ticket': a retriable step cannot have a compensation").
 Status validate(const SagaDefinition& definition);
 
 // A stable hex hash of the definition's structure: name, version, and per step its name, kind,
-// action and compensation (participant + command) and whether it is local, its wait (event,
-// on_timeout, skip_to, keyed or not), and the lock
+// action and compensation (participant + command), whether it is local, its wait (event,
+// on_timeout, skip_to, keyed or not), its group, and the lock
 // declarations (count, lease, release_after) of the saga and each step. Equal structures
 // give equal fingerprints across runs and machines; any change to a step changes it.
 std::string fingerprint(const SagaDefinition& definition);

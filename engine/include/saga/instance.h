@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "saga/clock.h"
 #include "saga/phase.h"
@@ -36,6 +38,35 @@ enum class FailureCause : std::uint8_t {
 };
 std::string_view to_string(FailureCause cause);  // "none", "business_failure", "timeout", ...
 
+// One branch of the parallel group the instance is in (docs/dsl.md, "Parallel groups").
+enum class BranchState : std::uint8_t {
+  kInFlight = 1,   // its command is out; a reply is due by `due`
+  kRetryDue = 2,   // its command goes out again at `due` (same message_id when one is set)
+  kSucceeded = 3,  // success reply: the action ran (compensated if the saga rolls back)
+  kRejected = 4,   // success reply refused by the reply handler: ran, group failed, compensated
+  kRefused = 5,    // failure reply: the action did not run, nothing to compensate
+  kUnknown = 6,    // no reply in time: it may have run, so it is compensated (barrier: no-op)
+  kExhausted = 7,  // retriable group: its retry policy ran out; the saga fails for an operator
+};
+std::string_view to_string(BranchState state);  // "in_flight", "retry_due", ...
+
+struct Branch {
+  std::int32_t step = -1;
+  BranchState state = BranchState::kInFlight;
+  std::uint32_t attempt = 0;   // sends of this branch's command so far
+  std::uint32_t delivery = 0;  // sends of message_id so far
+  Millis due{0};               // kInFlight: reply deadline; kRetryDue: when it is sent again
+  std::string message_id;      // of the outstanding command; empty after a failure reply
+  // Whether the branch is still in flight (awaited before the group ends).
+  bool open() const { return state == BranchState::kInFlight || state == BranchState::kRetryDue; }
+  friend bool operator==(const Branch&, const Branch&) = default;
+};
+
+// Branches as stored (one text column): "step,state,attempt,delivery,due,id_length:id;" each.
+std::string encode_branches(const std::vector<Branch>& branches);
+// Parses what encode_branches wrote; nothing on malformed text.
+std::optional<std::vector<Branch>> decode_branches(std::string_view text);
+
 // SagaInstance::locks_through when no lock has been granted yet.
 inline constexpr std::int32_t kNoLocksGranted = -2;
 
@@ -66,6 +97,9 @@ struct SagaInstance {
   // The saga's own deadline (StartOptions::deadline, engine clock), 0 for none. Reset to 0 once
   // it passed and was acted on (history kSagaDeadlinePassed or kSagaDeadlinePassedAfterPivot).
   Millis saga_deadline{0};
+  // While the saga is in a parallel group, or compensates one that failed: one entry per branch
+  // that applies, in step order (`step` is then the group's first step). Empty otherwise.
+  std::vector<Branch> branches;
 
   std::string trace_id;
   std::int64_t row_version = 0;  // optimistic concurrency; bumped by every commit
@@ -74,6 +108,10 @@ struct SagaInstance {
 
   friend bool operator==(const SagaInstance&, const SagaInstance&) = default;
 };
+
+// Whether `message_id` is a command the instance still waits for: its single outstanding
+// command, or one of its branches in flight.
+bool awaits(const SagaInstance& instance, std::string_view message_id);
 
 // One line of an instance's history: append-only, in order.
 struct HistoryEntry {

@@ -75,9 +75,17 @@ enum class Event : std::uint8_t {
   kEventAwaited = 34,
   kEventReceived = 35,
   kEventTimedOut = 36,
+  // Parallel groups (docs/dsl.md, "Parallel groups"); `step` is the group's first step for
+  // kGroupSent, else the branch's own step.
+  kGroupSent = 37,        // the commands of every branch that applies went out together
+  kBranchFailed = 38,     // a branch of a compensatable group failed: the saga will compensate
+                          // once the branches still in flight have answered
+  kBranchSettled = 39,    // a branch in flight answered (or timed out) after its group failed
+  kBranchExhausted = 40,  // a branch of a retriable group ran out of attempts; the saga fails
+                          // once the branches still in flight have answered
 };
 
-inline constexpr int kEventCount = 36;
+inline constexpr int kEventCount = 40;
 
 // True for the events that only annotate a history (kCommandHeld, kCommandReleased).
 constexpr bool is_informational(Event e) {
@@ -98,7 +106,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 40> kTransitions{{
+inline constexpr std::array<Transition, 44> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -139,6 +147,10 @@ inline constexpr std::array<Transition, 40> kTransitions{{
     {Phase::kExecuting,    Event::kEventAwaited,                Phase::kExecuting},
     {Phase::kExecuting,    Event::kEventReceived,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kEventTimedOut,               Phase::kExecuting},
+    {Phase::kExecuting,    Event::kGroupSent,                   Phase::kExecuting},
+    {Phase::kExecuting,    Event::kBranchFailed,                Phase::kCompensating},
+    {Phase::kCompensating, Event::kBranchSettled,               Phase::kCompensating},
+    {Phase::kExecuting,    Event::kBranchExhausted,             Phase::kExecuting},
 }};
 // clang-format on
 

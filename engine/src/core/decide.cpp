@@ -1,10 +1,11 @@
 // The saga state machine: `decide` and its helpers. Pure: see decide.h for the rules.
 #include "saga/decide.h"
 
-#include <exception>
 #include <utility>
 
 #include "core/decide_events.h"
+#include "core/decide_group.h"
+#include "core/step_requests.h"
 #include "core/user_callbacks.h"
 #include "decide_cancel.h"
 #include "saga/check.h"
@@ -29,10 +30,10 @@ enum class Direction { kAction, kCompensation };
 
 // Builds one Decision. Every change of phase goes through record(), which checks the
 // transition table; the rest edits `s_` (the next instance state) directly.
-class Decider final : public events::DecideOps {
+class Decider final : public detail::DecideHooks {  // and events::DecideOps through it
  public:
   Decider(const SagaDefinition& def, const SagaInstance& instance, const Input& input)
-      : def_(def), in_(input) {
+      : def_(def), in_(input), group_(def, input, d_, *this) {
     d_.next = instance;
   }
 
@@ -68,7 +69,7 @@ class Decider final : public events::DecideOps {
 
  private:
   SagaInstance& s() { return d_.next; }
-  // events::DecideOps, for the wait steps' hooks (decide_events.cpp).
+  // detail::DecideHooks and events::DecideOps: decide_group.cpp and decide_events.cpp.
   SagaInstance& state() override { return d_.next; }
   const SagaDefinition& definition() const override { return def_; }
   const Input& input() const override { return in_; }
@@ -144,7 +145,8 @@ class Decider final : public events::DecideOps {
       case control::Action::kCompensate:
         record(plan->event, s().step, plan->reason);
         set_failure(plan->cause, plan->reason);
-        compensate_from(plan->compensate_from);
+        // A group in flight: its branches are awaited, then compensated (decide_group.cpp).
+        if (!detail::has_open_branch(s())) compensate_from(plan->compensate_from);
         break;
       case control::Action::kNote:
         record(plan->event, s().step, plan->reason);
@@ -156,6 +158,10 @@ class Decider final : public events::DecideOps {
   Result<Decision> reply() {
     SAGA_CHECK(in_.reply != nullptr, "decide: reply input without a reply");
     const Envelope& r = *in_.reply;
+    if (detail::has_open_branch(s())) {
+      if (std::optional<std::string> stale = group_.reply(r)) return ignored(std::move(*stale));
+      return done();
+    }
     if (s().last_request_id.empty() || r.correlation_id != s().last_request_id ||
         r.saga_id != s().id) {
       return ignored("stale reply " + r.correlation_id + " (outstanding: " +
@@ -191,6 +197,7 @@ class Decider final : public events::DecideOps {
   }
 
   Result<Decision> deadline() {
+    if (detail::has_open_branch(s())) return group_timer();
     if (s().wait == Wait::kEvent) return from_hook(events::wait_timed_out(*this));
     if (s().wait != Wait::kReply || in_.now < s().deadline) return ignored("no reply deadline due");
     const std::int32_t i = s().step;
@@ -222,6 +229,7 @@ class Decider final : public events::DecideOps {
   }
 
   Result<Decision> retry_due() {
+    if (detail::has_open_branch(s())) return group_timer();
     if (s().wait != Wait::kRetry || in_.now < s().deadline) return ignored("no retry due");
     const std::int32_t i = s().step;
     const bool compensating = s().phase == Phase::kCompensating;
@@ -242,6 +250,9 @@ class Decider final : public events::DecideOps {
     }
     return done();
   }
+
+  // A deadline or retry of a parallel group's branches (either input: the branches say which).
+  Result<Decision> group_timer() { return from_hook(group_.timer()); }
 
   // The engine's answer to the instance's LockRequest.
   Result<Decision> lock_answer() {
@@ -284,6 +295,10 @@ class Decider final : public events::DecideOps {
     const std::int32_t i = s().step;
     const bool was_compensating = s().failed_from == Phase::kCompensating;
     s().attempt = 0;
+    if (!was_compensating && !s().branches.empty()) {  // a retriable group ran out
+      group_.operator_action();
+      return done();
+    }
     switch (in_.kind) {
       case InputKind::kOperatorRetry: {
         record(was_compensating ? Event::kOperatorRetriedCompensation : Event::kOperatorRetriedStep,
@@ -355,22 +370,12 @@ class Decider final : public events::DecideOps {
   Gate lock_gate(std::int32_t i) {
     const std::vector<LockDeclaration>& declared = i < 0 ? def_.locks : step(i).locks;
     if (declared.empty() || s().locks_through >= i) return Gate::kOpen;
-    LockRequest request{i, {}};
-    try {
-      for (const LockDeclaration& lock : declared) {
-        const LockMode mode = lock.mode ? lock.mode(s().data) : LockMode::kWait;
-        if (mode == LockMode::kNone) continue;
-        const std::int32_t release_after = step_index(lock.release_after);
-        for (std::string& key : lock.keys(s().data)) {
-          if (key.empty() || has_claim(request, key)) continue;
-          request.claims.push_back(LockClaim{std::move(key), mode, lock.lease, release_after});
-        }
-      }
-    } catch (const std::exception& e) {
-      lock_failed(i, FailureCause::kLockRefused, std::string("lock keys threw: ") + e.what());
+    Result<LockRequest> request = detail::lock_request(def_, i, declared, s().data);
+    if (!request) {
+      lock_failed(i, FailureCause::kLockRefused, request.status().message());
       return Gate::kClosed;
     }
-    if (request.claims.empty()) {  // kNone for this data: nothing to take
+    if (request->claims.empty()) {  // kNone for this data: nothing to take
       s().locks_through = i;
       return Gate::kOpen;
     }
@@ -378,7 +383,7 @@ class Decider final : public events::DecideOps {
     s().wait = Wait::kLock;
     s().deadline = Millis{0};
     s().last_request_id.clear();
-    d_.lock_request = std::move(request);
+    d_.lock_request = std::move(request).value();
     return Gate::kClosed;
   }
 
@@ -396,21 +401,6 @@ class Decider final : public events::DecideOps {
                 /*retry_allowed=*/step(i).action.has_value());
   }
 
-  static bool has_claim(const LockRequest& request, const std::string& key) {
-    for (const LockClaim& c : request.claims) {
-      if (c.key == key) return true;
-    }
-    return false;
-  }
-
-  std::int32_t step_index(const std::string& name) const {
-    if (name.empty()) return -1;
-    for (std::size_t j = 0; j < def_.steps.size(); ++j) {
-      if (def_.steps[j].name == name) return static_cast<std::int32_t>(j);
-    }
-    return -1;
-  }
-
   // --- moving along -------------------------------------------------------------------------
 
   // Runs forward from the step after `from`: skips, local steps, and then either sends the
@@ -418,8 +408,13 @@ class Decider final : public events::DecideOps {
   void advance_from(std::int32_t from) override {
     stop_waiting();
     const auto count = static_cast<std::int32_t>(def_.steps.size());
-    for (std::int32_t j = from + 1; j < count; ++j) {
+    for (std::int32_t j = detail::group_last(def_, from) + 1; j < count; ++j) {
       const StepDefinition& st = step(j);
+      if (!st.group.empty()) {  // a parallel group: sent together (decide_group.cpp)
+        if (!group_.enter(j)) return;
+        j = detail::group_last(def_, j);
+        continue;
+      }
       s().step = j;
       s().attempt = 0;
       if (st.applies && !user_callbacks::call_predicate(st, s().data)) {
@@ -463,12 +458,12 @@ class Decider final : public events::DecideOps {
   }
 
   // Compensates, newest first, the steps at or below `from` that ran and have a compensation.
-  void compensate_from(std::int32_t from) {
+  void compensate_from(std::int32_t from) override {
     stop_waiting();
     for (std::int32_t j = from; j >= 0; --j) {
       const StepDefinition& st = step(j);
       const bool skipped = (s().skipped_mask >> j) & 1u;
-      if (skipped || !st.compensation) continue;
+      if (skipped || !st.compensation || !group_.compensates(j)) continue;
       s().step = j;
       s().attempt = 1;
       send_new(j, Direction::kCompensation);
@@ -476,6 +471,7 @@ class Decider final : public events::DecideOps {
     }
     s().step = -1;
     s().attempt = 0;
+    s().branches.clear();
     record(Event::kCompensated, -1, s().last_reason);
   }
 
@@ -513,12 +509,12 @@ class Decider final : public events::DecideOps {
   }
 
   // Why the saga fails or compensates: the text for people, the cause for the logic.
-  void set_failure(FailureCause cause, std::string reason) {
+  void set_failure(FailureCause cause, std::string reason) override {
     s().failure_cause = cause;
     s().last_reason = std::move(reason);
   }
 
-  void fail_saga() {
+  void fail_saga() override {
     SAGA_CHECK(s().phase == Phase::kFailed, "fail_saga after a non-failing event");
     s().failed_from = d_.history.back().event == Event::kCompensationExhausted
                           ? Phase::kCompensating
@@ -545,9 +541,8 @@ class Decider final : public events::DecideOps {
   // Builds the command of step `i` and arms the reply deadline. A command that cannot be built
   // fails the step (forward) or the saga (compensation): nothing would ever make it succeed.
   void emit(std::int32_t i, Direction dir, std::string message_id) {
-    const StepDefinition& st = step(i);
-    const CommandAction& action = dir == Direction::kAction ? *st.action : *st.compensation;
-    Result<CommandMessage> command = user_callbacks::call_make(action, s().data);
+    Result<OutgoingCommand> command = detail::build_command(
+        def_, s(), i, dir == Direction::kCompensation, std::move(message_id), s().delivery);
     if (!command) {
       std::string reason = "bad_command: " + command.status().message();
       if (dir == Direction::kAction) {
@@ -560,27 +555,16 @@ class Decider final : public events::DecideOps {
       }
       return;
     }
-    Envelope e;
-    e.kind = MessageKind::kCommand;
-    e.message_id = std::move(message_id);
-    e.saga_id = s().id;
-    e.saga_type = def_.name;
-    e.step = st.name;
-    e.name = std::move(command->name);
-    e.compensation = dir == Direction::kCompensation;
-    e.attempt = s().delivery;
-    e.content_type = command->content_type;
-    e.trace_id = s().trace_id;
-    e.body = std::move(command->body);
-    s().last_request_id = e.message_id;
+    s().last_request_id = command->envelope.message_id;
     s().wait = Wait::kReply;
-    s().deadline = reply_deadline(&st, in_.now);
-    d_.command = OutgoingCommand{action.participant, std::move(e)};
+    s().deadline = reply_deadline(&step(i), in_.now);
+    d_.command = std::move(command).value();
   }
 
   const SagaDefinition& def_;
   const Input& in_;
   Decision d_;
+  detail::GroupDecider group_;
 };
 
 }  // namespace

@@ -134,6 +134,44 @@ void add_locks(Fnv1a64& hash, const std::vector<LockDeclaration>& locks) {
   }
 }
 
+Status group_error(const std::string& group, std::string_view what) {
+  return invalid_argument("group '" + group + "': " + std::string(what));
+}
+
+// Parallel groups: consecutive steps sharing a name, two or more, one kind (not the pivot),
+// each invoking a command and taking no locks of its own.
+Status check_groups(const SagaDefinition& definition) {
+  const std::vector<StepDefinition>& steps = definition.steps;
+  std::set<std::string_view> closed;
+  for (std::size_t i = 0; i < steps.size();) {
+    const std::string& group = steps[i].group;
+    if (group.empty()) {
+      ++i;
+      continue;
+    }
+    if (closed.count(group)) return group_error(group, "its steps must be consecutive");
+    std::size_t end = i;
+    while (end < steps.size() && steps[end].group == group) ++end;
+    if (end - i < 2) return group_error(group, "a parallel group needs at least two steps");
+    for (std::size_t j = i; j < end; ++j) {
+      const StepDefinition& step = steps[j];
+      if (step.kind == StepKind::kPivot) {
+        return group_error(group, "a pivot never sits in a parallel group ('" + step.name + "')");
+      }
+      if (step.kind != steps[i].kind) {
+        return group_error(group, "a parallel group is compensatable or retriable as a whole");
+      }
+      if (!step.action) return step_error(step, "a step in a parallel group needs an action");
+      if (!step.locks.empty()) {
+        return step_error(step, "a step in a parallel group declares no locks");
+      }
+    }
+    closed.insert(group);
+    i = end;
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 std::string_view to_string(LockMode mode) {
@@ -216,6 +254,7 @@ Status validate(const SagaDefinition& definition) {
       return s;
     }
   }
+  if (Status s = check_groups(definition); !s) return s;
   return check_locks(definition, definition.locks, saga);
 }
 
@@ -235,6 +274,10 @@ std::string fingerprint(const SagaDefinition& definition) {
     hash.field(step.local ? "local" : "-");
     add_locks(hash, step.locks);
     if (step.wait) hash.field(events::fingerprint_text(step));
+    if (!step.group.empty()) {  // fingerprints of sequential definitions stay as they were
+      hash.field("group");
+      hash.field(step.group);
+    }
   }
   return hash.hex();
 }

@@ -96,6 +96,14 @@ std::string_view to_string(Event event) {
       return "event_received";
     case Event::kEventTimedOut:
       return "event_timed_out";
+    case Event::kGroupSent:
+      return "group_sent";
+    case Event::kBranchFailed:
+      return "branch_failed";
+    case Event::kBranchSettled:
+      return "branch_settled";
+    case Event::kBranchExhausted:
+      return "branch_exhausted";
   }
   return "unknown";
 }

@@ -15,6 +15,8 @@ SagaInstance& PendingBatch::stage(const std::string& id, Decision& decision) {
   ++inputs;
   for (HistoryEntry& entry : decision.history) history.emplace_back(id, std::move(entry));
   if (decision.command) commands[id] = std::move(*decision.command);
+  for (OutgoingCommand& c : decision.branch_commands)
+    branch_commands.emplace_back(id, std::move(c));
   return staged[id] = std::move(decision.next);
 }
 
@@ -40,6 +42,13 @@ CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, Lock
     } else if (instance.last_request_id.empty() && !inserted) {
       out.outbox_delete.push_back(id);
     }
+    if (auto was = running.find(id); was != running.end()) {
+      for (const Branch& b : was->second.branches) {
+        if (!b.message_id.empty() && !awaits(instance, b.message_id)) {
+          out.branch_outbox_delete.push_back(b.message_id);
+        }
+      }
+    }
     if (inserted) {
       out.inserts.push_back(std::move(instance));
     } else {
@@ -61,6 +70,9 @@ CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, Lock
     batch.history = std::move(out.history);
   };
   out.history = std::move(batch.history);
+  for (const auto& [id, command] : batch.branch_commands) {
+    out.branch_outbox_put.push_back(OutboxEntry{id, command.participant, command.envelope});
+  }
   out.request_outcomes = batch.request_outcomes;
   out.events_put = batch.events_put;
   out.events_consumed = batch.events_consumed;
@@ -102,7 +114,9 @@ AppliedBatch apply_committed(PendingBatch& batch, RunningSagas& running, TimerQu
     } else {
       SagaInstance& kept = running[id];
       kept = std::move(instance);
-      if (kept.wait == Wait::kRetry || kept.wait == Wait::kStart || kept.wait == Wait::kEvent) {
+      // A parallel group's deadline moves with every branch's answer.
+      if (kept.wait == Wait::kRetry || kept.wait == Wait::kStart || kept.wait == Wait::kEvent ||
+          !kept.branches.empty()) {
         timers.arm(kept);
       }
       if (inserted) timers.arm_saga_deadline(kept);

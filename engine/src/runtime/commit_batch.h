@@ -27,8 +27,9 @@ struct PendingBatch {
   std::unordered_map<std::string, SagaInstance> staged;  // latest state of each saga touched
   std::unordered_set<std::string> inserted;              // staged ids that are new sagas
   std::vector<std::pair<std::string, HistoryEntry>> history;
-  std::unordered_map<std::string, OutgoingCommand> commands;  // latest command per saga
-  std::vector<std::function<void(const Status&)>> on_commit;  // API requests' answers
+  std::unordered_map<std::string, OutgoingCommand> commands;             // latest command per saga
+  std::vector<std::pair<std::string, OutgoingCommand>> branch_commands;  // parallel groups'
+  std::vector<std::function<void(const Status&)>> on_commit;             // API requests' answers
   std::vector<DefinitionRecord> definitions;
   std::vector<RequestOutcome> request_outcomes;  // operator requests taken from the store
   // External events (engine_events.cpp): new ones, pending ones taken, correlation keys.
@@ -70,8 +71,10 @@ struct CommitResult {
 // Writes the batch as one StoreBatch: new and updated instances (updates with the row_version
 // they were read at, from `running`), each saga's command into the outbox (or its outbox row
 // deleted when it has none outstanding), history, request outcomes, definitions and the lock
-// table's changes. After a commit the table's journal is cleared; after a failure the table is
-// rolled back. The batch's instances, commands and history are as before either way.
+// table's changes. Branch commands go to the branch outbox; the rows of branches a saga no
+// longer waits for (answered, or its group settled) are deleted. After a commit the table's journal
+// is cleared; after a failure the table is rolled back. The batch's instances, commands and history
+// are as before either way.
 CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, LockTable& locks,
                           const std::function<Status(const StoreBatch&)>& write);
 

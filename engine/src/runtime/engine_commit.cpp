@@ -93,6 +93,7 @@ void Engine::Impl::after_commit(PendingBatch& batch) {
     if (first && crash_here(CrashPoint::kAfterFirstSend)) return;
     first = false;
   }
+  for (auto& [id, command] : batch.branch_commands) dispatcher_.dispatch(std::move(command), now());
   if (crash_here(CrashPoint::kAfterSendBeforeNotify)) return;
   publish();  // whoever is woken below sees counters that include this batch
   std::vector<std::function<void(const SagaInstance&)>> listeners;

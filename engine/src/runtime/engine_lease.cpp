@@ -20,9 +20,11 @@ void Engine::Impl::adopt(std::vector<SagaInstance> unfinished, std::vector<Outbo
     std::string id = instance.id;
     resolved.insert(id);
     auto [it, inserted] = running_.insert_or_assign(id, std::move(instance));
-    if (it->second.wait == Wait::kReply) it->second.deadline = Millis{0};  // re-armed on send
+    // A parallel group's deadline stays: it is its branches' own (decide_group.cpp).
+    const bool group = !it->second.branches.empty();
+    if (it->second.wait == Wait::kReply && !group) it->second.deadline = Millis{0};  // on send
     if (it->second.wait == Wait::kRetry || it->second.wait == Wait::kStart ||
-        it->second.wait == Wait::kEvent) {
+        it->second.wait == Wait::kEvent || group) {
       timers_.arm(it->second);
     }
     if (it->second.wait == Wait::kEvent) event_checks_.push_back(id);
@@ -36,7 +38,7 @@ void Engine::Impl::adopt(std::vector<SagaInstance> unfinished, std::vector<Outbo
   for (OutboxEntry& entry : outbox) {
     if (!resolved.count(entry.saga_id)) continue;
     const SagaInstance& instance = running_.at(entry.saga_id);
-    if (instance.last_request_id != entry.envelope.message_id) continue;
+    if (!awaits(instance, entry.envelope.message_id)) continue;
     entry.envelope.attempt += 1;
     dispatcher_.dispatch(OutgoingCommand{std::move(entry.participant), std::move(entry.envelope)},
                          now());

@@ -215,7 +215,7 @@ void Engine::Impl::iterate(Millis max_wait) {
   // Held commands go out unless their saga moved on while they waited.
   dispatcher_.release_held(now(), [this](const Envelope& command) {
     auto it = running_.find(command.saga_id);
-    return it != running_.end() && it->second.last_request_id == command.message_id;
+    return it != running_.end() && awaits(it->second, command.message_id);
   });
   publish();
 }
@@ -375,6 +375,9 @@ void Engine::Impl::collect_due_timers(PendingBatch& batch, std::size_t budget) {
     input.now = t;
     input.random = random();
     if (input.kind == InputKind::kDeadline) dispatcher_.on_deadline(instance->last_request_id, t);
+    for (const Branch& b : instance->branches) {  // a parallel group's commands due now
+      if (b.state == BranchState::kInFlight && b.due <= t) dispatcher_.on_deadline(b.message_id, t);
+    }
     if (Status s = stage_input(batch, id, std::move(input)); !s) {
       log(LogLevel::kWarning, "timer for saga " + id + ": " + s.message());
     } else {
@@ -399,7 +402,7 @@ void Engine::Impl::on_sent(const Envelope& command) {
 void Engine::Impl::on_gate(const Envelope& command, Dispatcher::GateChange change,
                            std::string_view reason) {
   auto it = running_.find(command.saga_id);
-  if (it == running_.end() || it->second.last_request_id != command.message_id) return;
+  if (it == running_.end() || !awaits(it->second, command.message_id)) return;
   const Event event =
       change == Dispatcher::GateChange::kHeld ? Event::kCommandHeld : Event::kCommandReleased;
   if (!next_phase(it->second.phase, event)) return;  // only a sending saga has a command out

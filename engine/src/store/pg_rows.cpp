@@ -2,6 +2,9 @@
 // columns and ranges as the SQLite backend's sqlite_rows.cpp.
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "store/pg_saga_store.h"
 
@@ -46,7 +49,8 @@ std::vector<pg::Param> instance_params(const SagaInstance& i, std::int64_t row_v
           number(row_version),
           number(i.locks_through),
           number(static_cast<std::int64_t>(i.failure_cause)),
-          number(i.saga_deadline.count())};
+          number(i.saga_deadline.count()),
+          text(encode_branches(i.branches))};
 }
 
 Result<SagaInstance> read_instance(const pg::Rows& rows, int r) {
@@ -83,6 +87,11 @@ Result<SagaInstance> read_instance(const pg::Rows& rows, int r) {
   i.locks_through = static_cast<std::int32_t>(rows.get_int(r, 20));
   i.failure_cause = static_cast<FailureCause>(cause);
   i.saga_deadline = Millis(rows.get_int(r, 22));
+  std::optional<std::vector<Branch>> branches = decode_branches(rows.get(r, 23));
+  if (!branches) {
+    return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": malformed branches");
+  }
+  i.branches = std::move(*branches);
   return i;
 }
 

@@ -76,7 +76,7 @@ Status PgSagaStore::write_batch(const StoreBatch& batch) {
   }
   const std::string placeholders =
       "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
-      "$20, $21, $22, $23, $24, $25";
+      "$20, $21, $22, $23, $24, $25, $26";
   for (const SagaInstance& i : batch.inserts) {
     std::vector<Param> p = pg_rows::instance_params(i, 1);
     p.push_back(text(options_.instance_name));
@@ -95,7 +95,7 @@ Status PgSagaStore::write_batch(const StoreBatch& batch) {
     std::string fence;
     if (shared()) {
       p.push_back(number(epoch_));
-      fence = " AND lease_epoch = $24";
+      fence = " AND lease_epoch = $25";
     }
     Result<pg::Rows> r = c_->exec(
         "update",
@@ -104,7 +104,7 @@ Status PgSagaStore::write_batch(const StoreBatch& batch) {
         "message_seq = $11, data = $12, last_request_id = $13, wait = $14, deadline_ms = $15, "
         "last_reason = $16, trace_id = $17, created_at_ms = $18, updated_at_ms = $19, "
         "row_version = row_version + 1, locks_through = $21, failure_cause = $22, "
-        "saga_deadline_ms = $23 "
+        "saga_deadline_ms = $23, branches = $24 "
         "WHERE id = $1 AND row_version = $20" +
             fence,
         p);
@@ -137,18 +137,21 @@ Status PgSagaStore::write_batch(const StoreBatch& batch) {
     }
   }
   for (const OutboxEntry& e : batch.outbox_put) {
-    const Envelope& m = e.envelope;
-    if (Status s =
-            c_->run("outbox put",
-                    sqlite_rows::sql("INSERT INTO saga_outbox (", kOutboxColumns,
-                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
-                    {text(e.saga_id), text(m.message_id), text(e.participant), text(m.saga_type),
-                     text(m.step), text(m.name), number(m.compensation ? 1 : 0), number(m.attempt),
-                     number(static_cast<std::int64_t>(m.content_type)), text(m.trace_id),
-                     pg::bytes(m.body)});
+    if (Status s = put_outbox("saga_outbox", e); !s) return s;
+  }
+  // Parallel groups' branch commands (several per saga, by message id; a put replaces).
+  std::vector<std::string> branches_gone = batch.branch_outbox_delete;
+  for (const OutboxEntry& e : batch.branch_outbox_put)
+    branches_gone.push_back(e.envelope.message_id);
+  for (const std::string& id : branches_gone) {
+    if (Status s = c_->run("branch outbox delete",
+                           "DELETE FROM saga_branch_outbox WHERE message_id = $1", {text(id)});
         !s) {
       return s;
     }
+  }
+  for (const OutboxEntry& e : batch.branch_outbox_put) {
+    if (Status s = put_outbox("saga_branch_outbox", e); !s) return s;
   }
   for (const RequestOutcome& o : batch.request_outcomes) {
     if (Status s = c_->run("operator requests",
@@ -247,13 +250,32 @@ Result<std::vector<SagaInstance>> PgSagaStore::instances(const std::string& wher
       &pg_rows::read_instance);
 }
 
+Status PgSagaStore::put_outbox(const char* table, const OutboxEntry& e) {
+  const Envelope& m = e.envelope;
+  return c_->run(
+      "outbox put",
+      sqlite_rows::sql("INSERT INTO ", table, " (") + kOutboxColumns +
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+      {text(e.saga_id), text(m.message_id), text(e.participant), text(m.saga_type), text(m.step),
+       text(m.name), number(m.compensation ? 1 : 0), number(m.attempt),
+       number(static_cast<std::int64_t>(m.content_type)), text(m.trace_id), pg::bytes(m.body)});
+}
+
 Result<std::vector<OutboxEntry>> PgSagaStore::outbox_rows(const std::string& where,
                                                           const std::vector<Param>& params) {
   if (Status s = ready(); !s) return s;
   const std::string columns = pg_rows::prefixed(kOutboxColumns, "o");
-  return pg_rows::read_all<OutboxEntry>(
+  Result<std::vector<OutboxEntry>> single = pg_rows::read_all<OutboxEntry>(
       c_->exec("outbox", "SELECT " + columns + " FROM saga_outbox o " + where, params),
       &pg_rows::read_outbox);
+  if (!single) return single;
+  // Then the parallel groups' branch commands, as the SQLite backend lists them.
+  Result<std::vector<OutboxEntry>> branches = pg_rows::read_all<OutboxEntry>(
+      c_->exec("outbox", "SELECT " + columns + " FROM saga_branch_outbox o " + where, params),
+      &pg_rows::read_outbox);
+  if (!branches) return branches;
+  for (OutboxEntry& e : branches.value()) single->push_back(std::move(e));
+  return single;
 }
 
 Result<std::optional<SagaInstance>> PgSagaStore::load(const std::string& id) {

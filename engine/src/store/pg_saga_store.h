@@ -81,6 +81,9 @@ class PgSagaStore final : public SagaStore {
   Result<std::vector<SagaInstance>> claim(std::size_t limit);
   Result<std::vector<SagaInstance>> instances(const std::string& where_and_order,
                                               const std::vector<pg::Param>& params);
+  // One row of saga_outbox or saga_branch_outbox (`table`).
+  Status put_outbox(const char* table, const OutboxEntry& e);
+  // The rows of saga_outbox, then of saga_branch_outbox, that `where` (over alias o) selects.
   Result<std::vector<OutboxEntry>> outbox_rows(const std::string& where,
                                                const std::vector<pg::Param>& params);
   Result<std::vector<OperatorRequest>> requests(const std::string& where_and_order,

@@ -139,7 +139,29 @@ CREATE TABLE saga_engine_instances (
 CREATE SEQUENCE saga_lease_epochs;
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1};
+// Version 2: parallel groups (SQLite's version 9): the instance's branches and the branches'
+// unanswered commands, several per saga, keyed by message id.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE saga_instances ADD COLUMN branches TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE saga_branch_outbox (
+  saga_id       TEXT    NOT NULL,
+  message_id    TEXT    NOT NULL PRIMARY KEY,
+  participant   TEXT    NOT NULL,
+  saga_type     TEXT    NOT NULL,
+  step          TEXT    NOT NULL,
+  name          TEXT    NOT NULL,
+  compensation  INTEGER NOT NULL,
+  attempt       BIGINT  NOT NULL,
+  content_type  INTEGER NOT NULL,
+  trace_id      TEXT    NOT NULL,
+  body          BYTEA   NOT NULL,
+  put_seq       BIGSERIAL
+);
+CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
 static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");
 
 // Any number: the advisory lock key the migrations take ("saga" in ASCII).

@@ -42,6 +42,10 @@ struct StoreBatch {
   std::vector<RequestOutcome> request_outcomes;               // operator requests finished
   LockChanges locks;                                          // semantic locks and waits
   std::vector<std::int64_t> start_requests_done;  // seqs of start requests taken (rows deleted)
+  // Parallel groups' branch commands, several per saga, keyed by message id: deletes (message
+  // ids), then puts, after the single-command outbox.
+  std::vector<std::string> branch_outbox_delete;
+  std::vector<OutboxEntry> branch_outbox_put;
   // External events (written after the locks): new events, pending events taken by their
   // saga, correlation keys of sagas that start, and the keys of sagas that end (by saga id).
   std::vector<StoredEvent> events_put;
@@ -52,10 +56,13 @@ struct StoreBatch {
     return !events_put.empty() || !events_consumed.empty() || !event_keys_put.empty() ||
            !event_keys_delete.empty();
   }
+  bool has_branch_outbox() const {
+    return !branch_outbox_delete.empty() || !branch_outbox_put.empty();
+  }
   bool empty() const {
     return definitions.empty() && inserts.empty() && updates.empty() && history.empty() &&
            outbox_put.empty() && outbox_delete.empty() && request_outcomes.empty() &&
-           locks.empty() && start_requests_done.empty() && !has_events();
+           locks.empty() && start_requests_done.empty() && !has_events() && !has_branch_outbox();
   }
 };
 
@@ -77,7 +84,8 @@ class SagaStore {
   virtual Result<std::optional<SagaInstance>> load(const std::string& id) = 0;
   // Instances in executing, compensating or failed, oldest first.
   virtual Result<std::vector<SagaInstance>> load_unfinished() = 0;
-  // Every outbox row, in the order they were last put.
+  // Every outbox row, in the order they were last put: the single commands, then the parallel
+  // groups' branch commands.
   virtual Result<std::vector<OutboxEntry>> load_outbox() = 0;
   virtual Result<std::vector<HistoryEntry>> history(const std::string& id) = 0;
   // Newest first (created_at, then id), at most `limit` of them (0: no limit).

@@ -55,6 +55,7 @@ void bind_instance(SQLite::Statement& s, const SagaInstance& i) {
   s.bind(21, i.locks_through);
   s.bind(22, static_cast<std::int32_t>(i.failure_cause));
   s.bind(23, static_cast<std::int64_t>(i.saga_deadline.count()));
+  s.bind(24, encode_branches(i.branches));
 }
 
 const std::string& unfinished_phases() {
@@ -109,6 +110,11 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
   i.locks_through = s.getColumn(20).getInt();
   i.failure_cause = static_cast<FailureCause>(cause);
   i.saga_deadline = Millis(s.getColumn(22).getInt64());
+  std::optional<std::vector<Branch>> branches = decode_branches(column_bytes(s.getColumn(23)));
+  if (!branches) {
+    return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": malformed branches");
+  }
+  i.branches = std::move(*branches);
   return i;
 }
 

@@ -29,14 +29,15 @@ using namespace sqlite_rows;
 SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
     : insert_instance(db, sql("INSERT INTO saga_instances (", kInstanceColumns,
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23)")),
+                              "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23, ?24)")),
       update_instance(db,
                       "UPDATE saga_instances SET type = ?2, version = ?3, fingerprint = ?4, "
                       "phase = ?5, failed_from = ?6, step = ?7, attempt = ?8, delivery = ?9, "
                       "skipped_mask = ?10, message_seq = ?11, data = ?12, last_request_id = ?13, "
                       "wait = ?14, deadline_ms = ?15, last_reason = ?16, trace_id = ?17, "
                       "created_at_ms = ?18, updated_at_ms = ?19, row_version = row_version + 1, "
-                      "locks_through = ?21, failure_cause = ?22, saga_deadline_ms = ?23 "
+                      "locks_through = ?21, failure_cause = ?22, saga_deadline_ms = ?23, "
+                      "branches = ?24 "
                       "WHERE id = ?1 AND row_version = ?20"),
       append_history(db,
                      "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, "
@@ -44,6 +45,9 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
       put_outbox(db, sql("INSERT OR REPLACE INTO saga_outbox (", kOutboxColumns,
                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")),
       delete_outbox(db, "DELETE FROM saga_outbox WHERE saga_id = ?1"),
+      put_branch_outbox(db, sql("INSERT OR REPLACE INTO saga_branch_outbox (", kOutboxColumns,
+                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")),
+      delete_branch_outbox(db, "DELETE FROM saga_branch_outbox WHERE message_id = ?1"),
       put_definition(db,
                      "INSERT OR IGNORE INTO saga_definitions (name, version, fingerprint, "
                      "registered_at_ms) VALUES (?1, ?2, ?3, ?4)"),
@@ -60,6 +64,8 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
                               " FROM saga_instances WHERE phase IN (" + unfinished_phases() +
                                   ") ORDER BY created_at_ms, id")),
       load_outbox(db, sql("SELECT ", kOutboxColumns, " FROM saga_outbox ORDER BY rowid")),
+      load_branch_outbox(db,
+                         sql("SELECT ", kOutboxColumns, " FROM saga_branch_outbox ORDER BY rowid")),
       load_history(db,
                    "SELECT event, step, attempt, time_ms, reason, reply_name FROM saga_history "
                    "WHERE saga_id = ?1 ORDER BY seq"),
@@ -177,8 +183,7 @@ void SqliteSagaStore::Impl::append_history(const std::string& saga_id, const His
   s.exec();
 }
 
-void SqliteSagaStore::Impl::put_outbox(const OutboxEntry& entry) {
-  SQLite::Statement& s = st_->put_outbox;
+void SqliteSagaStore::Impl::put_outbox(SQLite::Statement& s, const OutboxEntry& entry) {
   const Envelope& m = entry.envelope;
   Use use(s);
   bind_text(s, 1, entry.saga_id);
@@ -333,7 +338,10 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
     part = "outbox delete";
     delete_each(st_->delete_outbox, batch.outbox_delete);
     part = "outbox put";
-    for (const OutboxEntry& e : batch.outbox_put) put_outbox(e);
+    for (const OutboxEntry& e : batch.outbox_put) put_outbox(st_->put_outbox, e);
+    part = "branch outbox";
+    delete_each(st_->delete_branch_outbox, batch.branch_outbox_delete);
+    for (const OutboxEntry& e : batch.branch_outbox_put) put_outbox(st_->put_branch_outbox, e);
     part = "operator requests";
     for (const RequestOutcome& o : batch.request_outcomes) finish_request(o);
     part = "locks";
@@ -371,8 +379,16 @@ Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::load_unfinished() {
 
 Result<std::vector<OutboxEntry>> SqliteSagaStore::Impl::load_outbox() {
   return guarded("store: load_outbox", [&] {
-    Use use(st_->load_outbox);
-    return read_rows(st_->load_outbox, read_outbox);
+    Result<std::vector<OutboxEntry>> rows = [&] {
+      Use use(st_->load_outbox);
+      return read_rows(st_->load_outbox, read_outbox);
+    }();
+    if (!rows) return rows;
+    Use use(st_->load_branch_outbox);
+    Result<std::vector<OutboxEntry>> branches = read_rows(st_->load_branch_outbox, read_outbox);
+    if (!branches) return branches;
+    for (OutboxEntry& e : branches.value()) rows->push_back(std::move(e));
+    return rows;
   });
 }
 

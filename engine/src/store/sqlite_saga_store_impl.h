@@ -81,11 +81,14 @@ class SqliteSagaStore::Impl {
     SQLite::Statement append_history;
     SQLite::Statement put_outbox;
     SQLite::Statement delete_outbox;
+    SQLite::Statement put_branch_outbox;
+    SQLite::Statement delete_branch_outbox;
     SQLite::Statement put_definition;
     SQLite::Statement put_definition_step;
     SQLite::Statement load_instance;
     SQLite::Statement load_unfinished;
     SQLite::Statement load_outbox;
+    SQLite::Statement load_branch_outbox;
     SQLite::Statement load_history;
     SQLite::Statement list_all;
     SQLite::Statement list_phase;
@@ -105,7 +108,7 @@ class SqliteSagaStore::Impl {
   Status insert(const SagaInstance& instance);
   Status update(const SagaInstance& instance);
   void append_history(const std::string& saga_id, const HistoryEntry& entry);
-  void put_outbox(const OutboxEntry& entry);
+  void put_outbox(SQLite::Statement& s, const OutboxEntry& entry);
   void put_definition(const DefinitionRecord& definition);
   Status read_definition_steps(std::vector<DefinitionRecord>* records);
   void finish_request(const RequestOutcome& outcome);

@@ -254,6 +254,23 @@ CREATE INDEX saga_event_keys_by_saga ON saga_event_keys (saga_id);
 )sql");
 }
 
+// Version 9: parallel groups (docs/dsl.md). The instance's branches (encode_branches in
+// saga/instance.h), and the branches' unanswered commands: several per saga, one row each,
+// keyed by message id (saga_outbox keeps one row per saga for the single command).
+void add_parallel_branches(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_instances ADD COLUMN branches TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE saga_branch_outbox (
+  saga_id TEXT NOT NULL, message_id TEXT NOT NULL PRIMARY KEY, participant TEXT NOT NULL,
+  saga_type TEXT NOT NULL, step TEXT NOT NULL, name TEXT NOT NULL, compensation INTEGER NOT NULL,
+  attempt INTEGER NOT NULL, content_type INTEGER NOT NULL, trace_id TEXT NOT NULL,
+  body BLOB NOT NULL
+);
+CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
+)sql");
+}
+
 // Records `version` in saga_meta (created with the first migration that a file gets).
 void write_schema_version(SQLite::Database& db, int version) {
   db.exec(
@@ -272,8 +289,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
     {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
-    {7, &add_saga_control},
-    {8, &add_external_events},
+    {7, &add_saga_control},         {8, &add_external_events},  {9, &add_parallel_branches},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

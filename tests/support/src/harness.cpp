@@ -74,6 +74,11 @@ Delivery SagaHarness::feed(Input input, Status* refused) {
     sent_.push_back(sent);
     unexpected_.push_back(std::move(sent));
   }
+  for (OutgoingCommand& c : decision->branch_commands) {  // a parallel group's, in step order
+    SentCommand sent{c.participant, std::move(c.envelope)};
+    sent_.push_back(sent);
+    unexpected_.push_back(std::move(sent));
+  }
   if (decision->lock_request && options_.grant_locks && instance_.wait == Wait::kLock) {
     // Granted at once: nobody else holds a key. The reason lists the keys, as the engine's.
     Input granted;
@@ -195,6 +200,23 @@ Delivery SagaHarness::reply_failure(const std::string& reason, std::string name,
     return {};
   }
   return deliver(make_reply(Outcome::kFailure, std::move(name), reason, std::move(body)));
+}
+
+Delivery SagaHarness::reply_for(const std::string& step, Outcome outcome, std::string name,
+                                std::string reason, std::string body) {
+  for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
+    if (it->envelope.step != step || !awaits(instance_, it->envelope.message_id)) continue;
+    Envelope reply = make_reply_to(it->envelope);
+    reply.message_id = "harness-reply-" + std::to_string(reply_seq_ + 1);
+    reply.name = std::move(name);
+    reply.outcome = outcome;
+    reply.reason = std::move(reason);
+    reply.body = std::move(body);
+    return deliver(reply);
+  }
+  error("reply_for(" + step + "): the saga waits for no command of that step (phase " +
+        std::string(to_string(instance_.phase)) + ")");
+  return {};
 }
 
 Delivery SagaHarness::reply_again() {

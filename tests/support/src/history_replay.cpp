@@ -338,6 +338,16 @@ std::optional<InputKind> cause_of(const HistoryEntry& e, const SagaInstance& bef
     case Event::kStepRetryScheduled:
     case Event::kCompensationRetryScheduled:
       return InputKind::kReply;
+    case Event::kLockAcquired:  // the engine's answers to a lock request
+      return InputKind::kLockGranted;
+    case Event::kLockWaiting:
+      return InputKind::kLockWaiting;
+    case Event::kBranchSettled:  // a late branch's answer: decide writes "succeeded; ..."
+      if (e.reason.rfind("succeeded", 0) == 0) outcome = Outcome::kSuccess;
+      return replied ? InputKind::kReply : InputKind::kDeadline;
+    case Event::kBranchFailed:  // parallel groups: a branch's reply, or its deadline
+    case Event::kBranchExhausted:
+      return replied ? InputKind::kReply : InputKind::kDeadline;
     case Event::kStepTimedOut:
     case Event::kCompensationTimedOut:
       return InputKind::kDeadline;
@@ -469,6 +479,10 @@ class Replayer {
     reply.message_id = "replay-" + std::to_string(index);
     reply.saga_id = s.id;
     reply.correlation_id = s.last_request_id;
+    for (const Branch& b : s.branches) {  // a parallel group: the branch of the entry's step
+      if (b.step == e.step && b.state == BranchState::kInFlight)
+        reply.correlation_id = b.message_id;
+    }
     reply.name = e.reply_name.empty() ? "Failed" : e.reply_name;
     reply.outcome = outcome;
     if (outcome == Outcome::kFailure) reply.reason = e.reason;

@@ -26,6 +26,20 @@
 //   invoked command", "on_reply<R>(): R is not one of the command's replies<...>()",
 //   "the pivot cannot wait for an event", "a wait after the pivot cannot compensate on
 //   timeout", "a wait step has nothing to compensate".
+// Parallel groups: parallel(name) opens a group of steps sent together (the group is done when
+// all replied), end_parallel() closes it; see docs/dsl.md, "Parallel groups".
+//   .parallel("prepare")
+//       .step("verify_consumer").invoke(consumer::verify_consumer, &make_verify)
+//       .step("create_ticket").invoke(kitchen::create_ticket, &make_create_ticket)
+//           .compensate_with(kitchen::cancel_ticket, &make_cancel_ticket)
+//   .end_parallel()
+// The step-kind rule holds for the group as a whole, by the types too: "a pivot never sits in a
+// parallel group", "a parallel group is compensatable or retriable as a whole" (step() and
+// retriable() mixed), "parallel groups do not nest", "a step in a parallel group sends a
+// command: invoke(), not local()", "a step in a parallel group takes no locks of its own",
+// "close the parallel group with end_parallel() before build()", "end_parallel() closes a group
+// that parallel() opened", and a compensatable group after the pivot or a retriable step is
+// refused as a compensatable step would be. build() adds: at least two steps per group.
 // What the types cannot see, build() checks and reports with the step's name (kInvalidArgument):
 //   - a retriable step without an explicit retry(...): retriable steps are retried until they
 //     succeed, and how (and how long) is a decision the author must write down;
@@ -66,6 +80,12 @@ namespace detail {
 // Tags for what a step does so far (the third parameter of StepBuilder).
 struct NoAction {};
 struct LocalAction {};
+struct GroupClosed {};  // end_parallel() was the last call: no step is being described
+
+// Whether the builder is inside a parallel group, and of which kind (StepBuilder's fourth).
+enum class InGroup { kNo, kCompensatable, kRetriable };
+template <typename>
+inline constexpr bool kAlwaysFalse = false;
 
 // Whether the step's Action is a saga::Command that declares reply type R. (A trait rather
 // than `Action::has_reply<R>` in a requires-clause: clang 14 looks the member up in NoAction.)
@@ -86,6 +106,7 @@ struct Draft {
   SagaDefinition definition;
   std::vector<StepNotes> notes;
   std::string error;  // the first error found while building; empty when none
+  std::string group;  // the open parallel group's name; empty outside one
 
   StepDefinition& step() { return definition.steps.back(); }
   StepNotes& note() { return notes.back(); }
@@ -98,6 +119,7 @@ struct Draft {
     StepDefinition step;
     step.name = std::move(name);
     step.kind = kind;
+    step.group = group;
     definition.steps.push_back(std::move(step));
     notes.emplace_back();
   }
@@ -124,8 +146,10 @@ inline DefinitionResult Draft::build() && {
 
 }  // namespace detail
 
-template <typename Data, StepKind Kind, typename Action>
+template <typename Data, StepKind Kind, typename Action, detail::InGroup G = detail::InGroup::kNo>
 class StepBuilder;
+template <typename Data, StepKind Last>
+class GroupBuilder;
 
 // The builder before the first step. Comes from saga::define<Data>().
 template <typename Data>
@@ -158,6 +182,12 @@ class [[nodiscard]] SagaBuilder {
     return std::move(*this);
   }
 
+  // Opens a parallel group (see the file comment); its steps follow, then end_parallel().
+  GroupBuilder<Data, StepKind::kCompensatable> parallel(std::string name) && {
+    draft_.group = std::move(name);
+    return GroupBuilder<Data, StepKind::kCompensatable>(std::move(draft_));
+  }
+
   // A saga needs steps: this always reports an error. Here for symmetry.
   DefinitionResult build() && { return std::move(draft_).build(); }
 
@@ -173,12 +203,14 @@ class [[nodiscard]] SagaBuilder {
 
 // A step being described. Kind is the step's kind; Action is detail::NoAction,
 // detail::LocalAction or the saga::Command the step invokes.
-template <typename Data, StepKind Kind, typename Action>
+template <typename Data, StepKind Kind, typename Action, detail::InGroup G>
 class [[nodiscard]] StepBuilder {
   static constexpr bool kCompensatable = Kind == StepKind::kCompensatable;
   static constexpr bool kPivot = Kind == StepKind::kPivot;
   static constexpr bool kNoActionYet = std::is_same_v<Action, detail::NoAction>;
   static constexpr bool kWait = detail::kIsWait<Action>;
+  static constexpr bool kClosed = std::is_same_v<Action, detail::GroupClosed>;
+  static constexpr bool kInGroup = G != detail::InGroup::kNo;
 
  public:
   // clang-format 14 mangles requires-clauses.
@@ -187,27 +219,33 @@ class [[nodiscard]] StepBuilder {
 
   // Sends `command` to its participant, built from the saga data by `make(const Data&)`.
   template <Message C, Message... Rs, CommandFactory<Data, C> F>
-  StepBuilder<Data, Kind, Command<C, Rs...>> invoke(const Command<C, Rs...>& command, F make) && {
-    static_assert(kNoActionYet, "a step does one thing: invoke() or local(), once");
+  StepBuilder<Data, Kind, Command<C, Rs...>, G> invoke(const Command<C, Rs...>& command, F make) && {
+    static_assert(!kClosed, "end_parallel() closed the group: start a step before invoke()");
+    static_assert(kNoActionYet || kClosed, "a step does one thing: invoke() or local(), once");
     draft_.step().action =
         detail::make_action<Data, C, Rs...>(command.channel, std::move(make));
-    return StepBuilder<Data, Kind, Command<C, Rs...>>(std::move(draft_));
+    return StepBuilder<Data, Kind, Command<C, Rs...>, G>(std::move(draft_));
   }
 
   // Runs `fn(Data&)` in the orchestrator instead of sending a command. `fn` returns void,
   // bool (false fails the step, reason "local_failed") or Status (non-OK fails it).
   template <LocalFunction<Data> F>
-  StepBuilder<Data, Kind, detail::LocalAction> local(F fn) && {
-    static_assert(kNoActionYet, "a step does one thing: invoke() or local(), once");
+  StepBuilder<Data, Kind, detail::LocalAction, G> local(F fn) && {
+    static_assert(!kInGroup, "a step in a parallel group sends a command: invoke(), not local()");
+    static_assert(!kClosed, "end_parallel() closed the group: start a step before local()");
+    static_assert(kNoActionYet || kClosed, "a step does one thing: invoke() or local(), once");
     draft_.step().local = detail::make_local<Data>(std::move(fn));
-    return StepBuilder<Data, Kind, detail::LocalAction>(std::move(draft_));
+    return StepBuilder<Data, Kind, detail::LocalAction, G>(std::move(draft_));
   }
 
   // Waits for the external event E (saga/dsl/wait.h) for at most `timeout` from the moment
   // the saga reaches the step; `outcome` (saga::compensate_on_timeout or
   // saga::continue_on_timeout(skip_to)) says what happens when it passes first.
   template <Message E, TimeoutOutcome O>
-  StepBuilder<Data, Kind, detail::WaitAction<E, O>> wait_for(Millis timeout, O outcome) && {
+  StepBuilder<Data, Kind, detail::WaitAction<E, O>, G> wait_for(Millis timeout, O outcome) && {
+    static_assert(!kInGroup, "a step in a parallel group sends a command: invoke(), not "
+                             "wait_for()");
+    static_assert(!kClosed, "end_parallel() closed the group: start a step before wait_for()");
     static_assert(kNoActionYet, "a step does one thing: invoke(), local() or wait_for(), once");
     static_assert(!kPivot, "the pivot cannot wait for an event: a wait has no effect to commit "
                            "to (wait in a step() before the pivot or a retriable() after it)");
@@ -215,7 +253,7 @@ class [[nodiscard]] StepBuilder {
                   "a wait after the pivot cannot compensate on timeout: the saga is bound to "
                   "finish (use saga::continue_on_timeout)");
     draft_.step().wait = detail::make_wait<E>(timeout, std::move(outcome));
-    return StepBuilder<Data, Kind, detail::WaitAction<E, O>>(std::move(draft_));
+    return StepBuilder<Data, Kind, detail::WaitAction<E, O>, G>(std::move(draft_));
   }
 
   // Applies the awaited event to the saga data: `fn(Data&, const E&)` returns void, bool
@@ -253,6 +291,7 @@ class [[nodiscard]] StepBuilder {
   // `make(const Data&)`. Compensatable steps only.
   template <Message C, Message... Rs, CommandFactory<Data, C> F>
   StepBuilder compensate_with(const Command<C, Rs...>& command, F make) && {
+    static_assert(!kClosed, "end_parallel() closed the group: options follow a step, start one");
     static_assert(kCompensatable,
                   "only compensatable steps have a compensation (compensate_with): the pivot and "
                   "retriable steps are never undone");
@@ -290,6 +329,7 @@ class [[nodiscard]] StepBuilder {
   // The step runs only when `pred(const Data&)` is true; a skipped step is not compensated.
   template <StepPredicate<Data> P>
   StepBuilder when(P pred) && {
+    static_assert(!kClosed, "end_parallel() closed the group: options follow a step, start one");
     draft_.step().applies = detail::make_predicate<Data>(std::move(pred));
     return std::move(*this);
   }
@@ -298,6 +338,9 @@ class [[nodiscard]] StepBuilder {
   // refusal fails this step like a failure reply would).
   template <LockKeys<Data> K, LockModeChoice<Data> M = LockMode>
   StepBuilder lock(K keys, M mode = LockMode::kWait, LockOptions options = {}) && {
+    static_assert(!kClosed, "end_parallel() closed the group: options follow a step, start one");
+    static_assert(!kInGroup, "a step in a parallel group takes no locks of its own: lock the "
+                             "saga, or a step outside the group");
     draft_.step().locks.push_back(
         detail::make_lock<Data>(std::move(keys), std::move(mode), std::move(options)));
     return std::move(*this);
@@ -305,12 +348,14 @@ class [[nodiscard]] StepBuilder {
 
   // How long to wait for each reply before resending (default 10 s).
   StepBuilder timeout(Millis reply_timeout) && {
+    static_assert(!kClosed, "end_parallel() closed the group: options follow a step, start one");
     draft_.step().reply_timeout = reply_timeout;
     return std::move(*this);
   }
 
   // How the action is resent and retried. Required on retriable steps.
   StepBuilder retry(RetryPolicy policy) && {
+    static_assert(!kClosed, "end_parallel() closed the group: options follow a step, start one");
     draft_.step().retry = std::move(policy);
     draft_.note().retry_set = true;
     return std::move(*this);
@@ -318,6 +363,7 @@ class [[nodiscard]] StepBuilder {
 
   // How the compensation is retried (default: exponential from 200 ms to 30 s, unlimited).
   StepBuilder compensation_retry(RetryPolicy policy) && {
+    static_assert(!kClosed, "end_parallel() closed the group: options follow a step, start one");
     static_assert(kCompensatable,
                   "only compensatable steps have a compensation (compensation_retry): the pivot "
                   "and retriable steps are never undone");
@@ -329,17 +375,22 @@ class [[nodiscard]] StepBuilder {
   // --- The next step ------------------------------------------------------------------------
 
   // Starts another compensatable step. Not after the pivot or a retriable step.
-  StepBuilder<Data, StepKind::kCompensatable, detail::NoAction> step(std::string name) && {
+  StepBuilder<Data, StepKind::kCompensatable, detail::NoAction, G> step(std::string name) && {
+    static_assert(G != detail::InGroup::kRetriable,
+                  "a parallel group is compensatable or retriable as a whole: step() in a group "
+                  "of retriable() steps");
     static_assert(!kPivot, "a compensatable step cannot follow the pivot "
                            "(order: compensatable* pivot? retriable*)");
     static_assert(kCompensatable || kPivot, "a compensatable step cannot follow a retriable step "
                                             "(order: compensatable* pivot? retriable*)");
     draft_.add_step(std::move(name), StepKind::kCompensatable);
-    return StepBuilder<Data, StepKind::kCompensatable, detail::NoAction>(std::move(draft_));
+    return StepBuilder<Data, StepKind::kCompensatable, detail::NoAction, G>(std::move(draft_));
   }
 
   // Starts the pivot step. Not after the pivot or a retriable step.
   StepBuilder<Data, StepKind::kPivot, detail::NoAction> pivot(std::string name) && {
+    static_assert(!kInGroup, "a pivot never sits in a parallel group: close the group with "
+                             "end_parallel() first");
     static_assert(!kPivot,
                   "a saga has at most one pivot (order: compensatable* pivot? retriable*)");
     static_assert(kCompensatable || kPivot, "the pivot cannot follow a retriable step "
@@ -349,22 +400,86 @@ class [[nodiscard]] StepBuilder {
   }
 
   // Starts a retriable step.
-  StepBuilder<Data, StepKind::kRetriable, detail::NoAction> retriable(std::string name) && {
+  StepBuilder<Data, StepKind::kRetriable, detail::NoAction, G> retriable(std::string name) && {
+    static_assert(G != detail::InGroup::kCompensatable,
+                  "a parallel group is compensatable or retriable as a whole: retriable() in a "
+                  "group of compensatable step() steps");
     draft_.add_step(std::move(name), StepKind::kRetriable);
-    return StepBuilder<Data, StepKind::kRetriable, detail::NoAction>(std::move(draft_));
+    return StepBuilder<Data, StepKind::kRetriable, detail::NoAction, G>(std::move(draft_));
+  }
+
+  // Opens a parallel group (see the file comment). Not inside another one.
+  GroupBuilder<Data, Kind> parallel(std::string name) && {
+    static_assert(!kInGroup, "parallel groups do not nest: close this one with end_parallel()");
+    draft_.group = std::move(name);
+    return GroupBuilder<Data, Kind>(std::move(draft_));
+  }
+
+  // Closes the parallel group; the next step follows it.
+  StepBuilder<Data, Kind, detail::GroupClosed> end_parallel() && {
+    static_assert(kInGroup, "end_parallel() closes a group that parallel() opened");
+    draft_.group.clear();
+    return StepBuilder<Data, Kind, detail::GroupClosed>(std::move(draft_));
   }
 
   // Checks the whole saga (see the file comment) and returns the definition or the first error.
-  DefinitionResult build() && { return std::move(draft_).build(); }
+  DefinitionResult build() && {
+    static_assert(!kInGroup, "close the parallel group with end_parallel() before build()");
+    return std::move(draft_).build();
+  }
   // clang-format on
 
  private:
   template <typename D>
   friend class SagaBuilder;
-  template <typename D, StepKind K, typename A>
+  template <typename D, StepKind K, typename A, detail::InGroup H>
   friend class StepBuilder;
+  template <typename D, StepKind L>
+  friend class GroupBuilder;
 
   explicit StepBuilder(detail::Draft draft) : draft_(std::move(draft)) {}
+
+  detail::Draft draft_;
+};
+
+// A parallel group just opened, after a step of kind Last (kCompensatable at the saga's start):
+// its first step decides whether it is a compensatable or a retriable group.
+template <typename Data, StepKind Last>
+class [[nodiscard]] GroupBuilder {
+ public:
+  // clang-format off
+  // The group's first step, compensatable: not after the pivot or a retriable step.
+  StepBuilder<Data, StepKind::kCompensatable, detail::NoAction, detail::InGroup::kCompensatable>
+  step(std::string name) && {
+    static_assert(Last != StepKind::kPivot, "a compensatable step cannot follow the pivot "
+                                            "(order: compensatable* pivot? retriable*)");
+    static_assert(Last != StepKind::kRetriable, "a compensatable step cannot follow a retriable "
+                                                "step (order: compensatable* pivot? retriable*)");
+    draft_.add_step(std::move(name), StepKind::kCompensatable);
+    return StepBuilder<Data, StepKind::kCompensatable, detail::NoAction,
+                       detail::InGroup::kCompensatable>(std::move(draft_));
+  }
+  // The group's first step, retriable.
+  StepBuilder<Data, StepKind::kRetriable, detail::NoAction, detail::InGroup::kRetriable>
+  retriable(std::string name) && {
+    draft_.add_step(std::move(name), StepKind::kRetriable);
+    return StepBuilder<Data, StepKind::kRetriable, detail::NoAction, detail::InGroup::kRetriable>(
+        std::move(draft_));
+  }
+  // Refused: the pivot is the point of no return, one step on its own.
+  template <typename T = void>
+  void pivot(std::string) && {
+    static_assert(detail::kAlwaysFalse<T>, "a pivot never sits in a parallel group");
+  }
+  // clang-format on
+
+ private:
+  template <typename D>
+  friend class SagaBuilder;
+  template <typename D, StepKind K, typename A, detail::InGroup H>
+  friend class StepBuilder;
+
+  explicit GroupBuilder(detail::Draft draft) : draft_(std::move(draft)) {}
 
   detail::Draft draft_;
 };

@@ -52,6 +52,13 @@ saga::DefinitionResult book_create_order_definition();
 // authorized for a rejected order). Retriable steps are retried until they succeed.
 saga::DefinitionResult create_order_definition(const SagaTiming& timing = {});
 
+// Version 3, the parallel variant (docs/dsl.md, "Parallel groups"): version 2 with
+// verify_consumer and create_ticket in one compensatable group "prepare", sent together, and
+// confirm_ticket and approve_order in one retriable group "finish". When the consumer is
+// refused, a ticket created meanwhile is cancelled; when the ticket is refused, the (read-only)
+// verification needs no undo. The demo and the bench select it with --parallel.
+saga::DefinitionResult create_order_parallel_definition(const SagaTiming& timing = {});
+
 // The saga id of an order: one saga per order, chosen by the Order service.
 std::string saga_id_of_order(std::int64_t order_id);
 

@@ -122,6 +122,25 @@ class SagaHarness {
   }
   Delivery reply_failure(const std::string& reason, std::string name = "Failed",
                          std::string body = {});
+  // Parallel groups: answers the command of step `step` the saga still waits for (a branch in
+  // flight, or the single outstanding command), in any order the test chooses.
+  template <Message T>
+  Delivery reply_success_for(const std::string& step, const T& body) {
+    ContentType type = ContentType::kCerealBinary;  // the awaited command's, as replies use
+    for (const SentCommand& c : sent_) {
+      if (c.envelope.step == step && awaits(instance_, c.envelope.message_id)) {
+        type = c.envelope.content_type;
+      }
+    }
+    Result<std::string> bytes = encode_body(body, type);
+    if (!bytes) {
+      error("reply " + step + ": " + bytes.status().to_string());
+      return {};
+    }
+    return reply_for(step, Outcome::kSuccess, std::string(T::kMessageName), {}, *bytes);
+  }
+  Delivery reply_for(const std::string& step, Outcome outcome, std::string name = "Done",
+                     std::string reason = {}, std::string body = {});
   // Delivers the last reply again (a duplicate from the network).
   Delivery reply_again();
   // Delivers any envelope as a reply (stale ids, wrong saga, ...).

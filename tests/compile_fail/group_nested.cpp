@@ -1,0 +1,24 @@
+// Goal: parallel groups do not nest.
+// Method: must not compile, and the compiler output must contain the Expect text below;
+// the control branch (-DSAGA_COMPILE_FAIL_CONTROL) must compile.
+// Expect: parallel groups do not nest
+#include "unit/ftgo_saga.h"
+
+using namespace test_ftgo;  // NOLINT: keeps the guarded lines short
+
+// clang-format off
+auto definition = saga::define<LoyaltyOrderData>("s")
+#ifndef SAGA_COMPILE_FAIL_CONTROL
+    .parallel("prepare")
+        .step("verify_consumer").invoke(consumer_service::validate_order, &make_validate_order)
+        .parallel("inner")
+        .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
+    .end_parallel()
+#else
+    .parallel("prepare")
+        .step("verify_consumer").invoke(consumer_service::validate_order, &make_validate_order)
+        .step("create_ticket").invoke(kitchen_service::create_ticket, &make_create_ticket)
+    .end_parallel()
+#endif
+    .build();
+// clang-format on
