@@ -35,43 +35,39 @@ struct TicketData {
   }
 };
 
-#define FOLLOW_UP_MESSAGE(Name)                             \
-  struct Name {                                             \
-    static constexpr std::string_view kMessageName = #Name; \
-    std::int64_t order_id = 0;                              \
-    template <class A>                                      \
-    void serialize(A& a) {                                  \
-      a(CEREAL_NVP(order_id));                              \
-    }                                                       \
-  };
-FOLLOW_UP_MESSAGE(AcceptTicket)
-FOLLOW_UP_MESSAGE(TicketAccepted)
-FOLLOW_UP_MESSAGE(AssignCourier)
-FOLLOW_UP_MESSAGE(CourierAssigned)
-#undef FOLLOW_UP_MESSAGE
+// Every message of the example carries the order id only; the template parameter names it.
+template <const char* kName>
+struct OrderMessage {
+  static constexpr std::string_view kMessageName = kName;
+  std::int64_t order_id = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(CEREAL_NVP(order_id));
+  }
+};
+inline constexpr char kAcceptTicket[] = "AcceptTicket";
+inline constexpr char kTicketAccepted[] = "TicketAccepted";
+inline constexpr char kAssignCourier[] = "AssignCourier";
+inline constexpr char kCourierAssigned[] = "CourierAssigned";
+using AcceptTicket = OrderMessage<kAcceptTicket>;
+using TicketAccepted = OrderMessage<kTicketAccepted>;
+using AssignCourier = OrderMessage<kAssignCourier>;
+using CourierAssigned = OrderMessage<kCourierAssigned>;
 
 inline constexpr Channel kKitchen{"kitchen"};
 inline constexpr Channel kCourier{"courier"};
-inline constexpr auto accept_ticket = command<AcceptTicket>(kKitchen).replies<TicketAccepted>();
-inline constexpr auto assign_courier = command<AssignCourier>(kCourier).replies<CourierAssigned>();
-
-AcceptTicket make_accept(const TicketData& d) { return {d.order_id}; }
-AssignCourier make_assign(const TicketData& d) { return {d.order_id}; }
 
 std::string delivery_id(std::int64_t order_id) { return "delivery-" + std::to_string(order_id); }
 
-Result<std::shared_ptr<const SagaDefinition>> ticket_saga() {
-  return define<TicketData>("ticket", 1)
-      .retriable("accept_ticket")
-      .invoke(accept_ticket, &make_accept)
-      .retry(RetryPolicy::fixed(Millis{200}, 0))
-      .build();
-}
-
-Result<std::shared_ptr<const SagaDefinition>> delivery_saga() {
-  return define<TicketData>("delivery", 1)
-      .retriable("assign_courier")
-      .invoke(assign_courier, &make_assign)
+// A saga of one retriable step that sends Cmd to `channel` and waits for Reply.
+template <typename Cmd, typename Rep>
+Result<std::shared_ptr<const SagaDefinition>> one_step_saga(std::string_view name,
+                                                            std::string_view step,
+                                                            Channel channel) {
+  return define<TicketData>(std::string(name), 1)
+      .retriable(std::string(step))
+      .invoke(command<Cmd>(channel).template replies<Rep>(),
+              [](const TicketData& d) { return Cmd{d.order_id}; })
       .retry(RetryPolicy::fixed(Millis{200}, 0))
       .build();
 }
@@ -144,8 +140,9 @@ int run(std::int64_t orders, const std::string& dir) {
     return 1;
   }
   engine = std::move(opened).value();
-  auto ticket = ticket_saga();
-  auto delivery = delivery_saga();
+  auto ticket = one_step_saga<AcceptTicket, TicketAccepted>("ticket", "accept_ticket", kKitchen);
+  auto delivery =
+      one_step_saga<AssignCourier, CourierAssigned>("delivery", "assign_courier", kCourier);
   Status s = !ticket ? ticket.status() : !delivery ? delivery.status() : Status::ok();
   if (s) s = engine->register_definition(ticket.value());
   if (s) s = engine->register_definition(delivery.value());

@@ -9,15 +9,9 @@ namespace saga {
 namespace {
 
 // What the handler is told; anything else is a database error that ends the batch.
-bool for_the_handler(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kFailedPrecondition:
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kInvalidArgument:
-      return true;
-    default:
-      return false;
-  }
+bool for_the_handler(StatusCode code) {
+  return code == StatusCode::kFailedPrecondition || code == StatusCode::kAlreadyExists ||
+         code == StatusCode::kInvalidArgument;
 }
 
 }  // namespace
@@ -36,7 +30,7 @@ Result<std::string> HandlerContext::start_saga(std::string_view type, std::strin
     ++outbox_writes_;
     return started;
   }
-  if (for_the_handler(started.status())) return started;
+  if (for_the_handler(started.status().code())) return started;
   return Access::checked(*this, std::move(started));
 }
 

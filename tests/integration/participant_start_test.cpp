@@ -25,18 +25,9 @@ namespace {
 
 constexpr const char* kTcp = "tcp://127.0.0.1:*";
 
-// Kitchen's command in these tests: open a ticket and start the follow-up saga for it. `items`
-// "explode" throws after both writes; "declined" replies with a failure (writes kept).
-struct AcceptTicket {
-  static constexpr std::string_view kMessageName = "AcceptTicket";
-  std::int64_t order_id = 0;
-  std::string items;
-  template <class A>
-  void serialize(A& a) {
-    a(CEREAL_NVP(order_id), CEREAL_NVP(items));
-  }
-};
-
+// Kitchen's command in these tests is OpenTicket (participant_test_support.h): open a ticket
+// and start the follow-up saga for it. `items` "explode" throws after both writes; "declined"
+// replies with a failure (writes kept).
 struct TicketAccepted {
   static constexpr std::string_view kMessageName = "TicketAccepted";
   std::string follow_up;  // the started saga's id
@@ -54,7 +45,7 @@ void install(Participant& p, std::atomic<int>& runs) {
   ASSERT_TRUE(p.exec_schema("CREATE TABLE IF NOT EXISTS ticket (order_id INTEGER NOT NULL, "
                             "saga_id TEXT NOT NULL, state TEXT NOT NULL)")
                   .is_ok());
-  p.on<AcceptTicket>([&runs](const AcceptTicket& c, HandlerContext& ctx) -> Reply {
+  p.on<OpenTicket>([&runs](const OpenTicket& c, HandlerContext& ctx) -> Reply {
     ++runs;
     auto w =
         ctx.db().exec("INSERT INTO ticket (order_id, saga_id, state) VALUES (?, ?, 'ACCEPTED')",
@@ -77,7 +68,7 @@ void install(Participant& p, std::atomic<int>& runs) {
 
 Envelope accept(std::int64_t order, std::string message_id, std::string saga_id,
                 std::string items = "") {
-  return typed_command(AcceptTicket{order, std::move(items)}, std::move(message_id),
+  return typed_command(OpenTicket{order, std::move(items)}, std::move(message_id),
                        ContentType::kCerealBinary, std::move(saga_id), "accept_ticket");
 }
 

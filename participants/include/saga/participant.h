@@ -300,9 +300,9 @@ class HandlerContext {
   template <typename T>
   Result<std::string> start_saga_with(std::string_view type, const T& data,
                                       const StartOptions& options = {}) {
-    Result<std::string> bytes = encode_body(data);
-    if (!bytes) return bytes.status();
-    return start_saga(type, bytes.value(), options);
+    Result<std::string> encoded = encode_body(data);
+    return encoded ? start_saga(type, encoded.value(), options)
+                   : Result<std::string>(encoded.status());
   }
 
  private:
