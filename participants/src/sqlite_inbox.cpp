@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "saga/transactional_start.h"
 #include "sqlite_check.h"
 #include "sqlite_error.h"
 #include "version_file_schema.h"
@@ -556,5 +557,9 @@ Result<std::vector<HeldCommand>> SqliteInbox::ready_held(std::size_t max) {
 }
 
 Sql& SqliteInbox::sql() { return impl_->sql; }
+SQLite::Database& SqliteInbox::database() { return impl_->db; }
+Status SqliteInbox::prepare_engine_tables() {
+  return saga::prepare_engine_tables(impl_->db).with_context("participant store: engine tables");
+}
 
 }  // namespace saga::detail
