@@ -129,10 +129,10 @@ Figures run_once(const std::string& url, int instances, std::int64_t sagas, Mill
       if (f.ok) {
         std::int64_t first = spans[0].first, last = spans[0].second;
         std::vector<std::int64_t> took;
-        for (const Span& s : spans) {
-          first = std::min(first, s.first);
-          last = std::max(last, s.second);
-          took.push_back(s.second - s.first);
+        for (const Span& span : spans) {
+          first = std::min(first, span.first);
+          last = std::max(last, span.second);
+          took.push_back(span.second - span.first);
         }
         std::sort(took.begin(), took.end());
         f.sagas_per_s = static_cast<double>(sagas) * 1000.0 /

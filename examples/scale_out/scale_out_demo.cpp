@@ -141,7 +141,11 @@ int main(int argc, char** argv) {
                     watch.owners_line().c_str());
       if (kills) failover.tick(watch);
       std::fflush(stdout);
-      if (done == orders && (!kills || failover.taken_over())) break;
+      // Done; with a kill, once it was taken over (or when every saga ended before the kill).
+      if (done == orders && (!kills || failover.taken_over() || !failover.killed())) break;
+    }
+    if (kills && !failover.killed()) {
+      std::printf("no failover: every saga ended before %s could be killed\n", victim.c_str());
     }
     const std::int64_t completed = watch.in_phase(static_cast<int>(Phase::kCompleted));
     const std::int64_t compensated = watch.in_phase(static_cast<int>(Phase::kCompensated));
