@@ -17,9 +17,8 @@
 #include <thread>
 
 #include "pg_cluster.h"
-#include "saga/engine.h"
+#include "pg_engines.h"
 #include "saga/testing/temp_dir.h"
-#include "saga/zmq_transport.h"
 #include "store/pg_connection.h"
 #include "transfer_saga.h"
 
@@ -27,25 +26,6 @@ namespace saga {
 namespace {
 
 using transfer::TransferData;
-
-class Serving {
- public:
-  explicit Serving(Result<std::unique_ptr<Participant>> p) {
-    EXPECT_TRUE(p.is_ok()) << p.status().to_string();
-    if (!p) return;
-    p_ = std::move(p).value();
-    thread_ = std::thread([this] { p_->run(); });
-  }
-  ~Serving() {
-    if (!p_) return;
-    p_->stop();
-    thread_.join();
-  }
-
- private:
-  std::unique_ptr<Participant> p_;
-  std::thread thread_;
-};
 
 class PgTransactionalStartTest : public ::testing::Test {
  protected:
@@ -60,25 +40,8 @@ class PgTransactionalStartTest : public ::testing::Test {
   void TearDown() override { PQfinish(service_); }
 
   std::unique_ptr<Engine> open_engine(const std::string& name) {
-    ParticipantRegistry registry;
-    EXPECT_TRUE(registry.add("bank", "ipc://" + dir_.path().string() + "/bank.sock"));
-    EXPECT_TRUE(registry.add("shipping", "ipc://" + dir_.path().string() + "/shipping.sock"));
-    ZmqTransportOptions t;
-    t.registry = std::move(registry);
-    auto transport = make_zmq_transport(std::move(t));
-    EXPECT_TRUE(transport.is_ok());
-    EngineOptions o;
-    o.database_path = url_;
-    o.transport = std::move(transport).value();
-    o.instance_name = name;
-    o.lease = Millis{5'000};
-    o.log = [](LogLevel, std::string_view) {};
-    auto engine = Engine::open(std::move(o));
-    EXPECT_TRUE(engine.is_ok()) << engine.status().to_string();
-    if (!engine) return nullptr;
-    EXPECT_EQ((*engine)->register_definition(transfer::definition(Millis{5'000})), Status::ok());
-    EXPECT_EQ((*engine)->start(), Status::ok());
-    return std::move(engine).value();
+    return pg_test::open_engine(url_, dir_.path().string(), name,
+                                {transfer::definition(Millis{5'000})});
   }
 
   // One statement on the service's connection; its status must be `expected`.
@@ -109,17 +72,15 @@ class PgTransactionalStartTest : public ::testing::Test {
 };
 
 TEST_F(PgTransactionalStartTest, TheRowAndTheSagaCommitTogetherOrNotAtAll) {
-  Serving bank(transfer::open_bank("ipc://" + dir_.path().string() + "/bank.sock",
-                                   dir_.path().string() + "/bank.db"));
-  Serving ship(transfer::open_shipping("ipc://" + dir_.path().string() + "/shipping.sock",
-                                       dir_.path().string() + "/ship.db"));
+  pg_test::TransferParticipants participants(dir_.path().string());
   auto engine = open_engine("a");  // creates the engine's tables
   ASSERT_NE(engine, nullptr);
   sql("CREATE TABLE orders (id BIGINT PRIMARY KEY, state TEXT NOT NULL)");
 
   // Outside a transaction: refused, nothing written.
   auto outside = start_saga_in_transaction_with(service_, "transfer", TransferData{9, 90});
-  EXPECT_EQ(outside.status().code(), StatusCode::kFailedPrecondition) << outside.status().to_string();
+  EXPECT_EQ(outside.status().code(), StatusCode::kFailedPrecondition)
+      << outside.status().to_string();
 
   sql("BEGIN");
   auto one = place(1);
@@ -152,7 +113,8 @@ TEST_F(PgTransactionalStartTest, TheRowAndTheSagaCommitTogetherOrNotAtAll) {
   StartOptions again;
   again.id = "t-1";
   auto duplicate = start_saga_in_transaction_with(service_, "transfer", TransferData{1, 10}, again);
-  EXPECT_EQ(duplicate.status().code(), StatusCode::kAlreadyExists) << duplicate.status().to_string();
+  EXPECT_EQ(duplicate.status().code(), StatusCode::kAlreadyExists)
+      << duplicate.status().to_string();
   ASSERT_TRUE(place(3).is_ok());
   sql("COMMIT");
   engine->notify_starts();
@@ -166,10 +128,7 @@ TEST_F(PgTransactionalStartTest, TheRowAndTheSagaCommitTogetherOrNotAtAll) {
 }
 
 TEST_F(PgTransactionalStartTest, TwoInstancesStartEveryCommittedStartOnce) {
-  Serving bank(transfer::open_bank("ipc://" + dir_.path().string() + "/bank.sock",
-                                   dir_.path().string() + "/bank.db"));
-  Serving ship(transfer::open_shipping("ipc://" + dir_.path().string() + "/shipping.sock",
-                                       dir_.path().string() + "/ship.db"));
+  pg_test::TransferParticipants participants(dir_.path().string());
   auto a = open_engine("a");
   auto b = open_engine("b");
   ASSERT_TRUE(a && b);
