@@ -6,6 +6,8 @@
 //                     [--accounting python|cpp] [--curve | --curve-keys DIR]
 //                     [--console HOST:PORT [--console-read-token SRC] [--console-write-token SRC]]
 //                     [failure flags]
+//   create_order_demo --store postgresql://... [--instances N] [--lease-ms MS] [--orders N]
+//                     [--seed S] [failure flags]        (scale_out_runner.h)
 //   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE
 //                     [--curve-keys DIR] [failure flags]
 //   create_order_demo --service feeder --db ORDERS.db [--orders N]   (order_feeder.h)
@@ -51,6 +53,8 @@ void usage() {
       "         [--accounting python|cpp] [--curve | --curve-keys DIR]\n"
       "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
       "         [--crash-after N]\n"
+      "       create_order_demo --store postgresql://... [--instances N] [--lease-ms MS]\n"
+      "         [--orders N] [--seed S] [failure flags]\n"
       "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
       "         [--curve-keys DIR] [--verbose | --log-level L]\n"
       "       create_order_demo --service feeder --db F [--orders N]\n"
@@ -87,12 +91,16 @@ constexpr std::string_view kValueFlags[] = {"--orders",
                                             "--console",
                                             "--console-read-token",
                                             "--console-write-token",
-                                            "--log-level"};
+                                            "--log-level",
+                                            "--store",
+                                            "--instances",
+                                            "--lease-ms"};
 // FailurePlan::apply_flag's flags (failure_injection.h).
 constexpr std::string_view kFailureFlags[] = {"--fail", "--drop-replies", "--delay-ms",
                                               "--drop-hold-ms", "--crash-after"};
-constexpr std::string_view kNumberFlags[] = {"--orders", "--seed", "--reply-timeout-ms",
-                                             "--retry-ms", "--retry-attempts"};
+constexpr std::string_view kNumberFlags[] = {"--orders",   "--seed",           "--reply-timeout-ms",
+                                             "--retry-ms", "--retry-attempts", "--instances",
+                                             "--lease-ms"};
 
 // Prints `problem` and the usage; the exit code of a bad command line.
 int bad_usage(const std::string& problem) {
@@ -228,6 +236,11 @@ int main(int argc, char** argv) {
     demo.timing.retry_attempts = static_cast<std::uint32_t>(n);
   }
   if (flags.contains("--data-dir")) demo.data_dir = flags["--data-dir"];
+  demo.store = flags["--store"];
+  if (flags.contains("--instances") && to_number(flags["--instances"], n)) demo.instances = n;
+  if (flags.contains("--lease-ms") && to_number(flags["--lease-ms"], n)) {
+    demo.lease_ms = static_cast<std::int64_t>(n);
+  }
   demo.log_level = flags["--log-level"];
   if (!demo.log_level.empty() && !ftgo::parse_log_level(demo.log_level)) {
     return bad_usage("--log-level takes debug, info, warning or error, not '" + demo.log_level +

@@ -16,6 +16,9 @@
 #include "curve_keys.h"
 #include "domain_state.h"
 #include "order_service.h"
+#ifdef SAGA_POSTGRES
+#include "scale_out_runner.h"
+#endif
 #include "scenario_runner.h"
 #include "scenarios.h"
 #include "service_host.h"
@@ -487,8 +490,19 @@ int run_demo(DemoOptions options) {
     }
     curve = std::move(keys).value();
   }
-  print_intro(options, paths);
-  const int code = run(options, paths, curve, resume);
+  int code = 2;
+  if (options.store.empty()) {
+    print_intro(options, paths);
+    code = run(options, paths, curve, resume);
+  } else if (resume) {
+    std::fprintf(stderr, "create_order_demo: --store needs a data dir without an earlier run\n");
+  } else {
+#ifdef SAGA_POSTGRES
+    code = run_scale_out_demo(options, paths);
+#else
+    std::fprintf(stderr, "create_order_demo: --store: built without PostgreSQL (SAGA_POSTGRES)\n");
+#endif
+  }
   if (remove) {
     std::error_code ignored;
     std::filesystem::remove_all(paths.dir, ignored);

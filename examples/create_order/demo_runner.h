@@ -35,6 +35,11 @@ struct DemoOptions {
   bool curve = false;
   std::string curve_keys_dir;
   ConsoleOptions console;  // --console: the admin console beside the engine
+  // --store postgresql://...: the orchestrator is `instances` engine processes on that database
+  // (scale_out_runner.h), each with this lease; empty: one engine in the Order service's file.
+  std::string store;
+  std::size_t instances = 1;
+  std::int64_t lease_ms = 2'000;
 };
 
 // The Python Accounting service's script: FTGO_PYTHON_ACCOUNTING from the environment, else the

@@ -12,22 +12,31 @@
 
 namespace ftgo {
 
-saga::Result<std::string> write_order(SQLite::Database& db, SQLite::Statement& insert,
-                                      std::int64_t id, const OrderRequest& request) {
+CreateOrderData order_saga_data(std::int64_t id, const OrderRequest& request) {
   CreateOrderData data;
   data.order_id = id;
   data.consumer_id = request.consumer_id;
   data.restaurant_id = request.restaurant_id;
   data.order_total_cents = request.total_cents;
   data.line_items = request.line_items;
-  insert.bind(1, id);
-  insert.bind(2, saga_id_of_order(id));
+  return data;
+}
+
+void insert_order_row(SQLite::Statement& insert, const CreateOrderData& data) {
+  insert.bind(1, data.order_id);
+  insert.bind(2, saga_id_of_order(data.order_id));
   insert.bind(3, data.consumer_id);
   insert.bind(4, data.restaurant_id);
   insert.bind(5, data.order_total_cents);
   insert.bind(6, encode_items(data.line_items));
   insert.exec();
   insert.reset();
+}
+
+saga::Result<std::string> write_order(SQLite::Database& db, SQLite::Statement& insert,
+                                      std::int64_t id, const OrderRequest& request) {
+  const CreateOrderData data = order_saga_data(id, request);
+  insert_order_row(insert, data);
   saga::StartOptions start;
   start.id = saga_id_of_order(id);
   return saga::start_saga_in_transaction_with(db, kCreateOrderSaga, data, start);

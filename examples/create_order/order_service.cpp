@@ -13,13 +13,6 @@
 namespace ftgo {
 namespace {
 
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS orders (
-  id INTEGER PRIMARY KEY, saga_id TEXT NOT NULL UNIQUE, consumer_id INTEGER NOT NULL,
-  restaurant_id INTEGER NOT NULL, total_cents INTEGER NOT NULL, line_items TEXT NOT NULL,
-  state TEXT NOT NULL);
-)sql";
-
 saga::Reply approve(const ApproveOrder& c, saga::HandlerContext& context) {
   auto state = context.db().query_one("SELECT state FROM orders WHERE id = ?", {c.order_id});
   throw_on_error(state);
@@ -43,6 +36,20 @@ saga::Reply reject(const RejectOrder& c, saga::HandlerContext& context) {
 
 }  // namespace
 
+saga::Result<std::unique_ptr<saga::Participant>> open_order_participant(
+    const ServiceOptions& options) {
+  auto participant = open_participant(options, kOrdersTableSql, "");
+  if (!participant) return participant.status();
+  (*participant)->on<ApproveOrder>(wrap<ApproveOrder>(options, &approve));
+  // RejectOrder's "action" (creating the order) happened before the saga started, so the
+  // barrier would take every RejectOrder for a null compensation: no barrier here.
+  (*participant)
+      ->on_compensation<RejectOrder>(wrap<RejectOrder>(options, &reject), saga::BarrierMode::kNone);
+  // Cancel Order and Revise Order (order_changes.h).
+  if (saga::Status s = add_order_change_handlers(**participant, options); !s) return s;
+  return participant;
+}
+
 saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptions options) {
   if (options.engine_database_path.empty()) {
     options.engine_database_path = options.participant.database_path;
@@ -59,18 +66,9 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   if (!definition) return definition.status();
   service->definition_ = std::move(definition).value();
 
-  auto participant = open_participant(options.participant, kSchema, "");
+  auto participant = open_order_participant(options.participant);
   if (!participant) return participant.status();
   service->participant_ = std::move(participant).value();
-  service->participant_->on<ApproveOrder>(wrap<ApproveOrder>(options.participant, &approve));
-  // RejectOrder's "action" (creating the order) happened before the saga started, so the
-  // barrier would take every RejectOrder for a null compensation: no barrier here.
-  service->participant_->on_compensation<RejectOrder>(
-      wrap<RejectOrder>(options.participant, &reject), saga::BarrierMode::kNone);
-  // Cancel Order and Revise Order (order_changes.h).
-  if (saga::Status s = add_order_change_handlers(*service->participant_, options.participant); !s) {
-    return s;
-  }
 
   try {
     service->orders_ = std::make_unique<SQLite::Database>(

@@ -75,6 +75,12 @@ struct OrderRequest {
   std::int64_t total_cents = 0;
 };
 
+// The Order service's participant alone: the orders table, ApproveOrder, RejectOrder and the
+// Cancel and Revise Order handlers, without the engine. For orchestrators that run in other
+// processes (the demo's --store mode, scale_out_runner.h); OrderService::open uses it too.
+saga::Result<std::unique_ptr<saga::Participant>> open_order_participant(
+    const ServiceOptions& options);
+
 class OrderService {
  public:
   // Opens the participant (binding its endpoint), the orders table and the engine. Does not
