@@ -17,6 +17,9 @@
 namespace SQLite {
 class Statement;
 }
+namespace saga {
+class TransactionalStarts;
+}
 
 namespace ftgo {
 
@@ -30,10 +33,11 @@ inline constexpr const char* kOrdersTableSql =
 inline constexpr const char* kInsertOrderSql =
     "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, 'APPROVAL_PENDING')";
 
-// Inside the caller's transaction on `db`: the order's row (APPROVAL_PENDING, through `insert`,
-// prepared from kInsertOrderSql) and its Create Order saga's start "order-<id>". Returns the
-// saga id. Throws SQLite::Exception. The Order service (create_order) and the feeder use it.
-saga::Result<std::string> write_order(SQLite::Database& db, SQLite::Statement& insert,
+// Inside the caller's transaction: the order's row (APPROVAL_PENDING, through `insert`,
+// prepared from kInsertOrderSql) and its Create Order saga's start "order-<id>" (through
+// `starts`, on the same connection). Returns the saga id. Throws SQLite::Exception. The Order
+// service (create_order) and the feeder use it.
+saga::Result<std::string> write_order(saga::TransactionalStarts& starts, SQLite::Statement& insert,
                                       std::int64_t id, const OrderRequest& request);
 
 // The Create Order saga's data for order `id` as `request` places it.

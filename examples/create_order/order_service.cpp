@@ -7,6 +7,7 @@
 
 #include "order_feeder.h"
 #include "order_writer.h"
+#include "saga/transactional_start.h"
 #include "saga/zmq_transport.h"
 #include "service_support.h"
 
@@ -152,6 +153,7 @@ saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& reques
     SQLite::Statement next_id(*orders_, "SELECT COALESCE(MAX(id), 0) + 1 FROM orders");
     SQLite::Statement exists(*orders_, "SELECT 1 FROM orders WHERE id = ?");
     SQLite::Statement insert(*orders_, kInsertOrderSql);
+    saga::TransactionalStarts starts(*orders_);  // prepares once per batch
     for (const OrderRequest& request : requests) {
       std::int64_t id = request.order_id;
       if (id == 0) {
@@ -166,7 +168,7 @@ saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& reques
         out.emplace_back(saga::already_exists("order " + std::to_string(id) + " exists"));
         continue;
       }
-      saga::Result<std::string> started = write_order(*orders_, insert, id, request);
+      saga::Result<std::string> started = write_order(starts, insert, id, request);
       if (!started) throw std::runtime_error(started.status().to_string());
       out.emplace_back(std::move(started));
     }
