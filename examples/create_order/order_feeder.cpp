@@ -30,6 +30,7 @@ saga::Result<std::string> write_order(SQLite::Database& db, SQLite::Statement& i
   insert.reset();
   saga::StartOptions start;
   start.id = saga_id_of_order(id);
+  start.not_before = request.not_before;
   return saga::start_saga_in_transaction_with(db, kCreateOrderSaga, data, start);
 }
 

@@ -72,6 +72,11 @@ Result<std::string> start_saga_in_transaction(SQLite::Database& db, std::string_
         "start_saga_in_transaction: no transaction is open on the connection (begin one: the "
         "start commits with it)");
   }
+  if (options.deadline.count() > 0 && options.deadline <= options.not_before) {
+    return invalid_argument("start_saga_in_transaction: the deadline (" +
+                            std::to_string(options.deadline.count()) +
+                            ") must be later than not_before");
+  }
   const std::string id = options.id.empty() ? random_id() : options.id;
   const std::string context = "start_saga_in_transaction " + id;
   try {
@@ -82,7 +87,8 @@ Result<std::string> start_saga_in_transaction(SQLite::Database& db, std::string_
     }
     SQLite::Statement insert(db,
                              "INSERT INTO saga_start_requests (saga_id, type, version, trace_id, "
-                             "data, requested_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                             "data, requested_at_ms, not_before_ms, deadline_ms) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     // Bound by copy: `type` and `data` are views.
     insert.bind(1, id);
     insert.bind(2, std::string(type));
@@ -90,6 +96,8 @@ Result<std::string> start_saga_in_transaction(SQLite::Database& db, std::string_
     insert.bind(4, options.trace_id);
     insert.bind(5, static_cast<const void*>(data.data()), static_cast<int>(data.size()));
     insert.bind(6, wall_ms());
+    insert.bind(7, static_cast<std::int64_t>(options.not_before.count()));
+    insert.bind(8, static_cast<std::int64_t>(options.deadline.count()));
     insert.exec();
     return id;
   } catch (const SQLite::Exception& e) {
