@@ -129,6 +129,8 @@ constexpr const char* kOrphanOrders =
     "AND NOT EXISTS (SELECT 1 FROM saga_start_requests r WHERE r.saga_id = o.saga_id)";
 
 std::int64_t orphan_orders(const DataPaths& paths) {
+  // Killed before it created its file: no order yet (opening it read-only would throw).
+  if (::access(paths.orders_db().c_str(), F_OK) != 0) return 0;
   SQLite::Database db(paths.orders_db(), SQLite::OPEN_READONLY, 5'000);
   if (!db.tableExists("orders") || !db.tableExists("saga_start_requests")) return 0;  // too early
   return db.execAndGet(kOrphanOrders).getInt64();
