@@ -39,6 +39,7 @@ saga::Result<std::string> write_order(saga::TransactionalStarts& starts, SQLite:
   insert_order_row(insert, data);
   saga::StartOptions start;
   start.id = saga_id_of_order(id);
+  start.not_before = request.not_before;
   return starts.start_with(kCreateOrderSaga, data, start);
 }
 

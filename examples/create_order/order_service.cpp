@@ -5,6 +5,7 @@
 #include <charconv>
 #include <utility>
 
+#include "ftgo/ticket_acceptance.h"
 #include "order_feeder.h"
 #include "order_writer.h"
 #include "saga/transactional_start.h"
@@ -66,6 +67,19 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
                                      : create_order_definition(options.timing);
   if (!definition) return definition.status();
   service->definition_ = std::move(definition).value();
+  // Saga control: version 4 waits for the restaurant's TicketAccepted (ticket_acceptance.h).
+  std::shared_ptr<const saga::SagaDefinition> version2;
+  if (options.accept_within.count() > 0) {
+    if (options.events_endpoint.empty()) {
+      return saga::invalid_argument(
+          "order service: accept_within needs an events_endpoint (where the Kitchen service "
+          "sends TicketAccepted)");
+    }
+    auto accepting = accepting_create_order_definition(options.timing, options.accept_within);
+    if (!accepting) return accepting.status();
+    version2 = std::move(service->definition_);
+    service->definition_ = std::move(accepting).value();
+  }
 
   auto participant = open_order_participant(options.participant);
   if (!participant) return participant.status();
@@ -88,6 +102,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   saga::ZmqTransportOptions transport_options;
   transport_options.registry = options.registry;
   transport_options.curve = options.curve;
+  transport_options.events_endpoint = options.events_endpoint;
   auto transport = saga::make_zmq_transport(std::move(transport_options));
   if (!transport) return transport.status();
 
@@ -103,6 +118,10 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   service->engine_ = std::move(engine).value();
   if (saga::Status s = service->register_change_sagas(options.timing); !s) return s;
   if (saga::Status s = service->engine_->register_definition(service->definition_); !s) return s;
+  // New orders take the highest version; version 2's own sagas (a resumed run) still run.
+  if (version2) {
+    if (saga::Status s = service->engine_->register_definition(version2); !s) return s;
+  }
   service->options_ = std::move(options);
   OrderService* self = service.get();
   service->writer_ = std::make_unique<OrderWriter>(

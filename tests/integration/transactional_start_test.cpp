@@ -4,7 +4,8 @@
 // started by the running engine after the commit only: a rolled-back start leaves no row and
 // sends nothing; a committed one is found by the polling publisher without a restart (at once
 // after notify_starts(), within start_poll_interval of engine clock otherwise) and runs to its
-// end; one left by a stopped engine is started at the next start.
+// end; one left by a stopped engine is started at the next start; a scheduled one waits for
+// its time.
 // Method: EngineFixture (threaded engine, virtual clock, in-memory transport with scripted FTGO
 // participants) on a real SQLite file that also holds an `orders` table, written through a
 // second SQLiteCpp connection as a service would.
@@ -223,6 +224,41 @@ TEST(TransactionalStartTest, UnknownTypeStaysPendingAndAnExistingIdIsRefused) {
   EXPECT_EQ(f.engine().wait("unknown", Millis{20}).status().code(), StatusCode::kTimeout);
   // The unknown type's start is kept for an engine that knows it.
   EXPECT_EQ(count(*db, "SELECT count(*) FROM saga_start_requests WHERE saga_id = 'unknown'"), 1);
+}
+
+// A transactional start may be scheduled (StartOptions::not_before) and carry a deadline: the
+// engine takes it as start_saga's (phase kScheduled until its time, then runs); a deadline not
+// later than not_before is refused before anything is written.
+TEST(TransactionalStartTest, AScheduledStartWaitsForItsTimeAndADeadlineIsKept) {
+  EngineFixture f;
+  auto db = service_db(f.database_path());
+  ASSERT_EQ(f.open(shared()), Status::ok());
+  let_engine_settle(f);
+  const Millis at = f.clock().now() + Millis{60'000};
+  {
+    SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+    StartOptions start;
+    start.id = "later";
+    start.not_before = at;
+    start.deadline = at;
+    EXPECT_EQ(start_saga_in_transaction(*db, "create_order", "order-later", start).status().code(),
+              StatusCode::kInvalidArgument);
+    start.deadline = at + Millis{3'600'000};
+    ASSERT_TRUE(start_saga_in_transaction(*db, "create_order", "order-later", start).is_ok());
+    tx.commit();
+  }
+  f.engine().notify_starts();
+  Result<SagaInstance> seen = Status(StatusCode::kNotFound, "not yet");
+  for (int i = 0; i < 200 && !seen; ++i) {
+    (void)f.engine().wait("later", Millis{10});
+    seen = f.engine().get("later");
+  }
+  ASSERT_TRUE(seen) << seen.status().to_string();
+  EXPECT_EQ(seen->phase, Phase::kScheduled);
+  EXPECT_EQ(seen->saga_deadline, at + Millis{3'600'000});
+  EXPECT_TRUE(f.transport().sent().empty()) << "nothing runs before its time";
+  EXPECT_EQ(f.settle("later", Millis{1'000}, 200).phase, Phase::kCompleted);
+  EXPECT_GE(f.clock().now(), at);
 }
 
 }  // namespace

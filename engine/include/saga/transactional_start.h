@@ -47,8 +47,12 @@ Status prepare_engine_tables(SQLite::Database& db);
 // Inside the transaction open on `db`: records the start of a saga of `type` with `data` (the
 // saga data, encoded as the definition expects) and returns its id (options.id, or a new
 // unique id). options.version 0: the highest version registered when the engine starts it.
-// Errors (nothing written): kFailedPrecondition when no transaction is open on `db` or the file
-// has no engine tables at this build's schema version; kAlreadyExists when a saga or a pending
+// options.not_before and options.deadline as Engine::start_saga's (engine clock: the system
+// clock's ms since the Unix epoch for an engine on SystemClock): the saga is scheduled, or
+// has a deadline; a deadline that passed before the engine took the start acts at once.
+// Errors (nothing written): kInvalidArgument for a deadline not later than not_before;
+// kFailedPrecondition when no transaction is open on `db` or the file has no engine tables at
+// this build's schema version; kAlreadyExists when a saga or a pending
 // start has that id; kInvalidArgument for an empty type; SQLite errors mapped as the store maps
 // them. An error leaves the caller's transaction open: the caller decides to roll back.
 Result<std::string> start_saga_in_transaction(SQLite::Database& db, std::string_view type,

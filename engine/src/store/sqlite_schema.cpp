@@ -271,6 +271,15 @@ CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
 )sql");
 }
 
+// Version 10: a transactional start may be scheduled and have a deadline (StartOptions::not_before and
+// deadline, saga/transactional_start.h); 0: none, as rows written before have.
+void add_start_schedule(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_start_requests ADD COLUMN not_before_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE saga_start_requests ADD COLUMN deadline_ms INTEGER NOT NULL DEFAULT 0;
+)sql");
+}
+
 // Records `version` in saga_meta (created with the first migration that a file gets).
 void write_schema_version(SQLite::Database& db, int version) {
   db.exec(
@@ -290,6 +299,7 @@ constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
     {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
     {7, &add_saga_control},         {8, &add_external_events},  {9, &add_parallel_branches},
+    {10, &add_start_schedule},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -100,6 +100,11 @@ Result<std::string> TransactionalStarts::start(std::string_view type, std::strin
         "start_saga_in_transaction: no transaction is open on the connection (begin one: the "
         "start commits with it)");
   }
+  if (options.deadline.count() > 0 && options.deadline <= options.not_before) {
+    return invalid_argument("start_saga_in_transaction: the deadline (" +
+                            std::to_string(options.deadline.count()) +
+                            ") must be later than not_before");
+  }
   const std::string id = options.id.empty() ? random_id() : options.id;
   try {
     if (!impl_->version) {
@@ -114,7 +119,8 @@ Result<std::string> TransactionalStarts::start(std::string_view type, std::strin
                             "EXISTS (SELECT 1 FROM saga_start_requests WHERE saga_id = ?1)");
       impl_->insert.emplace(db,
                             "INSERT INTO saga_start_requests (saga_id, type, version, trace_id, "
-                            "data, requested_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                            "data, requested_at_ms, not_before_ms, deadline_ms) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     } else {
       SQLite::Statement& q = *impl_->version;
       ResetAfter reset(q);
@@ -141,6 +147,8 @@ Result<std::string> TransactionalStarts::start(std::string_view type, std::strin
     insert.bind(4, options.trace_id);
     insert.bind(5, static_cast<const void*>(data.data()), static_cast<int>(data.size()));
     insert.bind(6, wall_ms());
+    insert.bind(7, static_cast<std::int64_t>(options.not_before.count()));
+    insert.bind(8, static_cast<std::int64_t>(options.deadline.count()));
     insert.exec();
     return id;
   } catch (const SQLite::Exception& e) {
