@@ -30,8 +30,10 @@
 #include <vector>
 
 #include "engine_instance.h"
+#include "instance_watch.h"
 #include "pg_cluster.h"
 #include "saga/phase.h"
+#include "serving.h"
 #include "store/pg_connection.h"
 #include "transfer_saga.h"
 
@@ -73,21 +75,6 @@ std::string load_average() {
   return one;
 }
 
-class Serving {
- public:
-  explicit Serving(std::unique_ptr<Participant> p) : p_(std::move(p)) {
-    thread_ = std::thread([this] { p_->run(); });
-  }
-  ~Serving() {
-    p_->stop();
-    thread_.join();
-  }
-
- private:
-  std::unique_ptr<Participant> p_;
-  std::thread thread_;
-};
-
 struct Figures {
   bool ok = false;
   double sagas_per_s = 0;
@@ -118,7 +105,7 @@ Figures run_once(const std::string& url, int instances, std::int64_t sagas, Mill
     auto bank = transfer::open_bank("ipc://" + dir + "/bank.sock", dir + "/bank.db");
     auto shipping = transfer::open_shipping("ipc://" + dir + "/shipping.sock", dir + "/ship.db");
     if (bank && shipping) {
-      Serving b(std::move(bank).value()), s(std::move(shipping).value());
+      transfer::Serving b(std::move(bank)), s(std::move(shipping));
       std::vector<Span> spans;
       for (int tick = 0; tick < 3'000 && static_cast<std::int64_t>(spans.size()) < sagas;
            ++tick) {  // at most 300 s
@@ -150,22 +137,18 @@ Figures run_once(const std::string& url, int instances, std::int64_t sagas, Mill
   return f;
 }
 
-bool number(const char* text, std::int64_t& out) {
-  const std::string_view v(text);
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  return ec == std::errc() && ptr == v.data() + v.size() && out > 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::int64_t sagas = 600, paced = 100, interval_ms = 50;
   for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
-    const bool ok = i + 1 < argc && (flag == "--sagas"         ? number(argv[i + 1], sagas)
-                                     : flag == "--paced"       ? number(argv[i + 1], paced)
-                                     : flag == "--interval-ms" ? number(argv[i + 1], interval_ms)
-                                                               : false);
+    const bool ok =
+        i + 1 < argc &&
+        (flag == "--sagas"         ? scale_out::positive_number(argv[i + 1], sagas)
+         : flag == "--paced"       ? scale_out::positive_number(argv[i + 1], paced)
+         : flag == "--interval-ms" ? scale_out::positive_number(argv[i + 1], interval_ms)
+                                   : false);
     if (!ok) {
       std::fprintf(stderr, "usage: scale_out_bench [--sagas N] [--paced N] [--interval-ms MS]\n");
       return 2;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <vector>
@@ -96,6 +97,12 @@ void Failover::tick(SagaWatch& watch) {
                 seconds_since(*killed_at_), watch.owners_line().c_str());
   }
   std::fflush(stdout);
+}
+
+bool positive_number(const char* text, std::int64_t& out) {
+  const std::string_view v(text);
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  return ec == std::errc() && ptr == v.data() + v.size() && out > 0;
 }
 
 }  // namespace saga::scale_out

@@ -69,4 +69,7 @@ class Failover {
   bool taken_over_ = false;
 };
 
+// A command-line number above 0 (the demos' and the bench's flags); false for anything else.
+bool positive_number(const char* text, std::int64_t& out);
+
 }  // namespace saga::scale_out

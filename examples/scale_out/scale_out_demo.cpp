@@ -32,32 +32,12 @@
 #include "instance_watch.h"
 #include "pg_cluster.h"
 #include "saga/phase.h"
+#include "serving.h"
 #include "transfer_saga.h"
 
 namespace {
 
 using namespace saga;
-
-bool number(const char* text, std::int64_t& out) {
-  const std::string_view v(text);
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  return ec == std::errc() && ptr == v.data() + v.size() && out > 0;
-}
-
-class Serving {
- public:
-  explicit Serving(std::unique_ptr<Participant> p) : p_(std::move(p)) {
-    thread_ = std::thread([this] { p_->run(); });
-  }
-  ~Serving() {
-    p_->stop();
-    thread_.join();
-  }
-
- private:
-  std::unique_ptr<Participant> p_;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -69,9 +49,9 @@ int main(int argc, char** argv) {
     const bool ok =
         i + 1 < argc &&
         (flag == "--store"           ? (url = argv[i + 1], true)
-         : flag == "--instances"     ? number(argv[i + 1], instances)
-         : flag == "--orders"        ? number(argv[i + 1], orders)
-         : flag == "--lease-ms"      ? number(argv[i + 1], lease_ms)
+         : flag == "--instances"     ? scale_out::positive_number(argv[i + 1], instances)
+         : flag == "--orders"        ? scale_out::positive_number(argv[i + 1], orders)
+         : flag == "--lease-ms"      ? scale_out::positive_number(argv[i + 1], lease_ms)
          : flag == "--kill"          ? (kill_one = argv[i + 1][0] == '1', true)
          : flag == "--ship-delay-ms" ? (ship_delay_ms = std::atoll(argv[i + 1]), ship_delay_ms >= 0)
                                      : false);
@@ -122,7 +102,7 @@ int main(int argc, char** argv) {
     auto shipping =
         transfer::open_shipping("ipc://" + dir + "/shipping.sock", dir + "/ship.db", Millis{10});
     if (!bank || !shipping) return std::fprintf(stderr, "participants failed\n"), 1;
-    Serving serve_bank(std::move(bank).value()), serve_shipping(std::move(shipping).value());
+    transfer::Serving serve_bank(std::move(bank)), serve_shipping(std::move(shipping));
     auto opened = scale_out::SagaWatch::open(url);
     if (!opened) return std::fprintf(stderr, "%s\n", opened.status().to_string().c_str()), 1;
     scale_out::SagaWatch& watch = **opened;

@@ -8,41 +8,26 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "saga/engine.h"
 #include "saga/zmq_transport.h"
+#include "serving.h"
 #include "transfer_saga.h"
 
 namespace saga::pg_test {
 
-// A participant on its own thread until destroyed.
-class Serving {
- public:
-  explicit Serving(Result<std::unique_ptr<Participant>> p) {
-    EXPECT_TRUE(p.is_ok()) << p.status().to_string();
-    if (!p) return;
-    p_ = std::move(p).value();
-    thread_ = std::thread([this] { p_->run(); });
-  }
-  ~Serving() {
-    if (!p_) return;
-    p_->stop();
-    thread_.join();
-  }
-
- private:
-  std::unique_ptr<Participant> p_;
-  std::thread thread_;
-};
+using transfer::Serving;
 
 // The bank and shipping participants in `dir` (bank.sock, bank.db, shipping.sock, ship.db).
 struct TransferParticipants {
   explicit TransferParticipants(const std::string& dir, Millis ship_delay = Millis{0})
       : bank(transfer::open_bank("ipc://" + dir + "/bank.sock", dir + "/bank.db")),
         shipping(transfer::open_shipping("ipc://" + dir + "/shipping.sock", dir + "/ship.db",
-                                         ship_delay)) {}
+                                         ship_delay)) {
+    EXPECT_TRUE(bank.status().is_ok()) << bank.status().to_string();
+    EXPECT_TRUE(shipping.status().is_ok()) << shipping.status().to_string();
+  }
   Serving bank;
   Serving shipping;
 };

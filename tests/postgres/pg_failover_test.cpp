@@ -28,6 +28,7 @@
 #include "saga/inspection.h"
 #include "saga/testing/temp_dir.h"
 #include "saga/zmq_transport.h"
+#include "serving.h"
 #include "store/pg_connection.h"
 #include "transfer_saga.h"
 
@@ -39,25 +40,7 @@ constexpr int kInstances = 3;
 constexpr int kPerInstance = 40;
 constexpr Millis kLease{3'000};
 
-// A participant on its own thread until destroyed.
-class Serving {
- public:
-  explicit Serving(Result<std::unique_ptr<Participant>> p) {
-    EXPECT_TRUE(p.is_ok()) << p.status().to_string();
-    if (!p) return;
-    p_ = std::move(p).value();
-    thread_ = std::thread([this] { p_->run(); });
-  }
-  ~Serving() {
-    if (!p_) return;
-    p_->stop();
-    thread_.join();
-  }
-
- private:
-  std::unique_ptr<Participant> p_;
-  std::thread thread_;
-};
+using transfer::Serving;
 
 std::int64_t scalar(pg::Connection& c, const std::string& sql,
                     const std::vector<pg::Param>& params = {}) {
@@ -128,6 +111,8 @@ TEST(PgFailoverTest, ThreeInstancesUnderLoadSurviveAKill9OfOne) {
                                      dir.path().string() + "/bank.db"));
     Serving shipping(transfer::open_shipping("ipc://" + dir.path().string() + "/shipping.sock",
                                              dir.path().string() + "/ship.db", Millis{15}));
+    ASSERT_TRUE(bank.status().is_ok()) << bank.status().to_string();
+    ASSERT_TRUE(shipping.status().is_ok()) << shipping.status().to_string();
     auto opened = pg::Connection::open(*url);
     ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
     pg::Connection& c = **opened;
