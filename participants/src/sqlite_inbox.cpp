@@ -283,9 +283,7 @@ class SqliteSql final : public Sql {
 
 struct SqliteInbox::Impl {
   explicit Impl(const std::string& path, Millis busy_timeout)
-      // NOMUTEX: one thread at a time uses the connection (the one that calls run() or
-      // run_once(); Participant's contract), so SQLite's per-connection mutex is not needed.
-      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
            static_cast<int>(busy_timeout.count())),
         statements(db),
         sql(statements) {}
