@@ -106,7 +106,7 @@ constexpr std::string_view kValueFlags[] = {"--orders",
 constexpr std::string_view kFailureFlags[] = {"--fail", "--drop-replies", "--delay-ms",
                                               "--drop-hold-ms", "--crash-after"};
 constexpr std::string_view kNumberFlags[] = {
-    "--orders",    "--seed",     "--reply-timeout-ms", "--retry-ms",        "--retry-attempts",
+    "--orders",    "--seed",     "--reply-timeout-ms", "--retry-ms",       "--retry-attempts",
     "--instances", "--lease-ms", "--accept-within-ms", "--accept-after-ms"};
 
 // Prints `problem` and the usage; the exit code of a bad command line.

@@ -271,8 +271,8 @@ CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
 )sql");
 }
 
-// Version 10: a transactional start may be scheduled and have a deadline (StartOptions::not_before and
-// deadline, saga/transactional_start.h); 0: none, as rows written before have.
+// Version 10: a transactional start may be scheduled and have a deadline (StartOptions::not_before
+// and deadline, saga/transactional_start.h); 0: none, as rows written before have.
 void add_start_schedule(SQLite::Database& db) {
   db.exec(R"sql(
 ALTER TABLE saga_start_requests ADD COLUMN not_before_ms INTEGER NOT NULL DEFAULT 0;
