@@ -67,8 +67,10 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
                                      : create_order_definition(options.timing);
   if (!definition) return definition.status();
   service->definition_ = std::move(definition).value();
-  // Saga control: version 4 waits for the restaurant's TicketAccepted (ticket_acceptance.h).
-  std::shared_ptr<const saga::SagaDefinition> version2;
+  // Saga control: version 4 waits for the restaurant's TicketAccepted (ticket_acceptance.h). It
+  // replaces the sequential (2) or parallel (3) definition for new orders; the replaced one stays
+  // registered for the sagas a resumed run left.
+  std::shared_ptr<const saga::SagaDefinition> replaced;
   if (options.accept_within.count() > 0) {
     if (options.events_endpoint.empty()) {
       return saga::invalid_argument(
@@ -77,7 +79,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
     }
     auto accepting = accepting_create_order_definition(options.timing, options.accept_within);
     if (!accepting) return accepting.status();
-    version2 = std::move(service->definition_);
+    replaced = std::move(service->definition_);
     service->definition_ = std::move(accepting).value();
   }
 
@@ -118,9 +120,9 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   service->engine_ = std::move(engine).value();
   if (saga::Status s = service->register_change_sagas(options.timing); !s) return s;
   if (saga::Status s = service->engine_->register_definition(service->definition_); !s) return s;
-  // New orders take the highest version; version 2's own sagas (a resumed run) still run.
-  if (version2) {
-    if (saga::Status s = service->engine_->register_definition(version2); !s) return s;
+  // New orders take the highest version; the replaced version's sagas (a resumed run) still run.
+  if (replaced) {
+    if (saga::Status s = service->engine_->register_definition(replaced); !s) return s;
   }
   service->options_ = std::move(options);
   OrderService* self = service.get();
