@@ -1,5 +1,9 @@
 #include "ftgo/ticket_acceptance.h"
 
+#include <algorithm>
+#include <memory>
+#include <utility>
+
 namespace ftgo {
 
 std::string acceptance_key(std::int64_t order_id) { return "order:" + std::to_string(order_id); }
@@ -18,54 +22,38 @@ saga::Status on_ticket_accepted(CreateOrderData& d, const TicketAccepted& e) {
   return saga::Status::ok();
 }
 
+// Version 2 with the wait step spliced in after create_ticket, as the parallel version 3 is
+// derived (create_order_parallel_saga.cpp): the same steps, options and lock, written once.
 saga::DefinitionResult accepting_create_order_definition(const SagaTiming& timing,
                                                          saga::Millis accept_within) {
   if (accept_within.count() <= 0) {
     return saga::invalid_argument("accepting_create_order_definition: accept_within must be > 0");
   }
-  const saga::RetryPolicy resend = timing.resend();
-  const saga::RetryPolicy until_done = timing.until_done();
+  saga::DefinitionResult sequential = create_order_definition(timing);
+  if (!sequential) return sequential;
+  // The restaurant's acceptance, an external event (not a reply); before the pivot, so an order
+  // not accepted in time is rejected before its card is charged.
   // clang-format off
-  return saga::define<CreateOrderData>(std::string(kCreateOrderSaga),
-                                       kAcceptingCreateOrderVersion)
-      .lock([](const CreateOrderData& d) { return order_lock_key(d.order_id); },
-            saga::LockMode::kWait)
-      .step("reject_order")
-          .compensate_with(order_service::reject_order, &make_reject_order)
-          .timeout(timing.reply_timeout)
-      .step("verify_consumer")
-          .invoke(consumer_service::validate_order, &make_validate_order)
-          .timeout(timing.reply_timeout)
-          .retry(resend)
-      .step("create_ticket")
-          .invoke(kitchen_service::create_ticket, &make_create_ticket)
-          .on_reply<TicketCreated>(&on_ticket_created)
-          .on_reply<TicketRejected>(&on_ticket_rejected)
-          .compensate_with(kitchen_service::cancel_ticket, &make_cancel_ticket)
-          .timeout(timing.reply_timeout)
-          .retry(resend)
-      // The restaurant's acceptance, an external event (not a reply); before the pivot, so an
-      // order not accepted in time is rejected before its card is charged.
+  saga::DefinitionResult wait = saga::define<CreateOrderData>(std::string(kCreateOrderSaga))
       .step("await_acceptance")
           .wait_for<TicketAccepted>(accept_within, saga::compensate_on_timeout)
           .on_event(&on_ticket_accepted)
           .correlate_by([](const CreateOrderData& d) { return acceptance_key(d.order_id); })
-      .pivot("authorize_card")
-          .invoke(accounting_service::authorize_card, &make_authorize_card)
-          .on_reply<CardAuthorized>(&on_card_authorized)
-          .on_reply<CardDeclined>(&on_card_declined)
-          .timeout(timing.reply_timeout)
-          .retry(resend)
-      .retriable("confirm_ticket")
-          .invoke(kitchen_service::confirm_ticket, &make_confirm_ticket)
-          .timeout(timing.reply_timeout)
-          .retry(until_done)
-      .retriable("approve_order")
-          .invoke(order_service::approve_order, &make_approve_order)
-          .timeout(timing.reply_timeout)
-          .retry(until_done)
       .build();
   // clang-format on
+  if (!wait) return wait;
+  auto accepting = std::make_shared<saga::SagaDefinition>(**sequential);
+  accepting->version = kAcceptingCreateOrderVersion;
+  auto after =
+      std::find_if(accepting->steps.begin(), accepting->steps.end(),
+                   [](const saga::StepDefinition& s) { return s.name == "create_ticket"; });
+  if (after == accepting->steps.end()) {
+    return saga::internal_error(
+        "accepting_create_order_definition: version 2 has no create_ticket");
+  }
+  accepting->steps.insert(after + 1, (*wait)->steps.front());
+  if (saga::Status s = saga::validate(*accepting); !s) return s;
+  return std::shared_ptr<const saga::SagaDefinition>(std::move(accepting));
 }
 
 }  // namespace ftgo
