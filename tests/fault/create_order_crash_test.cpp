@@ -351,6 +351,15 @@ std::int64_t acceptances(const DataPaths& paths, const std::string& state) {
   return q.getColumn(0).getInt64();
 }
 
+// This run's seed for a control test (gtest's random seed, offset per test), printed.
+std::uint64_t control_seed(int offset) {
+  const int base = ::testing::UnitTest::GetInstance()->random_seed();
+  const std::uint64_t seed = static_cast<std::uint64_t>(base) * 100 + offset;
+  std::printf("seed %llu (rerun with --gtest_random_seed=%d)\n",
+              static_cast<unsigned long long>(seed), base);
+  return seed;
+}
+
 void wait_until(Millis timeout, const std::function<bool()>& ready) {
   const auto deadline = Clock::now() + timeout;
   while (Clock::now() < deadline && !ready()) std::this_thread::sleep_for(Millis{5});
@@ -361,10 +370,7 @@ void wait_until(Millis timeout, const std::function<bool()>& ready) {
 // limit survive the kill, an event sent while the orchestrator is dead is sent again, one that
 // came before the kill is kept.
 TEST(CreateOrderControlCrashTest, KilledWhileSagasWaitForTheRestaurantLosesNothing) {
-  const int base = ::testing::UnitTest::GetInstance()->random_seed();
-  const std::uint64_t seed = static_cast<std::uint64_t>(base) * 100 + 70;
-  std::printf("seed %llu (rerun with --gtest_random_seed=%d)\n",
-              static_cast<unsigned long long>(seed), base);
+  const std::uint64_t seed = control_seed(70);
   std::mt19937_64 random(seed);
   saga::testing::TempDir dir;
   const DataPaths paths{dir.path().string()};
@@ -403,10 +409,7 @@ TEST(CreateOrderControlCrashTest, KilledWhileSagasWaitForTheRestaurantLosesNothi
 // after: restarted, every cancelled saga ends compensated once, its order REJECTED, none
 // charged.
 TEST(CreateOrderControlCrashTest, KilledWhileCancelsAreAppliedLosesNone) {
-  const int base = ::testing::UnitTest::GetInstance()->random_seed();
-  const std::uint64_t seed = static_cast<std::uint64_t>(base) * 100 + 80;
-  std::printf("seed %llu (rerun with --gtest_random_seed=%d)\n",
-              static_cast<unsigned long long>(seed), base);
+  const std::uint64_t seed = control_seed(80);
   std::mt19937_64 random(seed);
   saga::testing::TempDir dir;
   const DataPaths paths{dir.path().string()};
