@@ -69,15 +69,7 @@ TEST(SimulationEventsTest, DroppedDuplicatedAndReorderedEventsKeepEveryInvariant
   for (std::uint64_t seed = start; seed < start + 12; ++seed) {
     SimulationResult r = testing::simulate(config, seed);
     EXPECT_TRUE(r.ok()) << r.summary();
-    total.events_dropped += r.stats.events_dropped;
-    total.events_taken += r.stats.events_taken;
-    total.events_duplicate += r.stats.events_duplicate;
-    total.events_refused += r.stats.events_refused;
-    total.events_timed_out += r.stats.events_timed_out;
-    total.cancels_applied += r.stats.cancels_applied;
-    total.completed += r.stats.completed;
-    total.compensated += r.stats.compensated;
-    total.orchestrator_crashes += r.stats.orchestrator_crashes;
+    total += r.stats;
   }
   std::printf(
       "events dropped %llu, taken %llu, duplicate %llu, refused %llu; limits passed %llu; "

@@ -418,6 +418,34 @@ void Sim::check_replay(const SagaInstance& saga, std::uint64_t index) {
 
 }  // namespace
 
+SimulationStats& SimulationStats::operator+=(const SimulationStats& other) {
+  completed += other.completed;
+  compensated += other.compensated;
+  operator_retries += other.operator_retries;
+  messages += other.messages;
+  dropped += other.dropped;
+  duplicated += other.duplicated;
+  replies_lost_to_crashes += other.replies_lost_to_crashes;
+  participant_crashes += other.participant_crashes;
+  orchestrator_crashes += other.orchestrator_crashes;
+  crash_points_hit += other.crash_points_hit;
+  store_faults += other.store_faults;
+  failed_commits += other.failed_commits;
+  duplicate_deliveries += other.duplicate_deliveries;
+  pivot_effects_kept += other.pivot_effects_kept;
+  cancels_applied += other.cancels_applied;
+  cancels_refused += other.cancels_refused;
+  deadlines_passed += other.deadlines_passed;
+  events_dropped += other.events_dropped;
+  events_taken += other.events_taken;
+  events_duplicate += other.events_duplicate;
+  events_refused += other.events_refused;
+  events_timed_out += other.events_timed_out;
+  steps += other.steps;
+  end_time = std::max(end_time, other.end_time);
+  return *this;
+}
+
 SimulationResult simulate(const SimulationConfig& config, std::uint64_t seed) {
   Sim sim(config, seed);
   return sim.run();

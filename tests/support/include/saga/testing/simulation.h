@@ -112,6 +112,9 @@ struct SimulationStats {
   std::uint64_t events_timed_out = 0;  // wait steps whose time limit passed
   std::uint64_t steps = 0;
   Millis end_time{0};
+
+  // Adds every count of `other` (several seeds' totals); end_time becomes the later one.
+  SimulationStats& operator+=(const SimulationStats& other);
 };
 
 struct SimulationResult {
