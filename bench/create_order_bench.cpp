@@ -8,7 +8,9 @@
 // saga (getrusage of this process, plus the children's /proc times with --processes) and engine
 // commits per saga, as medians over the repetitions with min and max. --ceilings measures what
 // the building blocks can do on this machine (SQLite FULL commits, batched inserts, ZeroMQ round
-// trips, codec) and the implied ceiling for a 6-step saga.
+// trips, codec) and the implied ceiling for a 6-step saga. Whenever W=1 runs, its p50 is printed
+// beside its durable floor: the SQLite syncs a saga made in the run times their median duration,
+// timed by bench::SyncTimer, plus its round trips (issue 23, target 3; threads only).
 //
 //   create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]
 //                      [--synchronous full|normal] [--processes] [--ceilings] [--json FILE]
@@ -33,6 +35,7 @@
 
 #include "bench_support.h"
 #include "service_host.h"
+#include "sync_timer.h"
 
 namespace create_order_bench {
 
@@ -111,6 +114,7 @@ int main(int argc, char** argv) {
     return ftgo::run_service_process(*kind, ftgo::ServiceOptions{bind, db, nullptr, o.synchronous});
   }
 
+  bench::SyncTimer::install();  // before any database opens
   std::optional<std::filesystem::path> template_dir;
   if (o.finished > 0) {
     template_dir = build_finished_template(o);
@@ -135,10 +139,10 @@ int main(int argc, char** argv) {
     print_parallel_comparison(rows, parallel_rows, load_before);
   }
   std::optional<Ceilings> ceilings;
-  if (o.ceilings) {
-    ceilings = measure_ceilings(o.synchronous);
-    print_ceilings(*ceilings, rows);
-  }
+  const bool single = !o.processes && std::find(o.w.begin(), o.w.end(), 1) != o.w.end();
+  if (o.ceilings || single) ceilings = measure_ceilings(o.synchronous);
+  if (o.ceilings) print_ceilings(*ceilings, rows);
+  if (single) print_floor(*ceilings, rows);
   if (!o.json.empty()) write_json(o, rows, ceilings);
   return 0;
 }

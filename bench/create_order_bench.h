@@ -44,6 +44,11 @@ struct RunResult {
   double inputs_per_commit = 0;
   double orders_per_commit = 0;  // order rows per transaction of the Order service (group commit)
   double rss_mib = 0;            // VmRSS of this process at the end of the measured run
+  // SQLite syncs (fsyncs with FULL) this process made during the measured run (bench::SyncTimer;
+  // with --processes the participants' syncs happen in their own processes and are not counted).
+  double syncs_per_saga = 0;
+  double sync_ms_median = 0;
+  double sync_ms_per_saga = 0;  // all those syncs' time, per saga
   std::size_t completed = 0;
   std::size_t not_completed = 0;  // compensated or failed: should be 0 (happy path)
 };
@@ -69,14 +74,24 @@ inline constexpr const char* kMetrics[] = {"sagas_per_s",
                                            "commits_per_saga",
                                            "inputs_per_commit",
                                            "orders_per_commit",
-                                           "rss_mib"};
+                                           "rss_mib",
+                                           "syncs_per_saga",
+                                           "sync_ms_median",
+                                           "sync_ms_per_saga"};
 
 struct Ceilings {
   double full_commits_per_s = 0;     // one single-row insert per transaction, FULL
   double batched_inserts_per_s = 0;  // inserts inside one transaction
   double zmq_round_trips_per_s = 0;  // DEALER/ROUTER ping-pong, 1 in flight
   double codec_us_per_message = 0;   // header encode + decode, one command
+  double commit_ms_median = 0;       // one FULL (or NORMAL) commit: its median duration
+  double round_trip_ms_median = 0;   // one ZeroMQ round trip: its median duration
 };
+
+// A single saga's durable floor (issue 23, target 3): at W=1 every sync is on the saga's critical
+// path, so the floor is the syncs per saga times their median duration, both measured during
+// the run itself, plus its command/reply round trips and its codec work.
+double durable_floor_ms(const Ceilings& c, const Row& single);
 
 // The sequential and the parallel variant's rows, W by W: p50 side by side, with the machine's
 // load average (the runs share the machine; latencies are only comparable within one run).
@@ -104,6 +119,8 @@ double batched_ceiling(const Ceilings& c);
 
 void print_table(const Options& o, const std::vector<Row>& rows);
 void print_ceilings(const Ceilings& c, const std::vector<Row>& rows);
+// W=1's p50 beside its durable floor and their ratio (nothing when W=1 was not run).
+void print_floor(const Ceilings& c, const std::vector<Row>& rows);
 void write_json(const Options& o, const std::vector<Row>& rows, const std::optional<Ceilings>& c);
 
 }  // namespace create_order_bench

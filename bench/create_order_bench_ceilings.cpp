@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -26,6 +27,21 @@ double per_second(std::size_t count, F&& body) {
   return static_cast<double>(count) / std::chrono::duration<double>(Clock::now() - begin).count();
 }
 
+// Like per_second, and also the median duration of one call, in ms.
+template <typename F>
+double per_second(std::size_t count, F&& body, double& median_ms) {
+  std::vector<double> ms;
+  ms.reserve(count);
+  const double rate = per_second(count, [&](std::size_t i) {
+    const auto begin = Clock::now();
+    body(i);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+  });
+  std::nth_element(ms.begin(), ms.begin() + static_cast<std::ptrdiff_t>(ms.size() / 2), ms.end());
+  median_ms = ms[ms.size() / 2];
+  return rate;
+}
+
 }  // namespace
 
 Ceilings measure_ceilings(saga::Synchronous synchronous) {
@@ -41,13 +57,16 @@ Ceilings measure_ceilings(saga::Synchronous synchronous) {
     db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)");
     SQLite::Statement insert(db, "INSERT INTO t (v) VALUES (?)");
     const std::string value(200, 'x');
-    c.full_commits_per_s = per_second(1000, [&](std::size_t) {
-      SQLite::Transaction transaction(db);
-      insert.bind(1, value.data(), static_cast<int>(value.size()));
-      insert.exec();
-      insert.reset();
-      transaction.commit();
-    });
+    c.full_commits_per_s = per_second(
+        1000,
+        [&](std::size_t) {
+          SQLite::Transaction transaction(db);
+          insert.bind(1, value.data(), static_cast<int>(value.size()));
+          insert.exec();
+          insert.reset();
+          transaction.commit();
+        },
+        c.commit_ms_median);
     SQLite::Transaction transaction(db);
     c.batched_inserts_per_s = per_second(200'000, [&](std::size_t) {
       insert.bind(1, value.data(), static_cast<int>(value.size()));
@@ -95,7 +114,7 @@ Ceilings measure_ceilings(saga::Synchronous synchronous) {
     if (!zmq::recv_multipart(dealer, std::back_inserter(reply))) die("zmq: no reply");
   };
   for (std::size_t i = 0; i < 200; ++i) ping(i);  // connect and warm up
-  c.zmq_round_trips_per_s = per_second(20'000, ping);
+  c.zmq_round_trips_per_s = per_second(20'000, ping, c.round_trip_ms_median);
   stop = true;
   echo.join();
 
@@ -124,6 +143,11 @@ double serial_ceiling(const Ceilings& c) {
                          kRoundTrips / c.zmq_round_trips_per_s +
                          kCodecMessages * c.codec_us_per_message / 1e6;
   return 1.0 / seconds;
+}
+
+double durable_floor_ms(const Ceilings& c, const Row& single) {
+  return single.stats.at("syncs_per_saga").median * single.stats.at("sync_ms_median").median +
+         kRoundTrips * c.round_trip_ms_median + kCodecMessages * c.codec_us_per_message / 1e3;
 }
 
 double batched_ceiling(const Ceilings& c) {

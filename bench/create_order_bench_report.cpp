@@ -60,6 +60,7 @@ void print_parallel_comparison(const std::vector<Row>& sequential, const std::ve
 void print_ceilings(const Ceilings& c, const std::vector<Row>& rows) {
   std::printf("\nCeilings on this machine\n");
   std::printf("  SQLite single-row commits/s:       %.0f\n", c.full_commits_per_s);
+  std::printf("  SQLite median commit (one row):    %.3f ms\n", c.commit_ms_median);
   std::printf("  SQLite inserts/s in one txn:       %.0f\n", c.batched_inserts_per_s);
   std::printf("  ZeroMQ tcp round trips/s (1 i.f.): %.0f\n", c.zmq_round_trips_per_s);
   std::printf("  codec encode+decode per message:   %.2f us\n", c.codec_us_per_message);
@@ -72,6 +73,24 @@ void print_ceilings(const Ceilings& c, const std::vector<Row>& rows) {
     std::printf(
         "  W=%zu: measured %.0f sagas/s = %.3f of the serial, %.4f of the batched ceiling\n", r.w,
         rate, rate / serial, rate / batched);
+  }
+}
+
+void print_floor(const Ceilings& c, const std::vector<Row>& rows) {
+  for (const Row& r : rows) {
+    if (r.w != 1) continue;
+    const double floor = durable_floor_ms(c, r);
+    const double p50 = r.stats.at("p50_ms").median;
+    std::printf(
+        "\nA single saga (W=1) against its durable floor (load %s)\n"
+        "  floor: %.2f syncs per saga x %.3f ms (their median, this run) + 5 round trips x "
+        "%.3f ms + codec = %.2f ms\n"
+        "  p50:   %.2f ms = %.2f x the floor (target: at most 1.5)\n"
+        "  (the syncs took %.2f ms per saga in all: their tail is part of the p50, not the "
+        "floor)\n",
+        load_average().c_str(), r.stats.at("syncs_per_saga").median,
+        r.stats.at("sync_ms_median").median, c.round_trip_ms_median, floor, p50,
+        floor > 0 ? p50 / floor : 0.0, r.stats.at("sync_ms_per_saga").median);
   }
 }
 
@@ -98,6 +117,8 @@ void write_json(const Options& o, const std::vector<Row>& rows, const std::optio
         << ", \"sqlite_batched_inserts_per_s\": " << c->batched_inserts_per_s
         << ", \"zmq_round_trips_per_s\": " << c->zmq_round_trips_per_s
         << ", \"codec_us_per_message\": " << c->codec_us_per_message
+        << ", \"commit_ms_median\": " << c->commit_ms_median
+        << ", \"round_trip_ms_median\": " << c->round_trip_ms_median
         << ", \"saga_ceiling_serial_per_s\": " << serial_ceiling(*c)
         << ", \"saga_ceiling_batched_per_s\": " << batched_ceiling(*c) << "}";
   }

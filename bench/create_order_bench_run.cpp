@@ -25,6 +25,7 @@
 #include "seed_data.h"
 #include "service_host.h"
 #include "store/sqlite_saga_store.h"
+#include "sync_timer.h"
 
 namespace create_order_bench {
 namespace {
@@ -231,10 +232,12 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     const ftgo::OrderWriter& writer = deployment.service().order_writer();
     const std::size_t order_commits_before = writer.commits();
     const std::size_t orders_before = writer.orders_committed();
+    bench::SyncTimer::reset();
     const auto begin = Clock::now();
     std::vector<double> latencies = loop.run(static_cast<std::int64_t>(o.warmup) + 1, n, w);
     const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
     const double cpu = deployment.cpu_seconds() - cpu_before;
+    const bench::SyncStats syncs = bench::SyncTimer::stats();
     const saga::EngineStats after = deployment.service().engine().stats();
     const double sagas = static_cast<double>(n);
     r.sagas_per_s = sagas / seconds;
@@ -253,6 +256,9 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
         commits > 0
             ? static_cast<double>(after.inputs_committed - before.inputs_committed) / commits
             : 0;
+    r.syncs_per_saga = static_cast<double>(syncs.syncs) / sagas;
+    r.sync_ms_median = syncs.median_ms;
+    r.sync_ms_per_saga = syncs.total_ms / sagas;
     r.completed = latencies.size();
     r.not_completed = loop.not_completed();
     r.rss_mib = static_cast<double>(status_kib("VmRSS")) / 1024;
@@ -341,6 +347,9 @@ Row measure(const Options& o, std::size_t w) {
     values["inputs_per_commit"].push_back(r.inputs_per_commit);
     values["orders_per_commit"].push_back(r.orders_per_commit);
     values["rss_mib"].push_back(r.rss_mib);
+    values["syncs_per_saga"].push_back(r.syncs_per_saga);
+    values["sync_ms_median"].push_back(r.sync_ms_median);
+    values["sync_ms_per_saga"].push_back(r.sync_ms_per_saga);
     row.not_completed += r.not_completed;
     std::fprintf(stderr,
                  "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga, engine %.2f "
