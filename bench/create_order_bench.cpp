@@ -14,9 +14,12 @@
 //
 //   create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]
 //                      [--synchronous full|normal] [--processes] [--ceilings] [--json FILE]
-//                      [--finished F] [--parallel | --compare-parallel]
+//                      [--finished F] [--parallel | --compare-parallel] [--sqlite-memstatus]
 // --parallel measures Create Order version 3 (parallel groups) instead of version 2;
 // --compare-parallel measures both and prints their p50 side by side, with the load average.
+//
+// --sqlite-memstatus keeps SQLite's allocation statistics on (Debian's default; the demo and
+// this bench turn them off, saga/sqlite_process.h), to measure what that costs.
 //
 // --finished F: F completed sagas already in the engine's store (growth); RSS is reported
 // either way.
@@ -34,6 +37,7 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "saga/sqlite_process.h"
 #include "service_host.h"
 #include "sync_timer.h"
 
@@ -56,7 +60,8 @@ int usage() {
                "usage: create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]\n"
                "                          [--synchronous full|normal] [--processes] [--ceilings]\n"
                "                          [--json FILE] [--finished F] [--parallel | "
-               "--compare-parallel]\n");
+               "--compare-parallel]\n"
+               "                          [--sqlite-memstatus]\n");
   return 2;
 }
 
@@ -68,6 +73,7 @@ int main(int argc, char** argv) {
   std::string service;
   std::string bind;
   std::string db;
+  bool memstatus = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> std::string {
@@ -94,6 +100,8 @@ int main(int argc, char** argv) {
       o.parallel = true;
     } else if (a == "--compare-parallel") {
       o.compare_parallel = true;
+    } else if (a == "--sqlite-memstatus") {
+      memstatus = true;
     } else if (a == "--json") {
       o.json = value();
     } else if (a == "--finished") {
@@ -108,6 +116,9 @@ int main(int argc, char** argv) {
       return usage();
     }
   }
+  // As create_order_demo: SQLite's allocation statistics off, unless --sqlite-memstatus keeps
+  // Debian's default (to compare).
+  if (!memstatus) (void)saga::disable_sqlite_memory_statistics();
   if (!service.empty()) {
     auto kind = ftgo::parse_service_kind(service);
     if (!kind) return usage();

@@ -36,6 +36,7 @@
 #include "curve_keys.h"
 #include "demo_runner.h"
 #include "order_feeder.h"
+#include "saga/sqlite_process.h"
 #include "scenario_runner.h"
 #include "service_host.h"
 #include "service_support.h"
@@ -174,6 +175,9 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A program's choice, made before any database opens (saga/sqlite_process.h): SQLite's
+  // allocation statistics off, one global mutex less on every SQLite allocation.
+  (void)saga::disable_sqlite_memory_statistics();
   ftgo::DemoOptions demo;
   demo.program = self_path();
   ftgo::FailurePlan plan;
