@@ -5,7 +5,7 @@
 //   1. populate: a child process (this binary, --populate) runs the example's Order service
 //      (its engine, orders table and participant) with Consumer, Kitchen and Accounting pointed
 //      at sinks in this process that receive commands and never answer. It places K orders
-//      (group commit), waits until every saga's start is committed (each saga now waits for
+//      (group commit), waits until the engine has started every saga (each saga now waits for
 //      ValidateOrderByConsumer, its command in the outbox), records its memory, says READY and
 //      is killed with SIGKILL.
 //   2. resend: in this process, a bare saga::Engine opens a copy of the killed engine's database
@@ -163,6 +163,7 @@ int populate(const std::string& dir, std::size_t k, const std::vector<std::strin
   if (!service) die("populate: " + service.status().to_string());
   if (auto s = service.value()->start(); !s) die("populate: " + s.to_string());
   const long rss_before = status_kib("VmRSS");
+  const std::uint64_t started_before = service.value()->engine().stats().sagas_started;
   const auto begin = Clock::now();
   std::deque<std::future<saga::Result<std::string>>> starts;
   for (std::size_t i = 1; i <= k; ++i) {
@@ -175,6 +176,14 @@ int populate(const std::string& dir, std::size_t k, const std::vector<std::strin
   }
   for (auto& f : starts) {
     if (auto r = f.get(); !r) die("populate: " + r.status().to_string());
+  }
+  // The orders' transactions also hold their sagas' start rows (schema v6): wait until the
+  // engine has started every one of them (each an instance in memory and in the store, its
+  // first command in the outbox), else the kill would find start rows, not sagas in flight.
+  const saga::Engine& engine = service.value()->engine();
+  while (engine.stats().sagas_started < started_before + k) {
+    if (seconds_since(begin) > 600) die("populate: the engine did not start every saga");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const double seconds = seconds_since(begin);
   // Let the engine send and settle what it will (up to its flow-control cap).
