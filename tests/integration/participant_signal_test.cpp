@@ -14,14 +14,11 @@
 
 #include <atomic>
 
-#include "integration/participant_test_support.h"
-#include "saga/testing/in_memory_transport.h"
-#include "unit/booking_saga.h"
+#include "integration/booking_participants.h"
+#include "integration/participant_outbox_support.h"
 
 namespace saga::test {
 namespace {
-
-constexpr const char* kTcp = "tcp://127.0.0.1:*";
 
 // Kitchen confirms a booking: a ticket row, and the booking saga's HotelConfirmed event, by its
 // correlation key, with an event id derived from the business key (one event per order).
@@ -53,16 +50,6 @@ Envelope confirm(std::int64_t order, std::string message_id, std::string items =
   return e;
 }
 
-std::int64_t count(const std::string& path, const std::string& sql) {
-  SQLite::Database db(path, SQLite::OPEN_READONLY);
-  return db.execAndGet(sql).getInt64();
-}
-
-std::string reply_text(const std::optional<Envelope>& r) {
-  if (!r) return "<no reply>";
-  return std::string(r->outcome == Outcome::kSuccess ? "ok" : "fail:" + r->reason);
-}
-
 TEST(ParticipantSignalTest, TheEventCommitsWithTheBusinessRowAndTheInboxRowOnce) {
   TempDir dir;
   const std::string file = dir.file("kitchen.db");
@@ -71,11 +58,10 @@ TEST(ParticipantSignalTest, TheEventCommitsWithTheBusinessRowAndTheInboxRowOnce)
   ParticipantOptions options;
   options.engine_tables = true;
   options.outbox_committed = [&notified](std::size_t n) { notified += n; };
-  auto p = open_participant(kTcp, file, options);
-  ASSERT_NE(p, nullptr);
-  install(*p, runs);
-  Running running(*p);
-  Client client(p->endpoint());
+  ParticipantOnFile kitchen(file, options, [&runs](Participant& p) { install(p, runs); });
+  ASSERT_NE(kitchen.participant, nullptr);
+  Participant* p = kitchen.participant.get();
+  Client& client = *kitchen.client;
 
   ASSERT_EQ(reply_text(client.call(confirm(7, "m1"))), "ok");
   EXPECT_EQ(count(file, "SELECT count(*) FROM ticket WHERE order_id = 7"), 1);
@@ -100,11 +86,10 @@ TEST(ParticipantSignalTest, AThrowingHandlerLeavesNoEventAndABadEventIsTheHandle
   std::atomic<int> runs{0};
   ParticipantOptions options;
   options.engine_tables = true;
-  auto p = open_participant(kTcp, file, options);
-  ASSERT_NE(p, nullptr);
-  install(*p, runs);
-  Running running(*p);
-  Client client(p->endpoint());
+  ParticipantOnFile kitchen(file, options, [&runs](Participant& p) { install(p, runs); });
+  ASSERT_NE(kitchen.participant, nullptr);
+  Participant* p = kitchen.participant.get();
+  Client& client = *kitchen.client;
 
   EXPECT_EQ(reply_text(client.call(confirm(8, "boom", "explode"))),
             "fail:" + std::string(kReasonHandlerError));
@@ -120,12 +105,11 @@ TEST(ParticipantSignalTest, WithoutEngineTablesTheHandlerIsToldAndNothingIsWritt
   TempDir dir;
   const std::string file = dir.file("kitchen.db");
   std::atomic<int> runs{0};
-  auto p = open_participant(kTcp, file);  // engine_tables off, no engine on the file
-  ASSERT_NE(p, nullptr);
-  install(*p, runs);
-  Running running(*p);
-  Client client(p->endpoint());
-  EXPECT_EQ(reply_text(client.call(confirm(1, "m"))), "fail:no_signal:failed_precondition");
+  // engine_tables off, no engine on the file
+  ParticipantOnFile kitchen(file, {}, [&runs](Participant& p) { install(p, runs); });
+  ASSERT_NE(kitchen.participant, nullptr);
+  EXPECT_EQ(reply_text(kitchen.client->call(confirm(1, "m"))),
+            "fail:no_signal:failed_precondition");
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   EXPECT_FALSE(db.tableExists("saga_event_requests"));
 }
@@ -134,15 +118,7 @@ TEST(ParticipantSignalTest, TheEngineOnTheFileDeliversTheEventToTheWaitingSaga) 
   TempDir dir;
   const std::string file = dir.file("kitchen.db");
   auto transport = std::make_shared<testing::InMemoryTransport>();
-  for (const char* name : {"hotel", "bank", "mail"}) {
-    transport->add_participant(name, [](const Envelope& command) {
-      Envelope reply = make_reply_to(command);
-      reply.message_id = command.message_id + "/reply";
-      reply.name = "Done";
-      reply.body = encode_body(booking::Done{0}).value();
-      return std::vector<Envelope>{reply};
-    });
-  }
+  booking::add_booking_participants(*transport);
   EngineOptions o;
   o.database_path = file;
   o.shared_database = true;
@@ -164,12 +140,10 @@ TEST(ParticipantSignalTest, TheEngineOnTheFileDeliversTheEventToTheWaitingSaga) 
   ASSERT_EQ(engine->get("b-3")->wait, Wait::kEvent);
 
   std::atomic<int> runs{0};
-  auto p = open_participant(kTcp, file);  // the engine made the tables
-  ASSERT_NE(p, nullptr);
-  install(*p, runs);
-  Running running(*p);
-  Client client(p->endpoint());
-  ASSERT_EQ(reply_text(client.call(confirm(3, "m3"))), "ok");
+  // The engine made the tables.
+  ParticipantOnFile kitchen(file, {}, [&runs](Participant& p) { install(p, runs); });
+  ASSERT_NE(kitchen.participant, nullptr);
+  ASSERT_EQ(reply_text(kitchen.client->call(confirm(3, "m3"))), "ok");
   pump();
   const SagaInstance s = engine->get("b-3").value();
   EXPECT_GE(s.step, 2);

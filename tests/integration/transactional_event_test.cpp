@@ -20,13 +20,13 @@
 #include <memory>
 
 #include "fault/child_process.h"
+#include "integration/booking_participants.h"
 #include "saga/engine.h"
 #include "saga/inspection.h"
 #include "saga/testing/fault_vfs.h"
 #include "saga/testing/in_memory_transport.h"
 #include "saga/testing/temp_dir.h"
 #include "saga/transactional_start.h"
-#include "unit/booking_saga.h"
 
 namespace saga {
 namespace {
@@ -40,15 +40,7 @@ class TransactionalEventTest : public ::testing::Test {
  public:
   TransactionalEventTest() : vfs(FaultVfs::install()) {
     vfs.reset();
-    for (const char* p : {"hotel", "bank", "mail"}) {
-      transport->add_participant(p, [](const Envelope& command) {
-        Envelope reply = make_reply_to(command);
-        reply.message_id = command.message_id + "/reply";
-        reply.name = "Done";
-        reply.body = encode_body(Done{0}).value();
-        return std::vector<Envelope>{reply};
-      });
-    }
+    add_booking_participants(*transport);
     open();
     // The service's connection, through the same VFS so that a simulated crash sees its writes.
     service = std::make_unique<SQLite::Database>(
