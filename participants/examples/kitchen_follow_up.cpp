@@ -1,14 +1,19 @@
-// A participant whose handler starts a saga in its own transaction (docs/embedding.md,
-// "Participants"). The Kitchen accepts a ticket (the "ticket" saga's command) and, in the SAME
-// SQLite transaction as its ticket row and its inbox row, starts the "delivery" saga that sends
-// a courier. The Kitchen's file also holds the engine's tables: the engine runs on that file
-// (EngineOptions::shared_database) and takes the start when the Kitchen's commit is done.
+// A participant whose handlers start a saga and signal a waiting one in their own transactions
+// (docs/embedding.md, "Participants"). The Kitchen accepts a ticket (the "ticket" saga's command)
+// and, in the SAME SQLite transaction as its ticket row and its inbox row, starts the "delivery"
+// saga that sends a courier. The ticket saga then waits for the event FoodPickedUp. The delivery
+// saga's last command hands the food over at the Kitchen, whose handler marks the ticket
+// HANDED_OVER and, in the same transaction, signals the waiting ticket saga (the event).
+// The Kitchen's file also holds the engine's tables: the engine runs on that file
+// (EngineOptions::shared_database) and takes the start and the event when the Kitchen's commit
+// is done.
 //
 //   kitchen_follow_up [--orders N] [--dir DIR]
 //
-// Runs N ticket sagas, waits for the N delivery sagas the Kitchen started, prints one line per
-// saga, then checks with one query that no accepted ticket lacks its delivery saga. Exit code 0
-// when every saga completed and the check holds. Everything runs in this one process (engine,
+// Runs N ticket sagas, waits for them and the N delivery sagas the Kitchen started, prints one
+// line per saga, then checks with queries that no accepted ticket lacks its delivery saga, that
+// every ticket was handed over and that its ticket saga took the event. Exit code 0 when every
+// saga completed and the checks hold. Everything runs in this one process (engine,
 // Kitchen, Courier) over ipc:// sockets in DIR (default: a new temp dir).
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <stdlib.h>
@@ -29,9 +34,10 @@ using namespace saga;
 
 struct TicketData {
   std::int64_t order_id = 0;
+  bool picked_up = false;  // the ticket saga took FoodPickedUp
   template <class A>
   void serialize(A& a) {
-    a(CEREAL_NVP(order_id));
+    a(CEREAL_NVP(order_id), CEREAL_NVP(picked_up));
   }
 };
 
@@ -49,28 +55,53 @@ inline constexpr char kAcceptTicket[] = "AcceptTicket";
 inline constexpr char kTicketAccepted[] = "TicketAccepted";
 inline constexpr char kAssignCourier[] = "AssignCourier";
 inline constexpr char kCourierAssigned[] = "CourierAssigned";
+inline constexpr char kHandOver[] = "HandOver";
+inline constexpr char kHandedOver[] = "HandedOver";
+inline constexpr char kFoodPickedUp[] = "FoodPickedUp";
 using AcceptTicket = OrderMessage<kAcceptTicket>;
 using TicketAccepted = OrderMessage<kTicketAccepted>;
 using AssignCourier = OrderMessage<kAssignCourier>;
 using CourierAssigned = OrderMessage<kCourierAssigned>;
+using HandOver = OrderMessage<kHandOver>;
+using HandedOver = OrderMessage<kHandedOver>;
+using FoodPickedUp = OrderMessage<kFoodPickedUp>;  // the event the ticket saga waits for
 
 inline constexpr Channel kKitchen{"kitchen"};
 inline constexpr Channel kCourier{"courier"};
 
+std::string ticket_id(std::int64_t order_id) { return "ticket-" + std::to_string(order_id); }
 std::string delivery_id(std::int64_t order_id) { return "delivery-" + std::to_string(order_id); }
 
-// A saga of one retriable step that sends Cmd to `channel` and waits for Reply.
-template <typename Cmd, typename Rep>
-Result<std::shared_ptr<const SagaDefinition>> one_step_saga(std::string_view name,
-                                                            std::string_view step,
-                                                            Channel channel) {
-  return define<TicketData>(std::string(name), 1)
-      .retriable(std::string(step))
-      .invoke(command<Cmd>(channel).template replies<Rep>(),
-              [](const TicketData& d) { return Cmd{d.order_id}; })
-      .retry(RetryPolicy::fixed(Millis{200}, 0))
+const RetryPolicy kUntilDone = RetryPolicy::fixed(Millis{200}, 0);
+
+// clang-format off
+// ticket: the Kitchen accepts it, then the saga waits (up to a minute) for FoodPickedUp.
+Result<std::shared_ptr<const SagaDefinition>> ticket_saga() {
+  return define<TicketData>("ticket", 1)
+      .retriable("accept_ticket")
+          .invoke(command<AcceptTicket>(kKitchen).replies<TicketAccepted>(),
+                  [](const TicketData& d) { return AcceptTicket{d.order_id}; })
+          .retry(kUntilDone)
+      .retriable("await_pickup")
+          .wait_for<FoodPickedUp>(Millis{60'000}, continue_on_timeout())
+          .on_event([](TicketData& d, const FoodPickedUp&) { d.picked_up = true; })
       .build();
 }
+
+// delivery: a courier is assigned, then the Kitchen hands the food over.
+Result<std::shared_ptr<const SagaDefinition>> delivery_saga() {
+  return define<TicketData>("delivery", 1)
+      .retriable("assign_courier")
+          .invoke(command<AssignCourier>(kCourier).replies<CourierAssigned>(),
+                  [](const TicketData& d) { return AssignCourier{d.order_id}; })
+          .retry(kUntilDone)
+      .retriable("hand_over")
+          .invoke(command<HandOver>(kKitchen).replies<HandedOver>(),
+                  [](const TicketData& d) { return HandOver{d.order_id}; })
+          .retry(kUntilDone)
+      .build();
+}
+// clang-format on
 
 // The Kitchen's handler: the ticket row, and the delivery saga's start, in one transaction
 // (the library adds the inbox row to it and commits).
@@ -85,6 +116,19 @@ Reply on_accept_ticket(const AcceptTicket& c, HandlerContext& ctx) {
     throw std::runtime_error(delivery.status().to_string());  // all rolled back
   }
   return success(TicketAccepted{c.order_id});
+}
+
+// The Kitchen's other handler: the ticket's new state, and the event for the ticket saga that
+// waits for it, in one transaction. The event id names the pickup, so that a HandOver run again
+// under a new message id is the same event (the engine keeps one).
+Reply on_hand_over(const HandOver& c, HandlerContext& ctx) {
+  Result<std::int64_t> ticket =
+      ctx.db().exec("UPDATE tickets SET state = 'HANDED_OVER' WHERE order_id = ?", {c.order_id});
+  if (!ticket) throw std::runtime_error(ticket.status().to_string());  // all rolled back
+  Status signalled = ctx.signal_saga(
+      ticket_id(c.order_id), "picked-up-" + std::to_string(c.order_id), FoodPickedUp{c.order_id});
+  if (!signalled) throw std::runtime_error(signalled.to_string());  // all rolled back
+  return success(HandedOver{c.order_id});
 }
 
 Result<std::unique_ptr<Participant>> open_participant(const std::string& dir,
@@ -103,7 +147,7 @@ int run(std::int64_t orders, const std::string& dir) {
   // Kitchen, so the engine's tables are there before either runs).
   std::unique_ptr<Engine> engine;
   auto kitchen = open_participant(dir, "kitchen", true, [&engine](std::size_t) {
-    if (engine) engine->notify_starts();  // same process: take the starts at once
+    if (engine) engine->notify_starts();  // same process: take the starts and events at once
   });
   auto courier = open_participant(dir, "courier", false, nullptr);
   if (!kitchen || !courier) {
@@ -117,6 +161,7 @@ int run(std::int64_t orders, const std::string& dir) {
       "CREATE TABLE IF NOT EXISTS tickets (order_id INTEGER PRIMARY KEY, state TEXT NOT NULL)");
   (void)c.exec_schema("CREATE TABLE IF NOT EXISTS couriers (order_id INTEGER PRIMARY KEY)");
   k.on<AcceptTicket>(&on_accept_ticket);
+  k.on<HandOver>(&on_hand_over);
   c.on<AssignCourier>([](const AssignCourier& cmd, HandlerContext& ctx) {
     (void)ctx.db().exec("INSERT OR IGNORE INTO couriers (order_id) VALUES (?)", {cmd.order_id});
     return success(CourierAssigned{cmd.order_id});
@@ -140,9 +185,8 @@ int run(std::int64_t orders, const std::string& dir) {
     return 1;
   }
   engine = std::move(opened).value();
-  auto ticket = one_step_saga<AcceptTicket, TicketAccepted>("ticket", "accept_ticket", kKitchen);
-  auto delivery =
-      one_step_saga<AssignCourier, CourierAssigned>("delivery", "assign_courier", kCourier);
+  auto ticket = ticket_saga();
+  auto delivery = delivery_saga();
   Status s = !ticket ? ticket.status() : !delivery ? delivery.status() : Status::ok();
   if (s) s = engine->register_definition(ticket.value());
   if (s) s = engine->register_definition(delivery.value());
@@ -157,13 +201,17 @@ int run(std::int64_t orders, const std::string& dir) {
   int failed = 0;
   for (std::int64_t order = 1; order <= orders; ++order) {
     StartOptions start;
-    start.id = "ticket-" + std::to_string(order);
+    start.id = ticket_id(order);
     if (!engine->start_saga_with("ticket", TicketData{order}, start)) ++failed;
   }
   for (std::int64_t order = 1; order <= orders; ++order) {
-    for (const std::string& id : {"ticket-" + std::to_string(order), delivery_id(order)}) {
+    for (const std::string& id : {ticket_id(order), delivery_id(order)}) {
       Result<SagaInstance> done = engine->wait(id, Millis{10'000});
-      const bool ok = done && done.value().phase == Phase::kCompleted;
+      bool ok = done && done.value().phase == Phase::kCompleted;
+      if (ok && id == ticket_id(order)) {  // and it took the event, not its timeout
+        Result<TicketData> data = decode_data<TicketData>(done.value().data);
+        ok = data && data.value().picked_up;
+      }
       failed += ok ? 0 : 1;
       std::printf("%-12s %s\n", id.c_str(),
                   done ? std::string(to_string(done.value().phase)).c_str()
@@ -184,7 +232,15 @@ int run(std::int64_t orders, const std::string& dir) {
             "WHERE i.id = 'delivery-' || t.order_id AND i.type = 'delivery')")
           .getInt64();
   std::printf("tickets without their delivery saga: %lld\n", static_cast<long long>(orphans));
-  return failed == 0 && orphans == 0 ? 0 : 1;
+  // And every ticket handed over, its event taken (no event request left, none refused).
+  const std::int64_t waiting =
+      db.execAndGet(
+            "SELECT (SELECT count(*) FROM tickets WHERE state <> 'HANDED_OVER') + "
+            "(SELECT count(*) FROM saga_event_requests)")
+          .getInt64();
+  std::printf("tickets not handed over or events not delivered: %lld\n",
+              static_cast<long long>(waiting));
+  return failed == 0 && orphans == 0 && waiting == 0 ? 0 : 1;
 }
 
 }  // namespace

@@ -11,13 +11,28 @@
 
 namespace saga {
 
+// Starts and events a handler wrote in its savepoint (HandlerContext::start_saga, signal_saga).
+struct OutboxWrites {
+  std::size_t starts = 0;
+  std::size_t events = 0;
+};
+
 // The library's view of a HandlerContext's lock state.
 struct detail::HandlerContextAccess {
   static const std::optional<std::string>& held_on(const HandlerContext& c) { return c.held_on_; }
   static const Status& store_error(const HandlerContext& c) { return c.store_error_; }
   static std::vector<std::string>& released(HandlerContext& c) { return c.released_; }
   static void set_database(HandlerContext& c, SQLite::Database* db) { c.database_ = db; }
-  static std::size_t outbox_writes(const HandlerContext& c) { return c.outbox_writes_; }
+  static OutboxWrites outbox_writes(const HandlerContext& c) {
+    return OutboxWrites{c.outbox_writes_, c.event_writes_};
+  }
+
+  // What a start or signal error means: returned to the handler (true), or a database error that
+  // ends the batch.
+  static bool for_the_handler(StatusCode code) {
+    return code == StatusCode::kFailedPrecondition || code == StatusCode::kAlreadyExists ||
+           code == StatusCode::kInvalidArgument;
+  }
 
   // After an interruption the context takes no more lock calls.
   static void check_not_interrupted(const HandlerContext& c) {

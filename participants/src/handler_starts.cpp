@@ -1,20 +1,11 @@
-// HandlerContext::start_saga: a transactional start (saga/transactional_start.h) on the
-// participant's own connection, inside the command's savepoint (saga/participant.h, "Saga
-// starts").
+// HandlerContext::start_saga and signal_saga: a transactional start (saga/transactional_start.h)
+// or event (saga/transactional_event.h) on the participant's own connection, inside the
+// command's savepoint (saga/participant.h, "Saga starts (and events)").
 #include "handler_context_access.h"
 #include "saga/participant.h"
 #include "saga/transactional_start.h"
 
 namespace saga {
-namespace {
-
-// What the handler is told; anything else is a database error that ends the batch.
-bool for_the_handler(StatusCode code) {
-  return code == StatusCode::kFailedPrecondition || code == StatusCode::kAlreadyExists ||
-         code == StatusCode::kInvalidArgument;
-}
-
-}  // namespace
 
 Result<std::string> HandlerContext::start_saga(std::string_view type, std::string_view data,
                                                const StartOptions& options) {
@@ -30,8 +21,24 @@ Result<std::string> HandlerContext::start_saga(std::string_view type, std::strin
     ++outbox_writes_;
     return started;
   }
-  if (for_the_handler(started.status().code())) return started;
+  if (Access::for_the_handler(started.status().code())) return started;
   return Access::checked(*this, std::move(started));
+}
+
+Status HandlerContext::signal_saga(const EventDelivery& event) {
+  using Access = detail::HandlerContextAccess;
+  Access::check_not_interrupted(*this);
+  if (database_ == nullptr) {
+    return failed_precondition("signal_saga: this context has no participant connection");
+  }
+  Status written = signal_saga_in_transaction(*database_, event, trace_id());
+  if (written) {
+    ++event_writes_;
+    return written;
+  }
+  if (Access::for_the_handler(written.code())) return written;
+  Access::checked(*this, Result<bool>(written));  // throws HandlerInterrupted
+  return written;
 }
 
 }  // namespace saga

@@ -32,7 +32,7 @@ struct Counters {
       refused_compensated{0}, handler_errors{0}, unknown_commands{0}, malformed_commands{0},
       malformed_dropped{0}, oversized_dropped{0}, replies_dropped{0}, send_failures{0},
       store_errors{0}, lock_refusals{0}, held_commands{0}, held_resends{0}, inbox_pruned{0},
-      sagas_started{0};
+      sagas_started{0}, events_signalled{0};
 };
 
 // Logs the first few events of a kind, then every 1000th, so garbage cannot flood the log.
@@ -61,7 +61,7 @@ struct Pending {
   bool from_held = false;             // taken from saga_held_commands to run again
   std::string wake_key;               // from_held: the free key it was held on
   std::vector<std::string> released;  // keys its handler released (committed or not)
-  std::size_t outbox = 0;             // saga starts its handler wrote (committed or not)
+  OutboxWrites outbox{};              // saga starts and events its handler wrote (committed or not)
 };
 
 // What a handler run came to: a reply, or held on a key.
@@ -69,7 +69,7 @@ struct HandlerRun {
   std::optional<StoredReply> reply;
   std::string held_on;
   std::vector<std::string> released;
-  std::size_t outbox = 0;
+  OutboxWrites outbox{};
 };
 
 }  // namespace
@@ -448,7 +448,7 @@ Result<HandlerRun> Participant::Impl::run_handler(const Envelope& command,
         ++counters.lock_refusals;
         if (Status s = inbox->rollback_to_savepoint(); !s) return s;
         run.released.clear();
-        run.outbox = 0;
+        run.outbox = {};
       }
       return run;
     }
@@ -477,10 +477,15 @@ void Participant::Impl::send(const Pending& p) {
 
 // After the batch's commit: the replies, and the saga starts the handlers committed.
 void Participant::Impl::committed(const std::vector<Pending>& batch) {
-  std::size_t starts = 0;
-  for (const Pending& p : batch) starts += p.reply ? p.outbox : 0;
-  counters.sagas_started += starts;
-  if (starts > 0 && options.outbox_committed) options.outbox_committed(starts);
+  OutboxWrites w;
+  for (const Pending& p : batch) {
+    w.starts += p.reply ? p.outbox.starts : 0;
+    w.events += p.reply ? p.outbox.events : 0;
+  }
+  counters.sagas_started += w.starts;
+  counters.events_signalled += w.events;
+  if (w.starts + w.events > 0 && options.outbox_committed)
+    options.outbox_committed(w.starts + w.events);
   for (const Pending& p : batch) send(p);
 }
 
@@ -581,7 +586,8 @@ ParticipantStats Participant::stats() const {
                           .held_commands = c.held_commands,
                           .held_resends = c.held_resends,
                           .inbox_pruned = c.inbox_pruned,
-                          .sagas_started = c.sagas_started};
+                          .sagas_started = c.sagas_started,
+                          .events_signalled = c.events_signalled};
 }
 
 }  // namespace saga

@@ -10,10 +10,10 @@
 
 #include <memory>
 
+#include "integration/booking_participants.h"
 #include "saga/engine.h"
 #include "saga/testing/in_memory_transport.h"
 #include "saga/testing/temp_dir.h"
-#include "unit/booking_saga.h"
 
 namespace saga {
 namespace {
@@ -23,15 +23,7 @@ using namespace booking;
 class EngineEventsTest : public ::testing::Test {
  protected:
   EngineEventsTest() {
-    for (const char* p : {"hotel", "bank", "mail"}) {
-      transport->add_participant(p, [](const Envelope& command) {
-        Envelope reply = make_reply_to(command);
-        reply.message_id = command.message_id + "/reply";
-        reply.name = "Done";
-        reply.body = encode_body(Done{0}).value();
-        return std::vector<Envelope>{reply};
-      });
-    }
+    add_booking_participants(*transport);
     open();
   }
 

@@ -17,7 +17,7 @@
 #include <atomic>
 
 #include "fault/child_process.h"
-#include "integration/participant_test_support.h"
+#include "integration/participant_outbox_support.h"
 #include "saga/testing/engine_fixture.h"
 
 namespace saga::test {
@@ -70,16 +70,6 @@ Envelope accept(std::int64_t order, std::string message_id, std::string saga_id,
                 std::string items = "") {
   return typed_command(OpenTicket{order, std::move(items)}, std::move(message_id),
                        ContentType::kCerealBinary, std::move(saga_id), "accept_ticket");
-}
-
-std::int64_t count(const std::string& path, const std::string& sql) {
-  SQLite::Database db(path, SQLite::OPEN_READONLY);
-  return db.execAndGet(sql).getInt64();
-}
-
-std::string reply_text(const std::optional<Envelope>& r) {
-  if (!r) return "<no reply>";
-  return std::string(r->outcome == Outcome::kSuccess ? "ok" : "fail:" + r->reason);
 }
 
 TEST(ParticipantStartTest, BusinessRowInboxRowAndStartCommitTogetherOnce) {

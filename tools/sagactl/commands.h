@@ -6,6 +6,7 @@
 //   summary_commands.cpp    stats, definitions, dot, mermaid
 //   operator_commands.cpp   retry, compensate, skip, release-lock, locks, requests
 //   check_command.cpp       check
+//   event_commands.cpp      refused-events
 #pragma once
 
 #include <cstddef>
@@ -79,6 +80,8 @@ int act(Context& c, const ActionArgs& args);
 // Semantic locks held (holder, age, lease, sagas waiting), past-lease ones marked.
 int locks(Context& c);
 int requests(Context& c, const RequestsArgs& args);
+// Transactional events the engine refused (newest first, at most `limit`, 0: all).
+int refused_events(Context& c, std::size_t limit);
 // PRAGMA integrity_check of any SQLite file: 0 ok, 1 problems found (listed, at most
 // max_problems; a file that is not a database or too damaged to check is one problem), 2 the
 // file cannot be read (missing, locked, I/O error).

@@ -106,6 +106,11 @@ int main(int argc, char** argv) {
   requests->add_option("--state", requests_args.state, "pending, applied, rejected or all");
   requests->add_option("--limit", requests_args.limit, "rows (default 20)");
 
+  std::size_t refused_limit = 20;
+  CLI::App* refused = app.add_subcommand(
+      "refused-events", "events committed in a service's transaction that the engine refused");
+  refused->add_option("--limit", refused_limit, "rows (default 20; 0: all)");
+
   sagactl::PruneArgs prune_args;
   CLI::App* prune = app.add_subcommand(
       "prune", "remove completed and compensated sagas and their history after an age");
@@ -161,6 +166,7 @@ int main(int argc, char** argv) {
   if (release->parsed()) return sagactl::act(c, release_args);
   if (requests->parsed()) return sagactl::requests(c, requests_args);
   if (prune->parsed()) return sagactl::prune(c, prune_args);
+  if (refused->parsed()) return sagactl::refused_events(c, refused_limit);
   if (dot->parsed()) {
     return sagactl::diagram(c, diagram_name, diagram_version, false, diagram_control);
   }

@@ -146,7 +146,8 @@ struct EngineOptions {
   // service's tables instead of refusing a file that has others (docs/embedding.md).
   bool shared_database = false;
   // How often, in engine clock time, the engine looks for saga starts that other connections or
-  // processes committed (saga/transactional_start.h): one PRAGMA data_version, and a read of
+  // processes committed (saga/transactional_start.h), and for events (saga/transactional_event.h,
+  // same poll): one PRAGMA data_version, and a read of
   // the new rows only when it changed. notify_starts() makes it look at once. 0: every loop
   // iteration. A committed start is taken within about this plus max_poll_wait.
   Millis start_poll_interval{20};
@@ -314,9 +315,10 @@ class Engine {
   // Makes the engine thread look at its timers now (after a VirtualClock moved).
   void tick();
 
-  // Makes the engine thread look for committed transactional starts now
-  // (saga/transactional_start.h): call it after committing a transaction that started sagas
-  // in this process. Without it they are found at the next start poll.
+  // Makes the engine thread look for committed transactional starts and events now
+  // (saga/transactional_start.h, saga/transactional_event.h): call it after committing a
+  // transaction that started or signalled sagas in this process. Without it they are found at
+  // the next start poll.
   void notify_starts();
 
   // Manual mode only: one loop iteration (take ready replies, due timers and queued work,

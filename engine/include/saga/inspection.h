@@ -222,6 +222,11 @@ class Inspector {
   // `timeout`; returns the request as last read (still kPending when the time ran out).
   Result<OperatorRequest> wait_for(std::int64_t id, Millis timeout);
 
+  // Transactional events (saga/transactional_event.h) the engine refused, newest first, at
+  // most `limit` (0: all), with the reason and when (engine clock). Their rows stay in
+  // saga_event_requests until someone deletes them.
+  Result<std::vector<EventRequest>> refused_events(std::size_t limit);
+
  private:
   Inspector(std::unique_ptr<SagaStore> store, StoreAccess access);
   Result<std::int64_t> act_on_failed(const std::string& saga_id, OperatorAction action,

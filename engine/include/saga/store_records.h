@@ -220,4 +220,30 @@ struct EventKeyRecord {
   std::string saga_id;
 };
 
+// An event committed by a caller's own transaction (saga/transactional_event.h, schema v11,
+// saga_event_requests), waiting for the engine to deliver it as Engine::deliver_event would.
+// Delivered: the row is deleted in the engine commit that records the event. Refused (the
+// engine would refuse it from deliver_event: no such saga, bad name, ...): the row stays with
+// refused_at and the reason, for operators (Inspector::refused_events), and is not tried again.
+struct EventRequest {
+  std::int64_t seq = 0;  // assigned on insert; never reused, increasing in commit order
+  std::string event_id;
+  std::string name;
+  std::string saga_id;  // one of saga_id and key is set
+  std::string key;
+  ContentType content_type = ContentType::kCerealBinary;
+  std::string body;
+  std::string trace_id;    // the caller's trace (the participant command's), for the logs
+  Millis requested_at{0};  // the caller's wall clock, ms since the Unix epoch
+  Millis refused_at{0};    // the engine's clock; 0: pending
+  std::string refusal;     // "<code>: <message>", as deliver_event's error
+};
+
+// An event request the engine refused, recorded in the commit of the batch that read it.
+struct EventRequestRefusal {
+  std::int64_t seq = 0;
+  Millis at{0};
+  std::string reason;
+};
+
 }  // namespace saga

@@ -173,4 +173,8 @@ Result<std::vector<OperatorRequest>> Inspector::requests(std::optional<RequestSt
   return store_->operator_requests(state, limit);
 }
 
+Result<std::vector<EventRequest>> Inspector::refused_events(std::size_t limit) {
+  return store_->refused_event_requests(limit);
+}
+
 }  // namespace saga

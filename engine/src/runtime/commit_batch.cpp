@@ -78,6 +78,8 @@ CommitResult commit_batch(PendingBatch& batch, const RunningSagas& running, Lock
   out.events_consumed = batch.events_consumed;
   out.event_keys_put = batch.event_keys_put;
   out.event_keys_delete = batch.event_keys_delete;
+  out.event_requests_done = batch.event_requests_done;
+  out.event_requests_refused = batch.event_requests_refused;
   out.locks = locks.changes();
   CommitResult result;
   if (out.empty()) {

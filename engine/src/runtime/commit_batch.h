@@ -47,6 +47,11 @@ struct PendingBatch {
   // before they were read (a refused commit reads them again).
   std::vector<std::int64_t> start_requests_done;
   std::optional<std::int64_t> start_cursor_before;
+  // Transactional events staged or refused (rows deleted or marked by the commit), and the
+  // event cursor before they were read.
+  std::vector<std::int64_t> event_requests_done;
+  std::vector<EventRequestRefusal> event_requests_refused;
+  std::optional<std::int64_t> event_cursor_before;
   // Counters as the batch began: a refused commit puts them back.
   std::uint64_t retried_before = 0;
   std::uint64_t timeouts_before = 0;

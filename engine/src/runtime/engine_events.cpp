@@ -1,5 +1,6 @@
-// External events on the engine thread: delivery (API and wire), correlation keys, and the
-// pending events a saga takes when it reaches its wait step (saga/event_delivery.h).
+// External events on the engine thread: delivery (API, wire and transactional events), correlation
+// keys, and the pending events a saga takes when it reaches its wait step
+// (saga/event_delivery.h, saga/transactional_event.h).
 #include <algorithm>
 #include <memory>
 
@@ -241,6 +242,47 @@ void Engine::Impl::apply_wire_event(PendingBatch& batch, const Envelope& message
                  "\",\"saga_id\":\"" + receipt->saga_id + "\"}";
     if (Status s = options_.transport->answer(reply); !s) log(LogLevel::kWarning, s.message());
   });
+}
+
+void Engine::Impl::apply_event_requests(PendingBatch& batch) {
+  constexpr std::size_t kEventsPerBatch = 256;
+  Result<std::vector<EventRequest>> pending =
+      store_->event_requests(event_cursor_, kEventsPerBatch);
+  if (!pending) {
+    log(health_.health().ok ? LogLevel::kError : LogLevel::kDebug,
+        "event requests: " + pending.status().to_string());
+    return;  // events_unread_ stays set: read again at the next poll
+  }
+  events_unread_ = pending->size() == kEventsPerBatch;  // a full page: read on next iteration
+  if (pending->empty()) return;
+  if (!batch.event_cursor_before) batch.event_cursor_before = event_cursor_;
+  for (EventRequest& request : pending.value()) {
+    const EventDelivery delivery{request.event_id, request.name,         request.saga_id,
+                                 request.key,      request.content_type, std::move(request.body)};
+    const std::string what = "event request " + std::to_string(request.seq) + " (event " +
+                             request.event_id + " '" + request.name +
+                             "', trace_id=" + request.trace_id + ")";
+    EventReceipt receipt;
+    const Status staged = stage_event(batch, delivery, receipt);
+    if (staged) {
+      batch.event_requests_done.push_back(request.seq);
+      if (log_enabled(LogLevel::kDebug)) {
+        log(LogLevel::kDebug, what + ": " + std::string(to_string(receipt.disposition)) +
+                                  " by saga " + receipt.saga_id);
+      }
+    } else if (refusal(staged)) {
+      // Kept, marked refused, so that it is neither lost nor blocking the ones behind it.
+      const std::string reason = std::string(to_string(staged.code())) + ": " + staged.message();
+      batch.event_requests_refused.push_back(EventRequestRefusal{request.seq, now(), reason});
+      log(LogLevel::kError, what + " refused (kept in saga_event_requests): " + reason);
+    } else {
+      // A store error: this one and those behind it are read again at the next poll.
+      log(LogLevel::kError, what + ": " + staged.to_string());
+      events_unread_ = true;
+      return;
+    }
+    event_cursor_ = request.seq;
+  }
 }
 
 // --- the public API ------------------------------------------------------------------------------

@@ -115,6 +115,10 @@ class Engine::Impl {
                   std::vector<LockAnswer>& answers);
   // An "event" message from the transport: delivered, and answered once committed.
   void apply_wire_event(PendingBatch& batch, const Envelope& message);
+  // Transactional events (saga/transactional_event.h) above the event cursor: each staged as
+  // deliver_event's (row deleted by the commit) or refused (row marked by the commit). From
+  // apply_start_requests, once every start committed before them was read.
+  void apply_event_requests(PendingBatch& batch);
   // After recovery: sagas waiting for an event that is already pending take it.
   void stage_event_checks(PendingBatch& batch);
   // The lock coordinator's way back in: stage_one, and fresh inputs.
@@ -147,10 +151,12 @@ class Engine::Impl {
   // engine_ops.cpp: operator requests, logs and metrics of the engine thread.
   // Stages every pending operator request (at most every operator_poll_interval).
   void apply_operator_requests(PendingBatch& batch);
-  // engine_starts.cpp: stages the starts other connections committed (at most every
-  // start_poll_interval, or at once after notify_starts()).
+  // engine_starts.cpp: stages the starts (then the events) other connections committed (at
+  // most every start_poll_interval, or at once after notify_starts()).
   void apply_start_requests(PendingBatch& batch);
-  // After a refused commit: the batch's start requests are read again at the next poll.
+  void read_start_requests(PendingBatch& batch);  // the start rows of that poll
+  // After a refused commit: the batch's start and event requests are read again at the next
+  // poll.
   void give_back_start_requests(const PendingBatch& batch);
   bool log_enabled(LogLevel level) const { return log_.enabled(level); }
   void log(LogLevel level, const std::string& line) const { log_(level, line); }
@@ -208,6 +214,9 @@ class Engine::Impl {
   bool starts_unread_ = true;
   std::optional<Millis> last_start_poll_;
   std::atomic<bool> starts_woken_{false};
+  // The same for transactional events (engine_events.cpp), read in the same poll.
+  std::int64_t event_cursor_ = 0;
+  bool events_unread_ = true;
   std::optional<std::chrono::steady_clock::time_point> last_lease_renewal_;
 };
 

@@ -149,6 +149,8 @@ Status Engine::Impl::recover() {
   dispatcher_.clear();
   start_cursor_ = 0;  // every pending start is read again
   starts_unread_ = true;
+  event_cursor_ = 0;  // and every pending event
+  events_unread_ = true;
   last_start_poll_.reset();
   Result<std::vector<SagaInstance>> unfinished = store_->load_unfinished();
   if (!unfinished) return unfinished.status().with_context("engine: recovery");

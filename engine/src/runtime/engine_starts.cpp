@@ -1,7 +1,8 @@
-// The engine thread's polling publisher for transactional starts (saga/transactional_start.h):
-// starts that callers committed on their own connections, in this process or another, are
-// found without a restart and started like start_saga's, in the engine's next commit, which
-// also deletes their rows.
+// The engine thread's polling publisher for transactional starts (saga/transactional_start.h)
+// and events (saga/transactional_event.h, read in the same poll by engine_events.cpp): starts
+// that callers committed on their own connections, in this process or another, are found
+// without a restart and started like start_saga's, in the engine's next commit, which also
+// deletes their rows.
 //
 // Cost of an idle poll: one PRAGMA data_version (it changes only when another connection
 // committed). Rows are read by seq above the last one read, at most kStartsPerBatch per batch,
@@ -18,7 +19,7 @@ constexpr std::size_t kStartsPerBatch = 256;
 void Engine::Impl::apply_start_requests(PendingBatch& batch) {
   const bool woken = starts_woken_.exchange(false);
   const Millis t = now();
-  if (!woken && !starts_unread_ && last_start_poll_ &&
+  if (!woken && !starts_unread_ && !events_unread_ && last_start_poll_ &&
       t - *last_start_poll_ < options_.start_poll_interval) {
     return;
   }
@@ -29,7 +30,14 @@ void Engine::Impl::apply_start_requests(PendingBatch& batch) {
         "start requests: " + changed.status().to_string());
     return;
   }
-  if (!changed.value() && !starts_unread_) return;
+  if (changed.value()) events_unread_ = true;  // the change may be events as well
+  if (changed.value() || starts_unread_) read_start_requests(batch);
+  // Events after the starts committed before them (an event may be for a saga started in the
+  // same transaction): not while a full page of starts is still unread.
+  if (events_unread_ && !starts_unread_) apply_event_requests(batch);
+}
+
+void Engine::Impl::read_start_requests(PendingBatch& batch) {
   Result<std::vector<StartRequest>> pending =
       store_->start_requests(start_cursor_, kStartsPerBatch);
   if (!pending) {
@@ -74,10 +82,16 @@ void Engine::Impl::apply_start_requests(PendingBatch& batch) {
 }
 
 void Engine::Impl::give_back_start_requests(const PendingBatch& batch) {
-  if (!batch.start_cursor_before) return;
-  start_cursor_ = *batch.start_cursor_before;
-  starts_unread_ = true;
-  last_start_poll_.reset();
+  if (batch.start_cursor_before) {
+    start_cursor_ = *batch.start_cursor_before;
+    starts_unread_ = true;
+    last_start_poll_.reset();
+  }
+  if (batch.event_cursor_before) {
+    event_cursor_ = *batch.event_cursor_before;
+    events_unread_ = true;
+    last_start_poll_.reset();
+  }
 }
 
 }  // namespace saga

@@ -54,9 +54,14 @@ struct StoreBatch {
   std::vector<EventConsumption> events_consumed;
   std::vector<EventKeyRecord> event_keys_put;
   std::vector<std::string> event_keys_delete;
+  // Transactional events (schema v11): requests delivered (rows deleted) and refused (rows
+  // kept, marked refused), written with the events.
+  std::vector<std::int64_t> event_requests_done;
+  std::vector<EventRequestRefusal> event_requests_refused;
   bool has_events() const {
     return !events_put.empty() || !events_consumed.empty() || !event_keys_put.empty() ||
-           !event_keys_delete.empty();
+           !event_keys_delete.empty() || !event_requests_done.empty() ||
+           !event_requests_refused.empty();
   }
   bool has_branch_outbox() const {
     return !branch_outbox_delete.empty() || !branch_outbox_put.empty();
@@ -134,6 +139,16 @@ class SagaStore {
   }
   // Whether a start request for `saga_id` is pending.
   virtual Result<bool> start_pending(const std::string& /*saga_id*/) { return false; }
+  // Pending event requests (saga/transactional_event.h) with seq > after, by seq, at most
+  // `limit`; refused ones are left out.
+  virtual Result<std::vector<EventRequest>> event_requests(std::int64_t /*after*/,
+                                                           std::size_t /*limit*/) {
+    return std::vector<EventRequest>{};
+  }
+  // Event requests the engine refused, newest first, at most `limit` (0: no limit).
+  virtual Result<std::vector<EventRequest>> refused_event_requests(std::size_t /*limit*/) {
+    return std::vector<EventRequest>{};
+  }
   // --- external events (schema v8) ---
   // A backend without them answers kFailedPrecondition (and must not be given a batch with
   // events); the SQLite backend has them.

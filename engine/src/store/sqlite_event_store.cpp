@@ -87,6 +87,7 @@ void SqliteSagaStore::Impl::write_events(const StoreBatch& batch) {
       put.reset();
     }
   }
+  write_event_requests(batch);
 }
 
 Result<std::optional<StoredEvent>> SqliteSagaStore::Impl::load_event(const std::string& event_id) {

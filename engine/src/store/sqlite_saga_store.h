@@ -66,6 +66,9 @@ class SqliteSagaStore final : public SagaStore {
   Result<bool> changed_elsewhere() override;
   Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit) override;
   Result<bool> start_pending(const std::string& saga_id) override;
+  // sqlite_event_requests.cpp
+  Result<std::vector<EventRequest>> event_requests(std::int64_t after, std::size_t limit) override;
+  Result<std::vector<EventRequest>> refused_event_requests(std::size_t limit) override;
   // sqlite_event_store.cpp
   Result<std::optional<StoredEvent>> load_event(const std::string& event_id) override;
   Result<std::vector<StoredEvent>> saga_events(const std::string& saga_id,

@@ -280,6 +280,29 @@ ALTER TABLE saga_start_requests ADD COLUMN deadline_ms INTEGER NOT NULL DEFAULT 
 )sql");
 }
 
+// Version 11: events committed in a transaction of the caller's own connection
+// (saga/transactional_event.h). The engine polls rows above the last seq it read, as for
+// saga_start_requests, delivers each as Engine::deliver_event would and deletes the row in the
+// commit that records the event; a refused one stays, with refused_at_ms and its refusal.
+void add_event_requests(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE saga_event_requests (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id         TEXT    NOT NULL,
+  name             TEXT    NOT NULL,
+  saga_id          TEXT    NOT NULL,
+  event_key        TEXT    NOT NULL,
+  content_type     INTEGER NOT NULL,
+  body             BLOB    NOT NULL,
+  trace_id         TEXT    NOT NULL,
+  requested_at_ms  INTEGER NOT NULL,
+  refused_at_ms    INTEGER NOT NULL DEFAULT 0,
+  refusal          TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX saga_event_requests_refused ON saga_event_requests (refused_at_ms, seq);
+)sql");
+}
+
 // Records `version` in saga_meta (created with the first migration that a file gets).
 void write_schema_version(SQLite::Database& db, int version) {
   db.exec(
@@ -299,7 +322,7 @@ constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
     {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
     {7, &add_saga_control},         {8, &add_external_events},  {9, &add_parallel_branches},
-    {10, &add_start_schedule},
+    {10, &add_start_schedule},      {11, &add_event_requests},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -13,6 +13,7 @@
 #include "store/sqlite_error.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_schema.h"
+#include "store/transactional_support.h"
 
 namespace saga {
 namespace {
@@ -31,11 +32,17 @@ std::string random_id() {
   return id;
 }
 
+}  // namespace
+
+namespace transactional {
+
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+bool in_transaction(SQLite::Database& db) { return sqlite3_get_autocommit(db.getHandle()) == 0; }
 
 Status check_schema(SQLite::Database& db) {
   const int version = read_schema_version(db);
@@ -45,7 +52,10 @@ Status check_schema(SQLite::Database& db) {
                              ": open an engine on it (or call prepare_engine_tables) first");
 }
 
-}  // namespace
+}  // namespace transactional
+
+using transactional::check_schema;
+using transactional::wall_ms;
 
 Status prepare_engine_tables(SQLite::Database& db) {
   try {
@@ -95,7 +105,7 @@ Result<std::string> TransactionalStarts::start(std::string_view type, std::strin
                                                const StartOptions& options) {
   if (type.empty()) return invalid_argument("start_saga_in_transaction: empty saga type");
   SQLite::Database& db = impl_->db;
-  if (sqlite3_get_autocommit(db.getHandle()) != 0) {
+  if (!transactional::in_transaction(db)) {
     return failed_precondition(
         "start_saga_in_transaction: no transaction is open on the connection (begin one: the "
         "start commits with it)");

@@ -72,15 +72,18 @@
 // Saga starts (and events) in the handler's transaction (docs/embedding.md, "Participants"). When
 // the participant's file also holds the engine's tables (ParticipantOptions::engine_tables, or
 // an engine opened on the same file with EngineOptions::shared_database), a handler may start a
-// saga with HandlerContext::start_saga(): the start row is written in the command's savepoint,
+// saga with HandlerContext::start_saga(), or signal a waiting saga (send it an event) with
+// HandlerContext::signal_saga(): the start or event row is written in the command's savepoint,
 // so it commits with the handler's business rows and the inbox row, or not at all:
 //   - a handler that throws, a LockResult::refusal() and a held command roll it back; a failed
 //     batch commit leaves nothing; in each case nothing is ever sent for it;
-//   - a duplicate delivery (inbox hit) does not run the handler, so it starts nothing again;
+//   - a duplicate delivery (inbox hit) does not run the handler, so it starts or signals
+//     nothing again;
 //   - a handler's own failure reply (saga::failure) commits its writes, the start included.
-// An engine open on the file (in this process or another) finds the committed start within its
-// start_poll_interval (ParticipantOptions::outbox_committed may call Engine::notify_starts()) and
-// runs it, also after a crash of the participant or of the engine (the row waits in the file).
+// An engine open on the file (in this process or another) finds the committed start or event
+// within its start_poll_interval (ParticipantOptions::outbox_committed may call
+// Engine::notify_starts()) and runs or delivers it, also after a crash of the participant or of
+// the engine (the row waits in the file).
 //
 // Frames that are not valid saga/1 (wrong frame count, bad tag or header, oversized, a reply
 // sent to a participant) are dropped, logged through ParticipantOptions::log and counted in
@@ -105,11 +108,13 @@
 #include "saga/clock.h"
 #include "saga/curve.h"
 #include "saga/envelope.h"
+#include "saga/event_delivery.h"
 #include "saga/log.h"
 #include "saga/message.h"
 #include "saga/participant_sql.h"
 #include "saga/status.h"
 #include "saga/synchronous.h"
+#include "saga/transactional_event.h"
 #include "saga/transactional_start.h"
 
 namespace SQLite {
@@ -305,6 +310,30 @@ class HandlerContext {
                    : Result<std::string>(encoded.status());
   }
 
+  // Signals a saga: `event` (for a saga by id or by correlation key, saga/event_delivery.h) is
+  // written in this command's transaction (saga/transactional_event.h), so it commits with the
+  // handler's writes and its inbox row, or not at all (see "Saga starts (and events)" above).
+  // The engine delivers it as Engine::deliver_event would; it refuses visibly (the row is kept,
+  // marked refused) an event for no such saga. Derive event_id from the command (e.g.
+  // message_id() + "/accepted", or the business key) so that the same event is one event.
+  // Errors returned to the handler (nothing written): kInvalidArgument (empty event_id or name,
+  // neither or both of saga_id and key), kFailedPrecondition (no engine tables in the file). A
+  // database error throws HandlerInterrupted, as start_saga's.
+  Status signal_saga(const EventDelivery& event);
+
+  // Typed: `payload` (E::kMessageName) for saga `saga_id`, cereal portable binary.
+  template <Message E>
+  Status signal_saga(std::string saga_id, std::string event_id, const E& payload) {
+    Result<EventDelivery> event = event_for_saga(std::move(saga_id), std::move(event_id), payload);
+    return event ? signal_saga(event.value()) : event.status();
+  }
+  // Typed: `payload` for the saga whose correlation key for E is `key`.
+  template <Message E>
+  Status signal_saga_by_key(std::string key, std::string event_id, const E& payload) {
+    Result<EventDelivery> event = event_for_key(std::move(key), std::move(event_id), payload);
+    return event ? signal_saga(event.value()) : event.status();
+  }
+
  private:
   friend struct detail::HandlerContextAccess;
 
@@ -315,7 +344,8 @@ class HandlerContext {
   Status store_error_;                    // a lock statement failed
   std::vector<std::string> released_;     // keys unlock()/unlock_all() released
   SQLite::Database* database_ = nullptr;  // the participant's connection, set by the library
-  std::size_t outbox_writes_ = 0;         // starts (and events) written by this handler
+  std::size_t outbox_writes_ = 0;         // starts written by this handler
+  std::size_t event_writes_ = 0;          // events written by this handler (signal_saga)
 };
 
 template <Message Cmd>
@@ -374,9 +404,9 @@ struct ParticipantOptions {
   // so that handlers can call HandlerContext::start_saga before any engine opened the file.
   // The engine that runs those sagas opens the same file with EngineOptions::shared_database.
   bool engine_tables = false;
-  // Called on the participant's thread after a commit that holds saga starts written by
-  // handlers (HandlerContext::start_saga), with their number. With the engine in the same
-  // process: [&engine](std::size_t) { engine.notify_starts(); }. Must not block or throw.
+  // Called on the participant's thread after a commit that holds saga starts or events written
+  // by handlers (HandlerContext::start_saga, signal_saga), with their number. With the engine in
+  // the same process: [&engine](std::size_t) { engine.notify_starts(); }. Must not block or throw.
   std::function<void(std::size_t)> outbox_committed;
 };
 
@@ -400,6 +430,7 @@ struct ParticipantStats {
   std::uint64_t held_resends = 0;         // deliveries of a held message_id: not run again
   std::uint64_t inbox_pruned = 0;         // saga_inbox rows deleted by inbox retention
   std::uint64_t sagas_started = 0;        // HandlerContext::start_saga calls committed
+  std::uint64_t events_signalled = 0;     // HandlerContext::signal_saga calls committed
 };
 
 class Participant {
