@@ -47,6 +47,10 @@ std::string_view wait_name(saga::Wait w) {
       return "start";
     case saga::Wait::kEvent:
       return "event";
+    case saga::Wait::kChild:
+      return "child";
+    case saga::Wait::kParent:
+      return "parent";
     case saga::Wait::kNone:
       break;
   }

@@ -213,6 +213,14 @@ void show_text(Context& c, const saga::SagaDetail& d, Window w) {
   }
   if (!i.last_reason.empty()) line("reason", i.last_reason);
   line("trace_id", i.trace_id);
+  if (!i.parent_id.empty())
+    line("parent", i.parent_id + "  (a child saga: docs/dsl.md, \"Child sagas\")");
+  if (i.wait == saga::Wait::kChild) {
+    line("deadline",
+         "none: waiting for child saga " + saga::child_saga_id(i.id, d.step_name(i.step)));
+  }
+  if (i.wait == saga::Wait::kParent)
+    line("deadline", "none: its steps are done; waits for its parent's end");
   if (!saga::is_terminal(i.phase)) {
     const Millis since = d.on_step_since();
     line("stuck since",

@@ -161,7 +161,12 @@ CREATE TABLE saga_branch_outbox (
 CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+// Version 3: child sagas (SQLite's version 10).
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE saga_instances ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
 static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");
 
 // Any number: the advisory lock key the migrations take ("saga" in ASCII).

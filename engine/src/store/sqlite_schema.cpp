@@ -271,6 +271,13 @@ CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
 )sql");
 }
 
+// Version 10: child sagas (docs/dsl.md, "Child sagas"): the id of the saga that started this one.
+void add_parent_id(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_instances ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
+)sql");
+}
+
 // Records `version` in saga_meta (created with the first migration that a file gets).
 void write_schema_version(SQLite::Database& db, int version) {
   db.exec(
@@ -290,6 +297,7 @@ constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
     {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
     {7, &add_saga_control},         {8, &add_external_events},  {9, &add_parallel_branches},
+    {10, &add_parent_id},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
