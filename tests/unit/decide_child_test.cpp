@@ -183,7 +183,7 @@ TEST(DecideChildTest, ChildDataThatCannotBeMadeFailsTheStep) {
   Driver p(def);
   p.start();
   Decision d = p.succeed("Reserved");
-  EXPECT_EQ(events(d.history), Strings{"step_failed@1"});
+  EXPECT_EQ(events(d.history), (Strings{"step_succeeded@0", "step_failed@1"}));
   EXPECT_FALSE(d.child_start.has_value());
   EXPECT_EQ(p.instance.failure_cause, FailureCause::kCommandBuildFailed);
   EXPECT_EQ(p.instance.last_reason, "step 'deliver': bad_child_data: no address");
