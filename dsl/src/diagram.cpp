@@ -102,8 +102,9 @@ std::string mermaid_quote(const std::vector<std::string>& lines) {
 std::string node_id(char prefix, std::size_t index) { return prefix + std::to_string(index); }
 
 // Saga control paths (DiagramOptions::control): for each step before the point of no return
-// (the first pivot or retriable step) that sends a command, where a cancel or a saga deadline
-// while it is out leads: its own compensation, else the nearest earlier one, else the end.
+// (the first pivot or retriable step) that sends a command or waits for an event, where a cancel
+// or a saga deadline while it is out (or waiting) leads: its own compensation, else the nearest
+// earlier one, else the end.
 struct ControlEdge {
   std::string from;
   std::string to;
@@ -113,7 +114,8 @@ std::vector<ControlEdge> control_edges(const SagaDefinition& d) {
   for (std::size_t i = 0; i < d.steps.size(); ++i) {
     const StepDefinition& step = d.steps[i];
     if (step.kind != StepKind::kCompensatable) break;
-    if (!step.action.has_value()) continue;
+    // A step that sends a command, or a wait step while it waits for its event.
+    if (!step.action.has_value() && !step.wait.has_value()) continue;
     std::optional<std::size_t> target =
         step.compensation.has_value() ? std::optional(i) : first_compensation_before(d, i);
     edges.push_back({node_id('s', i), target ? node_id('c', *target) : "compensated"});

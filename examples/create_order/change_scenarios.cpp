@@ -1,5 +1,6 @@
 #include "change_scenarios.h"
 
+#include "control_scenarios.h"
 #include "domain_state.h"
 #include "ftgo/cancel_order_saga.h"
 #include "ftgo/create_order_saga.h"
@@ -97,9 +98,10 @@ std::vector<ChangeScenario> change_scenarios() {
     ChangeScenario s;
     s.name = "cancel during create";
     s.explanation =
-        "Ada cancels while Create Order is still running (its AuthorizeCard is slow). Create "
-        "Order holds the engine lock order:13; the cancel waits for it, runs once the order is "
-        "APPROVED, and cancels it.";
+        "Ada cancels while Create Order is still running, at its slow AuthorizeCard: past its "
+        "pivot, so the engine refuses to cancel it. Create Order holds the engine lock "
+        "order:13; the Cancel Order saga waits for it, runs once the order is APPROVED, and "
+        "cancels it.";
     s.order = order(13, kConsumerAda, kCurryNight, 2940);
     s.during_create = true;
     s.expected_state = "CANCELLED";
@@ -220,6 +222,15 @@ saga::Result<std::vector<ChangeResult>> run_change_scenarios(
       create_ended = w.value();
       if (s.prepare_first) {
         if (saga::Status st = kitchen.start_preparing(s.order.order_id); !st) return st;
+      }
+    }
+    // A cancel before Create Order's pivot would cancel Create Order itself
+    // (create_order_cancel.h): this scenario asks once AuthorizeCard is out.
+    if (s.during_create && s.change == Change::kCancel) {
+      if (saga::Status st = wait_until_at_step(service.engine(), service.definition(),
+                                               r.create_saga_id, "authorize_card");
+          !st) {
+        return st;
       }
     }
     auto started =

@@ -6,6 +6,8 @@
 //                     [--accounting python|cpp] [--curve | --curve-keys DIR]
 //                     [--console HOST:PORT [--console-read-token SRC] [--console-write-token SRC]]
 //                     [failure flags]
+//   create_order_demo --store postgresql://... [--instances N] [--lease-ms MS] [--orders N]
+//                     [--seed S] [failure flags]        (scale_out_runner.h)
 //   create_order_demo --service consumer|kitchen|accounting --bind EP --db FILE
 //                     [--curve-keys DIR] [failure flags]
 //   create_order_demo --service feeder --db ORDERS.db [--orders N]   (order_feeder.h)
@@ -50,9 +52,12 @@ void usage() {
       "         [--console-write-token file:F|env:V]]\n"
       "         [--accounting python|cpp] [--curve | --curve-keys DIR]\n"
       "         [--fail CMD:N[@SAGA]] [--delay-ms CMD:MS] [--drop-replies CMD:N]\n"
-      "         [--crash-after N]\n"
+      "         [--crash-after N] [--accept-within-ms MS [--accept-after-ms MS]]\n"
+      "       create_order_demo --store postgresql://... [--instances N] [--lease-ms MS]\n"
+      "         [--orders N] [--seed S] [failure flags]\n"
       "       create_order_demo --service consumer|kitchen|accounting --bind EP --db F\n"
       "         [--curve-keys DIR] [--verbose | --log-level L]\n"
+      "         [--events EP [--accept-after-ms MS]]   (kitchen: sends TicketAccepted to EP)\n"
       "       create_order_demo --service feeder --db F [--orders N]\n"
       "       create_order_demo --service orchestrator --db F\n"
       "         --bind EP (--participants FILE | --consumer EP --kitchen EP "
@@ -64,6 +69,9 @@ void usage() {
       "                     keys generated in DATA_DIR/curve\n"
       "  --curve-keys DIR   CURVE with the keys in DIR (participants.secret,\n"
       "                     orchestrator.secret), generated there when missing\n"
+      "  --accept-within-ms MS  Create Order waits MS for the restaurant's TicketAccepted\n"
+      "                     event (the kitchen sends it --accept-after-ms after the ticket,\n"
+      "                     default 100); the walkthrough adds the saga-control scenarios\n"
       "  --data-dir DIR holding a previous run: resumes it (finishes its unfinished\n"
       "  sagas, places no order); --fresh removes its databases and starts over.\n");
 }
@@ -87,12 +95,19 @@ constexpr std::string_view kValueFlags[] = {"--orders",
                                             "--console",
                                             "--console-read-token",
                                             "--console-write-token",
-                                            "--log-level"};
+                                            "--log-level",
+                                            "--store",
+                                            "--instances",
+                                            "--lease-ms",
+                                            "--accept-within-ms",
+                                            "--accept-after-ms",
+                                            "--events"};
 // FailurePlan::apply_flag's flags (failure_injection.h).
 constexpr std::string_view kFailureFlags[] = {"--fail", "--drop-replies", "--delay-ms",
                                               "--drop-hold-ms", "--crash-after"};
-constexpr std::string_view kNumberFlags[] = {"--orders", "--seed", "--reply-timeout-ms",
-                                             "--retry-ms", "--retry-attempts"};
+constexpr std::string_view kNumberFlags[] = {
+    "--orders",    "--seed",     "--reply-timeout-ms", "--retry-ms",       "--retry-attempts",
+    "--instances", "--lease-ms", "--accept-within-ms", "--accept-after-ms"};
 
 // Prints `problem` and the usage; the exit code of a bad command line.
 int bad_usage(const std::string& problem) {
@@ -228,6 +243,21 @@ int main(int argc, char** argv) {
     demo.timing.retry_attempts = static_cast<std::uint32_t>(n);
   }
   if (flags.contains("--data-dir")) demo.data_dir = flags["--data-dir"];
+  demo.store = flags["--store"];
+  if (flags.contains("--instances") && to_number(flags["--instances"], n)) demo.instances = n;
+  if (flags.contains("--lease-ms") && to_number(flags["--lease-ms"], n)) {
+    demo.lease_ms = static_cast<std::int64_t>(n);
+  }
+  if (flags.contains("--accept-within-ms") && to_number(flags["--accept-within-ms"], n)) {
+    demo.accept_within = saga::Millis{static_cast<std::int64_t>(n)};
+  }
+  if (flags.contains("--accept-after-ms") && to_number(flags["--accept-after-ms"], n)) {
+    demo.accept_after = saga::Millis{static_cast<std::int64_t>(n)};
+  }
+  if (demo.accept_within.count() > 0 && (demo.curve || flags.contains("--curve-keys"))) {
+    return bad_usage(
+        "--accept-within-ms does not go with CURVE yet (the events endpoint is plain)");
+  }
   demo.log_level = flags["--log-level"];
   if (!demo.log_level.empty() && !ftgo::parse_log_level(demo.log_level)) {
     return bad_usage("--log-level takes debug, info, warning or error, not '" + demo.log_level +
@@ -255,6 +285,8 @@ int main(int argc, char** argv) {
                                  std::make_shared<ftgo::FailureInjector>(plan),
                                  saga::Synchronous::kFull};
     if (curve) options.curve = curve->server();
+    options.events_endpoint = flags["--events"];  // the Kitchen's TicketAccepted, when given
+    options.accept_after = demo.accept_after;
     if (demo.verbose) options.log_level = saga::LogLevel::kInfo;
     if (auto level = ftgo::parse_log_level(demo.log_level)) options.log_level = *level;
     return ftgo::run_service_process(*kind, std::move(options));

@@ -13,9 +13,13 @@
 #include <vector>
 
 #include "change_scenarios.h"
+#include "control_scenarios.h"
 #include "curve_keys.h"
 #include "domain_state.h"
 #include "order_service.h"
+#ifdef SAGA_POSTGRES
+#include "scale_out_runner.h"
+#endif
 #include "scenario_runner.h"
 #include "scenarios.h"
 #include "service_host.h"
@@ -200,6 +204,11 @@ void print_mix_summary(const std::vector<ScenarioResult>& results) {
   }
 }
 
+// Where the engine takes external events (the Kitchen's TicketAccepted), with --accept-within-ms.
+std::string events_endpoint(const DataPaths& paths) {
+  return "ipc://" + paths.dir + "/events.sock";
+}
+
 // Starts the three participant services; fills `registry`. Threads or child processes.
 saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
                             const std::shared_ptr<FailureInjector>& injector,
@@ -223,6 +232,10 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
     } else if (o.processes) {
       std::vector<std::string> args{"--service", name, "--bind", "tcp://127.0.0.1:0", "--db", db};
       for (const std::string& f : o.failures.to_flags()) args.push_back(f);
+      if (kind == ServiceKind::kKitchen && o.accept_within.count() > 0) {
+        args.insert(args.end(), {"--events", events_endpoint(paths), "--accept-after-ms",
+                                 std::to_string(o.accept_after.count())});
+      }
       if (o.verbose) args.push_back("--verbose");
       if (!o.log_level.empty()) {
         args.push_back("--log-level");
@@ -241,9 +254,13 @@ saga::Status start_services(const DemoOptions& o, const DataPaths& paths,
       if (curve) options.curve = curve->server();
       if (o.verbose) options.log_level = saga::LogLevel::kInfo;
       if (auto level = parse_log_level(o.log_level)) options.log_level = *level;
+      if (o.accept_within.count() > 0) {
+        options.events_endpoint = events_endpoint(paths);
+        options.accept_after = o.accept_after;
+      }
       auto service = open_service(kind, options);
       if (!service) return service.status().with_context(name);
-      endpoint = threads.run(std::move(service).value());
+      endpoint = threads.run(kind, std::move(service).value(), options);
     }
     if (saga::Status s = registry.add(name, endpoint); !s) return s;
   }
@@ -307,6 +324,14 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
   FailurePlan plan = o.failures;
   add_injections(scenarios, plan);
   add_change_injections(changes, plan);
+  // With --accept-within-ms the walkthrough goes on with the saga-control scenarios (16..22).
+  const std::vector<ControlScenario> controls = o.orders == 0 && o.accept_within.count() > 0
+                                                    ? control_scenarios(o.accept_within)
+                                                    : std::vector<ControlScenario>{};
+  if (saga::Status s = add_control_injections(controls, plan); !s) {
+    std::fprintf(stderr, "demo: %s\n", s.to_string().c_str());
+    return 2;
+  }
   // --crash-after is for the service processes; this process (the Order service and the
   // orchestrator) keeps running and reports.
   FailurePlan local_plan = plan;
@@ -334,6 +359,10 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
   }
   order.timing = o.timing;
   order.parallel = o.parallel;
+  if (o.accept_within.count() > 0) {
+    order.accept_within = o.accept_within;
+    order.events_endpoint = events_endpoint(paths);
+  }
   order.log_level = o.verbose ? saga::LogLevel::kInfo : saga::LogLevel::kError;
   if (auto level = parse_log_level(o.log_level)) order.log_level = *level;
   auto service = OrderService::open(std::move(order));
@@ -381,10 +410,19 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
     children.stop();
     return 2;
   }
+  auto control_results = run_control_scenarios(*service.value(), paths.kitchen_db(), controls);
+  if (!control_results) {
+    std::fprintf(stderr, "demo: %s\n", control_results.status().to_string().c_str());
+    children.stop();
+    return 2;
+  }
   auto state = read_domain_state(paths);
   if (o.orders == 0 && state) {
     print_walkthrough(*service.value(), results.value(), state.value());
     print_change_walkthrough(*service.value(), change_results.value(), state.value());
+    if (!controls.empty()) {
+      print_control_walkthrough(*service.value(), control_results.value(), state.value());
+    }
   }
   if (console) console->hold();
   service.value()->stop();
@@ -406,9 +444,16 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
     all_ended = all_ended && r.ended;
     ++sagas;
   }
+  for (const ControlResult& r : control_results.value()) {
+    mismatches += r.ok || !r.ended ? 0 : 1;
+    running += r.ended ? 0 : 1;
+    all_ended = all_ended && r.ended;
+    ++sagas;
+  }
   if (o.orders == 0) {
     print_summary_table(results.value());
     print_change_summary(change_results.value());
+    if (!controls.empty()) print_control_summary(control_results.value());
   } else {
     print_mix_summary(results.value());
     std::printf("\n  %zu sagas in %.2f s: %.0f sagas/s\n", results.value().size(), seconds,
@@ -487,8 +532,19 @@ int run_demo(DemoOptions options) {
     }
     curve = std::move(keys).value();
   }
-  print_intro(options, paths);
-  const int code = run(options, paths, curve, resume);
+  int code = 2;
+  if (options.store.empty()) {
+    print_intro(options, paths);
+    code = run(options, paths, curve, resume);
+  } else if (resume) {
+    std::fprintf(stderr, "create_order_demo: --store needs a data dir without an earlier run\n");
+  } else {
+#ifdef SAGA_POSTGRES
+    code = run_scale_out_demo(options, paths);
+#else
+    std::fprintf(stderr, "create_order_demo: --store: built without PostgreSQL (SAGA_POSTGRES)\n");
+#endif
+  }
   if (remove) {
     std::error_code ignored;
     std::filesystem::remove_all(paths.dir, ignored);

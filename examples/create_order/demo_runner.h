@@ -35,6 +35,17 @@ struct DemoOptions {
   bool curve = false;
   std::string curve_keys_dir;
   ConsoleOptions console;  // --console: the admin console beside the engine
+  // --store postgresql://...: the orchestrator is `instances` engine processes on that database
+  // (scale_out_runner.h), each with this lease; empty: one engine in the Order service's file.
+  std::string store;
+  std::size_t instances = 1;
+  std::int64_t lease_ms = 2'000;
+  // --accept-within-ms MS: Create Order version 4, which waits MS for the restaurant's
+  // TicketAccepted event (ftgo/ticket_acceptance.h); the Kitchen sends it accept_after
+  // (--accept-after-ms) after CreateTicket, and the walkthrough goes on with the saga-control
+  // scenarios (control_scenarios.h). 0: off, the example's version 2 saga (the default).
+  saga::Millis accept_within{0};
+  saga::Millis accept_after{100};
 };
 
 // The Python Accounting service's script: FTGO_PYTHON_ACCOUNTING from the environment, else the

@@ -105,6 +105,25 @@ std::int64_t FailureInjector::commands_seen() const {
   return commands_seen_;
 }
 
+FailureInjector::EventPlan FailureInjector::event_plan(std::string_view name,
+                                                       const std::string& saga_id) const {
+  std::lock_guard lock(mutex_);
+  auto applies = [&](const FailureRule& r) {
+    return r.command == name && (r.saga_id.empty() || r.saga_id == saga_id);
+  };
+  EventPlan p;
+  for (const FailureRule& r : plan_.fail) p.never = p.never || (applies(r) && r.times != 0);
+  for (const FailureRule& r : plan_.drop_replies) {
+    if (applies(r)) p.lost_answers += r.times == FailureRule::kAlways ? 1 : r.times;
+  }
+  if (auto it = plan_.delay.find(std::string(name) + "@" + saga_id); it != plan_.delay.end()) {
+    p.delay = it->second;
+  } else if (auto all = plan_.delay.find(name); all != plan_.delay.end()) {
+    p.delay = all->second;
+  }
+  return p;
+}
+
 FailureInjector::Decision FailureInjector::decide(std::string_view command,
                                                   const std::string& saga_id) {
   std::lock_guard lock(mutex_);

@@ -84,6 +84,18 @@ class FailureInjector {
   // Commands that reached a handler so far.
   std::int64_t commands_seen() const;
 
+  // What the plan says of an event the service sends, named like a command (the Kitchen's
+  // TicketAccepted, ticket_acceptance_desk.h): --fail NAME:always@SAGA it is never sent (the
+  // restaurant does not answer), --delay-ms NAME:MS[@SAGA] it goes MS later, --drop-replies
+  // NAME:N[@SAGA] its first N answers are lost (the same event is sent again: a duplicate).
+  // Read-only: counts nothing (the service records what it did with each event).
+  struct EventPlan {
+    bool never = false;
+    saga::Millis delay{0};
+    std::int64_t lost_answers = 0;
+  };
+  EventPlan event_plan(std::string_view name, const std::string& saga_id) const;
+
  private:
   struct Decision {
     bool fail = false;

@@ -7,6 +7,7 @@
 #include "ftgo/messages.h"
 #include "seed_data.h"
 #include "service_support.h"
+#include "ticket_acceptance_desk.h"
 
 namespace ftgo {
 namespace {
@@ -76,9 +77,12 @@ saga::Reply confirm_ticket(const ConfirmCreateTicket& c, saga::HandlerContext& c
   if (!state.value()) return saga::failure("unknown_ticket");
   const std::string current = as_text((*state.value())[0]);
   if (current == "CREATE_PENDING") {
-    throw_on_error(context.db().exec(
-        "UPDATE tickets SET state = 'AWAITING_ACCEPTANCE' WHERE id = ?", {c.ticket_id}));
-  } else if (current != "AWAITING_ACCEPTANCE") {
+    // Accepted already when the restaurant sent TicketAccepted (ticket_acceptance_desk.h).
+    const std::string next =
+        acceptance_sent(context.db(), c.ticket_id) ? "ACCEPTED" : "AWAITING_ACCEPTANCE";
+    throw_on_error(
+        context.db().exec("UPDATE tickets SET state = ? WHERE id = ?", {next, c.ticket_id}));
+  } else if (current != "AWAITING_ACCEPTANCE" && current != "ACCEPTED") {
     return saga::failure("ticket_" + current);
   }
   return saga::success(TicketConfirmed{});
@@ -266,10 +270,16 @@ saga::Status KitchenService::move_ticket(std::int64_t order_id,
 
 saga::Result<std::unique_ptr<saga::Participant>> open_kitchen_service(
     const ServiceOptions& options) {
-  auto participant = open_participant(options, kSchema, kKitchenSeed);
+  auto participant = open_participant(
+      options, std::string(kSchema) + std::string(kTicketAcceptanceSchema), kKitchenSeed);
   if (!participant) return participant.status();
   saga::Participant& p = *participant.value();
-  p.on<CreateTicket>(wrap<CreateTicket>(options, &create_ticket));
+  p.on<CreateTicket>(
+      wrap<CreateTicket>(options, [options](const CreateTicket& c, saga::HandlerContext& context) {
+        saga::Reply reply = create_ticket(c, context);
+        schedule_acceptance(context, options, c.order_id);  // when events are on
+        return reply;
+      }));
   p.on_compensation<CancelCreateTicket>(wrap<CancelCreateTicket>(options, &cancel_ticket));
   p.on<ConfirmCreateTicket>(wrap<ConfirmCreateTicket>(options, &confirm_ticket));
   p.on<BeginCancelTicket>(wrap<BeginCancelTicket>(options, &begin_cancel_ticket));

@@ -5,7 +5,9 @@
 // tickets(id, order_id, restaurant_id, state, line_items). Ticket states, after Richardson:
 //   CreateTicket          -> CREATE_PENDING (the reply carries the ticket id)
 //   CancelCreateTicket    CREATE_PENDING -> CREATE_REJECTED
-//   ConfirmCreateTicket   CREATE_PENDING -> AWAITING_ACCEPTANCE
+//   ConfirmCreateTicket   CREATE_PENDING -> AWAITING_ACCEPTANCE, or ACCEPTED when the
+//                         restaurant accepted it already (the TicketAccepted event,
+//                         ticket_acceptance_desk.h, when ServiceOptions::events_endpoint is set)
 // CreateTicket fails with "restaurant_closed" (unknown or closed restaurant) or
 // "unknown_menu_item" (an item the restaurant does not sell), with a TicketRejected payload.
 //

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "create_order_cancel.h"
 #include "ftgo/cancel_order_saga.h"
 #include "ftgo/revise_order_saga.h"
 #include "order_service.h"
@@ -243,6 +244,10 @@ saga::Result<std::string> OrderService::start_change_saga(std::string_view type,
 }
 
 saga::Result<std::string> OrderService::cancel_order(std::int64_t order_id) {
+  // Create Order still running before its pivot: cancel that saga (create_order_cancel.h).
+  saga::Result<bool> cancelled = cancel_running_create_order(*engine_, order_id);
+  if (!cancelled) return cancelled.status();
+  if (cancelled.value()) return saga_id_of_order(order_id);
   return start_change_saga(
       kCancelOrderSaga, order_id,
       [&](const OrderRecord& o) {

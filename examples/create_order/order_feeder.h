@@ -17,18 +17,34 @@
 namespace SQLite {
 class Statement;
 }
+namespace saga {
+class TransactionalStarts;
+}
 
 namespace ftgo {
+
+// The orders table (the Order service creates it at open; order_service.h).
+inline constexpr const char* kOrdersTableSql =
+    "CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, saga_id TEXT NOT NULL UNIQUE, "
+    "consumer_id INTEGER NOT NULL, restaurant_id INTEGER NOT NULL, total_cents INTEGER NOT NULL, "
+    "line_items TEXT NOT NULL, state TEXT NOT NULL)";
 
 // The orders table's INSERT, to prepare once for write_order.
 inline constexpr const char* kInsertOrderSql =
     "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, 'APPROVAL_PENDING')";
 
-// Inside the caller's transaction on `db`: the order's row (APPROVAL_PENDING, through `insert`,
-// prepared from kInsertOrderSql) and its Create Order saga's start "order-<id>". Returns the
-// saga id. Throws SQLite::Exception. The Order service (create_order) and the feeder use it.
-saga::Result<std::string> write_order(SQLite::Database& db, SQLite::Statement& insert,
+// Inside the caller's transaction: the order's row (APPROVAL_PENDING, through `insert`,
+// prepared from kInsertOrderSql) and its Create Order saga's start "order-<id>" (through
+// `starts`, on the same connection). Returns the saga id. Throws SQLite::Exception. The Order
+// service (create_order) and the feeder use it.
+saga::Result<std::string> write_order(saga::TransactionalStarts& starts, SQLite::Statement& insert,
                                       std::int64_t id, const OrderRequest& request);
+
+// The Create Order saga's data for order `id` as `request` places it.
+CreateOrderData order_saga_data(std::int64_t id, const OrderRequest& request);
+// Executes `insert` (kInsertOrderSql) for the order's row alone (APPROVAL_PENDING). Throws
+// SQLite::Exception.
+void insert_order_row(SQLite::Statement& insert, const CreateOrderData& data);
 
 struct FeederOptions {
   std::string database_path;  // the Order service's file (orders + engine tables)

@@ -5,20 +5,15 @@
 #include <charconv>
 #include <utility>
 
+#include "ftgo/ticket_acceptance.h"
 #include "order_feeder.h"
 #include "order_writer.h"
+#include "saga/transactional_start.h"
 #include "saga/zmq_transport.h"
 #include "service_support.h"
 
 namespace ftgo {
 namespace {
-
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS orders (
-  id INTEGER PRIMARY KEY, saga_id TEXT NOT NULL UNIQUE, consumer_id INTEGER NOT NULL,
-  restaurant_id INTEGER NOT NULL, total_cents INTEGER NOT NULL, line_items TEXT NOT NULL,
-  state TEXT NOT NULL);
-)sql";
 
 saga::Reply approve(const ApproveOrder& c, saga::HandlerContext& context) {
   auto state = context.db().query_one("SELECT state FROM orders WHERE id = ?", {c.order_id});
@@ -43,6 +38,20 @@ saga::Reply reject(const RejectOrder& c, saga::HandlerContext& context) {
 
 }  // namespace
 
+saga::Result<std::unique_ptr<saga::Participant>> open_order_participant(
+    const ServiceOptions& options) {
+  auto participant = open_participant(options, kOrdersTableSql, "");
+  if (!participant) return participant.status();
+  (*participant)->on<ApproveOrder>(wrap<ApproveOrder>(options, &approve));
+  // RejectOrder's "action" (creating the order) happened before the saga started, so the
+  // barrier would take every RejectOrder for a null compensation: no barrier here.
+  (*participant)
+      ->on_compensation<RejectOrder>(wrap<RejectOrder>(options, &reject), saga::BarrierMode::kNone);
+  // Cancel Order and Revise Order (order_changes.h).
+  if (saga::Status s = add_order_change_handlers(**participant, options); !s) return s;
+  return participant;
+}
+
 saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptions options) {
   if (options.engine_database_path.empty()) {
     options.engine_database_path = options.participant.database_path;
@@ -58,19 +67,25 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
                                      : create_order_definition(options.timing);
   if (!definition) return definition.status();
   service->definition_ = std::move(definition).value();
+  // Saga control: version 4 waits for the restaurant's TicketAccepted (ticket_acceptance.h). It
+  // replaces the sequential (2) or parallel (3) definition for new orders; the replaced one stays
+  // registered for the sagas a resumed run left.
+  std::shared_ptr<const saga::SagaDefinition> replaced;
+  if (options.accept_within.count() > 0) {
+    if (options.events_endpoint.empty()) {
+      return saga::invalid_argument(
+          "order service: accept_within needs an events_endpoint (where the Kitchen service "
+          "sends TicketAccepted)");
+    }
+    auto accepting = accepting_create_order_definition(options.timing, options.accept_within);
+    if (!accepting) return accepting.status();
+    replaced = std::move(service->definition_);
+    service->definition_ = std::move(accepting).value();
+  }
 
-  auto participant = open_participant(options.participant, kSchema, "");
+  auto participant = open_order_participant(options.participant);
   if (!participant) return participant.status();
   service->participant_ = std::move(participant).value();
-  service->participant_->on<ApproveOrder>(wrap<ApproveOrder>(options.participant, &approve));
-  // RejectOrder's "action" (creating the order) happened before the saga started, so the
-  // barrier would take every RejectOrder for a null compensation: no barrier here.
-  service->participant_->on_compensation<RejectOrder>(
-      wrap<RejectOrder>(options.participant, &reject), saga::BarrierMode::kNone);
-  // Cancel Order and Revise Order (order_changes.h).
-  if (saga::Status s = add_order_change_handlers(*service->participant_, options.participant); !s) {
-    return s;
-  }
 
   try {
     service->orders_ = std::make_unique<SQLite::Database>(
@@ -89,6 +104,7 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   saga::ZmqTransportOptions transport_options;
   transport_options.registry = options.registry;
   transport_options.curve = options.curve;
+  transport_options.events_endpoint = options.events_endpoint;
   auto transport = saga::make_zmq_transport(std::move(transport_options));
   if (!transport) return transport.status();
 
@@ -104,6 +120,10 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   service->engine_ = std::move(engine).value();
   if (saga::Status s = service->register_change_sagas(options.timing); !s) return s;
   if (saga::Status s = service->engine_->register_definition(service->definition_); !s) return s;
+  // New orders take the highest version; the replaced version's sagas (a resumed run) still run.
+  if (replaced) {
+    if (saga::Status s = service->engine_->register_definition(replaced); !s) return s;
+  }
   service->options_ = std::move(options);
   OrderService* self = service.get();
   service->writer_ = std::make_unique<OrderWriter>(
@@ -154,6 +174,7 @@ saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& reques
     SQLite::Statement next_id(*orders_, "SELECT COALESCE(MAX(id), 0) + 1 FROM orders");
     SQLite::Statement exists(*orders_, "SELECT 1 FROM orders WHERE id = ?");
     SQLite::Statement insert(*orders_, kInsertOrderSql);
+    saga::TransactionalStarts starts(*orders_);  // prepares once per batch
     for (const OrderRequest& request : requests) {
       std::int64_t id = request.order_id;
       if (id == 0) {
@@ -168,7 +189,7 @@ saga::Status OrderService::insert_orders(const std::vector<OrderRequest>& reques
         out.emplace_back(saga::already_exists("order " + std::to_string(id) + " exists"));
         continue;
       }
-      saga::Result<std::string> started = write_order(*orders_, insert, id, request);
+      saga::Result<std::string> started = write_order(starts, insert, id, request);
       if (!started) throw std::runtime_error(started.status().to_string());
       out.emplace_back(std::move(started));
     }

@@ -65,6 +65,13 @@ struct OrderServiceOptions {
   // curve_keys.h makes them); none: plain connections. Give participant.curve too, for the
   // Order service's own participant.
   std::optional<saga::CurveClientKeys> curve;
+  // Saga control (control_scenarios.h). accept_within > 0: new orders run Create Order version
+  // 3 (ftgo/ticket_acceptance.h), which waits that long for the restaurant's TicketAccepted
+  // event before it charges the card (version 2 stays registered, for the sagas it started).
+  // events_endpoint: where the engine's transport binds its events ROUTER (needed with
+  // accept_within; not with curve); the Kitchen service sends its events there.
+  saga::Millis accept_within{0};
+  std::string events_endpoint;
 };
 
 struct OrderRequest {
@@ -73,7 +80,17 @@ struct OrderRequest {
   std::int64_t restaurant_id = 0;
   std::vector<LineItem> line_items;
   std::int64_t total_cents = 0;
+  // A scheduled order (a pickup time): its Create Order saga starts at this time (system
+  // clock, ms since the Unix epoch; StartOptions::not_before) and is kScheduled until then,
+  // also across restarts; 0: now.
+  saga::Millis not_before{0};
 };
+
+// The Order service's participant alone: the orders table, ApproveOrder, RejectOrder and the
+// Cancel and Revise Order handlers, without the engine. For orchestrators that run in other
+// processes (the demo's --store mode, scale_out_runner.h); OrderService::open uses it too.
+saga::Result<std::unique_ptr<saga::Participant>> open_order_participant(
+    const ServiceOptions& options);
 
 class OrderService {
  public:
@@ -100,12 +117,15 @@ class OrderService {
   saga::Result<std::string> order_state(std::int64_t order_id);
 
   // Cancel Order and Revise Order (cancel_order_saga.h, revise_order_saga.h, order_changes.h).
-  // Each starts its saga, "cancel-<order>-<n>" / "revise-<order>-<n>" (n = 1, 2, ... per
-  // order), in one transaction with the read of the order, and returns its id once committed;
-  // kNotFound for an unknown order.
-  // The saga decides the rest: an order that is not APPROVED (still being created, already
-  // being cancelled or revised, rejected...) is refused by its first step and the saga ends
-  // compensated. Wait for the outcome with engine().wait(id, timeout).
+  // cancel_order first tries the order's Create Order saga: one still running before its pivot
+  // is cancelled (Engine::cancel, requested by "order-service"; it compensates and the order
+  // ends REJECTED) and its id is returned. Otherwise (Create Order ended, or is past its pivot
+  // and bound to approve the order) it goes on as below. Each starts its saga, "cancel-<order>-<n>"
+  // / "revise-<order>-<n>" (n = 1, 2, ... per order), in one transaction with the read of the
+  // order, and returns its id once committed; kNotFound for an unknown order. The saga decides the
+  // rest: an order that is not APPROVED (still being created, already being cancelled or revised,
+  // rejected...) is refused by its first step and the saga ends compensated. Wait for the outcome
+  // with engine().wait(id, timeout).
   saga::Result<std::string> cancel_order(std::int64_t order_id);
   saga::Result<std::string> revise_order(std::int64_t order_id, std::vector<LineItem> line_items,
                                          std::int64_t total_cents);

@@ -12,6 +12,7 @@
 #include "accounting_service.h"
 #include "consumer_service.h"
 #include "kitchen_service.h"
+#include "ticket_acceptance_desk.h"
 
 namespace ftgo {
 
@@ -54,7 +55,19 @@ std::string ServiceThreads::run(std::unique_ptr<saga::Participant> participant) 
   return p->endpoint();
 }
 
+std::string ServiceThreads::run(ServiceKind kind, std::unique_ptr<saga::Participant> participant,
+                                const ServiceOptions& options) {
+  if (kind == ServiceKind::kKitchen) {
+    if (std::unique_ptr<AcceptanceDesk> desk = AcceptanceDesk::start(options)) {
+      desks_.push_back(std::move(desk));
+    }
+  }
+  return run(std::move(participant));
+}
+
 void ServiceThreads::stop() {
+  for (auto& d : desks_) d->stop();
+  desks_.clear();
   for (auto& p : participants_) p->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
@@ -78,6 +91,9 @@ int run_service_process(ServiceKind kind, ServiceOptions options) {
                  service.status().to_string().c_str());
     return 1;
   }
+  // The Kitchen's restaurant, when it sends TicketAccepted events (ticket_acceptance_desk.h).
+  std::unique_ptr<AcceptanceDesk> desk =
+      kind == ServiceKind::kKitchen ? AcceptanceDesk::start(options) : nullptr;
   g_service = service.value().get();
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);

@@ -17,6 +17,8 @@
 
 namespace ftgo {
 
+class AcceptanceDesk;
+
 enum class ServiceKind : std::uint8_t { kConsumer = 1, kKitchen = 2, kAccounting = 3 };
 
 inline constexpr ServiceKind kParticipantServices[] = {
@@ -40,9 +42,14 @@ class ServiceThreads {
 
   // Takes the participant and starts its thread; returns its endpoint.
   std::string run(std::unique_ptr<saga::Participant> participant);
+  // The same, and for the Kitchen the restaurant's AcceptanceDesk when `options` turns events
+  // on (ticket_acceptance_desk.h): stopped before the participants.
+  std::string run(ServiceKind kind, std::unique_ptr<saga::Participant> participant,
+                  const ServiceOptions& options);
   void stop();
 
  private:
+  std::vector<std::shared_ptr<AcceptanceDesk>> desks_;
   std::vector<std::unique_ptr<saga::Participant>> participants_;
   std::vector<std::thread> threads_;
 };

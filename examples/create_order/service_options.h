@@ -31,6 +31,11 @@ struct ServiceOptions {
   saga::Millis inbox_keep{0};
   saga::Millis resend_horizon{0};
   saga::Millis inbox_prune_interval{60'000};
+  // The Kitchen service only: the restaurant accepts each ticket `accept_after` after
+  // CreateTicket and tells the orchestrator with the TicketAccepted event, sent to
+  // `events_endpoint` (ticket_acceptance_desk.h). Empty: no events (the default).
+  std::string events_endpoint{};
+  saga::Millis accept_after{100};
 };
 
 }  // namespace ftgo

@@ -57,6 +57,7 @@ void run_engine_instance(const EngineInstance& in) {
       std::fprintf(log, "start %s: %s\n", start.id.c_str(), id.status().to_string().c_str());
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    if (in.start_interval.count() > 0) std::this_thread::sleep_for(in.start_interval);
   }
   std::fclose(std::fopen((in.dir + "/started-" + std::to_string(in.index)).c_str(), "w"));
   for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));

@@ -18,6 +18,7 @@ struct EngineInstance {
   Millis lease{3'000};           // EngineOptions::lease
   std::int64_t first_order = 1;  // places orders first_order .. first_order + orders - 1
   std::int64_t orders = 0;       // (saga ids "t-<order>")
+  Millis start_interval{0};      // a pause between two starts (a paced load); 0: none
 };
 
 // Runs the instance until the process is killed (it dies with its parent too). Writes the

@@ -55,8 +55,9 @@ Status PgCluster::run(const std::string& command) const {
                     read_file(dir_ + "/steps.log") + read_file(dir_ + "/server.log"));
 }
 
-Result<PgCluster*> PgCluster::start() {
+Result<PgCluster*> PgCluster::start(bool fsync) {
   std::unique_ptr<PgCluster> c(new PgCluster());
+  c->fsync_ = fsync;
   c->bindir_ = find_bindir();
   if (c->bindir_.empty()) {
     return Status(StatusCode::kNotFound,
@@ -125,15 +126,14 @@ Status PgCluster::restart() {
   return start_server();
 }
 
-// Unix socket only, in the folder; no fsync (a test cluster: a killed server loses nothing,
-// only a machine crash would; synchronous_commit stays on, or a restart would lose commits that
-// clients were told were made); enough connections for the
-// engines, tools and the test itself.
+// Unix socket only, in the folder; no fsync unless asked (a test cluster: a killed server loses
+// nothing, only a machine crash would; synchronous_commit stays on, or a restart would lose
+// commits that clients were told were made); enough connections for the engines, tools and the
+// test itself.
 Status PgCluster::start_server() const {
+  const std::string durability = fsync_ ? " -c fsync=on" : " -c fsync=off -c full_page_writes=off";
   return run(bindir_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/server.log -w -t 60 -o \"-k " +
-             dir_ +
-             " -c listen_addresses= -c fsync=off "
-             "-c full_page_writes=off -c max_connections=60\" start");
+             dir_ + " -c listen_addresses=" + durability + " -c max_connections=60\" start");
 }
 
 }  // namespace saga::test

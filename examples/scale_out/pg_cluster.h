@@ -18,7 +18,9 @@ namespace saga::test {
 class PgCluster {
  public:
   // Starts a cluster (initdb + pg_ctl start). Errors name the step and include its output.
-  static Result<PgCluster*> start();
+  // fsync off (the tests': a killed server loses nothing, only a machine crash would); `fsync`
+  // true: every commit is flushed to disk, as a production server does (the bench).
+  static Result<PgCluster*> start(bool fsync = false);
   // The one cluster of this test binary, started on first use and stopped at exit.
   static PgCluster& shared();
   ~PgCluster();
@@ -39,6 +41,7 @@ class PgCluster {
   std::string dir_;
   std::string bindir_;
   bool as_postgres_user_ = false;
+  bool fsync_ = false;
 };
 
 }  // namespace saga::test

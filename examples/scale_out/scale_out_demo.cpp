@@ -29,55 +29,15 @@
 #include <vector>
 
 #include "engine_instance.h"
+#include "instance_watch.h"
 #include "pg_cluster.h"
 #include "saga/phase.h"
-#include "store/pg_connection.h"
+#include "serving.h"
 #include "transfer_saga.h"
 
 namespace {
 
 using namespace saga;
-
-std::int64_t count(pg::Connection& c, const std::string& where, std::vector<pg::Param> p = {}) {
-  auto rows = c.exec("demo", "SELECT count(*) FROM saga_instances WHERE " + where, p);
-  return rows && rows->size() > 0 ? rows->get_int(0, 0) : -1;
-}
-
-std::string owners(pg::Connection& c) {
-  auto rows = c.exec("demo",
-                     "SELECT owner, count(*) FILTER (WHERE phase IN ($1, $2)), "
-                     "count(*) FILTER (WHERE phase NOT IN ($1, $2)) FROM saga_instances "
-                     "GROUP BY owner ORDER BY owner",
-                     {pg::number(static_cast<int>(Phase::kCompleted)),
-                      pg::number(static_cast<int>(Phase::kCompensated))});
-  std::string out;
-  for (int r = 0; rows && r < rows->size(); ++r) {
-    out +=
-        "  " + rows->get(r, 0) + ": " + rows->get(r, 1) + " ended, " + rows->get(r, 2) + " running";
-  }
-  return out;
-}
-
-bool number(const char* text, std::int64_t& out) {
-  const std::string_view v(text);
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  return ec == std::errc() && ptr == v.data() + v.size() && out > 0;
-}
-
-class Serving {
- public:
-  explicit Serving(std::unique_ptr<Participant> p) : p_(std::move(p)) {
-    thread_ = std::thread([this] { p_->run(); });
-  }
-  ~Serving() {
-    p_->stop();
-    thread_.join();
-  }
-
- private:
-  std::unique_ptr<Participant> p_;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -89,9 +49,9 @@ int main(int argc, char** argv) {
     const bool ok =
         i + 1 < argc &&
         (flag == "--store"           ? (url = argv[i + 1], true)
-         : flag == "--instances"     ? number(argv[i + 1], instances)
-         : flag == "--orders"        ? number(argv[i + 1], orders)
-         : flag == "--lease-ms"      ? number(argv[i + 1], lease_ms)
+         : flag == "--instances"     ? scale_out::positive_number(argv[i + 1], instances)
+         : flag == "--orders"        ? scale_out::positive_number(argv[i + 1], orders)
+         : flag == "--lease-ms"      ? scale_out::positive_number(argv[i + 1], lease_ms)
          : flag == "--kill"          ? (kill_one = argv[i + 1][0] == '1', true)
          : flag == "--ship-delay-ms" ? (ship_delay_ms = std::atoll(argv[i + 1]), ship_delay_ms >= 0)
                                      : false);
@@ -142,48 +102,33 @@ int main(int argc, char** argv) {
     auto shipping =
         transfer::open_shipping("ipc://" + dir + "/shipping.sock", dir + "/ship.db", Millis{10});
     if (!bank || !shipping) return std::fprintf(stderr, "participants failed\n"), 1;
-    Serving serve_bank(std::move(bank).value()), serve_shipping(std::move(shipping).value());
-    auto opened = pg::Connection::open(url);
+    transfer::Serving serve_bank(std::move(bank)), serve_shipping(std::move(shipping));
+    auto opened = scale_out::SagaWatch::open(url);
     if (!opened) return std::fprintf(stderr, "%s\n", opened.status().to_string().c_str()), 1;
-    pg::Connection& c = **opened;
-    const std::vector<pg::Param> ended = {pg::number(static_cast<int>(Phase::kCompleted)),
-                                          pg::number(static_cast<int>(Phase::kCompensated))};
+    scale_out::SagaWatch& watch = **opened;
     const std::string victim = "engine-" + std::to_string(instances - 1);
+    scale_out::Failover failover(pids.back(), victim,
+                                 dir + "/started-" + std::to_string(instances - 1));
+    const bool kills = kill_one && instances >= 2;
     const auto begin = std::chrono::steady_clock::now();
-    std::optional<std::chrono::steady_clock::time_point> killed_at;
-    bool taken_over = false;
     for (int tick = 0; tick < 1'200; ++tick) {  // at most 120 s
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      auto with_victim = ended;
-      with_victim.push_back(pg::text(victim));
-      const std::int64_t done = count(c, "phase IN ($1, $2)", ended);
+      const std::int64_t done = watch.ended();
       if (tick % 10 == 0)
         std::printf("%5.1f s %lld/%lld ended%s\n",
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count(),
                     static_cast<long long>(done), static_cast<long long>(orders),
-                    owners(c).c_str());
-      const std::int64_t running = count(c, "phase NOT IN ($1, $2) AND owner = $3", with_victim);
-      if (kill_one && instances >= 2 && !killed_at &&
-          std::filesystem::exists(dir + "/started-" + std::to_string(instances - 1)) &&
-          count(c, "phase IN ($1, $2) AND owner = $3", with_victim) >= 3 && running >= 1) {
-        kill(pids.back(), SIGKILL);
-        waitpid(pids.back(), nullptr, 0);
-        killed_at = std::chrono::steady_clock::now();
-        std::printf("killed %s with SIGKILL while it owned %lld unfinished sagas\n", victim.c_str(),
-                    static_cast<long long>(running));
-      }
-      if (killed_at && !taken_over && running == 0) {
-        taken_over = true;
-        std::printf(
-            "failover: %s's sagas were taken over %.1f s after the kill:%s\n", victim.c_str(),
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - *killed_at).count(),
-            owners(c).c_str());
-      }
+                    watch.owners_line().c_str());
+      if (kills) failover.tick(watch);
       std::fflush(stdout);
-      if (done == orders && (!kill_one || instances < 2 || taken_over)) break;
+      // Done; with a kill, once it was taken over (or when every saga ended before the kill).
+      if (done == orders && (!kills || failover.taken_over() || !failover.killed())) break;
     }
-    const std::int64_t completed = count(c, "phase = $1", {ended[0]});
-    const std::int64_t compensated = count(c, "phase = $1", {ended[1]});
+    if (kills && !failover.killed()) {
+      std::printf("no failover: every saga ended before %s could be killed\n", victim.c_str());
+    }
+    const std::int64_t completed = watch.in_phase(static_cast<int>(Phase::kCompleted));
+    const std::int64_t compensated = watch.in_phase(static_cast<int>(Phase::kCompensated));
     const std::int64_t expect_compensated = orders / 5;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();

@@ -16,6 +16,8 @@ struct detail::HandlerContextAccess {
   static const std::optional<std::string>& held_on(const HandlerContext& c) { return c.held_on_; }
   static const Status& store_error(const HandlerContext& c) { return c.store_error_; }
   static std::vector<std::string>& released(HandlerContext& c) { return c.released_; }
+  static void set_database(HandlerContext& c, SQLite::Database* db) { c.database_ = db; }
+  static std::size_t outbox_writes(const HandlerContext& c) { return c.outbox_writes_; }
 
   // After an interruption the context takes no more lock calls.
   static void check_not_interrupted(const HandlerContext& c) {

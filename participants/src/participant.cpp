@@ -31,7 +31,8 @@ struct Counters {
   std::atomic<std::uint64_t> handled{0}, duplicates{0}, null_compensations{0},
       refused_compensated{0}, handler_errors{0}, unknown_commands{0}, malformed_commands{0},
       malformed_dropped{0}, oversized_dropped{0}, replies_dropped{0}, send_failures{0},
-      store_errors{0}, lock_refusals{0}, held_commands{0}, held_resends{0}, inbox_pruned{0};
+      store_errors{0}, lock_refusals{0}, held_commands{0}, held_resends{0}, inbox_pruned{0},
+      sagas_started{0};
 };
 
 // Logs the first few events of a kind, then every 1000th, so garbage cannot flood the log.
@@ -60,6 +61,7 @@ struct Pending {
   bool from_held = false;             // taken from saga_held_commands to run again
   std::string wake_key;               // from_held: the free key it was held on
   std::vector<std::string> released;  // keys its handler released (committed or not)
+  std::size_t outbox = 0;             // saga starts its handler wrote (committed or not)
 };
 
 // What a handler run came to: a reply, or held on a key.
@@ -67,6 +69,7 @@ struct HandlerRun {
   std::optional<StoredReply> reply;
   std::string held_on;
   std::vector<std::string> released;
+  std::size_t outbox = 0;
 };
 
 }  // namespace
@@ -166,6 +169,7 @@ struct Participant::Impl {
   Result<HandlerRun> run_handler(const Envelope& command, const BoundHandler& bound);
   Status hold(Pending& pending, const std::string& key);
   void send(const Pending& pending);
+  void committed(const std::vector<Pending>& batch);
 };
 
 // Drops (and counts) what is not a saga/1 command; keeps the rest in arrival order.
@@ -352,6 +356,7 @@ Status Participant::Impl::handle(Pending& p) {
     if (!r) return r.status();
     if (!r.value().reply) return hold(p, r.value().held_on);
     p.released = std::move(r.value().released);
+    p.outbox = r.value().outbox;
     reply = std::move(*r.value().reply);
   } else {
     Result<detail::BarrierState> barrier = inbox->barrier(command.saga_id, command.step);
@@ -376,6 +381,7 @@ Status Participant::Impl::handle(Pending& p) {
       if (!r) return r.status();
       if (!r.value().reply) return hold(p, r.value().held_on);
       p.released = std::move(r.value().released);
+      p.outbox = r.value().outbox;
       reply = std::move(*r.value().reply);
       if (reply.outcome == Outcome::kSuccess) {
         Status s = inbox->mark_barrier(command.saga_id, command.step, command.compensation);
@@ -411,6 +417,7 @@ Result<HandlerRun> Participant::Impl::run_handler(const Envelope& command,
                                                   const BoundHandler& bound) {
   using Access = detail::HandlerContextAccess;
   HandlerContext context(command, inbox->sql(), options.clock.get());
+  Access::set_database(context, &inbox->database());
   std::optional<Reply> reply;
   std::string error;
   try {
@@ -435,11 +442,13 @@ Result<HandlerRun> Participant::Impl::run_handler(const Envelope& command,
       HandlerRun run{StoredReply{reply->name(), reply->outcome(), reply->reason(),
                                  command.content_type, std::move(body).value()},
                      {},
-                     std::move(Access::released(context))};
+                     std::move(Access::released(context)),
+                     Access::outbox_writes(context)};
       if (reply->rolls_back_writes()) {
         ++counters.lock_refusals;
         if (Status s = inbox->rollback_to_savepoint(); !s) return s;
         run.released.clear();
+        run.outbox = 0;
       }
       return run;
     }
@@ -466,6 +475,15 @@ void Participant::Impl::send(const Pending& p) {
   if (!s) log_event(++counters.send_failures, "reply not sent: " + s.message());
 }
 
+// After the batch's commit: the replies, and the saga starts the handlers committed.
+void Participant::Impl::committed(const std::vector<Pending>& batch) {
+  std::size_t starts = 0;
+  for (const Pending& p : batch) starts += p.reply ? p.outbox : 0;
+  counters.sagas_started += starts;
+  if (starts > 0 && options.outbox_committed) options.outbox_committed(starts);
+  for (const Pending& p : batch) send(p);
+}
+
 Participant::Participant(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Participant::~Participant() = default;
 
@@ -479,6 +497,9 @@ Result<std::unique_ptr<Participant>> Participant::open(ParticipantOptions option
       detail::SqliteInbox::open(options.database_path, options.synchronous, options.busy_timeout);
   if (!inbox) return inbox.status();
   impl->inbox = std::move(inbox).value();
+  if (options.engine_tables) {
+    if (Status s = impl->inbox->prepare_engine_tables(); !s) return s;
+  }
   detail::RouterOptions router_options;
   router_options.endpoint = options.endpoint;
   // The socket's own limit is per frame: the body limit plus room for a header frame. A body
@@ -513,7 +534,7 @@ Status Participant::run_once(Millis timeout) {
                        LogLevel::kError);
       return s;
     }
-    for (const Pending& p : ready) impl_->send(p);
+    impl_->committed(ready);
   }
   impl_->pruner.maybe_prune(*impl_->inbox, impl_->options.clock->now(),
                             impl_->counters.inbox_pruned);
@@ -527,7 +548,7 @@ Status Participant::run_once(Millis timeout) {
                      LogLevel::kError);
     return s;
   }
-  for (const Pending& p : batch) impl_->send(p);
+  impl_->committed(batch);
   return Status::ok();
 }
 
@@ -559,7 +580,8 @@ ParticipantStats Participant::stats() const {
                           .lock_refusals = c.lock_refusals,
                           .held_commands = c.held_commands,
                           .held_resends = c.held_resends,
-                          .inbox_pruned = c.inbox_pruned};
+                          .inbox_pruned = c.inbox_pruned,
+                          .sagas_started = c.sagas_started};
 }
 
 }  // namespace saga

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "saga/transactional_start.h"
 #include "sqlite_check.h"
 #include "sqlite_error.h"
 #include "version_file_schema.h"
@@ -80,12 +81,18 @@ CREATE TABLE IF NOT EXISTS saga_held_commands (
 CREATE INDEX IF NOT EXISTS saga_held_by_key ON saga_held_commands (lock_key, seq);
 )sql";
 
+// Text and blob values are bound without a copy (SQLITE_STATIC): every statement runs from the
+// StatementCache, which clears the bindings before each use, and the values outlive that use
+// (the caller's arguments, alive until the statement is reset). Copying them cost a malloc and
+// a free per value.
 void bind_value(SQLite::Statement& statement, int index, const SqlValue& value) {
   std::visit(
       [&](const auto& v) {
         using V = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<V, std::nullptr_t>) {
           statement.bind(index);
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          statement.bindNoCopy(index, v);
         } else {
           statement.bind(index, v);
         }
@@ -117,10 +124,14 @@ void bind_all(SQLite::Statement& statement, const std::vector<SqlValue>& params)
 struct Blob {
   const std::string& bytes;
 };
-void bind_one(SQLite::Statement& q, int index, const std::string& text) { q.bind(index, text); }
+// Without a copy, as bind_value above.
+void bind_one(SQLite::Statement& q, int index, const std::string& text) {
+  q.bindNoCopy(index, text);
+}
 void bind_one(SQLite::Statement& q, int index, std::int64_t value) { q.bind(index, value); }
 void bind_one(SQLite::Statement& q, int index, Blob blob) {
-  q.bind(index, blob.bytes.data(), static_cast<int>(blob.bytes.size()));
+  q.bindNoCopy(index, static_cast<const void*>(blob.bytes.data()),
+               static_cast<int>(blob.bytes.size()));
 }
 template <typename... V>
 void bind_values(SQLite::Statement& q, const V&... values) {
@@ -460,8 +471,7 @@ Status SqliteInbox::mark_barrier(const std::string& saga_id, const std::string& 
                                  "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
                                  "SET action_done = 1");
     SQLite::Statement& q = *using_q;
-    q.bind(1, saga_id);
-    q.bind(2, step);
+    bind_values(q, saga_id, step);
     q.exec();
   });
 }
@@ -556,5 +566,9 @@ Result<std::vector<HeldCommand>> SqliteInbox::ready_held(std::size_t max) {
 }
 
 Sql& SqliteInbox::sql() { return impl_->sql; }
+SQLite::Database& SqliteInbox::database() { return impl_->db; }
+Status SqliteInbox::prepare_engine_tables() {
+  return saga::prepare_engine_tables(impl_->db).with_context("participant store: engine tables");
+}
 
 }  // namespace saga::detail

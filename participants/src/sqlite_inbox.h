@@ -17,6 +17,10 @@
 #include "saga/status.h"
 #include "saga/synchronous.h"
 
+namespace SQLite {
+class Database;
+}
+
 namespace saga::detail {
 
 // A reply as stored in saga_inbox.
@@ -95,6 +99,10 @@ class SqliteInbox {
 
   // The Sql handlers write through; same connection, same transaction.
   Sql& sql();
+  // The connection itself, for HandlerContext::start_saga (saga/transactional_start.h).
+  SQLite::Database& database();
+  // Creates or migrates the engine's tables in the file (ParticipantOptions::engine_tables).
+  Status prepare_engine_tables();
 
  private:
   struct Impl;

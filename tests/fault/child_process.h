@@ -140,6 +140,7 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   LineChannel& channel() { return channel_; }
 
   // The child's exit code; -1 when it did not exit normally (a signal).

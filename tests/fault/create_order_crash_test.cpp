@@ -10,7 +10,9 @@
 // one SQL query on its one database file (orders and the engine's tables, order_service.h)
 // finds no APPROVAL_PENDING order without its saga: the order row and the saga's start are one
 // transaction (the saga is its instance, or its committed start that the engine has not taken
-// yet).
+// yet). With the saga-control example (Create Order version 4, the Kitchen's TicketAccepted
+// events), the orchestrator is also killed while sagas wait for the event and while cancels
+// (operator requests) are being applied: nothing is lost or applied twice.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -19,11 +21,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <random>
 #include <thread>
 
 #include "domain_state.h"
+#include "ftgo/create_order_saga.h"
 #include "saga/engine.h"
+#include "saga/inspection.h"
 #include "saga/testing/temp_dir.h"
 #include "saga/zmq_transport.h"
 #include "scenario_runner.h"
@@ -58,8 +63,10 @@ pid_t fork_service(const DataPaths& paths, ServiceKind kind) {
 
 // Forks the orchestrator; the child places `scenarios` and exits 0 when all ended as expected.
 // parallel: Create Order version 3 (parallel groups).
+// accept_within > 0: Create Order version 4, waiting that long for the Kitchen's TicketAccepted
+// on the events endpoint (the saga-control tests below).
 pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& scenarios,
-                        bool parallel = false) {
+                        bool parallel = false, Millis accept_within = Millis{0}) {
   std::fflush(stdout);
   const pid_t pid = fork();
   if (pid != 0) return pid;
@@ -77,8 +84,12 @@ pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& sce
   config.order.timing.reply_timeout = Millis{500};
   config.order.synchronous = saga::Synchronous::kFull;
   config.order.parallel = parallel;
+  if (accept_within.count() > 0) {
+    config.order.accept_within = accept_within;
+    config.order.events_endpoint = endpoint(paths, "events");
+  }
   config.scenarios = scenarios;
-  config.run.wait_timeout = Millis{30'000};
+  config.run.wait_timeout = Millis{accept_within.count() > 0 ? 40'000 : 30'000};
   _exit(run_orchestrator_process(std::move(config)));
 }
 
@@ -120,6 +131,8 @@ constexpr const char* kOrphanOrders =
     "AND NOT EXISTS (SELECT 1 FROM saga_start_requests r WHERE r.saga_id = o.saga_id)";
 
 std::int64_t orphan_orders(const DataPaths& paths) {
+  // Killed before it created its file: no order yet (opening it read-only would throw).
+  if (::access(paths.orders_db().c_str(), F_OK) != 0) return 0;
   SQLite::Database db(paths.orders_db(), SQLite::OPEN_READONLY, 5'000);
   if (!db.tableExists("orders") || !db.tableExists("saga_start_requests")) return 0;  // too early
   return db.execAndGet(kOrphanOrders).getInt64();
@@ -292,6 +305,173 @@ INSTANTIATE_TEST_SUITE_P(KillPoints, CreateOrderCrashTest,
                            }
                            return std::string("Unknown");
                          });
+
+// ---- Saga control: a kill while sagas wait for an event, and while cancels are applied ----------
+//
+// The Kitchen service sends TicketAccepted (ticket_acceptance_desk.h) `accept_after` after each
+// ticket to the orchestrator's events endpoint; Create Order version 4 waits for it
+// (accept_within). While the orchestrator is dead the Kitchen's sends time out and stay due.
+
+pid_t fork_accepting_kitchen(const DataPaths& paths, Millis accept_after) {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  std::freopen("/dev/null", "w", stdout);
+  ServiceOptions options{endpoint(paths, "kitchen"), paths.kitchen_db(), nullptr,
+                         saga::Synchronous::kNormal};
+  options.events_endpoint = endpoint(paths, "events");
+  options.accept_after = accept_after;
+  _exit(run_service_process(ServiceKind::kKitchen, std::move(options)));
+}
+
+std::vector<pid_t> fork_control_services(const DataPaths& paths, Millis accept_after) {
+  std::vector<pid_t> services;
+  for (ServiceKind kind : kParticipantServices) {
+    services.push_back(kind == ServiceKind::kKitchen ? fork_accepting_kitchen(paths, accept_after)
+                                                     : fork_service(paths, kind));
+  }
+  return services;
+}
+
+void stop_services(const std::vector<pid_t>& services) {
+  for (pid_t pid : services) {
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+  }
+}
+
+// The restaurant's acceptances in `state` ("DUE", "SENT", ...).
+std::int64_t acceptances(const DataPaths& paths, const std::string& state) {
+  if (::access(paths.kitchen_db().c_str(), F_OK) != 0) return 0;  // the Kitchen is not up yet
+  SQLite::Database db(paths.kitchen_db(), SQLite::OPEN_READONLY, 5'000);
+  if (!db.tableExists("ticket_acceptances")) return 0;
+  SQLite::Statement q(db, "SELECT count(*) FROM ticket_acceptances WHERE state = ?");
+  q.bind(1, state);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+// This run's seed for a control test (gtest's random seed, offset per test), printed.
+std::uint64_t control_seed(int offset) {
+  const int base = ::testing::UnitTest::GetInstance()->random_seed();
+  const std::uint64_t seed = static_cast<std::uint64_t>(base) * 100 + offset;
+  std::printf("seed %llu (rerun with --gtest_random_seed=%d)\n",
+              static_cast<unsigned long long>(seed), base);
+  return seed;
+}
+
+void wait_until(Millis timeout, const std::function<bool()>& ready) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline && !ready()) std::this_thread::sleep_for(Millis{5});
+}
+
+// kill -9 of the orchestrator while sagas wait for the restaurant's TicketAccepted (twice, at
+// seeded moments); restarted, every saga ends as its scenario expects: a wait and its time
+// limit survive the kill, an event sent while the orchestrator is dead is sent again, one that
+// came before the kill is kept.
+TEST(CreateOrderControlCrashTest, KilledWhileSagasWaitForTheRestaurantLosesNothing) {
+  const std::uint64_t seed = control_seed(70);
+  std::mt19937_64 random(seed);
+  saga::testing::TempDir dir;
+  const DataPaths paths{dir.path().string()};
+  constexpr std::size_t kWaiting = 12;
+  const std::vector<Scenario> scenarios = mixed_scenarios(kWaiting, seed);
+  const std::vector<pid_t> services = fork_control_services(paths, Millis{700});
+  for (int round = 0; round < 2; ++round) {
+    const pid_t orchestrator = fork_orchestrator(paths, scenarios, false, Millis{30'000});
+    const std::int64_t waiting = 1 + static_cast<std::int64_t>(random() % 4);
+    wait_until(Millis{20'000}, [&] { return acceptances(paths, "DUE") >= waiting; });
+    std::this_thread::sleep_for(Millis{static_cast<std::int64_t>(random() % 400)});
+    std::printf("round %d: killed the orchestrator with %lld acceptances due, %lld sent\n", round,
+                static_cast<long long>(acceptances(paths, "DUE")),
+                static_cast<long long>(acceptances(paths, "SENT")));
+    kill9(orchestrator);
+    EXPECT_EQ(orphan_orders(paths), 0);
+    std::this_thread::sleep_for(Millis{static_cast<std::int64_t>(random() % 600)});
+  }
+  const pid_t last = fork_orchestrator(paths, scenarios, false, Millis{30'000});
+  EXPECT_EQ(wait_exit(last, Millis{60'000}), 0) << "every saga must end as its scenario expects";
+  stop_services(services);
+  auto state = read_domain_state(paths);
+  ASSERT_TRUE(state) << state.status().to_string();
+  EXPECT_EQ(state.value().orders.size(), kWaiting);
+  EXPECT_EQ(check_invariants(state.value(), true), std::vector<std::string>{});
+  EXPECT_EQ(acceptances(paths, "DUE"), 0) << "every acceptance was sent and answered";
+  for (const auto& [order, order_state] : state.value().orders) {
+    if (order_state == "APPROVED") {
+      EXPECT_EQ(state.value().tickets.at(order).state, "ACCEPTED") << "order " << order;
+    }
+  }
+}
+
+// Cancels (operator requests in the database, as `sagactl cancel` writes them) of sagas that
+// wait for a restaurant that never answers, then kill -9 of the orchestrator at once or soon
+// after: restarted, every cancelled saga ends compensated once, its order REJECTED, none
+// charged.
+TEST(CreateOrderControlCrashTest, KilledWhileCancelsAreAppliedLosesNone) {
+  const std::uint64_t seed = control_seed(80);
+  std::mt19937_64 random(seed);
+  saga::testing::TempDir dir;
+  const DataPaths paths{dir.path().string()};
+  constexpr std::size_t kOrdersCancelled = 12;
+  std::vector<Scenario> scenarios = mixed_scenarios(kOrdersCancelled, seed);
+  // The restaurant answers after 10 minutes: every saga that gets a ticket waits (limit 60 s).
+  const std::vector<pid_t> services = fork_control_services(paths, Millis{600'000});
+  pid_t orchestrator = fork_orchestrator(paths, scenarios, false, Millis{60'000});
+  std::int64_t tickets = 0;
+  wait_until(Millis{20'000}, [&] {
+    tickets = acceptances(paths, "DUE");
+    auto s = read_domain_state(paths);
+    // Every order placed and every ticket that will be created is (the rest were rejected).
+    return s && s.value().orders.size() == kOrdersCancelled &&
+           static_cast<std::size_t>(tickets) + ended_orders(s.value()) == kOrdersCancelled;
+  });
+  ASSERT_GT(tickets, 0) << "no saga waits for the restaurant";
+  std::this_thread::sleep_for(Millis{300});  // each waiting saga's wait step is committed
+  auto inspector = saga::Inspector::open({paths.engine_db(), saga::StoreAccess::kOperator});
+  ASSERT_TRUE(inspector) << inspector.status().to_string();
+  std::vector<std::string> cancelled;
+  for (const Scenario& s : scenarios) {
+    const std::string id = saga_id_of_order(s.order.order_id);
+    auto requested = inspector.value()->cancel(id, {"crash-test", "the consumer cancelled", {}});
+    if (!requested) continue;  // it had ended (rejected early)
+    cancelled.push_back(id);
+    if (cancelled.size() == 2) {
+      std::this_thread::sleep_for(Millis{static_cast<std::int64_t>(random() % 60)});
+      kill9(orchestrator);  // between the requests: some applied, some not yet
+      orchestrator = fork_orchestrator(paths, scenarios, false, Millis{60'000});
+    }
+  }
+  ASSERT_GE(cancelled.size(), 2u) << "too few sagas waited to cancel";
+  std::this_thread::sleep_for(Millis{static_cast<std::int64_t>(random() % 60)});
+  kill9(orchestrator);
+  std::printf("%zu cancels requested; killed the orchestrator %s\n", cancelled.size(),
+              cancelled.size() >= 2 ? "twice" : "once");
+  // The last run: every saga was cancelled or had ended, so it ends at once. Its verdict is a
+  // mismatch (the scenarios expect approvals); the outcome is checked below instead.
+  const pid_t last = fork_orchestrator(paths, scenarios, false, Millis{60'000});
+  const int code = wait_exit(last, Millis{60'000});
+  EXPECT_TRUE(code == 0 || code == 1) << "the orchestrator did not end: " << code;
+  stop_services(services);
+  auto state = read_domain_state(paths);
+  ASSERT_TRUE(state) << state.status().to_string();
+  EXPECT_EQ(check_invariants(state.value(), true), std::vector<std::string>{});
+  auto reader = saga::Inspector::open({paths.engine_db(), saga::StoreAccess::kReadOnly});
+  ASSERT_TRUE(reader);
+  for (const std::string& id : cancelled) {
+    auto detail = reader.value()->saga(id);
+    ASSERT_TRUE(detail && detail.value()) << id;
+    EXPECT_EQ(detail.value()->instance.phase, saga::Phase::kCompensated) << id;
+    int cancels = 0;
+    for (const saga::HistoryEntry& h : detail.value()->history) {
+      cancels += h.event == saga::Event::kCancelled ? 1 : 0;
+    }
+    EXPECT_EQ(cancels, 1) << id << ": the cancel applied once";
+    const std::int64_t order = std::stoll(id.substr(id.find('-') + 1));
+    EXPECT_EQ(state.value().orders.at(order), "REJECTED") << id;
+    EXPECT_FALSE(state.value().authorizations.contains(order)) << id << " was charged";
+  }
+}
 
 }  // namespace
 }  // namespace ftgo

@@ -42,10 +42,7 @@ TEST(GroupSimulationTest, GroupsKeepEveryInvariantUnderFaultsAndCrashes) {
   for (std::uint64_t seed = start; seed < start + 60; ++seed) {
     testing::SimulationResult r = testing::simulate(config, seed);
     EXPECT_TRUE(r.ok()) << r.summary();
-    total.completed += r.stats.completed;
-    total.compensated += r.stats.compensated;
-    total.orchestrator_crashes += r.stats.orchestrator_crashes;
-    total.crash_points_hit += r.stats.crash_points_hit;
+    total += r.stats;
   }
   EXPECT_GT(total.completed, 0u);
   EXPECT_GT(total.compensated, 0u);

@@ -53,7 +53,7 @@ TEST(OrderRaceSimulationTest, TwoHundredSeedsKeepTheOrderAndTheServicesInAgreeme
       "sagas %llu: completed %llu, compensated %llu; cancels completed %llu, revises completed "
       "%llu, orders rejected %llu; lock waits %llu, lock_held %llu, refused while preparing "
       "%llu, revises declined %llu; orchestrator crashes %llu, participant crashes %llu, "
-      "dropped %llu, duplicated %llu, operator retries %llu\n",
+      "dropped %llu, duplicated %llu, operator retries %llu; starts pending while down %llu\n",
       static_cast<unsigned long long>(total.sagas),
       static_cast<unsigned long long>(total.completed),
       static_cast<unsigned long long>(total.compensated),
@@ -68,7 +68,8 @@ TEST(OrderRaceSimulationTest, TwoHundredSeedsKeepTheOrderAndTheServicesInAgreeme
       static_cast<unsigned long long>(total.participant_crashes),
       static_cast<unsigned long long>(total.dropped),
       static_cast<unsigned long long>(total.duplicated),
-      static_cast<unsigned long long>(total.operator_retries));
+      static_cast<unsigned long long>(total.operator_retries),
+      static_cast<unsigned long long>(total.starts_pending_while_down));
   // The races really happened, and every ending was reached.
   EXPECT_GT(total.cancels_completed, 0u);
   EXPECT_GT(total.revises_completed, 0u);
@@ -79,6 +80,8 @@ TEST(OrderRaceSimulationTest, TwoHundredSeedsKeepTheOrderAndTheServicesInAgreeme
   EXPECT_GT(total.orchestrator_crashes, 0u);
   EXPECT_GT(total.participant_crashes, 0u);
   EXPECT_GT(total.dropped, 0u);
+  // Crashes came between the Order service's commit and the engine's pick-up.
+  EXPECT_GT(total.starts_pending_while_down, 0u);
 }
 
 TEST(OrderRaceSimulationTest, TheSameSeedReplaysTheSameRun) {

@@ -37,11 +37,7 @@ TEST(SimulationControlTest, CancelsAndDeadlinesKeepEveryInvariant) {
   for (std::uint64_t seed = start; seed < start + 40; ++seed) {
     SimulationResult r = testing::simulate(config, seed);
     EXPECT_TRUE(r.ok()) << r.summary();
-    total.cancels_applied += r.stats.cancels_applied;
-    total.cancels_refused += r.stats.cancels_refused;
-    total.deadlines_passed += r.stats.deadlines_passed;
-    total.completed += r.stats.completed;
-    total.orchestrator_crashes += r.stats.orchestrator_crashes;
+    total += r.stats;
   }
   std::printf("cancels applied %llu, refused %llu; deadlines passed %llu\n",
               static_cast<unsigned long long>(total.cancels_applied),

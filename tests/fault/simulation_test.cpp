@@ -28,11 +28,7 @@ TEST(SimulationTest, TwoHundredSeedsKeepEveryInvariant) {
   for (std::uint64_t seed = start; seed < start + 200; ++seed) {
     SimulationResult r = testing::simulate(config, seed);
     EXPECT_TRUE(r.ok()) << r.summary();
-    total.completed += r.stats.completed;
-    total.compensated += r.stats.compensated;
-    total.orchestrator_crashes += r.stats.orchestrator_crashes;
-    total.participant_crashes += r.stats.participant_crashes;
-    total.dropped += r.stats.dropped;
+    total += r.stats;
   }
   // The faults really happened, and both endings were reached.
   EXPECT_GT(total.completed, 0u);

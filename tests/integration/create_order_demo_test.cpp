@@ -1,5 +1,7 @@
 // Goal: create_order_demo's command line: an unknown flag (or a missing value, or a number that
-// does not parse) prints the usage and exits with 2; --curve and --curve-keys DIR run the demo
+// does not parse) prints the usage and exits with 2; --accept-within-ms runs the saga-control
+// scenarios (the Kitchen's TicketAccepted event over the wire, cancels of a running Create
+// Order) in threads and in processes; --curve and --curve-keys DIR run the demo
 // with every connection encrypted and authenticated, in threads and in processes; a service
 // started with --curve-keys answers only the orchestrator's key.
 // Method: the demo binary run as a real process (CREATE_ORDER_DEMO_PATH) with its output in
@@ -148,6 +150,58 @@ TEST_F(CreateOrderDemoTest, AServiceWithCurveKeysAnswersOnlyTheOrchestratorsKey)
   EXPECT_EQ(reply->correlation_id, "m-allowed");
   EXPECT_EQ(reply->outcome, saga::Outcome::kSuccess) << reply->reason;
   stop_child(kitchen.value(), SIGTERM);
+}
+
+// The summary line of `scenario` ends with OK.
+bool scenario_ok(const std::string& out, const std::string& scenario) {
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(" " + scenario + " ") != std::string::npos && line.ends_with(" OK")) return true;
+  }
+  return false;
+}
+
+void expect_control_scenarios(const DemoRun& r) {
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("=== Summary: saga control ==="), std::string::npos) << r.out;
+  for (const char* name :
+       {"accepted in time", "never accepted", "accepted too late", "accepted twice",
+        "cancelled while waiting", "cancelled after the pivot", "scheduled order"}) {
+    EXPECT_TRUE(scenario_ok(r.out, name)) << name << "\n" << r.out;
+  }
+  // The lost answer's resend was a duplicate; the late event and the one after the cancel
+  // were refused by the engine.
+  EXPECT_NE(r.out.find("; duplicate"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("TicketAccepted: REFUSED, answered: not_found"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(event_timeout: TicketAccepted)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(cancelled: order-service)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Invariants across the services' databases"), std::string::npos);
+  EXPECT_EQ(r.out.find("VIOLATED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Right after the order was placed its saga was in phase scheduled."),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("22 of 22 scenarios ended as expected"), std::string::npos) << r.out;
+}
+
+TEST_F(CreateOrderDemoTest, SagaControlScenariosEndAsExpectedInThreads) {
+  expect_control_scenarios(demo({"--accept-within-ms", "700", "--accept-after-ms", "50"}));
+}
+
+TEST_F(CreateOrderDemoTest, SagaControlScenariosEndAsExpectedInProcesses) {
+  // The Kitchen process sends TicketAccepted to the orchestrator's events endpoint (ipc).
+  expect_control_scenarios(
+      demo({"--processes", "--accept-within-ms", "700", "--accept-after-ms", "50"}));
+}
+
+TEST_F(CreateOrderDemoTest, AcceptanceEventsRefuseCurveAndABadLimit) {
+  DemoRun curve = demo({"--accept-within-ms", "500", "--curve"});
+  EXPECT_EQ(curve.code, 2);
+  EXPECT_NE(curve.err.find("--accept-within-ms does not go with CURVE yet"), std::string::npos)
+      << curve.err;
+  DemoRun bad = demo({"--accept-within-ms", "soon"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--accept-within-ms needs a number, not 'soon'"), std::string::npos)
+      << bad.err;
 }
 
 }  // namespace

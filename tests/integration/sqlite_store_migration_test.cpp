@@ -64,6 +64,8 @@ TEST_F(SqliteSagaStoreTest, VersionEightDatabaseGainsParallelBranchesAndTheirOut
     raw.exec(
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
         "ALTER TABLE saga_instances DROP COLUMN parent_id; "
+        "ALTER TABLE saga_start_requests DROP COLUMN not_before_ms; "
+        "ALTER TABLE saga_start_requests DROP COLUMN deadline_ms; "
         "UPDATE saga_meta SET value = 8 WHERE key = 'schema_version'");
   }
   auto store = open_store();

@@ -4,7 +4,8 @@
 // started by the running engine after the commit only: a rolled-back start leaves no row and
 // sends nothing; a committed one is found by the polling publisher without a restart (at once
 // after notify_starts(), within start_poll_interval of engine clock otherwise) and runs to its
-// end; one left by a stopped engine is started at the next start.
+// end; one left by a stopped engine is started at the next start; a scheduled one waits for
+// its time.
 // Method: EngineFixture (threaded engine, virtual clock, in-memory transport with scripted FTGO
 // participants) on a real SQLite file that also holds an `orders` table, written through a
 // second SQLiteCpp connection as a service would.
@@ -39,6 +40,10 @@ std::unique_ptr<SQLite::Database> service_db(const std::string& path) {
 
 int count(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt(); }
 
+// How long a wait for a saga that does not exist may take to be answered (kNotFound comes as
+// soon as the engine's loop takes the request; a loaded machine can delay that well past 20 ms).
+constexpr Millis kAnswer{10'000};
+
 EngineOptions shared() {
   EngineOptions o;
   o.shared_database = true;
@@ -53,7 +58,7 @@ EngineOptions shared() {
 // Lets the engine's first batches (its definitions) commit before a test holds the write lock:
 // each wait is a task of a later loop iteration, so the second runs after the first's commit.
 void let_engine_settle(EngineFixture& f) {
-  for (int i = 0; i < 2; ++i) (void)f.engine().wait("no-such-saga", Millis{20});
+  for (int i = 0; i < 2; ++i) (void)f.engine().wait("no-such-saga", kAnswer);
 }
 
 // Order row and saga start in one transaction of the service's connection.
@@ -130,7 +135,7 @@ TEST(TransactionalStartTest, RolledBackStartLeavesNoTraceAndSendsNothing) {
   for (int i = 0; i < 5; ++i) {
     f.clock().advance(Millis{100});
     f.engine().tick();
-    EXPECT_EQ(f.engine().wait("rolled", Millis{20}).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(f.engine().wait("rolled", kAnswer).status().code(), StatusCode::kNotFound);
   }
   EXPECT_EQ(count(*db, "SELECT count(*) FROM orders"), 0);
   EXPECT_EQ(count(*db, "SELECT count(*) FROM saga_start_requests"), 0);
@@ -153,7 +158,7 @@ TEST(TransactionalStartTest, CommittedStartIsNotSentBeforeCommitThenRunsToItsEnd
     f.engine().notify_starts();  // too early: nothing is committed yet
     f.clock().advance(Millis{500});
     f.engine().tick();
-    EXPECT_EQ(f.engine().wait("o1", Millis{50}).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(f.engine().wait("o1", kAnswer).status().code(), StatusCode::kNotFound);
     EXPECT_TRUE(f.transport().sent().empty());
     // A second start of the same id in the same transaction is refused.
     EXPECT_EQ(start_saga_in_transaction(*db, "create_order", "x", start).status().code(),
@@ -174,7 +179,7 @@ TEST(TransactionalStartTest, PollFindsAStartWithoutNotifyWithinThePollInterval) 
   // Let the first poll (which reads everything) pass.
   f.clock().advance(Millis{100});
   f.engine().tick();
-  ASSERT_EQ(f.engine().wait("nothing", Millis{20}).status().code(), StatusCode::kNotFound);
+  ASSERT_EQ(f.engine().wait("nothing", kAnswer).status().code(), StatusCode::kNotFound);
   ASSERT_TRUE(place(*db, "polled", /*commit=*/true).is_ok());
   // The engine clock has not moved: no poll is due yet, the saga is only a pending start.
   f.engine().tick();
@@ -224,6 +229,41 @@ TEST(TransactionalStartTest, UnknownTypeStaysPendingAndAnExistingIdIsRefused) {
   EXPECT_EQ(f.engine().wait("unknown", Millis{20}).status().code(), StatusCode::kTimeout);
   // The unknown type's start is kept for an engine that knows it.
   EXPECT_EQ(count(*db, "SELECT count(*) FROM saga_start_requests WHERE saga_id = 'unknown'"), 1);
+}
+
+// A transactional start may be scheduled (StartOptions::not_before) and carry a deadline: the
+// engine takes it as start_saga's (phase kScheduled until its time, then runs); a deadline not
+// later than not_before is refused before anything is written.
+TEST(TransactionalStartTest, AScheduledStartWaitsForItsTimeAndADeadlineIsKept) {
+  EngineFixture f;
+  auto db = service_db(f.database_path());
+  ASSERT_EQ(f.open(shared()), Status::ok());
+  let_engine_settle(f);
+  const Millis at = f.clock().now() + Millis{60'000};
+  {
+    SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+    StartOptions start;
+    start.id = "later";
+    start.not_before = at;
+    start.deadline = at;
+    EXPECT_EQ(start_saga_in_transaction(*db, "create_order", "order-later", start).status().code(),
+              StatusCode::kInvalidArgument);
+    start.deadline = at + Millis{3'600'000};
+    ASSERT_TRUE(start_saga_in_transaction(*db, "create_order", "order-later", start).is_ok());
+    tx.commit();
+  }
+  f.engine().notify_starts();
+  Result<SagaInstance> seen = Status(StatusCode::kNotFound, "not yet");
+  for (int i = 0; i < 200 && !seen; ++i) {
+    (void)f.engine().wait("later", Millis{10});
+    seen = f.engine().get("later");
+  }
+  ASSERT_TRUE(seen) << seen.status().to_string();
+  EXPECT_EQ(seen->phase, Phase::kScheduled);
+  EXPECT_EQ(seen->saga_deadline, at + Millis{3'600'000});
+  EXPECT_TRUE(f.transport().sent().empty()) << "nothing runs before its time";
+  EXPECT_EQ(f.settle("later", Millis{1'000}, 200).phase, Phase::kCompleted);
+  EXPECT_GE(f.clock().now(), at);
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 // Method: a throwaway cluster (pg_cluster.h); two participant services (transfer_saga.h) on
 // ipc sockets in a temp folder, each with its SQLite inbox and business table; three forked
 // engine processes (each creates its ZeroMQ context after fork), each starting a third of the
-// sagas (the load balancer's part). Once engine-2 has ended some sagas and still owns unfinished
-// ones, it gets SIGKILL. The test then waits (bounded) for every saga to end and checks by SQL:
+// sagas (the load balancer's part). The shipping service (the pivot's participant) starts once
+// engine-2 has placed all its starts, so none of its sagas can have ended yet (on a loaded
+// machine they once all ended before the last start was placed); once engine-2 owns unfinished
+// sagas, it gets SIGKILL. The test then waits (bounded) for every saga to end and checks by SQL:
 // PostgreSQL for phases, owners and history; the participants' SQLite files for effects.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
@@ -28,6 +30,7 @@
 #include "saga/inspection.h"
 #include "saga/testing/temp_dir.h"
 #include "saga/zmq_transport.h"
+#include "serving.h"
 #include "store/pg_connection.h"
 #include "transfer_saga.h"
 
@@ -39,25 +42,7 @@ constexpr int kInstances = 3;
 constexpr int kPerInstance = 40;
 constexpr Millis kLease{3'000};
 
-// A participant on its own thread until destroyed.
-class Serving {
- public:
-  explicit Serving(Result<std::unique_ptr<Participant>> p) {
-    EXPECT_TRUE(p.is_ok()) << p.status().to_string();
-    if (!p) return;
-    p_ = std::move(p).value();
-    thread_ = std::thread([this] { p_->run(); });
-  }
-  ~Serving() {
-    if (!p_) return;
-    p_->stop();
-    thread_.join();
-  }
-
- private:
-  std::unique_ptr<Participant> p_;
-  std::thread thread_;
-};
+using transfer::Serving;
 
 std::int64_t scalar(pg::Connection& c, const std::string& sql,
                     const std::vector<pg::Param>& params = {}) {
@@ -126,29 +111,33 @@ TEST(PgFailoverTest, ThreeInstancesUnderLoadSurviveAKill9OfOne) {
   {
     Serving bank(transfer::open_bank("ipc://" + dir.path().string() + "/bank.sock",
                                      dir.path().string() + "/bank.db"));
-    Serving shipping(transfer::open_shipping("ipc://" + dir.path().string() + "/shipping.sock",
-                                             dir.path().string() + "/ship.db", Millis{15}));
+    ASSERT_TRUE(bank.status().is_ok()) << bank.status().to_string();
     auto opened = pg::Connection::open(*url);
     ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
     pg::Connection& c = **opened;
     const std::string ended = "phase IN ($1, $2)";
     const std::vector<pg::Param> end_phases = {phase(Phase::kCompleted),
                                                phase(Phase::kCompensated)};
-    // engine-2 has ended some of its sagas and owns unfinished ones: kill it now.
+    // engine-2 placed its starts: shipping opens, and engine-2 owns unfinished sagas.
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir.path() / "started-2"); },
+                           std::chrono::seconds(60)))
+        << "engine-2 did not place its starts";
+    Serving shipping(transfer::open_shipping("ipc://" + dir.path().string() + "/shipping.sock",
+                                             dir.path().string() + "/ship.db", Millis{15}));
+    ASSERT_TRUE(shipping.status().is_ok()) << shipping.status().to_string();
     const bool midflight = eventually(
         [&] {
-          auto own = [&](const std::string& cond, std::vector<pg::Param> p) {
-            p.push_back(pg::text("engine-2"));
-            return try_scalar(c,
-                              "SELECT count(*) FROM saga_instances WHERE " + cond +
-                                  " AND owner = $" + std::to_string(p.size()),
-                              p);
-          };
-          const bool started = std::filesystem::exists(dir.path() / "started-2");
-          return started && own(ended, end_phases) >= 3 && own("NOT " + ended, end_phases) >= 3;
+          return try_scalar(
+                     c,
+                     "SELECT count(*) FROM saga_instances WHERE NOT " + ended + " AND owner = $3",
+                     {end_phases[0], end_phases[1], pg::text("engine-2")}) >= 3;
         },
         std::chrono::seconds(60));
-    ASSERT_TRUE(midflight) << "engine-2 never had sagas both ended and in flight";
+    ASSERT_TRUE(midflight) << "engine-2 never owned unfinished sagas (sagas "
+                           << try_scalar(c, "SELECT count(*) FROM saga_instances") << ", ended "
+                           << try_scalar(c, "SELECT count(*) FROM saga_instances WHERE " + ended,
+                                         end_phases)
+                           << ")";
     const std::int64_t orphaned =
         scalar(c, "SELECT count(*) FROM saga_instances WHERE NOT " + ended + " AND owner = $3",
                {end_phases[0], end_phases[1], pg::text("engine-2")});

@@ -1,6 +1,7 @@
 // Goal: with DiagramOptions::control the diagrams show saga control: a scheduled node before the
 // start and "cancel / deadline" edges from every step before the point of no return that sends
-// a command, to the compensation that runs first; none past the pivot; off by default.
+// a command or waits for an event, to the compensation that runs first; none past the pivot;
+// off by default.
 // Method: the DSL's FTGO Create Order (steps: 0 reject_order, 1 verify_consumer, 2
 // create_ticket, 3 authorize_card = pivot, ...); look for the lines; Graphviz when installed.
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "saga/diagram.h"
+#include "unit/booking_saga.h"
 #include "unit/ftgo_saga.h"
 
 namespace test_ftgo {
@@ -50,6 +52,22 @@ TEST(DiagramControlTest, MermaidDrawsTheSamePaths) {
   EXPECT_TRUE(contains(m, "scheduled([\"scheduled<br/>(not before T)\"]) -. time comes .-> start"));
   EXPECT_TRUE(contains(m, "  s1 -. cancel / deadline .-> c0\n")) << m;
   EXPECT_TRUE(contains(m, "  s2 -. cancel / deadline .-> c2\n")) << m;
+  EXPECT_FALSE(contains(m, "  s3 -. cancel / deadline")) << m;
+}
+
+// A wait step before the pivot can be cancelled (or reach the saga's deadline) while it waits:
+// the booking saga's await_confirmation (step 1) has the edge to reserve's compensation; its
+// await_checkin, past the pivot, has none.
+TEST(DiagramControlTest, AWaitStepBeforeThePivotHasItsCancelPath) {
+  std::shared_ptr<const saga::SagaDefinition> d = booking::booking_definition().value();
+  const std::string dot = saga::to_dot(*d, saga::DiagramOptions{true});
+  EXPECT_TRUE(contains(dot,
+                       "s1 -> c0 [style=dotted, color=purple, fontcolor=purple, "
+                       "label=\"cancel / deadline\""))
+      << dot;
+  EXPECT_FALSE(contains(dot, "s3 -> c")) << dot;
+  const std::string m = saga::to_mermaid(*d, saga::DiagramOptions{true});
+  EXPECT_TRUE(contains(m, "  s1 -. cancel / deadline .-> c0\n")) << m;
   EXPECT_FALSE(contains(m, "  s3 -. cancel / deadline")) << m;
 }
 

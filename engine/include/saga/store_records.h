@@ -55,6 +55,9 @@ struct StartRequest {
   std::string trace_id;       // empty: the engine makes one
   std::string data;
   Millis requested_at{0};  // the caller's wall clock, ms since the Unix epoch
+  // StartOptions::not_before and deadline (schema v9; engine clock, 0: none).
+  Millis not_before{0};
+  Millis deadline{0};
 };
 
 // Operator requests (schema v2): sagactl asks, the engine applies on its own thread. Stored as

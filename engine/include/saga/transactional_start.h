@@ -23,6 +23,7 @@
 // committed in between, because WAL cannot upgrade a stale read snapshot to a write.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -46,8 +47,12 @@ Status prepare_engine_tables(SQLite::Database& db);
 // Inside the transaction open on `db`: records the start of a saga of `type` with `data` (the
 // saga data, encoded as the definition expects) and returns its id (options.id, or a new
 // unique id). options.version 0: the highest version registered when the engine starts it.
-// Errors (nothing written): kFailedPrecondition when no transaction is open on `db` or the file
-// has no engine tables at this build's schema version; kAlreadyExists when a saga or a pending
+// options.not_before and options.deadline as Engine::start_saga's (engine clock: the system
+// clock's ms since the Unix epoch for an engine on SystemClock): the saga is scheduled, or
+// has a deadline; a deadline that passed before the engine took the start acts at once.
+// Errors (nothing written): kInvalidArgument for a deadline not later than not_before;
+// kFailedPrecondition when no transaction is open on `db` or the file has no engine tables at
+// this build's schema version; kAlreadyExists when a saga or a pending
 // start has that id; kInvalidArgument for an empty type; SQLite errors mapped as the store maps
 // them. An error leaves the caller's transaction open: the caller decides to roll back.
 Result<std::string> start_saga_in_transaction(SQLite::Database& db, std::string_view type,
@@ -64,5 +69,33 @@ Result<std::string> start_saga_in_transaction_with(SQLite::Database& db, std::st
   if (!bytes) return bytes.status();
   return start_saga_in_transaction(db, type, bytes.value(), options);
 }
+
+// start_saga_in_transaction for many starts on one connection: the statements are prepared at
+// the first start and kept, so a start parses no SQL (start_saga_in_transaction prepares them
+// on every call). Same contract and errors as start_saga_in_transaction on the connection given
+// here; the schema version is checked at every start (through a kept statement). Use it from
+// one thread at a time, and destroy it before the connection (it holds prepared statements of
+// that connection, which SQLite needs finalized before a close).
+class TransactionalStarts {
+ public:
+  explicit TransactionalStarts(SQLite::Database& db);
+  ~TransactionalStarts();
+  TransactionalStarts(const TransactionalStarts&) = delete;
+  TransactionalStarts& operator=(const TransactionalStarts&) = delete;
+
+  Result<std::string> start(std::string_view type, std::string_view data,
+                            const StartOptions& options = {});
+  template <typename T>
+  Result<std::string> start_with(std::string_view type, const T& data,
+                                 const StartOptions& options = {}) {
+    Result<std::string> bytes = encode_body(data);
+    if (!bytes) return bytes.status();
+    return start(type, bytes.value(), options);
+  }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace saga

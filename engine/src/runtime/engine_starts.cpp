@@ -48,7 +48,10 @@ void Engine::Impl::apply_start_requests(PendingBatch& batch) {
     instance.version = request.version;
     instance.trace_id = request.trace_id.empty() ? new_id() : request.trace_id;
     instance.data = std::move(request.data);
-    Status s = stage_start(batch, std::move(instance), true);
+    // Scheduled and deadline as start_saga's; a deadline that passed before the engine took
+    // the start acts at once (the saga ends or compensates, and its history says why).
+    instance.saga_deadline = request.deadline;
+    Status s = stage_start(batch, std::move(instance), true, request.not_before);
     if (s || s.code() == StatusCode::kAlreadyExists) {
       // Started, or a duplicate of a saga that exists: the row's work is done either way.
       if (!s)

@@ -86,7 +86,17 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
   return c;
 }
 
-Connection::~Connection() { PQfinish(conn_); }
+std::unique_ptr<Connection> Connection::borrow(pg_conn* conn) {
+  return std::unique_ptr<Connection>(new Connection(conn, false));
+}
+
+bool Connection::in_transaction() const {
+  return conn_ != nullptr && PQtransactionStatus(conn_) == PQTRANS_INTRANS;
+}
+
+Connection::~Connection() {
+  if (owned_) PQfinish(conn_);
+}
 
 bool Connection::broken() const { return needs_reset_ || PQstatus(conn_) != CONNECTION_OK; }
 

@@ -59,6 +59,10 @@ class Connection {
  public:
   // Connects; kUnavailable (with libpq's message) when the server cannot be reached.
   static Result<std::unique_ptr<Connection>> open(const std::string& url);
+  // Wraps a caller's connection without taking it: never closed, reset or reconfigured here.
+  static std::unique_ptr<Connection> borrow(pg_conn* conn);
+  // Whether a transaction is open on the connection (and no statement of it failed).
+  bool in_transaction() const;
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -78,8 +82,9 @@ class Connection {
   Status reset();
 
  private:
-  explicit Connection(pg_conn* conn) : conn_(conn) {}
+  explicit Connection(pg_conn* conn, bool owned = true) : conn_(conn), owned_(owned) {}
   pg_conn* conn_;
+  bool owned_ = true;
   bool needs_reset_ = false;  // a statement failed as if the session were gone
 };
 

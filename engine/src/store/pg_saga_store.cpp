@@ -163,6 +163,7 @@ Status PgSagaStore::write_batch(const StoreBatch& batch) {
       return s;
     }
   }
+  if (Status s = delete_start_requests(batch.start_requests_done); !s) return s;
   return write_locks(batch.locks);
 }
 

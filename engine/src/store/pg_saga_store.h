@@ -61,6 +61,13 @@ class PgSagaStore final : public SagaStore {
   Result<std::size_t> prune_finished(Millis before, std::size_t limit,
                                      const PruneArchive& archive) override;
 
+  // Transactional starts (pg_start_requests.cpp). start_requests() takes the rows it returns
+  // for this incarnation (taken_by) so that no other live instance starts them too: rows nobody
+  // took, rows of incarnations whose lease expired, and this incarnation's rows above `after`
+  // (seqs are not in commit order here, so untaken rows below `after` are read as well).
+  Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit) override;
+  Result<bool> start_pending(const std::string& saga_id) override;
+
   bool shared() const override { return options_.access == StoreAccess::kEngine; }
   Result<LeaseReport> renew_lease(std::size_t claim_limit) override;
   std::string lease_owner() const override { return options_.instance_name; }
@@ -78,6 +85,7 @@ class PgSagaStore final : public SagaStore {
   Status write_batch(const StoreBatch& batch);
   Status write_definition(const DefinitionRecord& d);
   Status write_locks(const LockChanges& changes);
+  Status delete_start_requests(const std::vector<std::int64_t>& seqs);
   Result<std::vector<SagaInstance>> claim(std::size_t limit);
   Result<std::vector<SagaInstance>> instances(const std::string& where_and_order,
                                               const std::vector<pg::Param>& params);

@@ -161,12 +161,28 @@ CREATE TABLE saga_branch_outbox (
 CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
 )sql";
 
-// Version 3: child sagas (SQLite's version 10).
+// Version 3: transactional starts (saga/pg_transactional_start.h), as SQLite's v6 table plus
+// taken_by: the lease epoch of the engine incarnation that took the row to start its saga (0:
+// none yet). A row taken by an incarnation whose lease expired may be taken by another.
 constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE saga_start_requests (
+  seq              BIGSERIAL NOT NULL PRIMARY KEY,
+  saga_id          TEXT      NOT NULL UNIQUE,
+  type             TEXT      NOT NULL,
+  version          BIGINT    NOT NULL,
+  trace_id         TEXT      NOT NULL,
+  data             BYTEA     NOT NULL,
+  requested_at_ms  BIGINT    NOT NULL,
+  taken_by         BIGINT    NOT NULL DEFAULT 0
+);
+)sql";
+
+// Version 4: child sagas (SQLite's version 11).
+constexpr const char* kSchemaV4 = R"sql(
 ALTER TABLE saga_instances ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");
 
 // Any number: the advisory lock key the migrations take ("saga" in ASCII).

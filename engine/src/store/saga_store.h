@@ -34,7 +34,9 @@ struct StoreBatch {
   std::vector<DefinitionRecord> definitions;  // inserted if absent
   std::vector<SagaInstance> inserts;          // new instances; row_version is written as 1
   // Updated instances: the row must still have `row_version` (the value read); it is written
-  // as row_version + 1. A mismatch fails the whole batch with kConflict.
+  // as row_version + 1. A mismatch fails the whole batch with kConflict. id, type, version,
+  // fingerprint, trace_id and created_at never change after the insert: a backend may leave
+  // them out of the update (SQLite does).
   std::vector<SagaInstance> updates;
   std::vector<std::pair<std::string, HistoryEntry>> history;  // (saga id, entry), appended
   std::vector<OutboxEntry> outbox_put;                        // replaces the saga's outbox row

@@ -31,11 +31,15 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                               "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23, ?24, ?25)")),
       update_instance(db,
-                      "UPDATE saga_instances SET type = ?2, version = ?3, fingerprint = ?4, "
+                      // Not type (?2), version (?3), fingerprint (?4), trace_id (?17),
+                      // created_at_ms (?18): written by the insert, they never change
+                      // (StoreBatch::updates). Leaving created_at_ms out spares the
+                      // saga_instances_by_created index a delete and an insert per update.
+                      "UPDATE saga_instances SET "
                       "phase = ?5, failed_from = ?6, step = ?7, attempt = ?8, delivery = ?9, "
                       "skipped_mask = ?10, message_seq = ?11, data = ?12, last_request_id = ?13, "
-                      "wait = ?14, deadline_ms = ?15, last_reason = ?16, trace_id = ?17, "
-                      "created_at_ms = ?18, updated_at_ms = ?19, row_version = row_version + 1, "
+                      "wait = ?14, deadline_ms = ?15, last_reason = ?16, "
+                      "updated_at_ms = ?19, row_version = row_version + 1, "
                       "locks_through = ?21, failure_cause = ?22, saga_deadline_ms = ?23, "
                       "branches = ?24, parent_id = ?25 "
                       "WHERE id = ?1 AND row_version = ?20"),

@@ -271,7 +271,16 @@ CREATE INDEX saga_branch_outbox_by_saga ON saga_branch_outbox (saga_id);
 )sql");
 }
 
-// Version 10: child sagas (docs/dsl.md, "Child sagas"): the id of the saga that started this one.
+// Version 10: a transactional start may be scheduled and have a deadline (StartOptions::not_before
+// and deadline, saga/transactional_start.h); 0: none, as rows written before have.
+void add_start_schedule(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_start_requests ADD COLUMN not_before_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE saga_start_requests ADD COLUMN deadline_ms INTEGER NOT NULL DEFAULT 0;
+)sql");
+}
+
+// Version 11: child sagas (docs/dsl.md, "Child sagas"): the id of the saga that started this one.
 void add_parent_id(SQLite::Database& db) {
   db.exec(R"sql(
 ALTER TABLE saga_instances ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
@@ -297,7 +306,7 @@ constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
     {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
     {7, &add_saga_control},         {8, &add_external_events},  {9, &add_parallel_branches},
-    {10, &add_parent_id},
+    {10, &add_start_schedule},      {11, &add_parent_id},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -25,9 +25,10 @@ Result<bool> SqliteSagaStore::Impl::changed_elsewhere() {
 Result<std::vector<StartRequest>> SqliteSagaStore::Impl::start_requests(std::int64_t after,
                                                                         std::size_t limit) {
   return guarded("store: start_requests", [&] {
-    SQLite::Statement s(db_,
-                        "SELECT seq, saga_id, type, version, trace_id, data, requested_at_ms "
-                        "FROM saga_start_requests WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    SQLite::Statement s(
+        db_,
+        "SELECT seq, saga_id, type, version, trace_id, data, requested_at_ms, "
+        "not_before_ms, deadline_ms FROM saga_start_requests WHERE seq > ?1 ORDER BY seq LIMIT ?2");
     s.bind(1, after);
     s.bind(2, sql_limit(limit));
     return read_rows(s, [](const SQLite::Statement& row) -> Result<StartRequest> {
@@ -39,6 +40,8 @@ Result<std::vector<StartRequest>> SqliteSagaStore::Impl::start_requests(std::int
       r.trace_id = column_bytes(row.getColumn(4));
       r.data = column_bytes(row.getColumn(5));
       r.requested_at = Millis(row.getColumn(6).getInt64());
+      r.not_before = Millis(row.getColumn(7).getInt64());
+      r.deadline = Millis(row.getColumn(8).getInt64());
       return r;
     });
   });

@@ -69,6 +69,19 @@
 //   and, once its retry policy is exhausted, treats the step as failed. Use kHold only where
 //   the holder's saga ends well within that time; kRefuse otherwise.
 //
+// Saga starts (and events) in the handler's transaction (docs/embedding.md, "Participants"). When
+// the participant's file also holds the engine's tables (ParticipantOptions::engine_tables, or
+// an engine opened on the same file with EngineOptions::shared_database), a handler may start a
+// saga with HandlerContext::start_saga(): the start row is written in the command's savepoint,
+// so it commits with the handler's business rows and the inbox row, or not at all:
+//   - a handler that throws, a LockResult::refusal() and a held command roll it back; a failed
+//     batch commit leaves nothing; in each case nothing is ever sent for it;
+//   - a duplicate delivery (inbox hit) does not run the handler, so it starts nothing again;
+//   - a handler's own failure reply (saga::failure) commits its writes, the start included.
+// An engine open on the file (in this process or another) finds the committed start within its
+// start_poll_interval (ParticipantOptions::outbox_committed may call Engine::notify_starts()) and
+// runs it, also after a crash of the participant or of the engine (the row waits in the file).
+//
 // Frames that are not valid saga/1 (wrong frame count, bad tag or header, oversized, a reply
 // sent to a participant) are dropped, logged through ParticipantOptions::log and counted in
 // stats(); they never crash the participant and get no answer. The library never writes to
@@ -97,6 +110,11 @@
 #include "saga/participant_sql.h"
 #include "saga/status.h"
 #include "saga/synchronous.h"
+#include "saga/transactional_start.h"
+
+namespace SQLite {
+class Database;
+}
 
 namespace saga {
 
@@ -265,15 +283,39 @@ class HandlerContext {
   // The saga that holds `key`, or nothing when it is free. Reads inside the transaction.
   std::optional<std::string> lock_holder(std::string_view key);
 
+  // Starts a saga of `type` with `data` (encoded as its definition expects) in this command's
+  // transaction (saga/transactional_start.h, start_saga_in_transaction): it commits with the
+  // handler's writes and its inbox row, or not at all (see "Saga starts" above). Returns the
+  // saga's id (options.id or a new one). Give a deterministic options.id (derived from the
+  // command, e.g. saga_id() + "/" + step()) when the same start must not happen twice even
+  // under a new message_id: the second one is kAlreadyExists.
+  // Errors returned to the handler (nothing written): kFailedPrecondition (the file has no
+  // engine tables at this build's schema version: ParticipantOptions::engine_tables), kAlready
+  // Exists, kInvalidArgument. A database error (kBusy, kIoError, ...) throws HandlerInterrupted,
+  // as the lock calls do: the batch is rolled back and gets no reply (the orchestrator resends).
+  Result<std::string> start_saga(std::string_view type, std::string_view data,
+                                 const StartOptions& options = {});
+
+  // The same, encoding `data` with cereal portable binary (the DSL's typed saga data).
+  template <typename T>
+  Result<std::string> start_saga_with(std::string_view type, const T& data,
+                                      const StartOptions& options = {}) {
+    Result<std::string> encoded = encode_body(data);
+    return encoded ? start_saga(type, encoded.value(), options)
+                   : Result<std::string>(encoded.status());
+  }
+
  private:
   friend struct detail::HandlerContextAccess;
 
   const Envelope& command_;
   Sql& sql_;
   const Clock* clock_ = nullptr;
-  std::optional<std::string> held_on_;  // kHold met another saga's lock on this key
-  Status store_error_;                  // a lock statement failed
-  std::vector<std::string> released_;   // keys unlock()/unlock_all() released
+  std::optional<std::string> held_on_;    // kHold met another saga's lock on this key
+  Status store_error_;                    // a lock statement failed
+  std::vector<std::string> released_;     // keys unlock()/unlock_all() released
+  SQLite::Database* database_ = nullptr;  // the participant's connection, set by the library
+  std::size_t outbox_writes_ = 0;         // starts (and events) written by this handler
 };
 
 template <Message Cmd>
@@ -327,6 +369,15 @@ struct ParticipantOptions {
   Millis resend_horizon{0};
   Millis inbox_prune_interval{60'000};    // > 0
   std::size_t inbox_prune_batch = 1'000;  // 1..100000
+
+  // Creates or migrates the engine's tables in database_path at open (prepare_engine_tables),
+  // so that handlers can call HandlerContext::start_saga before any engine opened the file.
+  // The engine that runs those sagas opens the same file with EngineOptions::shared_database.
+  bool engine_tables = false;
+  // Called on the participant's thread after a commit that holds saga starts written by
+  // handlers (HandlerContext::start_saga), with their number. With the engine in the same
+  // process: [&engine](std::size_t) { engine.notify_starts(); }. Must not block or throw.
+  std::function<void(std::size_t)> outbox_committed;
 };
 
 // Counters since open(). Every field only grows.
@@ -348,6 +399,7 @@ struct ParticipantStats {
   std::uint64_t held_commands = 0;        // commands put on hold behind another saga's lock
   std::uint64_t held_resends = 0;         // deliveries of a held message_id: not run again
   std::uint64_t inbox_pruned = 0;         // saga_inbox rows deleted by inbox retention
+  std::uint64_t sagas_started = 0;        // HandlerContext::start_saga calls committed
 };
 
 class Participant {

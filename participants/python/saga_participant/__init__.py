@@ -8,7 +8,8 @@
 
 Needs python3-zmq; everything else is the standard library (sqlite3, json).
 """
-from . import contracts, wire
+from . import contracts, events, wire
 from .participant import Context, Participant, Reply, failure, success
 
-__all__ = ["Context", "Participant", "Reply", "contracts", "failure", "success", "wire"]
+__all__ = ["Context", "Participant", "Reply", "contracts", "events", "failure", "success",
+           "wire"]

@@ -4,6 +4,8 @@
 // are in order_race_checks.cpp. See order_race_simulation.h.
 #include "order_race_simulation.h"
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <algorithm>
 #include <sstream>
 #include <utility>
@@ -13,6 +15,7 @@
 #include "race.h"
 #include "saga/body_codec.h"
 #include "saga/engine.h"
+#include "saga/transactional_start.h"
 
 namespace order_race {
 
@@ -32,6 +35,7 @@ void OrderRaceStats::add(const OrderRaceStats& o) {
   dropped += o.dropped;
   duplicated += o.duplicated;
   operator_retries += o.operator_retries;
+  starts_pending_while_down += o.starts_pending_while_down;
 }
 
 std::string OrderRaceResult::summary() const {
@@ -41,8 +45,9 @@ std::string OrderRaceResult::summary() const {
       << ", cancels completed " << stats.cancels_completed << ", revises completed "
       << stats.revises_completed << ", lock waits " << stats.lock_waits << ", lock_held "
       << stats.lock_held_refusals << ", orchestrator crashes " << stats.orchestrator_crashes
-      << ", participant crashes " << stats.participant_crashes << ", dropped " << stats.dropped
-      << ", trace " << std::hex << trace_hash << std::dec << ")";
+      << ", participant crashes " << stats.participant_crashes << ", starts pending while down "
+      << stats.starts_pending_while_down << ", dropped " << stats.dropped << ", trace " << std::hex
+      << trace_hash << std::dec << ")";
   for (const std::string& v : violations) out << "\n  violation: " << v;
   if (!ok()) out << "\n" << final_state;
   return out.str();
@@ -63,6 +68,8 @@ using ftgo::LineItem;
 using saga::Envelope;
 using saga::Millis;
 using saga::SagaDefinition;
+
+Race::~Race() = default;
 
 Race::Race(const OrderRaceConfig& config, std::uint64_t seed)
     : SimWorld(seed, world_options(config)), config_(config), services_(config.breakage) {
@@ -213,18 +220,15 @@ void Race::note_lock_state(SagaRecord& record, const SagaDefinition& definition)
 }
 
 // One request of the Order service (OrderService::create_order / cancel_order / revise_order):
-// the saga data comes from the order as it is now. False: the engine crashed; try again later.
+// the saga data comes from the order as it is now; the order change and the saga's start commit
+// together (start_in_transaction). True: done with it.
 bool Race::start(const std::string& id) {
   SagaRecord& record = sagas_.at(id);
   const ftgo_model::Order* order = nullptr;
   if (auto it = services_.orders.find(record.order_id); it != services_.orders.end()) {
     order = &it->second;
   }
-  if (record.kind == Kind::kCreate && !order) {
-    // The order row is committed before its saga starts (order_service.h, "atomic start").
-    ftgo::CreateOrderData data = saga::decode_body<ftgo::CreateOrderData>(record.data).value();
-    services_.insert_order(record.order_id, data);
-  } else if (record.kind == Kind::kCancel && record.data.empty()) {
+  if (record.kind == Kind::kCancel && record.data.empty()) {
     ftgo::CancelOrderData data;
     data.order_id = record.order_id;
     data.consumer_id = order->consumer_id;
@@ -241,20 +245,93 @@ bool Race::start(const std::string& id) {
     record.data = saga::encode_body(data).value();
   }
   const SagaDefinition& d = definition(record.kind);
-  if (!record.started) note_lock_state(record, d);
-  saga::StartOptions options;
-  options.id = record.id;
-  saga::Result<std::string> started = engine()->start_saga(d.name, record.data, options);
+  // Starts an engine left in the file when it crashed go first (they are ahead in the queue),
+  // so that the lock table noted here is the one this start meets.
+  if (starts_pending()) {
+    engine()->notify_starts();
+    if (!engine()->run_once(Millis{0})) {
+      crash_engine(true);
+      return false;
+    }
+  }
+  note_lock_state(record, d);
+  if (!start_in_transaction(record, d)) return true;
+  if (record.kind == Kind::kCreate) {
+    // The order row: committed with its saga's start (no crash can come between here).
+    ftgo::CreateOrderData data = saga::decode_body<ftgo::CreateOrderData>(record.data).value();
+    services_.insert_order(record.order_id, data);
+  }
   trace().add("start");
   trace().add(record.id);
-  record.started = true;  // the lock state above is the first attempt's
-  if (started || started.status().code() == saga::StatusCode::kAlreadyExists) return true;
-  if (started.status().code() == saga::StatusCode::kUnavailable) {
-    crash_engine(true);  // stopped at a crash point after committing the start
+  record.started = true;
+  // The engine takes it at once (a start is staged before the replies of its batch), so the
+  // lock table noted above is the one the start meets, and the next start sees its lock. A
+  // crash at a crash point of that commit leaves the start in the file for the next engine.
+  engine()->notify_starts();
+  if (!engine()->run_once(Millis{0})) crash_engine(true);
+  return true;
+}
+
+// The Order service's transaction: the start row, committed on the service's own connection.
+bool Race::start_in_transaction(SagaRecord& record, const SagaDefinition& definition) {
+  try {
+    if (!orders_db_) {
+      orders_db_ =
+          std::make_unique<SQLite::Database>(database_path(), SQLite::OPEN_READWRITE, 5'000);
+    }
+    SQLite::Transaction tx(*orders_db_, SQLite::TransactionBehavior::IMMEDIATE);
+    saga::StartOptions options;
+    options.id = record.id;
+    saga::Result<std::string> started =
+        saga::start_saga_in_transaction(*orders_db_, definition.name, record.data, options);
+    if (!started) {
+      violation("start " + record.id + ": " + started.status().to_string());
+      return false;
+    }
+    tx.commit();
+    return true;
+  } catch (const std::exception& e) {
+    violation("start " + record.id + ": " + e.what());
     return false;
   }
-  violation("start " + record.id + ": " + started.status().to_string());
-  return true;
+}
+
+// Whether the file holds starts that no engine has taken yet.
+bool Race::starts_pending() {
+  if (!orders_db_) return false;
+  try {
+    return orders_db_->execAndGet("SELECT count(*) FROM saga_start_requests").getInt64() > 0;
+  } catch (const std::exception& e) {
+    violation(std::string("pending starts: ") + e.what());
+    return false;
+  }
+}
+
+// While the orchestrator is down: every placed order has its Create Order saga in the file, as
+// an instance or as a pending start (one query), and the pending starts are counted.
+void Race::check_orders_while_down() {
+  if (engine() != nullptr || !orders_db_) return;
+  try {
+    SQLite::Statement q(*orders_db_,
+                        "SELECT (SELECT count(*) FROM saga_instances WHERE id = ?1), "
+                        "(SELECT count(*) FROM saga_start_requests WHERE saga_id = ?1)");
+    for (const auto& [id, record] : sagas_) {
+      if (!record.started) continue;
+      q.bind(1, id);
+      if (!q.executeStep()) continue;
+      const std::int64_t instances = q.getColumn(0).getInt64();
+      const std::int64_t pending = q.getColumn(1).getInt64();
+      q.reset();
+      if (instances + pending != 1) {
+        violation("while the orchestrator is down, saga " + id + " has " +
+                  std::to_string(instances) + " instances and " + std::to_string(pending) +
+                  " pending starts (want exactly one)");
+      }
+      stats_.starts_pending_while_down += static_cast<std::uint64_t>(pending);
+    }
+  } catch (const std::exception& e) {
+    violation(std::string("orders check: ") + e.what());
+  }
 }
 
 Millis Race::next_event(Millis next) const {
@@ -264,6 +341,7 @@ Millis Race::next_event(Millis next) const {
 // The restaurant's staff: accept the ticket, or start preparing it. A refusal (no ticket yet,
 // not confirmed yet, a saga holds it) is tried again a little later, while it can still work.
 void Race::on_turn() {
+  check_orders_while_down();
   while (!kitchen_.empty() && kitchen_.begin()->first.first <= now()) {
     const auto [order_id, act] = kitchen_.begin()->second;
     kitchen_.erase(kitchen_.begin());

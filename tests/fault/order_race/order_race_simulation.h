@@ -14,7 +14,15 @@
 // and reopens the same database. A quiet period then lets everything end; an operator retries
 // sagas that ended kFailed.
 //
+// Starts are the Order service's (examples/create_order/order_service.h): the order change and
+// the saga's start commit in ONE transaction on the service's own connection to the engine's
+// file (saga/transactional_start.h), whether the orchestrator is up or not; the engine takes
+// the start at its next run (notify_starts()), and a crash before it commits that leaves the
+// start in the file for the next engine.
+//
 // Invariants checked at the end (each violation is one line of the result):
+//   - while the orchestrator is down, one query on the file finds every placed order's saga
+//     (an instance or a pending start): no order without its saga;
 //   - every saga is completed or compensated; Engine::locks() is empty (no key held, no saga
 //     queued); no order or ticket is left *_PENDING or locked by a saga;
 //   - the services agree with the order: CANCELLED <=> ticket CANCELLED and authorization
@@ -80,6 +88,9 @@ struct OrderRaceStats {
   std::uint64_t dropped = 0;
   std::uint64_t duplicated = 0;
   std::uint64_t operator_retries = 0;
+  // Starts committed by the Order service and not yet taken by the engine, counted each turn
+  // while the orchestrator was down (the crash between the two commits).
+  std::uint64_t starts_pending_while_down = 0;
   void add(const OrderRaceStats& o);
 };
 

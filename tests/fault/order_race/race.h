@@ -17,6 +17,10 @@
 #include "saga/definition.h"
 #include "saga/testing/sim_world.h"
 
+namespace SQLite {
+class Database;
+}
+
 namespace order_race {
 
 enum class Kind { kCreate, kCancel, kRevise };
@@ -47,6 +51,7 @@ enum class KitchenAct { kAccept, kPrepare };
 class Race final : public saga::testing::SimWorld {
  public:
   Race(const OrderRaceConfig& config, std::uint64_t seed);
+  ~Race() override;
 
   OrderRaceResult run();
 
@@ -65,6 +70,9 @@ class Race final : public saga::testing::SimWorld {
   void plan();
   std::vector<ftgo::LineItem> random_items(bool allow_big);
   void note_lock_state(SagaRecord& record, const saga::SagaDefinition& definition);
+  bool start_in_transaction(SagaRecord& record, const saga::SagaDefinition& definition);
+  void check_orders_while_down();
+  bool starts_pending();
   void check_order(std::int64_t order_id, const std::vector<const SagaRecord*>& sagas);
   const saga::SagaDefinition& definition(Kind kind) const {
     return *definitions_[static_cast<std::size_t>(kind)];
@@ -79,6 +87,9 @@ class Race final : public saga::testing::SimWorld {
   std::map<std::string, SagaRecord> sagas_;  // by saga id
   std::map<std::pair<saga::Millis, std::uint64_t>, std::pair<std::int64_t, KitchenAct>> kitchen_;
   std::map<std::string, std::vector<Send>> sends_;  // by saga id
+  // The Order service's own connection to the file (the engine's tables are in it): each
+  // order change and its saga's start commit in one transaction (start_saga_in_transaction).
+  std::unique_ptr<SQLite::Database> orders_db_;
 };
 
 }  // namespace order_race

@@ -142,6 +142,23 @@ Result<RecordedHistory> export_history(Engine& engine, std::string_view id,
   out.start_data = std::move(start_data);
   if (definition) out.step_names = names_of(*definition);
   out.entries = std::move(history).value();
+  // The engine keeps the events a saga took (Engine::events): each event_received entry (reason:
+  // the event id) gets its payload, so that the replay feeds decide() the same event.
+  bool took_events = false;
+  for (const HistoryEntry& e : out.entries)
+    took_events = took_events || e.event == Event::kEventReceived;
+  if (took_events) {
+    Result<std::vector<StoredEvent>> events = engine.events(id);
+    if (!events) return events.status();
+    for (std::size_t k = 0; k < out.entries.size(); ++k) {
+      if (out.entries[k].event != Event::kEventReceived) continue;
+      for (const StoredEvent& stored : events.value()) {
+        if (stored.event_id == out.entries[k].reason) {
+          out.reply_bodies[k] = {stored.content_type, stored.body};
+        }
+      }
+    }
+  }
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <utility>
 
+#include "scenario_matrix_events.h"
+
 namespace saga::testing {
 
 std::string_view to_string(ScenarioKind kind) {
@@ -24,6 +26,14 @@ std::string_view to_string(ScenarioKind kind) {
       return "reply_duplicated";
     case ScenarioKind::kActionTimesOut:
       return "action_times_out";
+    case ScenarioKind::kEventEarly:
+      return "event_early";
+    case ScenarioKind::kEventLate:
+      return "event_late";
+    case ScenarioKind::kEventDuplicated:
+      return "event_duplicated";
+    case ScenarioKind::kEventNever:
+      return "event_never";
     case ScenarioKind::kCancelled:
       return "cancelled";
   }
@@ -161,6 +171,7 @@ ScenarioPlan plan_scenarios(const SagaDefinition& def, const ScenarioConfig& con
            "is retried forever and never ends failed");
     }
   }
+  matrix_events::plan(def, out);  // wait steps: event_*/<s>, cancelled/<s>
   return plan;
 }
 
@@ -176,12 +187,13 @@ class ScenarioRun {
  public:
   ScenarioRun(std::shared_ptr<const SagaDefinition> def, const ScenarioConfig& config,
               const Scenario& scenario)
-      : def_(*def), config_(config), h_(def, harness_options()) {
+      : def_(*def), config_(config), h_(def, harness_options()), events_(*def, config, scenario) {
     out_.scenario = scenario;
   }
 
   ScenarioOutcome run() {
     h_.start(config_.start_data);
+    events_.at_start(h_);
     int inputs = 0;
     for (; inputs < config_.max_inputs && step(); ++inputs) {
     }
@@ -224,6 +236,7 @@ class ScenarioRun {
       answer(h_.commands().back());
       return true;
     }
+    if (s.wait == Wait::kEvent) return events_.at_wait(h_, cancel_tried_, cancel_status_);
     if (s.wait != Wait::kNone) return h_.fire_timer();
     problem("stuck in " + std::string(to_string(s.phase)) + " with no timer");
     return false;
@@ -317,6 +330,15 @@ class ScenarioRun {
       case ScenarioKind::kCancelled:
         check_cancel(phase, compensations);
         break;
+      case ScenarioKind::kEventEarly:
+      case ScenarioKind::kEventLate:
+      case ScenarioKind::kEventDuplicated:
+      case ScenarioKind::kEventNever: {
+        const matrix_events::Driver::Expectation e = events_.check(out_, out_.problems);
+        phase = e.phase;
+        if (e.compensates) compensations = expected_compensations(sc().step, /*own=*/false);
+        break;
+      }
       case ScenarioKind::kCompensationExhausted:
         operator_expected = true;
         [[fallthrough]];
@@ -376,6 +398,7 @@ class ScenarioRun {
   std::set<std::pair<std::string, std::uint32_t>> answered_;  // (message_id, delivery)
   std::set<std::string> seen_;
   std::map<std::pair<std::size_t, bool>, int> tries_;  // distinct messages per (step, direction)
+  matrix_events::Driver events_;                       // wait steps (scenario_matrix_events.h)
 };
 
 }  // namespace

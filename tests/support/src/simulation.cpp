@@ -75,6 +75,17 @@ class Sim final : public SimWorld {
   bool start(const std::string& id) override;
   bool cancel(const std::string& id);
   static constexpr std::string_view kCancelPrefix = "cancel:";
+  // External events (SimulationConfig::events): planned in prepare(), each delivery a "start"
+  // "event:<n>" of events_[n].
+  struct PlannedEvent {
+    std::string saga_id;
+    SimEvent event;
+  };
+  static constexpr std::string_view kEventPrefix = "event:";
+  std::vector<PlannedEvent> events_;
+  void plan_events(std::uint64_t i, const std::string& id, Millis at);
+  bool send_event(std::size_t n);
+  void check_events(const SagaInstance& saga, const std::vector<HistoryEntry>& history);
   std::set<std::string> cancelled_;  // sagas whose cancel the engine took
   void check() override;
   void check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& history);
@@ -126,6 +137,7 @@ bool Sim::prepare() {
         schedule_start(at + *after, std::string(kCancelPrefix) + id);  // a "start" that cancels
       }
     }
+    if (config_.events) plan_events(static_cast<std::uint64_t>(i), id, at);
   }
   return true;
 }
@@ -175,6 +187,9 @@ Envelope Sim::handle(const std::string& name, const Envelope& command) {
 
 bool Sim::start(const std::string& id) {
   if (id.starts_with(kCancelPrefix)) return cancel(id.substr(kCancelPrefix.size()));
+  if (id.starts_with(kEventPrefix)) {
+    return send_event(std::stoul(id.substr(kEventPrefix.size())));
+  }
   const std::uint64_t i = planned_.at(id);
   StartOptions options;
   options.id = id;
@@ -223,6 +238,66 @@ bool Sim::cancel(const std::string& id) {
   return true;
 }
 
+void Sim::plan_events(std::uint64_t i, const std::string& id, Millis at) {
+  for (SimEvent& e : config_.events(i)) {
+    const Millis sent = at + e.after;
+    const std::vector<Millis> times =
+        delivery_times(rng(), config_.faults, sent < t0() + config_.fault_period, sent);
+    if (times.empty()) ++stats_.events_dropped;
+    const std::size_t n = events_.size();
+    events_.push_back(PlannedEvent{id, std::move(e)});
+    for (Millis t : times) schedule_start(t, std::string(kEventPrefix) + std::to_string(n));
+  }
+}
+
+// False: try again later (the engine crashed or its commit failed).
+bool Sim::send_event(std::size_t n) {
+  const PlannedEvent& p = events_.at(n);
+  if (!index_.count(p.saga_id)) return true;  // its start was a violation
+  EventDelivery d{p.saga_id + "/" + p.event.name, p.event.name, p.saga_id, {},
+                  ContentType::kCerealBinary,     p.event.body};
+  Result<EventReceipt> r = engine()->deliver_event(std::move(d));
+  trace().add("event");
+  trace().add(p.saga_id);
+  if (r) {
+    trace().add(to_string(r->disposition));
+    ++(r->disposition == EventDisposition::kDuplicate ? stats_.events_duplicate
+                                                      : stats_.events_taken);
+    return true;
+  }
+  if (!engine()->store_health().ok) return false;
+  if (r.status().code() == StatusCode::kUnavailable) {
+    crash_engine(true);
+    return false;
+  }
+  if (r.status().code() == StatusCode::kFailedPrecondition ||
+      r.status().code() == StatusCode::kNotFound) {
+    ++stats_.events_refused;  // the saga ended, compensates or is past its wait
+    return true;
+  }
+  violation("event " + p.saga_id + "/" + p.event.name + ": " + r.status().to_string());
+  return true;
+}
+
+// A wait step takes at most one event, and none once its time limit passed.
+void Sim::check_events(const SagaInstance& saga, const std::vector<HistoryEntry>& history) {
+  std::map<std::int32_t, int> received;
+  std::set<std::int32_t> timed_out;
+  for (const HistoryEntry& h : history) {
+    if (h.event == Event::kEventTimedOut) {
+      ++stats_.events_timed_out;
+      timed_out.insert(h.step);
+    }
+    if (h.event != Event::kEventReceived) continue;
+    if (++received[h.step] > 1) {
+      violation(saga.id + ": step " + std::to_string(h.step) + " took two events");
+    }
+    if (timed_out.count(h.step)) {
+      violation(saga.id + ": step " + std::to_string(h.step) + " took an event after its limit");
+    }
+  }
+}
+
 int Sim::effects(const std::string& saga, const std::string& step, bool compensation) const {
   int n = 0;
   for (const auto& [name, p] : participants_) {
@@ -241,6 +316,7 @@ void Sim::check() {
       continue;
     }
     check_saga(saga.value(), history.value());
+    check_events(saga.value(), history.value());
     if (config_.check_history_replay) check_replay(saga.value(), i);
     trace().add(id);
     trace().add(static_cast<std::uint64_t>(saga->phase));
@@ -341,6 +417,34 @@ void Sim::check_replay(const SagaInstance& saga, std::uint64_t index) {
 }
 
 }  // namespace
+
+SimulationStats& SimulationStats::operator+=(const SimulationStats& other) {
+  completed += other.completed;
+  compensated += other.compensated;
+  operator_retries += other.operator_retries;
+  messages += other.messages;
+  dropped += other.dropped;
+  duplicated += other.duplicated;
+  replies_lost_to_crashes += other.replies_lost_to_crashes;
+  participant_crashes += other.participant_crashes;
+  orchestrator_crashes += other.orchestrator_crashes;
+  crash_points_hit += other.crash_points_hit;
+  store_faults += other.store_faults;
+  failed_commits += other.failed_commits;
+  duplicate_deliveries += other.duplicate_deliveries;
+  pivot_effects_kept += other.pivot_effects_kept;
+  cancels_applied += other.cancels_applied;
+  cancels_refused += other.cancels_refused;
+  deadlines_passed += other.deadlines_passed;
+  events_dropped += other.events_dropped;
+  events_taken += other.events_taken;
+  events_duplicate += other.events_duplicate;
+  events_refused += other.events_refused;
+  events_timed_out += other.events_timed_out;
+  steps += other.steps;
+  end_time = std::max(end_time, other.end_time);
+  return *this;
+}
 
 SimulationResult simulate(const SimulationConfig& config, std::uint64_t seed) {
   Sim sim(config, seed);

@@ -48,15 +48,7 @@ int main(int argc, char** argv) {
     saga::testing::SimulationResult r = saga::testing::simulate(config, seed);
     if (!r.ok()) ++failed;
     if (!r.ok() || verbose) std::printf("%s\n", r.summary().c_str());
-    total.completed += r.stats.completed;
-    total.compensated += r.stats.compensated;
-    total.operator_retries += r.stats.operator_retries;
-    total.orchestrator_crashes += r.stats.orchestrator_crashes;
-    total.crash_points_hit += r.stats.crash_points_hit;
-    total.participant_crashes += r.stats.participant_crashes;
-    total.dropped += r.stats.dropped;
-    total.duplicated += r.stats.duplicated;
-    total.pivot_effects_kept += r.stats.pivot_effects_kept;
+    total += r.stats;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();

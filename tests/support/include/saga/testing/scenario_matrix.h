@@ -14,7 +14,18 @@
 //                                   of no return (point_of_no_return, decide.h) the saga ends
 //                                   compensated, the step's own compensation included (its
 //                                   outcome is unknown); past it the cancel is refused
-//                                   (kFailedPrecondition) and the saga completes
+//                                   (kFailedPrecondition) and the saga completes; a wait
+//                                   step is cancelled while it waits for its event
+// and for every wait step (scenario_matrix_events.cpp; every other scenario delivers the
+// event on time when the saga waits for it):
+//   event_early/<step>              the event is delivered right after the start, before the
+//                                   saga waits: kept, then taken when it does; ends completed
+//   event_late/<step>               the time limit passes, then the event comes: refused
+//                                   (kFailedPrecondition), nothing changes; the saga ends as
+//                                   the timeout says (compensated, or completed going on)
+//   event_duplicated/<step>         the same event id is delivered twice: the second is a
+//                                   duplicate and changes nothing; ends completed
+//   event_never/<step>              the event never comes: as event_late without the event
 // runs each with a SagaHarness (decide() only, virtual time), and checks the built-in
 // invariants: the expected end phase (completed; compensated when a step at or before the pivot
 // fails; failed when a retriable step's or a compensation's policy is exhausted); compensations
@@ -68,6 +79,10 @@ enum class ScenarioKind : std::uint8_t {
   kReplyDuplicated,
   kActionTimesOut,
   kCancelled,
+  kEventEarly,
+  kEventLate,
+  kEventDuplicated,
+  kEventNever,
 };
 std::string_view to_string(ScenarioKind kind);
 
@@ -113,9 +128,17 @@ struct ScenarioReport {
   std::string to_string() const;
 };
 
+// An external event's payload, for wait steps (ScenarioConfig::events).
+struct EventBody {
+  ContentType content_type = ContentType::kCerealBinary;
+  std::string body;
+};
+
 struct ScenarioConfig {
   std::string start_data;  // the saga data, encoded as the definition expects
   std::map<std::string, ReplyFactory, std::less<>> replies;  // happy replies by command name
+  // The events wait steps wait for, by event name (none: an empty body).
+  std::map<std::string, EventBody, std::less<>> events;
   std::string failure_reason = "scenario_failure";
   int compensation_failures = 2;  // k in compensation_fails (capped below the policy)
   int max_inputs = 10'000;        // per scenario; more is reported as a loop
@@ -125,6 +148,12 @@ struct ScenarioConfig {
   template <typename T>
   void start_with(const T& data) {
     start_data = encode_body(data).value();
+  }
+  // The event E (E::kMessageName) that wait steps get is `payload` (cereal portable binary).
+  template <Message E>
+  void event_with(const E& payload) {
+    events[std::string(E::kMessageName)] =
+        EventBody{ContentType::kCerealBinary, encode_body(payload).value()};
   }
   // The happy reply to `command` is `reply`, encoded as the command's content type.
   template <Message Reply>

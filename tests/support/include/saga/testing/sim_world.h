@@ -201,6 +201,8 @@ class SimWorld {
   TraceHash& trace() { return trace_; }
   Engine* engine() const { return engine_.get(); }
   const SimWorldOptions& options() const { return options_; }
+  // The engine's database file, for a simulator that writes it on a connection of its own.
+  std::string database_path() const { return dir_.file(options_.database_file); }
 
  private:
   class Network;

@@ -41,6 +41,13 @@ namespace saga::testing {
 using SimOutcome = std::function<std::optional<std::string>(
     const Envelope& command, std::uint64_t saga_index, std::uint32_t tries)>;
 
+// An external event for a wait step (SimulationConfig::events), sent by saga id.
+struct SimEvent {
+  std::string name;  // as the wait step's wait_for<E>
+  Millis after{0};   // after the saga's start is due
+  std::string body;  // cereal portable binary
+};
+
 struct SimulationConfig {
   std::shared_ptr<const SagaDefinition> definition;
   int sagas = 12;
@@ -72,6 +79,12 @@ struct SimulationConfig {
   // compensated.
   std::function<std::optional<Millis>(std::uint64_t saga_index)> cancel_after;
   std::function<std::optional<Millis>(std::uint64_t saga_index)> saga_deadline;
+  // External events (wait steps): saga i's events, each delivered with Engine::deliver_event
+  // (event id "<saga>/<name>") `after` its start is due. The network's faults apply to them as
+  // to messages: during the fault period an event is dropped (its wait step times out),
+  // duplicated (the second delivery must be a duplicate) or delayed (reordered with the saga's
+  // other events and inputs). A wait step never takes two events, nor one after its time limit.
+  std::function<std::vector<SimEvent>(std::uint64_t saga_index)> events;
 };
 
 struct SimulationStats {
@@ -92,8 +105,16 @@ struct SimulationStats {
   std::uint64_t cancels_applied = 0;   // cancel_after: the engine took the cancel
   std::uint64_t cancels_refused = 0;   // ... refused it (past the pivot, or ended)
   std::uint64_t deadlines_passed = 0;  // sagas whose deadline compensated them
+  std::uint64_t events_dropped = 0;    // events: never delivered
+  std::uint64_t events_taken = 0;      // ... answered consumed or pending
+  std::uint64_t events_duplicate = 0;  // ... answered duplicate
+  std::uint64_t events_refused = 0;    // ... refused (the saga ended, or is past its wait)
+  std::uint64_t events_timed_out = 0;  // wait steps whose time limit passed
   std::uint64_t steps = 0;
   Millis end_time{0};
+
+  // Adds every count of `other` (several seeds' totals); end_time becomes the later one.
+  SimulationStats& operator+=(const SimulationStats& other);
 };
 
 struct SimulationResult {
