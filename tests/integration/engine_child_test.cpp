@@ -2,7 +2,8 @@
 // parent's id, visible through get() and the history), each side's end reaches the other in the
 // commit that ends it, a parent that compensates after its child's steps were done has the
 // child run its own compensations, a crash (engine dropped, reopened on the file) in the middle
-// loses nothing, and nesting deeper than kMaxChildDepth is refused and compensated.
+// loses nothing on either side, a cancel reaches a running child, and nesting deeper than
+// kMaxChildDepth is refused when the definitions are registered.
 // Method: a manual engine on a real SQLite file, the in-memory transport with participants that
 // answer at once (some with failures, some paused), the virtual clock, and the sagas of
 // tests/unit/delivery_sagas.h.
@@ -30,6 +31,7 @@ class EngineChildTest : public ::testing::Test {
         Envelope reply = make_reply_to(command);
         reply.message_id = command.message_id + "/reply";
         reply.name = command.name + "Done";
+        if (holding.count(command.name)) return std::vector<Envelope>{};  // lost: resent later
         if (failing.count(command.name)) {
           reply.outcome = Outcome::kFailure;
           reply.reason = "refused";
@@ -50,8 +52,8 @@ class EngineChildTest : public ::testing::Test {
     o.random_seed = 5;
     o.log = [](LogLevel, std::string_view) {};
     engine = Engine::open(std::move(o)).value();
-    for (const SagaDefinition& d : {delivery_sagas::order_with_delivery(),
-                                    delivery_sagas::delivery(), delivery_sagas::nesting()}) {
+    for (const SagaDefinition& d :
+         {delivery_sagas::order_with_delivery(), delivery_sagas::delivery()}) {
       ASSERT_TRUE(engine->register_definition(std::make_shared<const SagaDefinition>(d)));
     }
     ASSERT_TRUE(engine->start());
@@ -68,6 +70,14 @@ class EngineChildTest : public ::testing::Test {
     EXPECT_TRUE(started) << started.status().to_string();
     pump();
     return id;
+  }
+
+  // Advances the clock (replies are resent after their deadlines) until `id` is in `phase`.
+  void settle(const std::string& id, Phase phase) {
+    for (int i = 0; i < 20 && saga(id).phase != phase; ++i) {
+      clock->advance(Millis{5'000});
+      pump();
+    }
   }
 
   SagaInstance saga(const std::string& id) {
@@ -94,6 +104,7 @@ class EngineChildTest : public ::testing::Test {
 
   testing::TempDir dir;
   std::set<std::string> failing;
+  std::set<std::string> holding;  // commands that get no reply (until removed; then resent)
   std::shared_ptr<testing::InMemoryTransport> transport =
       std::make_shared<testing::InMemoryTransport>();
   std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
@@ -143,58 +154,128 @@ TEST_F(EngineChildTest, AChildThatCompensatedFailsItsParentsStep) {
             (std::vector<std::string>{"Reserve", "Book", "Dispatch", "CancelBooking", "Release"}));
 }
 
-TEST_F(EngineChildTest, ACrashWhileTheChildWaitsLosesNothing) {
-  transport->set_paused("courier", true);  // the child's Book is "lost"
+TEST_F(EngineChildTest, ACrashWhileTheParentWaitsForItsChildLosesNothing) {
+  holding = {"Book"};  // the child's first command is "lost"
   start("order_with_delivery", "o-4");
   EXPECT_EQ(saga("o-4").wait, Wait::kChild);
   EXPECT_EQ(saga("o-4/deliver").step, 0);
-  open();  // the orchestrator restarts from the file
-  transport->set_paused("courier", false);
-  for (int i = 0; i < 10 && saga("o-4").phase != Phase::kCompleted; ++i) {
-    clock->advance(Millis{5'000});  // Book is resent after its reply deadline
-    pump();
-  }
+  open();  // the orchestrator restarts from the file and adopts both sagas
+  holding.clear();
+  settle("o-4", Phase::kCompleted);
   EXPECT_EQ(saga("o-4").phase, Phase::kCompleted);
   EXPECT_EQ(saga("o-4/deliver").phase, Phase::kCompleted);
+  EXPECT_EQ(saga("o-4").data, "order-1delivered(order-1|child)");
 }
 
-TEST_F(EngineChildTest, ACancelWhileTheChildRunsCompensatesTheChildOnceItsStepsAreDone) {
-  transport->set_paused("courier", true);
+TEST_F(EngineChildTest, ACrashWhileTheChildWaitsForItsParentLosesNothing) {
+  holding = {"Approve"};  // the parent's pivot after the child step is "lost"
+  start("order_with_delivery", "o-6");
+  ASSERT_EQ(saga("o-6/deliver").wait, Wait::kParent);
+  ASSERT_EQ(saga("o-6").step, 2);
+  open();
+  holding.clear();
+  failing = {"Approve"};  // the pivot fails after the restart: the done child compensates
+  settle("o-6", Phase::kCompensated);
+  EXPECT_EQ(saga("o-6").phase, Phase::kCompensated);
+  EXPECT_EQ(saga("o-6/deliver").phase, Phase::kCompensated);
+  EXPECT_EQ(saga("o-6/deliver").failure_cause, FailureCause::kParentCompensated);
+  const std::vector<std::string> names = sent();
+  ASSERT_GE(names.size(), 2u);
+  EXPECT_EQ(std::vector<std::string>(names.end() - 2, names.end()),
+            (std::vector<std::string>{"CancelBooking", "Release"}));
+  EXPECT_EQ(history("o-6/deliver"),
+            (std::vector<std::string>{"started", "step_succeeded", "step_succeeded", "child_done",
+                                      "compensating_for_parent", "compensation_succeeded",
+                                      "compensated"}));
+}
+
+TEST_F(EngineChildTest, ACancelOfTheParentCancelsItsRunningChild) {
+  holding = {"Book"};
   start("order_with_delivery", "o-5");
   ASSERT_EQ(saga("o-5").wait, Wait::kChild);
   ASSERT_TRUE(engine->cancel("o-5", "customer changed their mind", "test"));
   pump();
-  EXPECT_EQ(saga("o-5").phase, Phase::kCompensating);  // waits for its child
-  transport->set_paused("courier", false);
-  for (int i = 0; i < 10 && saga("o-5").phase != Phase::kCompensated; ++i) {
-    clock->advance(Millis{5'000});
-    pump();
-  }
+  const SagaInstance child = saga("o-5/deliver");
+  EXPECT_EQ(child.failure_cause, FailureCause::kCancelled);
+  EXPECT_EQ(child.last_reason,
+            "cancelled: parent saga o-5 compensates: cancelled: test: customer changed their mind");
+  holding.clear();
+  settle("o-5", Phase::kCompensated);
   EXPECT_EQ(saga("o-5").phase, Phase::kCompensated);
   EXPECT_EQ(saga("o-5/deliver").phase, Phase::kCompensated);
   const std::vector<std::string> names = sent();
+  EXPECT_EQ(std::count(names.begin(), names.end(), "Dispatch"), 0);  // the child stopped
   EXPECT_EQ(std::count(names.begin(), names.end(), "CancelBooking"), 1);
   EXPECT_EQ(names.back(), "Release");
 }
 
-TEST_F(EngineChildTest, NestingDeeperThanTheBoundIsRefusedAndEveryLevelCompensates) {
-  start("nesting", "n");
+TEST_F(EngineChildTest, ACancelReachingAChildPastItsPivotWaitsForItsStepsThenCompensatesIt) {
+  holding = {"Dispatch"};  // the child's pivot is in flight
+  start("order_with_delivery", "o-7");
+  ASSERT_TRUE(engine->cancel("o-7", "too late for the courier", "test"));
+  pump();
+  EXPECT_EQ(saga("o-7").phase, Phase::kCompensating);
+  EXPECT_EQ(saga("o-7/deliver").phase, Phase::kExecuting);  // bound to finish its steps
+  holding.clear();
+  settle("o-7", Phase::kCompensated);
+  EXPECT_EQ(saga("o-7/deliver").phase, Phase::kCompensated);
+  EXPECT_EQ(saga("o-7/deliver").failure_cause, FailureCause::kParentCompensated);
+  const std::vector<std::string> names = sent();
+  EXPECT_EQ(std::vector<std::string>(names.end() - 2, names.end()),
+            (std::vector<std::string>{"CancelBooking", "Release"}));
+}
+
+TEST_F(EngineChildTest, ASagaDeadlineOfTheParentCancelsItsRunningChild) {
+  holding = {"Book"};
+  StartOptions options;
+  options.id = "o-8";
+  options.deadline = clock->now() + Millis{3'000};
+  ASSERT_TRUE(engine->start_saga("order_with_delivery", "order-1", options));
+  pump();
+  ASSERT_EQ(saga("o-8").wait, Wait::kChild);
+  holding.clear();
+  clock->advance(Millis{4'000});  // the saga's deadline passes before Book's is resent
+  settle("o-8", Phase::kCompensated);
+  EXPECT_EQ(saga("o-8").failure_cause, FailureCause::kSagaDeadline);
+  EXPECT_EQ(saga("o-8/deliver").phase, Phase::kCompensated);
+  EXPECT_EQ(saga("o-8/deliver").failure_cause, FailureCause::kCancelled);
+  EXPECT_EQ(sent().back(), "Release");
+}
+
+TEST_F(EngineChildTest, ChildrenNestingDeeperThanTheBoundAreRefusedWhenRegistered) {
+  using delivery_sagas::link;
+  auto reg = [&](const SagaDefinition& d) {
+    return engine->register_definition(std::make_shared<const SagaDefinition>(d));
+  };
+  const Status loop = reg(link("nesting", "nesting"));
+  EXPECT_EQ(loop.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(loop.message(),
+            "definition nesting v1 starts child sagas more than 4 deep (children nest at most 4 "
+            "deep): nesting v1 -> nesting v1 -> nesting v1 -> nesting v1 -> nesting v1 -> "
+            "nesting v1");
+  // A chain of kMaxChildDepth children is accepted, whatever the order of registration.
+  ASSERT_EQ(reg(link("l0", "l1")), Status::ok());
+  for (const char* name : {"l4", "l3", "l2"}) {
+    const std::string next = name == std::string("l4") ? "" : std::string("l") + char(name[1] + 1);
+    ASSERT_EQ(reg(link(name, next)), Status::ok()) << name;
+  }
+  ASSERT_EQ(reg(link("l1", "l2")), Status::ok());
+  // One more level on top is refused, and not registered.
+  const Status deep = reg(link("top", "l0"));
+  EXPECT_EQ(deep.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(deep.message().find("top v1 -> l0 v1 -> l1 v1 -> l2 v1 -> l3 v1 -> l4 v1"),
+            std::string::npos)
+      << deep.message();
+  StartOptions options;
+  options.id = "t";
+  EXPECT_EQ(engine->start_saga("top", "x", options).status().code(), StatusCode::kNotFound);
+  // The accepted chain runs four children deep and completes.
+  start("l0", "n");
   std::string id = "n";
-  for (int depth = 0; depth <= kMaxChildDepth; ++depth) {
-    SCOPED_TRACE(id);
-    const SagaInstance s = saga(id);
-    EXPECT_EQ(s.phase, Phase::kCompensated);
-    if (depth == kMaxChildDepth) {
-      EXPECT_EQ(s.last_reason, "step 'nest': child saga " + id +
-                                   "/nest compensated: not started: children "
-                                   "nest at most " +
-                                   std::to_string(kMaxChildDepth) + " deep");
-    }
-    id += "/nest";
+  for (int depth = 0; depth <= kMaxChildDepth; ++depth, id += "/nest") {
+    EXPECT_EQ(saga(id).phase, Phase::kCompleted) << id;
   }
   EXPECT_EQ(engine->get(id).status().code(), StatusCode::kNotFound);
-  const std::vector<std::string> names = sent();
-  EXPECT_EQ(std::count(names.begin(), names.end(), "Release"), kMaxChildDepth + 1);
 }
 
 }  // namespace

@@ -174,5 +174,30 @@ TEST_F(SqliteSagaStoreTest, VersionFiveDatabaseGainsSagaDeadlinesAndCancelReques
   EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
 }
 
+TEST_F(SqliteSagaStoreTest, VersionTenDatabaseGainsTheParentIdOfChildSagas) {
+  {
+    auto store = open_store();
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+  }
+  {  // Back to what a v10 engine left behind.
+    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+    raw.exec(
+        "ALTER TABLE saga_instances DROP COLUMN parent_id; "
+        "UPDATE saga_meta SET value = 10 WHERE key = 'schema_version'");
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->load("s1")->value().parent_id, "");  // started on its own
+  SagaInstance child = make_instance("s1/deliver");
+  child.parent_id = "s1";
+  StoreBatch batch;
+  batch.inserts.push_back(child);
+  ASSERT_EQ(store->commit(batch), Status::ok());
+  EXPECT_EQ(store->load("s1/deliver")->value().parent_id, "s1");
+  SQLite::Database raw(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
+  EXPECT_EQ(kSchemaVersion, 11);
+}
+
 }  // namespace
 }  // namespace saga

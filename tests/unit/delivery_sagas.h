@@ -1,7 +1,7 @@
 // Two small sagas for the child saga tests (decide_child_test.cpp, engine_child_test.cpp): a
 // parent, order_with_delivery (reserve, deliver = a child step, approve = the pivot), and its
-// child, delivery (book_courier, dispatch = the pivot); plus nesting, a saga whose child step
-// starts the same definition again (depth). Data are plain text: a command's body is
+// child, delivery (book_courier, dispatch = the pivot); plus links of a chain of children
+// (depth). Data are plain text: a command's body is
 // "<saga data>|<step name>", the child's data "<parent data>|child".
 #pragma once
 
@@ -70,18 +70,21 @@ inline SagaDefinition delivery() {
   return def;
 }
 
-// A saga whose child step starts another saga of its own kind: every level reserves, then
-// nests, until the depth bound refuses a child.
-inline SagaDefinition nesting() {
+// One link of a chain of child sagas: reserve, then (when `child_type` is not empty) a child
+// step "nest" starting `child_type`. link("nesting", "nesting") starts itself: a loop.
+inline SagaDefinition link(const std::string& name, const std::string& child_type) {
   SagaDefinition def;
-  def.name = "nesting";
+  def.name = name;
   def.version = 1;
   StepDefinition reserve = text_step("reserve", StepKind::kCompensatable);
   reserve.action = text_command("stock", "Reserve", "reserve");
   reserve.compensation = text_command("stock", "Release", "reserve");
-  StepDefinition nest = text_step("nest", StepKind::kCompensatable);
-  nest.child = child_of_type("nesting");
-  def.steps = {reserve, nest};
+  def.steps = {reserve};
+  if (!child_type.empty()) {
+    StepDefinition nest = text_step("nest", StepKind::kCompensatable);
+    nest.child = child_of_type(child_type);
+    def.steps.push_back(nest);
+  }
   return def;
 }
 

@@ -74,6 +74,7 @@ void instance_json(saga::JsonWriter& j, const saga::SagaInstance& i) {
   j.field("phase", saga::to_string(i.phase)).field("step", i.step);
   j.field("attempt", i.attempt).field("last_reason", i.last_reason);
   j.field("trace_id", i.trace_id);
+  if (!i.parent_id.empty()) j.field("parent_id", i.parent_id);  // a child saga
   j.field("created_at_ms", static_cast<std::int64_t>(i.created_at.count()));
   j.field("updated_at_ms", static_cast<std::int64_t>(i.updated_at.count()));
 }

@@ -23,9 +23,15 @@ void Engine::Impl::stage_children(PendingBatch& batch, const std::string& id,
   const SagaInstance next = *found;  // staging others may move the batch's entries
   if (decision.child_start) start_child(batch, next, *decision.child_start, answers);
   if (!decision.child_compensate.empty()) {
+    const SagaInstance* child = batch.current(decision.child_compensate, running_);
     Input input = fresh_input()();
     input.kind = InputKind::kParentCompensates;
-    // A child still running ignores it: it tells its parent when its steps are done.
+    if (child != nullptr && child->wait != Wait::kParent) {
+      // Still running: the parent's cancel reaches it. Past its pivot it refuses and finishes;
+      // its kChildDone then makes the parent ask again (decide_child.cpp), and it compensates.
+      input.kind = InputKind::kCancel;
+      input.reason = "parent saga " + id + " compensates: " + next.last_reason;
+    }
     tell(batch, decision.child_compensate, std::move(input), answers);
   }
   if (!next.parent_id.empty() &&
