@@ -15,101 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "saga/engine.h"
-#include "saga/testing/in_memory_transport.h"
-#include "saga/testing/temp_dir.h"
-#include "unit/delivery_sagas.h"
+#include "integration/child_engine_fixture.h"
+#include "saga/testing/history_replay.h"
 
 namespace saga {
 namespace {
 
-class EngineChildTest : public ::testing::Test {
- protected:
-  EngineChildTest() {
-    for (const char* p : {"stock", "courier", "order"}) {
-      transport->add_participant(p, [this](const Envelope& command) {
-        Envelope reply = make_reply_to(command);
-        reply.message_id = command.message_id + "/reply";
-        reply.name = command.name + "Done";
-        if (holding.count(command.name)) return std::vector<Envelope>{};  // lost: resent later
-        if (failing.count(command.name)) {
-          reply.outcome = Outcome::kFailure;
-          reply.reason = "refused";
-        }
-        return std::vector<Envelope>{reply};
-      });
-    }
-    open();
-  }
-
-  void open() {
-    engine.reset();
-    EngineOptions o;
-    o.database_path = dir.file("engine.db");
-    o.transport = transport;
-    o.clock = clock;
-    o.manual = true;
-    o.random_seed = 5;
-    o.log = [](LogLevel, std::string_view) {};
-    engine = Engine::open(std::move(o)).value();
-    for (const SagaDefinition& d :
-         {delivery_sagas::order_with_delivery(), delivery_sagas::delivery()}) {
-      ASSERT_TRUE(engine->register_definition(std::make_shared<const SagaDefinition>(d)));
-    }
-    ASSERT_TRUE(engine->start());
-  }
-
-  void pump(int times = 12) {
-    for (int i = 0; i < times; ++i) engine->run_once(Millis{0});
-  }
-
-  std::string start(const std::string& type, const std::string& id) {
-    StartOptions options;
-    options.id = id;
-    Result<std::string> started = engine->start_saga(type, "order-1", options);
-    EXPECT_TRUE(started) << started.status().to_string();
-    pump();
-    return id;
-  }
-
-  // Advances the clock (replies are resent after their deadlines) until `id` is in `phase`.
-  void settle(const std::string& id, Phase phase) {
-    for (int i = 0; i < 20 && saga(id).phase != phase; ++i) {
-      clock->advance(Millis{5'000});
-      pump();
-    }
-  }
-
-  SagaInstance saga(const std::string& id) {
-    Result<SagaInstance> s = engine->get(id);
-    EXPECT_TRUE(s) << id << ": " << s.status().to_string();
-    return s ? s.value() : SagaInstance{};
-  }
-
-  std::vector<std::string> history(const std::string& id) {
-    std::vector<std::string> out;
-    Result<std::vector<HistoryEntry>> h = engine->history(id);
-    EXPECT_TRUE(h) << h.status().to_string();
-    if (!h) return out;
-    for (const HistoryEntry& e : h.value()) out.push_back(std::string(to_string(e.event)));
-    return out;
-  }
-
-  // The names of the commands sent, in order.
-  std::vector<std::string> sent() const {
-    std::vector<std::string> out;
-    for (const auto& s : transport->sent()) out.push_back(s.command.name);
-    return out;
-  }
-
-  testing::TempDir dir;
-  std::set<std::string> failing;
-  std::set<std::string> holding;  // commands that get no reply (until removed; then resent)
-  std::shared_ptr<testing::InMemoryTransport> transport =
-      std::make_shared<testing::InMemoryTransport>();
-  std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
-  std::unique_ptr<Engine> engine;
-};
+class EngineChildTest : public testing::ChildEngineFixture {};
 
 TEST_F(EngineChildTest, TheChildRunsInsideItsParentsStepAndBothComplete) {
   start("order_with_delivery", "o-1");
@@ -240,6 +152,36 @@ TEST_F(EngineChildTest, ASagaDeadlineOfTheParentCancelsItsRunningChild) {
   EXPECT_EQ(saga("o-8/deliver").phase, Phase::kCompensated);
   EXPECT_EQ(saga("o-8/deliver").failure_cause, FailureCause::kCancelled);
   EXPECT_EQ(sent().back(), "Release");
+}
+
+TEST_F(EngineChildTest, TheHistoriesOfAParentAndItsChildReplayIdentically) {
+  failing = {"Approve"};  // the parent compensates after its child's steps were done
+  start("order_with_delivery", "o-9");
+  ASSERT_EQ(saga("o-9").phase, Phase::kCompensated);
+  const SagaDefinition parent = delivery_sagas::order_with_delivery();
+  const SagaDefinition child = delivery_sagas::delivery();
+  Result<testing::RecordedHistory> p = testing::export_history(*engine, "o-9", "order-1", &parent);
+  Result<testing::RecordedHistory> c =
+      testing::export_history(*engine, "o-9/deliver", "order-1|child", &child);
+  ASSERT_TRUE(p && c);
+  EXPECT_TRUE(testing::replays_identically(parent, p.value()));
+  EXPECT_TRUE(testing::replays_identically(child, c.value()));
+  // A child that compensated on its own, and the parent's failed step.
+  failing = {"Dispatch"};
+  start("order_with_delivery", "o-10");
+  p = testing::export_history(*engine, "o-10", "order-1", &parent);
+  c = testing::export_history(*engine, "o-10/deliver", "order-1|child", &child);
+  ASSERT_TRUE(p && c);
+  EXPECT_TRUE(testing::replays_identically(parent, p.value()));
+  EXPECT_TRUE(testing::replays_identically(child, c.value()));
+  // Both completed.
+  failing.clear();
+  start("order_with_delivery", "o-11");
+  p = testing::export_history(*engine, "o-11", "order-1", &parent);
+  c = testing::export_history(*engine, "o-11/deliver", "order-1|child", &child);
+  ASSERT_TRUE(p && c);
+  EXPECT_TRUE(testing::replays_identically(parent, p.value()));
+  EXPECT_TRUE(testing::replays_identically(child, c.value()));
 }
 
 TEST_F(EngineChildTest, ChildrenNestingDeeperThanTheBoundAreRefusedWhenRegistered) {

@@ -1,7 +1,7 @@
 // Goal: sagactl shows a child saga with its parent's id, and a parent with its children:
 // `list` (a parent column), `show` (parent, child lines) and `show --json` (parent_id, children).
-// Method: a manual engine on a real file runs order_with_delivery (tests/unit/delivery_sagas.h)
-// until the parent's pivot is out (no reply): the child waits for its parent. sagactl runs as a
+// Method: the child engine fixture (child_engine_fixture.h) runs order_with_delivery until the
+// parent's pivot is out (no reply): the child waits for its parent. sagactl runs as a
 // process on that file while the engine is open.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -10,54 +10,23 @@
 #include <string>
 #include <vector>
 
+#include "integration/child_engine_fixture.h"
 #include "integration/sagactl_runner.h"
-#include "saga/engine.h"
-#include "saga/testing/in_memory_transport.h"
-#include "saga/testing/temp_dir.h"
-#include "unit/delivery_sagas.h"
 
 namespace saga {
 namespace {
 
-class SagactlChildTest : public ::testing::Test {
+class SagactlChildTest : public testing::ChildEngineFixture {
  protected:
   void SetUp() override {
-    for (const char* p : {"stock", "courier", "order"}) {
-      transport->add_participant(p, [](const Envelope& command) {
-        if (command.name == "Approve") return std::vector<Envelope>{};  // the parent waits
-        Envelope reply = make_reply_to(command);
-        reply.message_id = command.message_id + "/reply";
-        reply.name = command.name + "Done";
-        return std::vector<Envelope>{reply};
-      });
-    }
-    EngineOptions o;
-    o.database_path = dir.file("engine.db");
-    o.transport = transport;
-    o.clock = std::make_shared<VirtualClock>();
-    o.manual = true;
-    o.log = [](LogLevel, std::string_view) {};
-    engine = Engine::open(std::move(o)).value();
-    for (const SagaDefinition& d :
-         {delivery_sagas::order_with_delivery(), delivery_sagas::delivery()}) {
-      ASSERT_TRUE(engine->register_definition(std::make_shared<const SagaDefinition>(d)));
-    }
-    ASSERT_TRUE(engine->start());
-    StartOptions start;
-    start.id = "o-1";
-    ASSERT_TRUE(engine->start_saga("order_with_delivery", "order-1", start));
-    for (int i = 0; i < 12; ++i) engine->run_once(Millis{0});
-    ASSERT_EQ(engine->get("o-1/deliver")->wait, Wait::kParent);
+    holding = {"Approve"};  // the parent's pivot is out: its done child waits for it
+    start("order_with_delivery", "o-1");
+    ASSERT_EQ(saga("o-1/deliver").wait, Wait::kParent);
   }
 
   testing::SagactlOutput sagactl(const std::vector<std::string>& args) {
     return testing::run_sagactl(dir.file("engine.db"), args, dir.file("out"), dir.file("err"));
   }
-
-  testing::TempDir dir;
-  std::shared_ptr<testing::InMemoryTransport> transport =
-      std::make_shared<testing::InMemoryTransport>();
-  std::unique_ptr<Engine> engine;
 };
 
 bool has(const std::string& text, const std::string& part) {

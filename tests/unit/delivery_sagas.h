@@ -30,6 +30,14 @@ inline StepDefinition text_step(const std::string& name, StepKind kind) {
   return s;
 }
 
+// stock: Reserve, compensated by Release.
+inline StepDefinition reserve_step() {
+  StepDefinition reserve = text_step("reserve", StepKind::kCompensatable);
+  reserve.action = text_command("stock", "Reserve", "reserve");
+  reserve.compensation = text_command("stock", "Release", "reserve");
+  return reserve;
+}
+
 inline ChildSaga child_of_type(const std::string& type) {
   ChildSaga child;
   child.type = type;
@@ -43,9 +51,7 @@ inline SagaDefinition order_with_delivery() {
   SagaDefinition def;
   def.name = "order_with_delivery";
   def.version = 1;
-  StepDefinition reserve = text_step("reserve", StepKind::kCompensatable);
-  reserve.action = text_command("stock", "Reserve", "reserve");
-  reserve.compensation = text_command("stock", "Release", "reserve");
+  StepDefinition reserve = reserve_step();
   StepDefinition deliver = text_step("deliver", StepKind::kCompensatable);
   deliver.child = child_of_type("delivery");
   deliver.child->on_end = [](std::string_view data, std::string_view child_data) {
@@ -76,9 +82,7 @@ inline SagaDefinition link(const std::string& name, const std::string& child_typ
   SagaDefinition def;
   def.name = name;
   def.version = 1;
-  StepDefinition reserve = text_step("reserve", StepKind::kCompensatable);
-  reserve.action = text_command("stock", "Reserve", "reserve");
-  reserve.compensation = text_command("stock", "Release", "reserve");
+  StepDefinition reserve = reserve_step();
   def.steps = {reserve};
   if (!child_type.empty()) {
     StepDefinition nest = text_step("nest", StepKind::kCompensatable);
