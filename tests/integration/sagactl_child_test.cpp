@@ -65,7 +65,7 @@ TEST_F(SagactlChildTest, JsonAndListCarryTheParentsId) {
   EXPECT_STREQ(children[0]["phase"].GetString(), "executing");
   const testing::SagactlOutput list = sagactl({"list"});
   ASSERT_EQ(list.code, 0) << list.err;
-  EXPECT_TRUE(has(list.out, "parent")) << list.out;
+  EXPECT_TRUE(has(list.out, "PARENT")) << list.out;  // a column, as a child is listed
   rapidjson::Document listed = parse(sagactl({"list", "--json"}));
   ASSERT_TRUE(listed.IsObject() && listed.HasMember("sagas"));
   int children_listed = 0;
