@@ -39,6 +39,10 @@ std::string_view wait_name(Wait wait) {
       return "start";
     case Wait::kEvent:
       return "event";
+    case Wait::kChild:
+      return "child";
+    case Wait::kParent:
+      return "parent";
   }
   return "unknown";
 }
@@ -62,6 +66,7 @@ void saga_fields(JsonWriter& j, const SagaInstance& saga, const DefinitionIndex&
   j.field("last_reason", saga.last_reason);
   j.field("failure_cause", to_string(saga.failure_cause));
   j.field("trace_id", saga.trace_id);
+  if (!saga.parent_id.empty()) j.field("parent_id", saga.parent_id);
   j.field("created_at_ms", static_cast<std::int64_t>(saga.created_at.count()));
   j.field("updated_at_ms", static_cast<std::int64_t>(saga.updated_at.count()));
   j.field("age_ms", static_cast<std::int64_t>((now - saga.created_at).count()));

@@ -18,6 +18,10 @@ std::vector<std::string> step_lines(const SagaDefinition& definition, std::size_
     lines.push_back(step.action->participant + ": " + step.action->command_name);
   } else if (step.local) {
     lines.emplace_back("local");
+  } else if (step.child.has_value()) {  // a call of the child definition
+    const ChildSaga& c = *step.child;
+    lines.push_back("runs child saga " + c.type +
+                    (c.version == 0 ? std::string() : " v" + std::to_string(c.version)));
   } else if (step.wait.has_value()) {  // a wait step: its event and what its limit means
     const EventWait& w = *step.wait;
     lines.push_back("waits for event " + w.event + (w.key ? " (by key)" : ""));
@@ -40,7 +44,17 @@ std::vector<std::string> step_lines(const SagaDefinition& definition, std::size_
   return lines;
 }
 
+// Whether the step has a compensation node: its compensation, or a compensatable child step's
+// (the child's own compensations).
+bool undoes(const StepDefinition& step) {
+  return step.compensation.has_value() ||
+         (step.child.has_value() && step.kind == StepKind::kCompensatable);
+}
+
 std::vector<std::string> compensation_lines(const StepDefinition& step) {
+  if (!step.compensation) {
+    return {"undo " + step.name, "child " + step.child->type + ": its compensations, newest first"};
+  }
   return {"undo " + step.name,
           step.compensation->participant + ": " + step.compensation->command_name};
 }
@@ -50,7 +64,7 @@ std::vector<std::string> compensation_lines(const StepDefinition& step) {
 std::optional<std::size_t> first_compensation_before(const SagaDefinition& definition,
                                                      std::size_t index) {
   for (std::size_t j = index; j-- > 0;) {
-    if (definition.steps[j].compensation.has_value()) return j;
+    if (undoes(definition.steps[j])) return j;
   }
   return std::nullopt;
 }
@@ -61,7 +75,7 @@ bool can_fail_backwards(const SagaDefinition& definition, std::size_t index) {
   const std::optional<std::size_t> pivot = definition.pivot_index();
   const StepDefinition& step = definition.steps[index];
   return pivot.has_value() && index <= *pivot &&
-         (step.action.has_value() || step.local || step.wait.has_value());
+         (step.action.has_value() || step.local || step.wait.has_value() || step.child.has_value());
 }
 
 std::string dot_quote(const std::vector<std::string>& lines) {
@@ -114,10 +128,11 @@ std::vector<ControlEdge> control_edges(const SagaDefinition& d) {
   for (std::size_t i = 0; i < d.steps.size(); ++i) {
     const StepDefinition& step = d.steps[i];
     if (step.kind != StepKind::kCompensatable) break;
-    // A step that sends a command, or a wait step while it waits for its event.
-    if (!step.action.has_value() && !step.wait.has_value()) continue;
+    // A step that sends a command, a wait step while it waits for its event, a child step
+    // while its child runs (the cancel reaches the child).
+    if (!step.action.has_value() && !step.wait.has_value() && !step.child.has_value()) continue;
     std::optional<std::size_t> target =
-        step.compensation.has_value() ? std::optional(i) : first_compensation_before(d, i);
+        undoes(step) ? std::optional(i) : first_compensation_before(d, i);
     edges.push_back({node_id('s', i), target ? node_id('c', *target) : "compensated"});
   }
   return edges;
@@ -172,8 +187,9 @@ void dot_steps(const SagaDefinition& d, StepKind kind, std::string& out) {
     out += "    " + node_id('s', i) + " [label=" + dot_quote(step_lines(d, i));
     if (kind == StepKind::kPivot)
       out += ", shape=hexagon, style=\"filled,bold\", fillcolor=\"#ffe8b0\"";
+    if (kind != StepKind::kPivot && step.child) out += ", shape=component";  // a call
     out += "];\n";
-    if (step.compensation.has_value()) {
+    if (undoes(step)) {
       out += "    " + node_id('c', i) + " [label=" + dot_quote(compensation_lines(step)) +
              ", style=\"rounded,dashed\", color=firebrick, fontcolor=firebrick];\n";
       out += "    { rank=same; " + node_id('s', i) + "; " + node_id('c', i) + "; }\n";
@@ -227,7 +243,7 @@ std::string to_dot(const SagaDefinition& d, const DiagramOptions& options) {
            kCompensationEdge + ", label=\"fails\", constraint=false];\n";
   }
   for (std::size_t i = 0; i < d.steps.size(); ++i) {
-    if (!d.steps[i].compensation.has_value()) continue;
+    if (!undoes(d.steps[i])) continue;
     const std::optional<std::size_t> next = first_compensation_before(d, i);
     out += "  " + node_id('c', i) + " -> " + (next ? node_id('c', *next) : "compensated") +
            kCompensationEdge + (next ? ", constraint=false" : "") + "];\n";
@@ -275,9 +291,14 @@ std::string to_mermaid(const SagaDefinition& d, const DiagramOptions& options) {
                mermaid_quote({"parallel: " + step.group}) + "]\n    direction LR\n";
       }
       const std::string label = mermaid_quote(step_lines(d, i));
-      out += "    " + node_id('s', i) +
-             (step.kind == StepKind::kPivot ? "{{" + label + "}}" : "[" + label + "]") + "\n";
-      if (step.compensation.has_value()) {
+      std::string shape = "[" + label + "]";
+      if (step.kind == StepKind::kPivot) {
+        shape = "{{" + label + "}}";
+      } else if (step.child) {
+        shape = "[[" + label + "]]";  // a subroutine: the call of the child definition
+      }
+      out += "    " + node_id('s', i) + shape + "\n";
+      if (undoes(step)) {
         out += "    " + node_id('c', i) + "[" + mermaid_quote(compensation_lines(step)) + "]\n";
         compensation_nodes += (compensation_nodes.empty() ? "" : ",") + node_id('c', i);
       }
@@ -296,7 +317,7 @@ std::string to_mermaid(const SagaDefinition& d, const DiagramOptions& options) {
            (target ? node_id('c', *target) : "compensated") + "\n";
   }
   for (std::size_t i = 0; i < d.steps.size(); ++i) {
-    if (!d.steps[i].compensation.has_value()) continue;
+    if (!undoes(d.steps[i])) continue;
     const std::optional<std::size_t> next = first_compensation_before(d, i);
     out += "  " + node_id('c', i) + " -.-> " + (next ? node_id('c', *next) : "compensated") + "\n";
   }

@@ -35,6 +35,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; ALTER TABLE saga_instances DROP "
         "COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "ALTER TABLE saga_instances DROP COLUMN parent_id; DROP TABLE saga_event_requests; "
         "PRAGMA user_version = 1");
   }
   StoreOptions read_only = options();
@@ -62,6 +63,7 @@ TEST_F(SqliteSagaStoreTest, VersionEightDatabaseGainsParallelBranchesAndTheirOut
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "ALTER TABLE saga_instances DROP COLUMN parent_id; DROP TABLE saga_event_requests; "
         "ALTER TABLE saga_start_requests DROP COLUMN not_before_ms; "
         "ALTER TABLE saga_start_requests DROP COLUMN deadline_ms; "
         "UPDATE saga_meta SET value = 8 WHERE key = 'schema_version'");
@@ -123,6 +125,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeeping
         "ALTER TABLE operator_requests DROP COLUMN lock_key; ALTER TABLE saga_instances DROP "
         "COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "ALTER TABLE saga_instances DROP COLUMN parent_id; DROP TABLE saga_event_requests; "
         "PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -157,6 +160,7 @@ TEST_F(SqliteSagaStoreTest, VersionFiveDatabaseGainsSagaDeadlinesAndCancelReques
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; DROP TABLE saga_events; "
         "DROP TABLE saga_event_keys; ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "ALTER TABLE saga_instances DROP COLUMN parent_id; DROP TABLE saga_event_requests; "
         "DELETE FROM operator_requests WHERE action = 'cancel'; PRAGMA user_version = 5");
   }
   auto store = open_store();
@@ -168,6 +172,51 @@ TEST_F(SqliteSagaStoreTest, VersionFiveDatabaseGainsSagaDeadlinesAndCancelReques
   EXPECT_EQ(store->operator_request(cancel.value())->value().action, OperatorAction::kCancel);
   SQLite::Database raw(path_, SQLite::OPEN_READONLY);
   EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
+}
+
+TEST_F(SqliteSagaStoreTest, VersionTenDatabaseGainsTheParentIdOfChildSagas) {
+  {
+    auto store = open_store();
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+  }
+  {  // Back to what a v10 engine left behind.
+    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+    raw.exec(
+        "ALTER TABLE saga_instances DROP COLUMN parent_id; DROP TABLE saga_event_requests; "
+        "UPDATE saga_meta SET value = 10 WHERE key = 'schema_version'");
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->load("s1")->value().parent_id, "");  // started on its own
+  SagaInstance child = make_instance("s1/deliver");
+  child.parent_id = "s1";
+  StoreBatch batch;
+  batch.inserts.push_back(child);
+  ASSERT_EQ(store->commit(batch), Status::ok());
+  EXPECT_EQ(store->load("s1/deliver")->value().parent_id, "s1");
+  SQLite::Database raw(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
+  EXPECT_TRUE(raw.tableExists("saga_event_requests"));  // and v12 after it
+}
+
+TEST_F(SqliteSagaStoreTest, VersionElevenDatabaseGainsTheTransactionalEventRequests) {
+  {
+    auto store = open_store();
+    ASSERT_EQ(store->commit(full_batch("s1")), Status::ok());
+  }
+  {  // Back to what a v11 engine left behind.
+    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+    raw.exec(
+        "DROP TABLE saga_event_requests; "
+        "UPDATE saga_meta SET value = 11 WHERE key = 'schema_version'");
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->load("s1")->value().id, "s1");
+  SQLite::Database raw(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet(kEngineVersionSql).getInt(), kSchemaVersion);
+  EXPECT_EQ(raw.execAndGet("SELECT count(*) FROM saga_event_requests").getInt(), 0);
+  EXPECT_EQ(kSchemaVersion, 12);
 }
 
 }  // namespace

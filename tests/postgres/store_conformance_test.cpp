@@ -43,6 +43,34 @@ TEST_P(StoreConformanceTest, RoundTripsEveryInstanceFieldIncludingBinaryData) {
   EXPECT_EQ((*out)->data.size(), 10u);
 }
 
+TEST_P(StoreConformanceTest, RoundTripsAChildSagasParentIdAndItsChildWaits) {
+  auto store = open_store();
+  SagaInstance child = make_instance("p1/deliver");
+  child.parent_id = "p1";  // docs/dsl.md, "Child sagas"
+  child.wait = Wait::kParent;
+  child.last_request_id.clear();
+  child.failure_cause = FailureCause::kParentCompensated;
+  SagaInstance parent = make_instance("p1");
+  parent.wait = Wait::kChild;
+  StoreBatch batch;
+  batch.inserts = {parent, child};
+  ASSERT_EQ(store->commit(batch), Status::ok());
+  child.wait = Wait::kNone;  // an update keeps the parent's id
+  child.phase = Phase::kCompleted;
+  StoreBatch update;
+  update.updates.push_back(child);
+  ASSERT_EQ(store->commit(update), Status::ok());
+  auto out = store->load("p1/deliver");
+  ASSERT_TRUE(out.is_ok() && out->has_value()) << out.status().to_string();
+  child.row_version = 2;
+  EXPECT_EQ(**out, child);
+  EXPECT_EQ((*out)->parent_id, "p1");
+  auto p = store->load("p1");
+  ASSERT_TRUE(p.is_ok() && p->has_value());
+  EXPECT_EQ((*p)->parent_id, "");
+  EXPECT_EQ((*p)->wait, Wait::kChild);
+}
+
 TEST_P(StoreConformanceTest, RoundTripsFiveMebibyteData) {
   auto store = open_store();
   SagaInstance in = make_instance("big");

@@ -1,25 +1,18 @@
 // The decide tests' shared fixture. See decide_fixture.h.
 #include "decide_fixture.h"
 
+#include "unit/delivery_sagas.h"
+
 namespace saga::decide_fixture {
 
 // A command whose body is "<saga data>|<step name>", so payloads show what data they saw.
 CommandAction command(const std::string& participant, const std::string& name,
                       const std::string& step_name) {
-  CommandAction a;
-  a.participant = participant;
-  a.command_name = name;
-  a.make = [name, step_name](std::string_view data) -> Result<CommandMessage> {
-    return CommandMessage{name, ContentType::kJson, std::string(data) + "|" + step_name};
-  };
-  return a;
+  return delivery_sagas::text_command(participant, name, step_name);
 }
 
 StepDefinition step(const std::string& name, StepKind kind) {
-  StepDefinition s;
-  s.name = name;
-  s.kind = kind;
-  return s;
+  return delivery_sagas::text_step(name, kind);
 }
 
 // FTGO Create Order (Richardson, ch. 4), as the DSL would build it.

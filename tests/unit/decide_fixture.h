@@ -90,7 +90,7 @@ class Driver {
     Result<Decision> r = try_apply(in);
     if (!r) {
       ADD_FAILURE() << "decide: " << r.status().to_string();
-      return Decision{false, "error", instance, {}, {}, {}, {}};
+      return Decision{false, "error", instance, {}, {}, {}, {}, {}, {}};
     }
     return std::move(r).value();
   }
@@ -168,7 +168,7 @@ class Driver {
   Decision check(Result<Decision> r) {
     if (!r) {
       ADD_FAILURE() << "decide: " << r.status().to_string();
-      return Decision{false, "error", instance, {}, {}, {}, {}};
+      return Decision{false, "error", instance, {}, {}, {}, {}, {}, {}};
     }
     return std::move(r).value();
   }

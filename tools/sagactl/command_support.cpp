@@ -47,6 +47,10 @@ std::string_view wait_name(saga::Wait w) {
       return "start";
     case saga::Wait::kEvent:
       return "event";
+    case saga::Wait::kChild:
+      return "child";
+    case saga::Wait::kParent:
+      return "parent";
     case saga::Wait::kNone:
       break;
   }
@@ -70,6 +74,7 @@ void instance_json(saga::JsonWriter& j, const saga::SagaInstance& i) {
   j.field("phase", saga::to_string(i.phase)).field("step", i.step);
   j.field("attempt", i.attempt).field("last_reason", i.last_reason);
   j.field("trace_id", i.trace_id);
+  if (!i.parent_id.empty()) j.field("parent_id", i.parent_id);  // a child saga
   j.field("created_at_ms", static_cast<std::int64_t>(i.created_at.count()));
   j.field("updated_at_ms", static_cast<std::int64_t>(i.updated_at.count()));
 }

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "command_support.h"
 
@@ -61,7 +63,13 @@ int list(Context& c, const ListArgs& args) {
     }
     return "";
   };
-  Table t({"id", "type", "phase", "step", "on step for", "created", "age", "reason"});
+  // A "parent" column when a listed saga is a child (docs/dsl.md, "Child sagas").
+  const bool children = std::any_of(rows->begin(), rows->end(),
+                                    [](const SagaInstance& i) { return !i.parent_id.empty(); });
+  std::vector<std::string> headers{"id", "type", "phase", "step", "on step for", "created", "age"};
+  if (children) headers.push_back("parent");
+  headers.push_back("reason");
+  Table t(headers);
   const Millis now = wall_now();
   for (const SagaInstance& i : rows.value()) {
     std::string step = saga::is_terminal(i.phase) ? "-" : step_label(i.step, name_of(i));
@@ -74,8 +82,16 @@ int list(Context& c, const ListArgs& args) {
         if (detail->value().held_command() != nullptr) stuck += " (held)";
       }
     }
-    t.row({i.id, i.type + " v" + std::to_string(i.version), c.style.phase(i.phase), step, stuck,
-           format_time(i.created_at), format_duration(now - i.created_at), i.last_reason});
+    std::vector<std::string> cells{i.id,
+                                   i.type + " v" + std::to_string(i.version),
+                                   c.style.phase(i.phase),
+                                   step,
+                                   stuck,
+                                   format_time(i.created_at),
+                                   format_duration(now - i.created_at)};
+    if (children) cells.push_back(i.parent_id.empty() ? "-" : i.parent_id);
+    cells.push_back(i.last_reason);
+    t.row(std::move(cells));
   }
   if (t.empty()) {
     *c.out << "no sagas match\n";
@@ -91,6 +107,22 @@ int list(Context& c, const ListArgs& args) {
 }
 
 namespace {
+
+// The child sagas `d` started (its history's child_started entries), each with its phase.
+using Children = std::vector<std::pair<std::string, std::string>>;
+saga::Result<Children> children_of(saga::Inspector& inspector, const saga::SagaDetail& d) {
+  Children out;
+  for (const saga::HistoryEntry& h : d.history) {
+    if (h.event != saga::Event::kChildStarted) continue;
+    const std::string id = saga::child_saga_id(d.instance.id, d.step_name(h.step));
+    auto child = inspector.saga(id);
+    if (!child) return child.status();
+    out.emplace_back(id, child->has_value()
+                             ? std::string(saga::to_string(child->value().instance.phase))
+                             : "not found");
+  }
+  return out;
+}
 
 // Saga data as JSON when it is JSON (a definition that stores its data as JSON); else nothing.
 std::optional<std::string> data_json(const std::string& data) {
@@ -130,7 +162,7 @@ void held_json(JsonWriter& j, const saga::SagaDetail& d) {
   }
 }
 
-void show_json(Context& c, const saga::SagaDetail& d, Window w) {
+void show_json(Context& c, const saga::SagaDetail& d, Window w, const Children& children) {
   const SagaInstance& i = d.instance;
   JsonWriter j;
   j.begin_object();
@@ -140,6 +172,13 @@ void show_json(Context& c, const saga::SagaDetail& d, Window w) {
   j.field("steps_known", d.definition.has_value() && d.definition->steps.has_value());
   j.field("failed_from", saga::to_string(i.failed_from));
   j.field("step_name", d.step_name(i.step));
+  if (!children.empty()) {  // child sagas it started (docs/dsl.md, "Child sagas")
+    j.key("children").begin_array();
+    for (const auto& [child, phase] : children) {
+      j.begin_object().field("id", child).field("phase", phase).end_object();
+    }
+    j.end_array();
+  }
   j.field("data_bytes", static_cast<std::uint64_t>(i.data.size()));
   j.key("data");
   if (std::optional<std::string> data = data_json(i.data)) {
@@ -188,7 +227,7 @@ void show_json(Context& c, const saga::SagaDetail& d, Window w) {
   *c.out << j.str();
 }
 
-void show_text(Context& c, const saga::SagaDetail& d, Window w) {
+void show_text(Context& c, const saga::SagaDetail& d, Window w, const Children& children) {
   const SagaInstance& i = d.instance;
   std::ostream& o = *c.out;
   auto line = [&](std::string_view key, const std::string& value) {
@@ -213,6 +252,15 @@ void show_text(Context& c, const saga::SagaDetail& d, Window w) {
   }
   if (!i.last_reason.empty()) line("reason", i.last_reason);
   line("trace_id", i.trace_id);
+  if (!i.parent_id.empty())
+    line("parent", i.parent_id + "  (a child saga: docs/dsl.md, \"Child sagas\")");
+  if (i.wait == saga::Wait::kChild) {
+    line("deadline",
+         "none: waiting for child saga " + saga::child_saga_id(i.id, d.step_name(i.step)));
+  }
+  if (i.wait == saga::Wait::kParent)
+    line("deadline", "none: its steps are done; waits for its parent's end");
+  for (const auto& [child, state] : children) line("child", child + "  " + state);
   if (!saga::is_terminal(i.phase)) {
     const Millis since = d.on_step_since();
     line("stuck since",
@@ -290,10 +338,12 @@ int show(Context& c, const ShowArgs& args) {
   if (!detail) return fail(c, detail.status().to_string());
   if (!detail->has_value()) return fail(c, "no saga with id '" + id + "'");
   const Window w = history_window(args, detail->value().history.size(), c.json);
+  auto children = children_of(**inspector, detail->value());
+  if (!children) return fail(c, children.status().to_string());
   if (c.json) {
-    show_json(c, detail->value(), w);
+    show_json(c, detail->value(), w, children.value());
   } else {
-    show_text(c, detail->value(), w);
+    show_text(c, detail->value(), w, children.value());
   }
   return kExitOk;
 }

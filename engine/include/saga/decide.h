@@ -53,6 +53,13 @@
 //    a retriable group is retried under its policy; one that runs out (kBranchExhausted) fails
 //    the saga (kStepExhausted) once the others answered; an operator retry resends the
 //    exhausted branches, a skip moves past the group.
+//  - Child sagas (ChildSaga in definition.h, decide_child.cpp): entering a child step records
+//    kChildStarted, sets child_start and waits (Wait::kChild) for kChildEnded: a child whose
+//    steps are done is the step's success, a compensated child its failure (no retry). A child
+//    reaching its end records kChildDone instead of kCompleted and waits (Wait::kParent):
+//    kParentEnded completes it, kParentCompensates (kCompensatingForParent) runs its
+//    compensations. Compensating a child step records kChildCompensationRequested, sets
+//    child_compensate, and waits for the child to be kCompensated.
 //  - Operator actions apply to kFailed instances only. An operator retry after a failure reply
 //    sends a new message; after timeouts (outcome unknown) it resends the unanswered message,
 //    same message_id, so a participant that did run it answers from its inbox.
@@ -85,6 +92,9 @@ enum class InputKind : std::uint8_t {
   kCancel = 13,                // cancel the saga; `reason` says who and why
   kSagaDeadline = 14,          // the instance's saga_deadline passed
   kEvent = 15,                 // an external event for the saga's wait step; `event` is set
+  kChildEnded = 16,            // parent: its child saga `child` is done (kChildDone) or compensated
+  kParentCompensates = 17,     // child: its parent compensates the child step
+  kParentEnded = 18,           // child: its parent ended (completed or compensated)
 };
 
 struct Input {
@@ -97,7 +107,16 @@ struct Input {
   FailureCause cause = FailureCause::kNone;
   // kStart: run no step before this time (engine clock); later than `now`: kScheduled.
   Millis not_before{0};
-  const EventView* event = nullptr;  // kEvent
+  const EventView* event = nullptr;     // kEvent
+  const SagaInstance* child = nullptr;  // kChildEnded: the child as it is now
+};
+
+// A child saga for the engine to create in the same commit (a child step was entered).
+struct ChildStart {
+  std::string id;  // child_saga_id(parent id, step name)
+  std::string type;
+  std::uint32_t version = 0;  // 0: the newest registered
+  std::string data;
 };
 
 // One key the instance asks the engine for.
@@ -136,6 +155,10 @@ struct Decision {
   // A parallel group's commands (sent together, or resent by a group timer); `command` is then
   // empty. Each has its own message_id, listed in next.branches.
   std::vector<OutgoingCommand> branch_commands;
+  // A child step started its child saga: the engine creates it (parent_id set) in this commit.
+  std::optional<ChildStart> child_start;
+  // The parent compensates a child step: the engine gives that child kParentCompensates.
+  std::string child_compensate;
 };
 
 // The next state. Errors (kFailedPrecondition) only for inputs that the caller should not have
@@ -156,6 +179,10 @@ bool past_point_of_no_return(const SagaDefinition& definition, const SagaInstanc
 // (a command held back by flow control has no running deadline). A null step (the engine
 // cannot find it) gets StepDefinition's default reply timeout.
 Millis reply_deadline(const StepDefinition* step, Millis sent_at);
+
+// The id of the child saga that step `step_name` of saga `parent_id` starts:
+// "<parent id>/<step name>".
+std::string child_saga_id(const std::string& parent_id, const std::string& step_name);
 
 // The message_id of the instance's command number `seq`: "<saga id>/<seq>".
 std::string message_id_for(const std::string& saga_id, std::uint64_t seq);

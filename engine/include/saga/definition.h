@@ -151,6 +151,29 @@ struct EventWait {
   MessageContract contract{};  // documentation only, like CommandAction's
 };
 
+// A child saga step (docs/dsl.md, "Child sagas"): instead of sending a command the step starts a
+// saga of its own definition `type` (registered with the same engine), with data made from the
+// parent's, in the same commit as the parent's step, and waits for it. The child's steps done
+// (history kChildDone in the child) is the step's success, and `on_end` may take the child's
+// data into the parent's; a child that compensated fails the step. A child whose steps are done
+// waits (not terminal) until its parent ends: it completes then, or, when the parent compensates
+// the child step, it runs its own compensations, newest first (its pivot and retriable steps
+// have none), and the parent goes on compensating once the child is kCompensated. A child step
+// is compensatable or the pivot; it has no action, local function, wait, compensation, reply
+// handler, group or locks. Children nest at most kMaxChildDepth deep: a deeper child is not
+// started and the step fails as if it had compensated. Each side's end reaches the other in the
+// commit that ends it, so nothing is lost on a crash.
+struct ChildSaga {
+  std::string type;           // the child's definition name
+  std::uint32_t version = 0;  // 0: the newest registered version
+  // The child's data from the parent's. An error or a throw fails the step ("bad_child_data").
+  std::function<Result<std::string>(std::string_view parent_data)> make_data;
+  // The parent's data once the child's steps are done. Absent: unchanged. A failure fails the
+  // step, and the child (whose steps ran) is compensated with the steps before it.
+  std::function<DataUpdate(std::string_view parent_data, std::string_view child_data)> on_end;
+};
+inline constexpr int kMaxChildDepth = 4;
+
 struct StepDefinition {
   std::string name;
   StepKind kind = StepKind::kCompensatable;
@@ -161,6 +184,8 @@ struct StepDefinition {
   std::optional<CommandAction> compensation;
   // A wait step: no action, no local function, no compensation. See EventWait.
   std::optional<EventWait> wait;
+  // A child step: no action, local function, wait or compensation. See ChildSaga.
+  std::optional<ChildSaga> child;
 
   // Called with every reply to the action (success or failure) before the engine moves on.
   // Absent: the data is unchanged. A returned failure on a success reply fails the step.

@@ -14,12 +14,14 @@ namespace saga {
 
 // What the instance's deadline means.
 enum class Wait : std::uint8_t {
-  kNone = 0,   // no timer (terminal, failed, or between steps inside one transition)
-  kReply = 1,  // waiting for the reply to last_request_id until `deadline`
-  kRetry = 2,  // the next send of the current step's command is due at `deadline`
-  kLock = 3,   // waiting for the engine to grant the locks of `step` (-1: the saga's); no timer
-  kStart = 4,  // kScheduled: the saga starts at `deadline` (its not-before time)
-  kEvent = 5,  // the wait step `step` waits for its external event until `deadline`
+  kNone = 0,    // no timer (terminal, failed, or between steps inside one transition)
+  kReply = 1,   // waiting for the reply to last_request_id until `deadline`
+  kRetry = 2,   // the next send of the current step's command is due at `deadline`
+  kLock = 3,    // waiting for the engine to grant the locks of `step` (-1: the saga's); no timer
+  kStart = 4,   // kScheduled: the saga starts at `deadline` (its not-before time)
+  kEvent = 5,   // the wait step `step` waits for its external event until `deadline`
+  kChild = 6,   // the child step `step` waits for its child saga (child_saga_id); no timer
+  kParent = 7,  // a child saga whose steps are done waits for its parent's end; no timer
 };
 
 // Why the saga failed or is compensating: what the state machine reads, while last_reason
@@ -35,6 +37,7 @@ enum class FailureCause : std::uint8_t {
   kOperator = 7,            // an operator chose to compensate
   kCancelled = 8,           // cancel() before the pivot (last_reason: who and why)
   kSagaDeadline = 9,        // the saga's deadline (StartOptions::deadline) passed before the pivot
+  kParentCompensated = 10,  // a child saga runs its compensations because its parent compensates
 };
 std::string_view to_string(FailureCause cause);  // "none", "business_failure", "timeout", ...
 
@@ -100,6 +103,9 @@ struct SagaInstance {
   // While the saga is in a parallel group, or compensates one that failed: one entry per branch
   // that applies, in step order (`step` is then the group's first step). Empty otherwise.
   std::vector<Branch> branches;
+  // The saga that started this one as a child step (docs/dsl.md, "Child sagas"); empty for a
+  // saga started on its own.
+  std::string parent_id;
 
   std::string trace_id;
   std::int64_t row_version = 0;  // optimistic concurrency; bumped by every commit

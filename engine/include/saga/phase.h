@@ -83,9 +83,17 @@ enum class Event : std::uint8_t {
   kBranchSettled = 39,    // a branch in flight answered (or timed out) after its group failed
   kBranchExhausted = 40,  // a branch of a retriable group ran out of attempts; the saga fails
                           // once the branches still in flight have answered
+  // Child sagas (docs/dsl.md, "Child sagas"). In the parent: its child step started the child
+  // saga (reason: the child's id and type); it asks its child, whose steps were done, to run the
+  // child's compensations. In the child: its steps are done and it waits for its parent's end
+  // (then kCompleted, or kCompensatingForParent and its compensations, newest first).
+  kChildStarted = 41,
+  kChildDone = 42,
+  kChildCompensationRequested = 43,
+  kCompensatingForParent = 44,
 };
 
-inline constexpr int kEventCount = 40;
+inline constexpr int kEventCount = 44;
 
 // True for the events that only annotate a history (kCommandHeld, kCommandReleased).
 constexpr bool is_informational(Event e) {
@@ -106,7 +114,7 @@ struct Transition {
 
 // src + event = dst, one row per line.
 // clang-format off
-inline constexpr std::array<Transition, 44> kTransitions{{
+inline constexpr std::array<Transition, 48> kTransitions{{
     {Phase::kNotStarted,   Event::kStarted,                     Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSucceeded,               Phase::kExecuting},
     {Phase::kExecuting,    Event::kStepSkipped,                 Phase::kExecuting},
@@ -151,6 +159,10 @@ inline constexpr std::array<Transition, 44> kTransitions{{
     {Phase::kExecuting,    Event::kBranchFailed,                Phase::kCompensating},
     {Phase::kCompensating, Event::kBranchSettled,               Phase::kCompensating},
     {Phase::kExecuting,    Event::kBranchExhausted,             Phase::kExecuting},
+    {Phase::kExecuting,    Event::kChildStarted,                Phase::kExecuting},
+    {Phase::kExecuting,    Event::kChildDone,                   Phase::kExecuting},
+    {Phase::kCompensating, Event::kChildCompensationRequested,  Phase::kCompensating},
+    {Phase::kExecuting,    Event::kCompensatingForParent,       Phase::kCompensating},
 }};
 // clang-format on
 

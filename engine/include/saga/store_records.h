@@ -220,7 +220,7 @@ struct EventKeyRecord {
   std::string saga_id;
 };
 
-// An event committed by a caller's own transaction (saga/transactional_event.h, schema v11,
+// An event committed by a caller's own transaction (saga/transactional_event.h, schema v12,
 // saga_event_requests), waiting for the engine to deliver it as Engine::deliver_event would.
 // Delivered: the row is deleted in the engine commit that records the event. Refused (the
 // engine would refuse it from deliver_event: no such saga, bad name, ...): the row stays with

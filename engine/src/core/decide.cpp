@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "core/decide_child.h"
 #include "core/decide_events.h"
 #include "core/decide_group.h"
 #include "core/step_requests.h"
@@ -63,6 +64,12 @@ class Decider final : public detail::DecideHooks {  // and events::DecideOps thr
         return control();
       case InputKind::kEvent:
         return from_hook(events::event_arrived(*this));
+      case InputKind::kChildEnded:
+        return from_hook(children::child_ended(*this));
+      case InputKind::kParentCompensates:
+        return from_hook(children::parent_compensates(*this));
+      case InputKind::kParentEnded:
+        return from_hook(children::parent_ended(*this));
     }
     return invalid_argument("decide: unknown input kind");
   }
@@ -73,6 +80,7 @@ class Decider final : public detail::DecideHooks {  // and events::DecideOps thr
   SagaInstance& state() override { return d_.next; }
   const SagaDefinition& definition() const override { return def_; }
   const Input& input() const override { return in_; }
+  Decision& decision() override { return d_; }
   Result<Decision> from_hook(std::optional<std::string> ignored_reason) {
     if (ignored_reason) return ignored(std::move(*ignored_reason));
     return done();
@@ -120,7 +128,7 @@ class Decider final : public detail::DecideHooks {  // and events::DecideOps thr
       s().deadline = in_.not_before;
       return done();
     }
-    record(Event::kStarted, -1);
+    record(Event::kStarted, -1, s().parent_id.empty() ? "" : "child of saga " + s().parent_id);
     if (lock_gate(-1) == Gate::kOpen) advance_from(-1);
     return done();
   }
@@ -426,6 +434,7 @@ class Decider final : public detail::DecideHooks {  // and events::DecideOps thr
       if (!enter_step(j)) return;
     }
     s().step = count;
+    if (!s().parent_id.empty()) return children::steps_done(*this);  // waits for its parent
     record(Event::kCompleted, -1);
   }
 
@@ -435,8 +444,8 @@ class Decider final : public detail::DecideHooks {  // and events::DecideOps thr
   bool enter_step(std::int32_t j) {
     const StepDefinition& st = step(j);
     if (lock_gate(j) == Gate::kClosed) return false;
-    if (st.wait) {
-      events::begin_wait(*this, j);
+    if (st.wait || st.child) {
+      st.wait ? events::begin_wait(*this, j) : children::begin(*this, j);
       return false;
     }
     if (st.local) {
@@ -463,10 +472,10 @@ class Decider final : public detail::DecideHooks {  // and events::DecideOps thr
     for (std::int32_t j = from; j >= 0; --j) {
       const StepDefinition& st = step(j);
       const bool skipped = (s().skipped_mask >> j) & 1u;
-      if (skipped || !st.compensation || !group_.compensates(j)) continue;
+      if (skipped || !(st.compensation || st.child) || !group_.compensates(j)) continue;
       s().step = j;
       s().attempt = 1;
-      send_new(j, Direction::kCompensation);
+      st.child ? children::compensate(*this, j) : send_new(j, Direction::kCompensation);
       return;
     }
     s().step = -1;

@@ -32,7 +32,8 @@ std::string step_label(const SagaDefinition& def, std::int32_t i) {
 // outstanding (sent, or due to be sent again after a timeout): its outcome is unknown, and the
 // participant's barrier makes the compensation a no-op if the action never ran.
 std::int32_t undo_from(const SagaInstance& s) {
-  return s.last_request_id.empty() ? s.step - 1 : s.step;
+  // A running child (Wait::kChild) is asked to compensate too (decide_child.cpp).
+  return s.last_request_id.empty() && s.wait != Wait::kChild ? s.step - 1 : s.step;
 }
 
 Result<Plan> cancel(const SagaDefinition& def, const SagaInstance& s, const Input& in) {

@@ -18,6 +18,7 @@ class DecideHooks : public events::DecideOps {
   virtual void compensate_from(std::int32_t from) = 0;
   virtual void set_failure(FailureCause cause, std::string reason) = 0;
   virtual void fail_saga() = 0;
+  virtual Decision& decision() = 0;
 };
 
 // The last step of the group holding step `i`, or `i` when it is in none (or out of range).

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "core/decide_child.h"
 #include "core/decide_events.h"
 
 namespace saga {
@@ -249,7 +250,12 @@ Status validate(const SagaDefinition& definition) {
       default:
         return step_error(step, "unknown step kind");
     }
-    if (Status s = step.wait ? events::check_wait(definition, i) : check_step(step); !s) return s;
+    if (Status s = step.wait    ? events::check_wait(definition, i)
+                   : step.child ? children::check_child(definition, i)
+                                : check_step(step);
+        !s) {
+      return s;
+    }
     if (Status s = check_locks(definition, step.locks, "step '" + step.name + "': "); !s) {
       return s;
     }
@@ -274,6 +280,7 @@ std::string fingerprint(const SagaDefinition& definition) {
     hash.field(step.local ? "local" : "-");
     add_locks(hash, step.locks);
     if (step.wait) hash.field(events::fingerprint_text(step));
+    if (step.child) hash.field(children::fingerprint_text(step));
     if (!step.group.empty()) {  // fingerprints of sequential definitions stay as they were
       hash.field("group");
       hash.field(step.group);

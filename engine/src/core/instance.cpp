@@ -7,7 +7,7 @@
 namespace saga {
 
 std::string_view to_string(FailureCause cause) {
-  static constexpr std::array<std::string_view, 10> kNames = {"none",
+  static constexpr std::array<std::string_view, 11> kNames = {"none",
                                                               "business_failure",
                                                               "timeout",
                                                               "command_build_failed",
@@ -16,7 +16,8 @@ std::string_view to_string(FailureCause cause) {
                                                               "deadlock",
                                                               "operator",
                                                               "cancelled",
-                                                              "saga_deadline"};
+                                                              "saga_deadline",
+                                                              "parent_compensated"};
   const auto i = static_cast<std::size_t>(cause);
   return i < kNames.size() ? kNames[i] : "unknown";
 }

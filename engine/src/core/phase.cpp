@@ -104,6 +104,14 @@ std::string_view to_string(Event event) {
       return "branch_settled";
     case Event::kBranchExhausted:
       return "branch_exhausted";
+    case Event::kChildStarted:
+      return "child_started";
+    case Event::kChildDone:
+      return "child_done";
+    case Event::kChildCompensationRequested:
+      return "child_compensation_requested";
+    case Event::kCompensatingForParent:
+      return "compensating_for_parent";
   }
   return "unknown";
 }

@@ -1,6 +1,8 @@
 #include "runtime/definition_registry.h"
 
 #include <algorithm>
+#include <iterator>
+#include <string>
 
 namespace saga {
 
@@ -18,6 +20,11 @@ Status DefinitionRegistry::add(std::shared_ptr<const SagaDefinition> definition,
   }
   const std::uint32_t version = definition->version;
   versions.emplace(version, Registered{std::move(definition), record.fingerprint});
+  if (Status s = check_child_depth(); !s) {
+    versions.erase(version);
+    if (versions.empty()) definitions_.erase(record.name);
+    return s;
+  }
   const bool recorded =
       std::any_of(recorded_.begin(), recorded_.end(), [&](const DefinitionRecord& r) {
         // A record from before schema v5 has no steps: record them now.
@@ -69,6 +76,44 @@ std::vector<DefinitionRecord> DefinitionRegistry::take_unrecorded() {
 void DefinitionRegistry::give_back(const std::vector<DefinitionRecord>& records) {
   std::lock_guard lock(mutex_);
   for (const DefinitionRecord& d : records) unrecorded_.push_back(d);
+}
+
+const SagaDefinition* DefinitionRegistry::child_definition(const ChildSaga& child) const {
+  auto named = definitions_.find(child.type);
+  if (named == definitions_.end() || named->second.empty()) return nullptr;
+  auto it = child.version == 0 ? std::prev(named->second.end()) : named->second.find(child.version);
+  return it == named->second.end() ? nullptr : it->second.definition.get();
+}
+
+void DefinitionRegistry::longest_chain(const SagaDefinition& def, std::vector<std::string>& chain,
+                                       std::vector<std::string>& longest) const {
+  chain.push_back(def.name + " v" + std::to_string(def.version));
+  if (chain.size() > longest.size()) longest = chain;
+  if (chain.size() <= static_cast<std::size_t>(kMaxChildDepth) + 1) {  // one more is refused
+    for (const StepDefinition& step : def.steps) {
+      const SagaDefinition* child = step.child ? child_definition(*step.child) : nullptr;
+      if (child != nullptr) longest_chain(*child, chain, longest);
+    }
+  }
+  chain.pop_back();
+}
+
+Status DefinitionRegistry::check_child_depth() const {
+  for (const auto& [name, versions] : definitions_) {
+    for (const auto& [version, registered] : versions) {
+      std::vector<std::string> chain;
+      std::vector<std::string> longest;
+      longest_chain(*registered.definition, chain, longest);
+      if (longest.size() <= static_cast<std::size_t>(kMaxChildDepth) + 1) continue;
+      std::string path;
+      for (const std::string& link : longest) path += (path.empty() ? "" : " -> ") + link;
+      return invalid_argument("definition " + name + " v" + std::to_string(version) +
+                              " starts child sagas more than " + std::to_string(kMaxChildDepth) +
+                              " deep (children nest at most " + std::to_string(kMaxChildDepth) +
+                              " deep): " + path);
+    }
+  }
+  return Status::ok();
 }
 
 }  // namespace saga

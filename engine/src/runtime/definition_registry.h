@@ -26,7 +26,9 @@ class DefinitionRegistry {
 
   // Registers `definition` (validated). The same name, version and fingerprint again is a
   // no-op; another fingerprint under a registered name and version is kAlreadyExists. One the
-  // store has not recorded is queued for it, registered at `now`.
+  // store has not recorded is queued for it, registered at `now`. kInvalidArgument when, with
+  // it, a chain of child sagas through registered definitions (a child step's type, its version
+  // or the newest) would nest deeper than kMaxChildDepth, or loop (docs/dsl.md, "Child sagas").
   Status add(std::shared_ptr<const SagaDefinition> definition, Millis now);
   // The definition that runs `instance`: its type and version, and its fingerprint when the
   // instance has one. Null when there is none.
@@ -44,6 +46,15 @@ class DefinitionRegistry {
     std::string fingerprint;  // computed once, at registration
   };
   using ByVersion = std::map<std::uint32_t, Registered>;
+
+  // The registered definition a child step starts (null: not registered yet). Lock held.
+  const SagaDefinition* child_definition(const ChildSaga& child) const;
+  // The longest chain of definition names from `def` down its child steps, cut one past the
+  // bound (so a loop ends). Lock held.
+  void longest_chain(const SagaDefinition& def, std::vector<std::string>& chain,
+                     std::vector<std::string>& longest) const;
+  // kInvalidArgument naming the first registered definition whose children nest too deep.
+  Status check_child_depth() const;
 
   mutable std::mutex mutex_;
   std::map<std::string, ByVersion, std::less<>> definitions_;

@@ -155,6 +155,7 @@ bool Engine::Impl::feed_event(PendingBatch& batch, const std::string& id, const 
 void Engine::Impl::after_staged(PendingBatch& batch, const std::string& id,
                                 const SagaDefinition& definition, const Decision& decision,
                                 bool started, std::vector<LockAnswer>& answers) {
+  stage_children(batch, id, definition, decision, answers);  // engine_children.cpp
   const SagaInstance* next = batch.current(id, running_);
   if (next == nullptr) return;
   const bool ends = is_terminal(next->phase);

@@ -110,6 +110,19 @@ class Engine::Impl {
   // starts or ends, and a pending event taken when it begins to wait.
   void after_staged(PendingBatch& batch, const std::string& id, const SagaDefinition& definition,
                     const Decision& decision, bool started, std::vector<LockAnswer>& answers);
+  // engine_children.cpp. After saga `id`'s decision was staged: the child it starts or
+  // compensates, its end told to its parent, its own end told to its children waiting for it.
+  void stage_children(PendingBatch& batch, const std::string& id, const SagaDefinition& definition,
+                      const Decision& decision, std::vector<LockAnswer>& answers);
+  // Creates the child in the batch (depth bounded); when it cannot, the parent's step fails.
+  void start_child(PendingBatch& batch, const SagaInstance& parent, const ChildStart& start,
+                   std::vector<LockAnswer>& answers);
+  // Stages kChildEnded for `parent_id` with `child`.
+  void child_ended(PendingBatch& batch, const std::string& parent_id, const SagaInstance& child,
+                   std::vector<LockAnswer>& answers);
+  // stage_one, an input that may be ignored (logged at debug).
+  void tell(PendingBatch& batch, const std::string& id, Input input,
+            std::vector<LockAnswer>& answers);
   // Stages kEvent for saga `id` with `event`, marks the event taken. False when ignored.
   bool feed_event(PendingBatch& batch, const std::string& id, const StoredEvent& event,
                   std::vector<LockAnswer>& answers);

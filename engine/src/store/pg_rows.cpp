@@ -50,7 +50,8 @@ std::vector<pg::Param> instance_params(const SagaInstance& i, std::int64_t row_v
           number(i.locks_through),
           number(static_cast<std::int64_t>(i.failure_cause)),
           number(i.saga_deadline.count()),
-          text(encode_branches(i.branches))};
+          text(encode_branches(i.branches)),
+          text(i.parent_id)};
 }
 
 Result<SagaInstance> read_instance(const pg::Rows& rows, int r) {
@@ -61,8 +62,8 @@ Result<SagaInstance> read_instance(const pg::Rows& rows, int r) {
       !in_range(rows, r, 4, 1, static_cast<int>(Phase::kScheduled), &phase) ||
       !in_range(rows, r, 5, 0, 5, &failed_from) || !in_range(rows, r, 6, kI32Min, kI32Max, &step) ||
       !in_range(rows, r, 7, 0, kU32, &attempt) || !in_range(rows, r, 8, 0, kU32, &delivery) ||
-      !in_range(rows, r, 13, 0, static_cast<int>(Wait::kStart), &wait) ||
-      !in_range(rows, r, 21, 0, static_cast<int>(FailureCause::kSagaDeadline), &cause)) {
+      !in_range(rows, r, 13, 0, static_cast<int>(Wait::kParent), &wait) ||
+      !in_range(rows, r, 21, 0, static_cast<int>(FailureCause::kParentCompensated), &cause)) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": value out of range");
   }
   i.type = rows.get(r, 1);
@@ -92,6 +93,7 @@ Result<SagaInstance> read_instance(const pg::Rows& rows, int r) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": malformed branches");
   }
   i.branches = std::move(*branches);
+  i.parent_id = rows.get(r, 24);
   return i;
 }
 

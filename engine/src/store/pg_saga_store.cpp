@@ -76,7 +76,7 @@ Status PgSagaStore::write_batch(const StoreBatch& batch) {
   }
   const std::string placeholders =
       "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
-      "$20, $21, $22, $23, $24, $25, $26";
+      "$20, $21, $22, $23, $24, $25, $26, $27";
   for (const SagaInstance& i : batch.inserts) {
     std::vector<Param> p = pg_rows::instance_params(i, 1);
     p.push_back(text(options_.instance_name));
@@ -95,7 +95,7 @@ Status PgSagaStore::write_batch(const StoreBatch& batch) {
     std::string fence;
     if (shared()) {
       p.push_back(number(epoch_));
-      fence = " AND lease_epoch = $25";
+      fence = " AND lease_epoch = $26";
     }
     Result<pg::Rows> r = c_->exec(
         "update",
@@ -104,7 +104,7 @@ Status PgSagaStore::write_batch(const StoreBatch& batch) {
         "message_seq = $11, data = $12, last_request_id = $13, wait = $14, deadline_ms = $15, "
         "last_reason = $16, trace_id = $17, created_at_ms = $18, updated_at_ms = $19, "
         "row_version = row_version + 1, locks_through = $21, failure_cause = $22, "
-        "saga_deadline_ms = $23, branches = $24 "
+        "saga_deadline_ms = $23, branches = $24, parent_id = $25 "
         "WHERE id = $1 AND row_version = $20" +
             fence,
         p);

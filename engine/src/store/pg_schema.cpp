@@ -177,7 +177,12 @@ CREATE TABLE saga_start_requests (
 );
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+// Version 4: child sagas (SQLite's version 11).
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE saga_instances ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");
 
 // Any number: the advisory lock key the migrations take ("saga" in ASCII).

@@ -54,7 +54,7 @@ struct StoreBatch {
   std::vector<EventConsumption> events_consumed;
   std::vector<EventKeyRecord> event_keys_put;
   std::vector<std::string> event_keys_delete;
-  // Transactional events (schema v11): requests delivered (rows deleted) and refused (rows
+  // Transactional events (schema v12): requests delivered (rows deleted) and refused (rows
   // kept, marked refused), written with the events.
   std::vector<std::int64_t> event_requests_done;
   std::vector<EventRequestRefusal> event_requests_refused;

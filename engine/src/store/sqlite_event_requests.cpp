@@ -1,4 +1,4 @@
-// SqliteSagaStore: the engine's side of saga_event_requests (schema v11), the events that
+// SqliteSagaStore: the engine's side of saga_event_requests (schema v12), the events that
 // callers commit in transactions of their own connections (saga/transactional_event.h). Read
 // as saga_start_requests are: after PRAGMA data_version changed, rows above the last seq read.
 // Rows are deleted (delivered) or marked refused inside the commit that records the event.

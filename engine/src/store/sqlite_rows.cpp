@@ -56,6 +56,7 @@ void bind_instance(SQLite::Statement& s, const SagaInstance& i) {
   s.bind(22, static_cast<std::int32_t>(i.failure_cause));
   s.bind(23, static_cast<std::int64_t>(i.saga_deadline.count()));
   s.bind(24, encode_branches(i.branches));
+  s.bind(25, i.parent_id);
 }
 
 const std::string& unfinished_phases() {
@@ -84,8 +85,8 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
       !in_range(s, 4, 1, static_cast<int>(Phase::kScheduled), &phase) ||
       !in_range(s, 5, 0, 5, &failed_from) || !in_range(s, 6, INT32_MIN, INT32_MAX, &step) ||
       !in_range(s, 7, 0, UINT32_MAX, &attempt) || !in_range(s, 8, 0, UINT32_MAX, &delivery) ||
-      !in_range(s, 13, 0, static_cast<int>(Wait::kEvent), &wait) ||
-      !in_range(s, 21, 0, static_cast<int>(FailureCause::kSagaDeadline), &cause)) {
+      !in_range(s, 13, 0, static_cast<int>(Wait::kParent), &wait) ||
+      !in_range(s, 21, 0, static_cast<int>(FailureCause::kParentCompensated), &cause)) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": value out of range");
   }
   i.type = column_bytes(s.getColumn(1));
@@ -115,6 +116,7 @@ Result<SagaInstance> read_instance(const SQLite::Statement& s) {
     return Status(StatusCode::kMalformed, "saga_instances row " + i.id + ": malformed branches");
   }
   i.branches = std::move(*branches);
+  i.parent_id = s.getColumn(24).getString();
   return i;
 }
 

@@ -27,7 +27,7 @@ inline constexpr const char* kInstanceColumns =
     "id, type, version, fingerprint, phase, failed_from, step, attempt, delivery, skipped_mask, "
     "message_seq, data, last_request_id, wait, deadline_ms, last_reason, trace_id, "
     "created_at_ms, updated_at_ms, row_version, locks_through, failure_cause, saga_deadline_ms, "
-    "branches";
+    "branches, parent_id";
 inline constexpr const char* kRequestColumns =
     "id, saga_id, action, reason, requested_by, requested_at_ms, state, result, finished_at_ms, "
     "lock_key";

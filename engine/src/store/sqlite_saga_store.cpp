@@ -29,7 +29,7 @@ using namespace sqlite_rows;
 SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
     : insert_instance(db, sql("INSERT INTO saga_instances (", kInstanceColumns,
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23, ?24)")),
+                              "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23, ?24, ?25)")),
       update_instance(db,
                       // Not type (?2), version (?3), fingerprint (?4), trace_id (?17),
                       // created_at_ms (?18): written by the insert, they never change
@@ -41,7 +41,7 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
                       "wait = ?14, deadline_ms = ?15, last_reason = ?16, "
                       "updated_at_ms = ?19, row_version = row_version + 1, "
                       "locks_through = ?21, failure_cause = ?22, saga_deadline_ms = ?23, "
-                      "branches = ?24 "
+                      "branches = ?24, parent_id = ?25 "
                       "WHERE id = ?1 AND row_version = ?20"),
       append_history(db,
                      "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, "

@@ -59,7 +59,7 @@ class SqliteSagaStore::Impl {
                                                        const std::string& key);
   // Inside commit's transaction; throws SQLite::Exception.
   void write_events(const StoreBatch& batch);
-  // sqlite_event_requests.cpp: transactional events (schema v11).
+  // sqlite_event_requests.cpp: transactional events (schema v12).
   Result<std::vector<EventRequest>> event_requests(std::int64_t after, std::size_t limit);
   Result<std::vector<EventRequest>> refused_event_requests(std::size_t limit);
   // Inside commit's transaction (from write_events); throws SQLite::Exception.

@@ -280,7 +280,14 @@ ALTER TABLE saga_start_requests ADD COLUMN deadline_ms INTEGER NOT NULL DEFAULT 
 )sql");
 }
 
-// Version 11: events committed in a transaction of the caller's own connection
+// Version 11: child sagas (docs/dsl.md, "Child sagas"): the id of the saga that started this one.
+void add_parent_id(SQLite::Database& db) {
+  db.exec(R"sql(
+ALTER TABLE saga_instances ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
+)sql");
+}
+
+// Version 12: events committed in a transaction of the caller's own connection
 // (saga/transactional_event.h). The engine polls rows above the last seq it read, as for
 // saga_start_requests, delivers each as Engine::deliver_event would and deletes the row in the
 // commit that records the event; a refused one stays, with refused_at_ms and its refusal.
@@ -322,7 +329,7 @@ constexpr Migration kMigrations[] = {
     {1, &create_schema_v1},         {2, &create_schema_v2},     {3, &create_schema_v3},
     {4, &add_failure_cause_column}, {5, &add_definition_steps}, {6, &add_start_requests},
     {7, &add_saga_control},         {8, &add_external_events},  {9, &add_parallel_branches},
-    {10, &add_start_schedule},      {11, &add_event_requests},
+    {10, &add_start_schedule},      {11, &add_parent_id},       {12, &add_event_requests},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -11,7 +11,7 @@ namespace saga {
 // The version lives in the engine's own table, saga_meta (key 'schema_version'), not in PRAGMA
 // user_version: the engine's tables may share a file with a service's tables
 // (docs/embedding.md), and user_version belongs to that file's owner.
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 
 // The file's engine schema version: saga_meta's, else (a file of versions 1 to 5, which have
 // saga_instances and no saga_meta) PRAGMA user_version, else 0 (no engine tables yet).

@@ -1,5 +1,5 @@
 // saga/transactional_event.h over the caller's SQLiteCpp connection: one row in
-// saga_event_requests (schema v11), inside the caller's transaction. Events are rare next to
+// saga_event_requests (schema v12), inside the caller's transaction. Events are rare next to
 // starts, so the statement is prepared on each call.
 #include "saga/transactional_event.h"
 

@@ -32,6 +32,7 @@ void SagaHarness::start(std::string data) {
   instance_.trace_id = options_.trace_id;
   instance_.data = data;
   instance_.saga_deadline = options_.deadline;
+  instance_.parent_id = options_.parent_id;
   start_data_ = std::move(data);
   Input input;
   input.kind = InputKind::kStart;
@@ -74,6 +75,8 @@ Delivery SagaHarness::feed(Input input, Status* refused) {
     sent_.push_back(sent);
     unexpected_.push_back(std::move(sent));
   }
+  if (decision->child_start) child_start_ = std::move(decision->child_start);
+  if (!decision->child_compensate.empty()) child_compensate_ = decision->child_compensate;
   for (OutgoingCommand& c : decision->branch_commands) {  // a parallel group's, in step order
     SentCommand sent{c.participant, std::move(c.envelope)};
     sent_.push_back(sent);

@@ -340,6 +340,14 @@ std::optional<InputKind> cause_of(const HistoryEntry& e, const SagaInstance& bef
   const bool replied = !e.reply_name.empty();
   const bool timed_out = !replied && before.wait == Wait::kReply;
   outcome = Outcome::kFailure;
+  // Child sagas: the child's end reaches its parent (reply name child_done or
+  // child_compensated); the parent's end or compensation reaches its waiting child.
+  if (e.reply_name == "child_done" || e.reply_name == "child_compensated" ||
+      e.event == Event::kChildCompensationRequested) {
+    return InputKind::kChildEnded;
+  }
+  if (e.event == Event::kCompensatingForParent) return InputKind::kParentCompensates;
+  if (e.event == Event::kCompleted && before.wait == Wait::kParent) return InputKind::kParentEnded;
   switch (e.event) {
     case Event::kStarted:
       return InputKind::kStart;
@@ -414,6 +422,10 @@ class Replayer {
     s.fingerprint = h_.fingerprint;
     s.trace_id = "replay";
     s.data = options_.start_data ? *options_.start_data : h_.start_data.value_or("");
+    const std::string child_of = "child of saga ";  // a child saga's start names its parent
+    if (!h_.entries.empty() && h_.entries.front().reason.starts_with(child_of)) {
+      s.parent_id = h_.entries.front().reason.substr(child_of.size());
+    }
     std::size_t k = 0;
     while (k < h_.entries.size()) {
       const HistoryEntry& e = h_.entries[k];
@@ -443,6 +455,11 @@ class Replayer {
         reply = make_reply(s, e, k, outcome);
         event = EventView{reply.name, e.reason, reply.content_type, reply.body};
         input.event = &event;
+      }
+      SagaInstance child;
+      if (*kind == InputKind::kChildEnded) {
+        child = child_of_entry(s, e, k);
+        input.child = &child;
       }
       Result<Decision> d = decide(def_, s, input);
       if (!d) return diverge(k, "<error: " + d.status().to_string() + ">");
@@ -487,6 +504,28 @@ class Replayer {
       recorded.steps.back().name = name;
     }
     return describe(e, &recorded);
+  }
+
+  // The child of the parent's current child step as the entry shows it: its steps done (data:
+  // the recorded body, if any) or compensated (reason: after "compensated: ").
+  SagaInstance child_of_entry(const SagaInstance& s, const HistoryEntry& e, std::size_t k) const {
+    SagaInstance child;
+    const std::string name = s.step >= 0 && static_cast<std::size_t>(s.step) < def_.steps.size()
+                                 ? def_.steps[static_cast<std::size_t>(s.step)].name
+                                 : "";
+    child.id = child_saga_id(s.id, name);
+    child.parent_id = s.id;
+    const bool failed_or_undone =
+        e.event == Event::kStepFailed || e.event == Event::kCompensationSucceeded;
+    const bool done = e.reply_name == "child_done" || !failed_or_undone;
+    child.phase = done ? Phase::kExecuting : Phase::kCompensated;
+    child.wait = done ? Wait::kParent : Wait::kNone;
+    if (auto b = h_.reply_bodies.find(k); b != h_.reply_bodies.end()) child.data = b->second.body;
+    const std::string marker = " compensated: ";
+    if (const std::size_t at = e.reason.find(marker); at != std::string::npos) {
+      child.last_reason = e.reason.substr(at + marker.size());
+    }
+    return child;
   }
 
   Envelope make_reply(const SagaInstance& s, const HistoryEntry& e, std::size_t index,

@@ -65,6 +65,7 @@
 #include "saga/clock.h"
 #include "saga/definition.h"
 #include "saga/dsl/callbacks.h"
+#include "saga/dsl/child.h"
 #include "saga/dsl/endpoint.h"
 #include "saga/dsl/wait.h"
 #include "saga/retry_policy.h"
@@ -209,6 +210,7 @@ class [[nodiscard]] StepBuilder {
   static constexpr bool kPivot = Kind == StepKind::kPivot;
   static constexpr bool kNoActionYet = std::is_same_v<Action, detail::NoAction>;
   static constexpr bool kWait = detail::kIsWait<Action>;
+  static constexpr bool kChild = std::is_same_v<Action, detail::ChildAction>;
   static constexpr bool kClosed = std::is_same_v<Action, detail::GroupClosed>;
   static constexpr bool kInGroup = G != detail::InGroup::kNo;
 
@@ -287,6 +289,33 @@ class [[nodiscard]] StepBuilder {
     return std::move(*this);
   }
 
+  // Starts the child saga `type` (its own definition, registered with the same engine; version
+  // 0: the newest) with data `make(const Data&)` -> ChildData, and waits for its steps to be
+  // done (docs/dsl.md, "Child sagas"). The step's compensation is the child's compensations.
+  template <typename ChildData, ChildDataFactory<Data, ChildData> F>
+  StepBuilder<Data, Kind, detail::ChildAction, G> start_child(std::string type, F make,
+                                                               std::uint32_t version = 0) && {
+    static_assert(!kInGroup, "a child step does not sit in a parallel group");
+    static_assert(!kClosed, "end_parallel() closed the group: start a step before start_child()");
+    static_assert(Kind != StepKind::kRetriable,
+                  "a child step is compensatable or the pivot: a child may compensate, and a "
+                  "retriable step must succeed");
+    static_assert(kNoActionYet,
+                  "a step does one thing: invoke(), local(), wait_for() or start_child(), once");
+    draft_.step().child =
+        detail::make_child<Data, ChildData>(std::move(type), version, std::move(make));
+    return StepBuilder<Data, Kind, detail::ChildAction, G>(std::move(draft_));
+  }
+
+  // Takes the done child's data into the parent's: `fn(Data&, const ChildData&)` returns void,
+  // bool (false fails the step, reason "child_end_rejected") or Status.
+  template <typename ChildData, ChildEndHandler<Data, ChildData> F>
+  StepBuilder on_child_end(F fn) && {
+    static_assert(kChild, "on_child_end() needs a child step: call start_child<D>() first");
+    draft_.step().child->on_end = detail::make_child_end<Data, ChildData>(std::move(fn));
+    return std::move(*this);
+  }
+
   // Undoes the step: when a later step up to the pivot fails, `command` is sent, built by
   // `make(const Data&)`. Compensatable steps only.
   template <Message C, Message... Rs, CommandFactory<Data, C> F>
@@ -296,6 +325,7 @@ class [[nodiscard]] StepBuilder {
                   "only compensatable steps have a compensation (compensate_with): the pivot and "
                   "retriable steps are never undone");
     static_assert(!kWait, "a wait step has nothing to compensate: it only waits");
+    static_assert(!kChild, "a child step's compensation is its child's own compensations");
     if (draft_.step().compensation.has_value()) draft_.fail("compensate_with given twice");
     draft_.step().compensation =
         detail::make_action<Data, C, Rs...>(command.channel, std::move(make));

@@ -61,6 +61,9 @@ struct HarnessOptions {
   // not_before later than start_time schedules the saga; a deadline arms the saga deadline.
   Millis not_before{0};
   Millis deadline{0};
+  // A child saga (docs/dsl.md, "Child sagas"): its parent's id. Its steps done, it waits for
+  // parent_ended() or parent_compensates().
+  std::string parent_id;
 };
 
 // One command the saga sent, as the harness saw it.
@@ -177,6 +180,22 @@ class SagaHarness {
   // Events delivered and not taken yet, oldest first.
   const std::vector<StoredEvent>& pending_events() const { return pending_events_; }
 
+  // --- child sagas (child steps; harness_children.cpp) -----------------------------------------
+  // The harness drives one saga: the test plays the child a child step starts, and the parent
+  // of a child saga (HarnessOptions::parent_id), with the engine's inputs.
+  // The child the saga started last (Decision::child_start), and the child it last asked to
+  // compensate (Decision::child_compensate); empty before any.
+  const std::optional<ChildStart>& child_started() const { return child_start_; }
+  const std::string& child_compensate_requested() const { return child_compensate_; }
+  // kChildEnded for the child step the saga waits in: the child's steps are done with
+  // `child_data` (kChildDone), or the child compensated with `reason`.
+  Delivery child_done(std::string child_data);
+  Delivery child_compensated(std::string reason);
+  // A child saga's parent ended (kParentEnded), or compensates the child step
+  // (kParentCompensates).
+  Delivery parent_ended();
+  Delivery parent_compensates();
+
   Delivery operator_retry(std::string reason = "operator: retry");
   Delivery operator_compensate(std::string reason = "operator: compensate");
   Delivery operator_skip(std::string reason = "operator: skip");
@@ -254,6 +273,10 @@ class SagaHarness {
   std::vector<std::string> event_ids_;
   std::vector<StoredEvent> pending_events_;
   int event_seq_ = 0;
+  // Child sagas: what the last decisions asked of a child, and kChildEnded as the engine gives it.
+  Delivery child_ended(Phase phase, std::string data, std::string reason);
+  std::optional<ChildStart> child_start_;
+  std::string child_compensate_;
 };
 
 // A typed payload as one line of JSON, for messages ("<not encodable: ...>" on error).
