@@ -16,6 +16,7 @@
 
 #include "integration/participant_test_support.h"
 #include "pg_cluster.h"
+#include "pg_engines.h"
 
 namespace saga::test {
 namespace {
@@ -83,10 +84,13 @@ class ParticipantBackendTest : public ::testing::TestWithParam<std::string> {
         throw std::runtime_error(in.status().to_string());
       }
       if (c.items == "explode") throw std::runtime_error("kitchen on fire");
-      if (c.items == "start" || c.items == "start-explode") {
+      if (c.items == "start" || c.items == "start-explode" || c.items == "transfer") {
         StartOptions o;
         o.id = "started-" + std::to_string(c.order_id);
-        Result<std::string> id = ctx.start_saga_with("delivery", Saga{c.order_id}, o);
+        Result<std::string> id =
+            c.items == "transfer"
+                ? ctx.start_saga_with("transfer", transfer::TransferData{c.order_id, 5}, o)
+                : ctx.start_saga_with("delivery", Saga{c.order_id}, o);
         if (!id) throw std::runtime_error(id.status().to_string());
         if (c.items == "start-explode") throw std::runtime_error("after the start");
       }
@@ -216,6 +220,23 @@ TEST_P(ParticipantBackendTest, OnPostgresqlAHandlerWritesThroughLibpqInTheComman
   EXPECT_EQ(duplicate->outcome, Outcome::kSuccess);
   EXPECT_EQ(runs_.load(), 1);
   EXPECT_EQ(count(), 1);
+}
+
+TEST_P(ParticipantBackendTest, OnPostgresqlAnEngineOnTheSameDatabaseRunsTheSagaAHandlerStarted) {
+  if (!postgres()) {  // the start is written in the file (an engine sharing it runs it)
+    ASSERT_EQ(open(51, "transfer")->outcome, Outcome::kSuccess);
+    EXPECT_EQ(count("starts"), 1);
+    return;
+  }
+  pg_test::TransferParticipants bank_and_shipping(dir_.file(""));
+  auto engine = pg_test::open_engine(path_, dir_.file(""), "engine",
+                                     {transfer::definition(Millis{5'000})});
+  ASSERT_NE(engine, nullptr);
+  ASSERT_EQ(open(51, "transfer")->outcome, Outcome::kSuccess);
+  engine->notify_starts();
+  Result<SagaInstance> ended = engine->wait("started-51", Millis{30'000});
+  ASSERT_TRUE(ended.is_ok()) << ended.status().to_string();
+  EXPECT_EQ(ended->phase, Phase::kCompleted);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ParticipantBackendTest,
