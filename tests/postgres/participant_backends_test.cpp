@@ -229,8 +229,8 @@ TEST_P(ParticipantBackendTest, OnPostgresqlAnEngineOnTheSameDatabaseRunsTheSagaA
     return;
   }
   pg_test::TransferParticipants bank_and_shipping(dir_.file(""));
-  auto engine = pg_test::open_engine(path_, dir_.file(""), "engine",
-                                     {transfer::definition(Millis{5'000})});
+  auto engine =
+      pg_test::open_engine(path_, dir_.file(""), "engine", {transfer::definition(Millis{5'000})});
   ASSERT_NE(engine, nullptr);
   ASSERT_EQ(open(51, "transfer")->outcome, Outcome::kSuccess);
   engine->notify_starts();

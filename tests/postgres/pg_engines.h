@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pg_cluster.h"
 #include "saga/engine.h"
 #include "saga/zmq_transport.h"
 #include "serving.h"
@@ -32,6 +33,12 @@ struct TransferParticipants {
   Serving bank;
   Serving shipping;
 };
+
+// A fresh database of the binary's throwaway cluster, named after the running test.
+inline Result<std::string> database_for_this_test() {
+  return test::PgCluster::shared().create_database(
+      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+}
 
 // An engine instance `name` on `url`, sending to the participants in `dir`, with `definitions`
 // registered and started (`tweak` changes the options first); null (and a test failure) when it
