@@ -65,12 +65,12 @@ Result<std::unique_ptr<Participant>> open(const std::string& endpoint, const std
   return p;
 }
 
-}  // namespace
-
-std::shared_ptr<const SagaDefinition> definition(Millis timeout) {
+// The transfer's steps after `start` (define<TransferData>(...), with or without a lock).
+template <typename Builder>
+std::shared_ptr<const SagaDefinition> with_steps(Builder start, Millis timeout) {
   const RetryPolicy retry = RetryPolicy::fixed(Millis{100}, 0);
   // clang-format off
-  Result<std::shared_ptr<const SagaDefinition>> built = define<TransferData>("transfer", 1)
+  Result<std::shared_ptr<const SagaDefinition>> built = std::move(start)
       .step("reserve")
           .invoke(bank::reserve, &make_reserve).timeout(timeout).retry(retry)
           .compensate_with(bank::release, &make_release)
@@ -81,6 +81,22 @@ std::shared_ptr<const SagaDefinition> definition(Millis timeout) {
       .build();
   // clang-format on
   return built ? built.value() : nullptr;
+}
+
+}  // namespace
+
+std::shared_ptr<const SagaDefinition> definition(Millis timeout) {
+  return with_steps(define<TransferData>("transfer", 1), timeout);
+}
+
+std::shared_ptr<const SagaDefinition> locked_definition(Millis timeout, std::int64_t accounts) {
+  return with_steps(define<TransferData>("transfer_locked", 1)
+                        .lock(
+                            [accounts](const TransferData& d) {
+                              return "account:" + std::to_string(d.order_id % accounts);
+                            },
+                            LockMode::kWait),
+                    timeout);
 }
 
 Result<std::unique_ptr<Participant>> open_bank(const std::string& endpoint,

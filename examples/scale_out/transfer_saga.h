@@ -30,6 +30,10 @@ inline bool refused(std::int64_t order_id) { return order_id % 5 == 0; }
 // The definition, with `timeout` for every reply and a fixed 100 ms retry.
 std::shared_ptr<const SagaDefinition> definition(Millis timeout);
 
+// The same steps as "transfer_locked", whose saga holds the semantic lock
+// "account:<order_id % accounts>" (kWait) from its start to its end.
+std::shared_ptr<const SagaDefinition> locked_definition(Millis timeout, std::int64_t accounts);
+
 // The participants, serving on `endpoint` with their SQLite file `database`: the bank
 // (tables reservations(order_id, amount, state, runs)) and shipping (shipments(order_id, runs)).
 Result<std::unique_ptr<Participant>> open_bank(const std::string& endpoint,

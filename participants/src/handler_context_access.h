@@ -23,6 +23,7 @@ struct detail::HandlerContextAccess {
   static const Status& store_error(const HandlerContext& c) { return c.store_error_; }
   static std::vector<std::string>& released(HandlerContext& c) { return c.released_; }
   static void set_database(HandlerContext& c, SQLite::Database* db) { c.database_ = db; }
+  static void set_postgres(HandlerContext& c, pg_conn* conn) { c.postgres_ = conn; }
   static OutboxWrites outbox_writes(const HandlerContext& c) {
     return OutboxWrites{c.outbox_writes_, c.event_writes_};
   }

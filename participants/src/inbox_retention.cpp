@@ -33,7 +33,7 @@ Status check_inbox_retention(const ParticipantOptions& o) {
   return Status::ok();
 }
 
-void InboxPruner::maybe_prune(SqliteInbox& inbox, Millis now, std::atomic<std::uint64_t>& pruned) {
+void InboxPruner::maybe_prune(Inbox& inbox, Millis now, std::atomic<std::uint64_t>& pruned) {
   if (options_.inbox_keep.count() == 0 || now < next_round_) return;
   Result<std::size_t> deleted =
       inbox.prune((now - options_.inbox_keep).count(), now.count(), options_.inbox_prune_batch);

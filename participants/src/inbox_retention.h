@@ -5,8 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "inbox.h"
 #include "saga/participant.h"
-#include "sqlite_inbox.h"
 
 namespace saga::detail {
 
@@ -21,7 +21,7 @@ class InboxPruner {
 
   // Deletes one batch when a round is due by `now` (every inbox_prune_interval; at once again
   // after a full batch). Errors are logged and retried at the next round; never fatal.
-  void maybe_prune(SqliteInbox& inbox, Millis now, std::atomic<std::uint64_t>& pruned);
+  void maybe_prune(Inbox& inbox, Millis now, std::atomic<std::uint64_t>& pruned);
 
  private:
   const ParticipantOptions& options_;

@@ -1,17 +1,18 @@
 // Participant: dispatch, idempotent inbox and barrier. No third-party includes here: the socket
-// is zmq_router.cpp, the database sqlite_inbox.cpp.
+// is zmq_router.cpp, the database sqlite_inbox.cpp or pg_inbox.cpp (inbox.h).
 #include "saga/participant.h"
 
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include "handler_context_access.h"
+#include "inbox.h"
 #include "inbox_retention.h"
-#include "sqlite_inbox.h"
 #include "zmq_router.h"
 
 namespace saga {
@@ -91,6 +92,9 @@ LockResult HandlerContext::lock(std::string_view key, LockConflict on_conflict) 
                                   internal_error("saga_participant_locks: no holder for " + k));
   }
   if (*holder == saga_id()) return LockResult(std::move(k), *holder, true);
+  if (on_conflict == LockConflict::kHold && postgres_ != nullptr) {
+    throw std::logic_error("lock(" + k + ", kHold): held commands are not supported on PostgreSQL");
+  }
   if (on_conflict == LockConflict::kHold) {
     held_on_ = std::move(k);
     throw HandlerInterrupted{};
@@ -144,8 +148,8 @@ std::optional<std::string> HandlerContext::lock_holder(std::string_view key) {
 struct Participant::Impl {
   ParticipantOptions options;
   std::unique_ptr<detail::ZmqRouter> router;
-  std::unique_ptr<detail::SqliteInbox> inbox;
-  detail::InboxPruner pruner{options};  // reads `options` as open() leaves it
+  std::unique_ptr<detail::Inbox> inbox;  // SQLite or PostgreSQL (inbox.h)
+  detail::InboxPruner pruner{options};   // reads `options` as open() leaves it
   std::map<std::string, HandlerEntry, std::less<>> handlers;
   std::atomic<bool> stopping{false};
   Counters counters;
@@ -417,7 +421,7 @@ Result<HandlerRun> Participant::Impl::run_handler(const Envelope& command,
                                                   const BoundHandler& bound) {
   using Access = detail::HandlerContextAccess;
   HandlerContext context(command, inbox->sql(), options.clock.get());
-  Access::set_database(context, &inbox->database());
+  inbox->attach(context);
   std::optional<Reply> reply;
   std::string error;
   try {
@@ -498,8 +502,7 @@ Result<std::unique_ptr<Participant>> Participant::open(ParticipantOptions option
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   if (!options.log) options.log = make_stderr_log_sink();
   auto impl = std::make_unique<Impl>();
-  Result<std::unique_ptr<detail::SqliteInbox>> inbox =
-      detail::SqliteInbox::open(options.database_path, options.synchronous, options.busy_timeout);
+  Result<std::unique_ptr<detail::Inbox>> inbox = detail::open_inbox(options);
   if (!inbox) return inbox.status();
   impl->inbox = std::move(inbox).value();
   if (options.engine_tables) {

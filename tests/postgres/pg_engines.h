@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "pg_cluster.h"
 #include "saga/engine.h"
 #include "saga/zmq_transport.h"
 #include "serving.h"
@@ -32,11 +34,19 @@ struct TransferParticipants {
   Serving shipping;
 };
 
+// A fresh database of the binary's throwaway cluster, named after the running test.
+inline Result<std::string> database_for_this_test() {
+  return test::PgCluster::shared().create_database(
+      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+}
+
 // An engine instance `name` on `url`, sending to the participants in `dir`, with `definitions`
-// registered and started; null (and a test failure) when it cannot open.
+// registered and started (`tweak` changes the options first); null (and a test failure) when it
+// cannot open.
 inline std::unique_ptr<Engine> open_engine(
     const std::string& url, const std::string& dir, const std::string& name,
-    const std::vector<std::shared_ptr<const SagaDefinition>>& definitions) {
+    const std::vector<std::shared_ptr<const SagaDefinition>>& definitions,
+    const std::function<void(EngineOptions&)>& tweak = {}) {
   ParticipantRegistry registry;
   EXPECT_TRUE(registry.add("bank", "ipc://" + dir + "/bank.sock"));
   EXPECT_TRUE(registry.add("shipping", "ipc://" + dir + "/shipping.sock"));
@@ -52,6 +62,7 @@ inline std::unique_ptr<Engine> open_engine(
   // SAGA_TEST_LOG=1: the engines' log lines on stderr (to debug a failure).
   if (std::getenv("SAGA_TEST_LOG") == nullptr) o.log = [](LogLevel, std::string_view) {};
   if (std::getenv("SAGA_TEST_LOG") != nullptr) o.log_level = LogLevel::kDebug;
+  if (tweak) tweak(o);
   auto engine = Engine::open(std::move(o));
   EXPECT_TRUE(engine.is_ok()) << engine.status().to_string();
   if (!engine) return nullptr;

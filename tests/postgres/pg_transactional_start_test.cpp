@@ -30,8 +30,7 @@ using transfer::TransferData;
 class PgTransactionalStartTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto url = test::PgCluster::shared().create_database(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto url = pg_test::database_for_this_test();
     ASSERT_TRUE(url.is_ok()) << url.status().to_string();
     url_ = *url;
     service_ = PQconnectdb(url_.c_str());

@@ -158,5 +158,35 @@ TEST_F(LockTableTest, LoadRestoresLocksQueuesAndTheQueueCounter) {
   EXPECT_EQ(table.waits().back().seq, 42u);
 }
 
+// Several instances on one database: the committed row of a key overrides this table's view.
+TEST_F(LockTableTest, ObserveTakesTheStoredHolderAndHandsAKeyFoundFreeToTheQueue) {
+  HeldLock foreign{"k", "elsewhere", Millis{1}, Millis{1'000}, -1};
+  table.load({foreign}, {});
+  EXPECT_EQ(acquire("w", {wait_for("k")}).outcome, LockOutcome::kWaiting);
+  table.commit_changes();
+  std::vector<LockAnswer> answers;
+  // Another instance's saga holds it now: taken over without anything to write.
+  HeldLock other{"k", "other", Millis{5}, Millis{1'000}, -1};
+  table.observe("k", other, Millis{30}, answers);
+  EXPECT_TRUE(answers.empty());
+  EXPECT_EQ(table.holder("k")->saga_id, "other");
+  EXPECT_TRUE(table.changes().empty());
+  EXPECT_EQ(table.waited_keys(), (std::vector<std::string>{"k"}));
+  // Found free: the first saga queued here gets it, and that grant is what to write.
+  table.observe("k", std::nullopt, Millis{40}, answers);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].saga_id, "w");
+  EXPECT_EQ(answers[0].outcome, LockOutcome::kGranted);
+  LockChanges changes = table.changes();
+  ASSERT_EQ(changes.locks_put.size(), 1u);
+  EXPECT_EQ(changes.locks_put[0].saga_id, "w");
+  EXPECT_EQ(changes.waits_deleted, (std::vector<std::string>{"w"}));
+  // A key changed since the last commit is left to the commit's check.
+  answers.clear();
+  table.observe("k", other, Millis{50}, answers);
+  EXPECT_EQ(table.holder("k")->saga_id, "w");
+  EXPECT_TRUE(table.waited_keys().empty());
+}
+
 }  // namespace
 }  // namespace saga

@@ -203,6 +203,9 @@ struct EngineStats {
   // (it then dropped what it held and reloaded the sagas it owns).
   std::uint64_t sagas_taken_over = 0;
   std::uint64_t leases_lost = 0;
+  // Commits refused because a semantic lock they granted was taken by another instance's saga
+  // first; the lock table was read again and the inputs decided again.
+  std::uint64_t lock_conflicts = 0;
   TransportStats transport;
 };
 

@@ -167,6 +167,27 @@ bool LockTable::release_key(const std::string& key, Millis now, std::vector<Lock
   return true;
 }
 
+void LockTable::observe(const std::string& key, const std::optional<HeldLock>& stored, Millis now,
+                        std::vector<LockAnswer>& answers) {
+  if (old_locks_.count(key)) return;
+  auto it = locks_.find(key);
+  if (!stored) {
+    if (it != locks_.end() || queues_.count(key)) free_key(key, now, answers);
+    return;
+  }
+  if (it != locks_.end() && *stored == *it) return;
+  set_lock(key, *stored);
+  old_locks_.erase(key);  // what the database holds already: nothing to write
+}
+
+std::vector<std::string> LockTable::waited_keys() const {
+  std::vector<std::string> out;
+  out.reserve(queues_.size());
+  for (const auto& [key, queue] : queues_) out.push_back(key);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 const HeldLock* LockTable::holder(const std::string& key) const {
   auto it = locks_.find(key);
   return it == locks_.end() ? nullptr : &*it;

@@ -56,6 +56,16 @@ class LockTable {
   // An operator's release of one key, whoever holds it. False when nobody holds it.
   bool release_key(const std::string& key, Millis now, std::vector<LockAnswer>& answers);
 
+  // Several instances on one database: `stored` is key's row as committed now. A key held in
+  // this table by another saga than the row says takes the row's holder, not journaled (the
+  // database has it); a key the row shows free is released here (journaled) and goes to the
+  // first saga queued for it, whose answer is appended. Keys changed since the last commit are
+  // left alone (the commit checks them).
+  void observe(const std::string& key, const std::optional<HeldLock>& stored, Millis now,
+               std::vector<LockAnswer>& answers);
+  // The keys some saga of this table is queued for.
+  std::vector<std::string> waited_keys() const;
+
   const HeldLock* holder(const std::string& key) const;
   std::vector<HeldLock> locks() const;  // sorted by key
   std::vector<LockWait> waits() const;  // in queue order

@@ -2,6 +2,8 @@
 #include "saga/engine.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "runtime/engine_impl.h"
 #include "saga/metrics.h"
@@ -20,10 +22,9 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   if (!options.log) options.log = make_stderr_log_sink();  // never stdout
   if (options.lease < Millis{100}) return invalid_argument("engine: lease must be >= 100 ms");
-  Result<std::unique_ptr<SagaStore>> store =
-      open_store({options.database_path, options.synchronous, options.busy_timeout,
-                  StoreAccess::kEngine, options.store_vfs, options.shared_database,
-                  options.instance_name, options.lease});
+  Result<std::unique_ptr<SagaStore>> store = open_store(
+      {options.database_path, options.synchronous, options.busy_timeout, StoreAccess::kEngine,
+       options.store_vfs, options.shared_database, options.instance_name, options.lease});
   if (!store) return store.status().with_context("engine: open " + options.database_path);
   auto impl = std::make_unique<Impl>(std::move(options), std::move(store).value());
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -151,9 +152,54 @@ Status stage_and_commit(Engine::Impl* impl, std::function<Status(PendingBatch&)>
   return future.get();
 }
 
+// Several instances on one database: an action for a saga another instance runs goes to that
+// instance as an operator request (docs/scale-out.md); waits for the outcome. Nothing when the
+// action is this instance's to apply.
+std::optional<Status> forwarded(Engine::Impl* impl, OperatorRequest request) {
+  Result<std::int64_t> id =
+      impl->call<std::int64_t>([impl, request]() { return impl->forward_if_elsewhere(request); });
+  if (!id) return id.status();
+  if (*id == 0) return std::nullopt;
+  const auto until = std::chrono::steady_clock::now() + impl->forward_timeout();
+  while (std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    Result<std::optional<OperatorRequest>> r = impl->call<std::optional<OperatorRequest>>(
+        [impl, n = *id]() { return impl->store().operator_request(n); });
+    if (!r) return r.status();
+    if (!r->has_value() || (*r)->state == RequestState::kPending) continue;
+    if ((*r)->state == RequestState::kApplied) return Status::ok();
+    return failed_precondition((*r)->result);
+  }
+  return Status(StatusCode::kTimeout,
+                "operator request " + std::to_string(*id) + " for saga " + request.saga_id +
+                    " (run by another instance) was not applied in time; it stays pending");
+}
+
+std::optional<OperatorAction> action_of(InputKind kind) {
+  switch (kind) {
+    case InputKind::kOperatorRetry:
+      return OperatorAction::kRetry;
+    case InputKind::kOperatorCompensate:
+      return OperatorAction::kCompensate;
+    case InputKind::kOperatorSkip:
+      return OperatorAction::kSkip;
+    case InputKind::kCancel:
+      return OperatorAction::kCancel;
+    default:
+      return std::nullopt;
+  }
+}
+
 Status operator_action(Engine::Impl* impl, std::string_view id, InputKind kind,
                        std::string reason) {
   if (reason.empty()) return invalid_argument("operator actions need a reason");
+  if (std::optional<OperatorAction> action = action_of(kind)) {
+    OperatorRequest request;
+    request.saga_id = std::string(id);
+    request.action = *action;
+    request.reason = reason;
+    if (std::optional<Status> s = forwarded(impl, std::move(request))) return *s;
+  }
   return stage_and_commit(
       impl, [impl, kind, key = std::string(id), reason = std::move(reason)](PendingBatch& batch) {
         Input input;
@@ -185,6 +231,11 @@ Status Engine::cancel(std::string_view id, std::string reason, std::string_view 
 Status Engine::release_lock(std::string_view key, std::string reason) {
   if (reason.empty()) return invalid_argument("operator actions need a reason");
   Impl* impl = impl_.get();
+  OperatorRequest request;
+  request.action = OperatorAction::kReleaseLock;
+  request.reason = reason;
+  request.lock_key = std::string(key);
+  if (std::optional<Status> s = forwarded(impl, std::move(request))) return *s;
   return stage_and_commit(
       impl, [impl, key = std::string(key), reason = std::move(reason)](PendingBatch& batch) {
         return impl->stage_release_lock(batch, key, "", reason);

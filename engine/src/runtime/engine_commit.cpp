@@ -60,7 +60,14 @@ bool Engine::Impl::commit(PendingBatch& batch) {
     }
     carry_over(batch, result.status);
     // Fenced: another instance owns a saga of the batch now, or this one's lease expired.
-    if (result.status.code() == StatusCode::kConflict && store_->shared()) resync(result.status);
+    if (result.status.code() == StatusCode::kConflict && store_->shared()) {
+      // A semantic lock another instance's saga took first: decide again from the table.
+      if (result.status.message().find(kLockTakenElsewhere) != std::string::npos) {
+        reread_locks(result.status);
+      } else {
+        resync(result.status);
+      }
+    }
     return false;
   }
   health_.succeeded(now());

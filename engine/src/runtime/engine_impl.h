@@ -84,6 +84,11 @@ class Engine::Impl {
   std::uint32_t random() { return static_cast<std::uint32_t>(rng_()); }
   std::string new_id();
   SagaStore& store() { return *store_; }
+  // engine_shared_locks.cpp: an operator action for a saga another instance runs (or a key its
+  // saga holds), written as an operator request for that instance to apply: its id, or 0 to
+  // apply the action here.
+  Result<std::int64_t> forward_if_elsewhere(OperatorRequest request);
+  Millis forward_timeout() const { return options_.lease * 3 + options_.operator_poll_interval; }
   bool running() const { return running_flag_.load(); }
 
  private:
@@ -161,6 +166,13 @@ class Engine::Impl {
   }
   bool crash_here(CrashPoint point);
 
+  // engine_shared_locks.cpp (several instances on one database). Keys this instance's sagas
+  // queue for while another instance's saga holds them: read every operator_poll_interval, a
+  // key found free goes to the first saga queued for it here.
+  void poll_foreign_locks(PendingBatch& batch);
+  // A commit refused because a key it granted is held elsewhere: the lock table is read again,
+  // and the carried inputs are decided again from it at the next attempt.
+  void reread_locks(const Status& why);
   // engine_ops.cpp: operator requests, logs and metrics of the engine thread.
   // Stages every pending operator request (at most every operator_poll_interval).
   void apply_operator_requests(PendingBatch& batch);
@@ -231,6 +243,7 @@ class Engine::Impl {
   std::int64_t event_cursor_ = 0;
   bool events_unread_ = true;
   std::optional<std::chrono::steady_clock::time_point> last_lease_renewal_;
+  std::optional<Millis> last_lock_poll_;  // poll_foreign_locks
 };
 
 template <typename T>

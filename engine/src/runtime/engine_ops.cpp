@@ -57,6 +57,7 @@ void Engine::Impl::apply_operator_requests(PendingBatch& batch) {
   if (last_request_poll_ && t - *last_request_poll_ < options_.operator_poll_interval) return;
   last_request_poll_ = t;
   locks_.check_leases(t, running_);
+  poll_foreign_locks(batch);
   // One indexed read of the pending rows (usually none). A request stays pending until the
   // commit that applies it also records its outcome: after a crash it is applied then.
   Result<std::vector<OperatorRequest>> pending = store_->take_operator_requests(kRequestsPerBatch);

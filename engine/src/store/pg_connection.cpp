@@ -69,6 +69,24 @@ std::string Rows::get_bytes(int row, int column) const {
   return out;
 }
 
+int Rows::columns() const { return PQnfields(result_); }
+Rows::Kind Rows::kind(int column) const {
+  switch (PQftype(result_, column)) {  // the built-in type OIDs (pg_type.dat)
+    case 16:                           // bool
+    case 20:                           // int8
+    case 21:                           // int2
+    case 23:                           // int4
+      return Kind::kInteger;
+    case 700:  // float4
+    case 701:  // float8
+      return Kind::kReal;
+    case 17:  // bytea
+      return Kind::kBytes;
+    default:
+      return Kind::kText;
+  }
+}
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
   pg_conn* conn = PQconnectdb(url.c_str());
   if (conn == nullptr) return Status(StatusCode::kInternal, "postgresql: out of memory");

@@ -50,6 +50,11 @@ class Rows {
   bool is_null(int row, int column) const;
   std::int64_t get_int(int row, int column) const;
   std::string get_bytes(int row, int column) const;  // a bytea column
+  // The columns and what a column's type reads as (bool and integers: kInteger, float4/8:
+  // kReal, bytea: kBytes, anything else its text).
+  enum class Kind { kText, kInteger, kReal, kBytes };
+  int columns() const;
+  Kind kind(int column) const;
 
  private:
   pg_result* result_ = nullptr;
@@ -76,6 +81,8 @@ class Connection {
              const std::vector<Param>& params = {});
   // Runs several statements without parameters (a schema script).
   Status script(std::string_view context, const std::string& sql);
+  // libpq's connection, for a caller's own libpq calls (a participant handler's statements).
+  pg_conn* raw() const { return conn_; }
   // Whether the connection is broken (the server restarted, the network failed).
   bool broken() const;
   // Tries to connect again after broken(): the next statement then runs on a fresh session.

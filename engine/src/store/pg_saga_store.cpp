@@ -199,47 +199,6 @@ Status PgSagaStore::write_definition(const DefinitionRecord& d) {
   return Status::ok();
 }
 
-Status PgSagaStore::write_locks(const LockChanges& changes) {
-  for (const std::string& key : changes.locks_deleted) {
-    if (Status s = c_->run("locks", "DELETE FROM saga_locks WHERE key = $1", {text(key)}); !s) {
-      return s;
-    }
-  }
-  for (const HeldLock& l : changes.locks_put) {
-    if (Status s = c_->run(
-            "locks",
-            "INSERT INTO saga_locks (key, saga_id, acquired_at_ms, lease_ms, release_after) "
-            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET saga_id = $2, "
-            "acquired_at_ms = $3, lease_ms = $4, release_after = $5",
-            {text(l.key), text(l.saga_id), number(l.acquired_at.count()), number(l.lease.count()),
-             number(l.release_after)});
-        !s) {
-      return s;
-    }
-  }
-  for (const std::string& id : changes.waits_deleted) {
-    if (Status s =
-            c_->run("lock waits", "DELETE FROM saga_lock_waits WHERE saga_id = $1", {text(id)});
-        !s) {
-      return s;
-    }
-  }
-  for (const LockWait& w : changes.waits_put) {
-    if (Status s = c_->run(
-            "lock waits",
-            "INSERT INTO saga_lock_waits (saga_id, seq, key, since_ms, step, claims) VALUES "
-            "($1, $2, $3, $4, $5, $6) ON CONFLICT (saga_id) DO UPDATE SET seq = $2, key = $3, "
-            "since_ms = $4, step = $5, claims = $6",
-            {text(w.saga_id), number(static_cast<std::int64_t>(w.seq)), text(w.claims.front().key),
-             number(w.since.count()), number(w.step),
-             pg::bytes(sqlite_rows::encode_claims(w.claims))});
-        !s) {
-      return s;
-    }
-  }
-  return Status::ok();
-}
-
 Result<std::vector<SagaInstance>> PgSagaStore::instances(const std::string& where_and_order,
                                                          const std::vector<Param>& params) {
   if (Status s = ready(); !s) return s;
@@ -341,45 +300,6 @@ Result<std::vector<DefinitionRecord>> PgSagaStore::definitions() {
                                         steps->get(r, 6), steps->get(r, 7),
                                         steps->get_int(r, 8) != 0, steps->get_int(r, 9) != 0,
                                         static_cast<std::uint32_t>(steps->get_int(r, 10))});
-  }
-  return out;
-}
-
-Result<std::vector<HeldLock>> PgSagaStore::load_locks() {
-  if (Status s = ready(); !s) return s.with_context("store: load_locks");
-  Result<pg::Rows> rows = c_->exec("store: load_locks",
-                                   "SELECT key, saga_id, acquired_at_ms, lease_ms, release_after "
-                                   "FROM saga_locks ORDER BY key");
-  if (!rows) return rows.status();
-  std::vector<HeldLock> out;
-  for (int r = 0; r < rows->size(); ++r) {
-    out.push_back(HeldLock{rows->get(r, 0), rows->get(r, 1), Millis(rows->get_int(r, 2)),
-                           Millis(rows->get_int(r, 3)),
-                           static_cast<std::int32_t>(rows->get_int(r, 4))});
-  }
-  return out;
-}
-
-Result<std::vector<LockWait>> PgSagaStore::load_lock_waits() {
-  if (Status s = ready(); !s) return s.with_context("store: load_lock_waits");
-  Result<pg::Rows> rows =
-      c_->exec("store: load_lock_waits",
-               "SELECT saga_id, seq, since_ms, step, claims FROM saga_lock_waits ORDER BY seq");
-  if (!rows) return rows.status();
-  std::vector<LockWait> out;
-  for (int r = 0; r < rows->size(); ++r) {
-    LockWait w;
-    w.saga_id = rows->get(r, 0);
-    w.seq = static_cast<std::uint64_t>(rows->get_int(r, 1));
-    w.since = Millis(rows->get_int(r, 2));
-    w.step = static_cast<std::int32_t>(rows->get_int(r, 3));
-    std::optional<std::vector<LockClaim>> claims =
-        sqlite_rows::decode_claims(rows->get_bytes(r, 4));
-    if (!claims) {
-      return Status(StatusCode::kMalformed, "saga_lock_waits row " + w.saga_id + ": bad claims");
-    }
-    w.claims = std::move(*claims);
-    out.push_back(std::move(w));
   }
   return out;
 }

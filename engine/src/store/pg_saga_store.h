@@ -45,7 +45,8 @@ class PgSagaStore final : public SagaStore {
   Result<std::vector<SagaInstance>> list(std::optional<Phase> phase, std::size_t limit) override;
   Result<std::vector<DefinitionRecord>> definitions() override;
   Result<std::vector<HeldLock>> load_locks() override;
-  Result<std::vector<LockWait>> load_lock_waits() override;
+  Result<std::vector<LockWait>> load_lock_waits() override;  // shared: this instance's
+  Result<std::vector<HeldLock>> locks_held(const std::vector<std::string>& keys) override;
   Result<std::vector<SagaInstance>> query(const SagaQuery& query) override;
   Result<std::optional<SagaInstance>> oldest_unfinished() override;
   Result<std::optional<OutboxEntry>> outbox_entry(const std::string& saga_id) override;
@@ -84,7 +85,7 @@ class PgSagaStore final : public SagaStore {
   std::string lease_interval() const;
   Status write_batch(const StoreBatch& batch);
   Status write_definition(const DefinitionRecord& d);
-  Status write_locks(const LockChanges& changes);
+  Status write_locks(const LockChanges& changes);  // pg_locks.cpp
   Status delete_start_requests(const std::vector<std::int64_t>& seqs);
   Result<std::vector<SagaInstance>> claim(std::size_t limit);
   Result<std::vector<SagaInstance>> instances(const std::string& where_and_order,

@@ -177,12 +177,22 @@ CREATE TABLE saga_start_requests (
 );
 )sql";
 
-// Version 4: child sagas (SQLite's version 11).
+// Version 4: child sagas (SQLite's version 11). Claims take a saga with its children
+// (pg_leases.cpp): the index finds them by their parent.
 constexpr const char* kSchemaV4 = R"sql(
 ALTER TABLE saga_instances ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX saga_instances_parent ON saga_instances (parent_id) WHERE parent_id <> '';
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+// Version 5: operator requests may ask for a cancel (OperatorAction::kCancel, `sagactl cancel`,
+// and Engine::cancel forwarded by an instance that does not run the saga), as SQLite's v7.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE operator_requests DROP CONSTRAINT operator_requests_action_check;
+ALTER TABLE operator_requests ADD CONSTRAINT operator_requests_action_check
+  CHECK (action IN ('retry', 'compensate', 'skip', 'release_lock', 'cancel'));
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
 static_assert(std::size(kMigrations) == kPgSchemaVersion, "one migration per schema version");
 
 // Any number: the advisory lock key the migrations take ("saga" in ASCII).

@@ -8,7 +8,7 @@
 
 namespace saga::pg {
 
-inline constexpr int kPgSchemaVersion = 4;
+inline constexpr int kPgSchemaVersion = 5;
 
 // Creates or migrates the schema under a transaction-level advisory lock, so several engine
 // instances starting together create it once. kCorrupt for a schema newer than this build.

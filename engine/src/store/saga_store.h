@@ -195,7 +195,15 @@ class SagaStore {
   // The owner name and lease epoch of this incarnation ("" and 0 when not shared).
   virtual std::string lease_owner() const { return {}; }
   virtual std::int64_t lease_epoch() const { return 0; }
+  // The held locks among `keys` as committed now (semantic locks across instances: a saga of
+  // this instance waits for a key another instance's saga holds until this read finds it free).
+  // The default reads the whole table.
+  virtual Result<std::vector<HeldLock>> locks_held(const std::vector<std::string>& keys);
 };
+
+// In the message of a commit refused (kConflict) because a semantic lock it grants is held by
+// a saga of another instance: the engine re-reads the lock table and decides again.
+inline constexpr std::string_view kLockTakenElsewhere = "semantic lock held by another instance";
 
 // Opens the backend that options.path names with the access asked: a "postgresql://" or
 // "postgres://" URI is a PostgreSQL database (kUnavailable when this build has no PostgreSQL

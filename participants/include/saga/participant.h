@@ -120,6 +120,7 @@
 namespace SQLite {
 class Database;
 }
+struct pg_conn;  // libpq's PGconn (libpq-fe.h), for participants on PostgreSQL
 
 namespace saga {
 
@@ -268,13 +269,27 @@ class HandlerContext {
   // The participant's database, inside the transaction that will also record the reply.
   Sql& db() { return sql_; }
 
+  // A participant on PostgreSQL (database_path "postgresql://..."): libpq's connection, with the
+  // batch's transaction open and this command's savepoint set; null on SQLite. For the
+  // handler's own libpq calls (PQexecParams, COPY, ...) on its business rows: they commit with
+  // the inbox row or not at all, as db()'s statements do. Contract: only statements; never
+  // BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE, never close or reset it, no use outside the
+  // call. A failed statement aborts the transaction until the library rolls back to the
+  // command's savepoint: return a failure reply (or throw) after one, do not go on writing.
+  // db() on PostgreSQL takes `?` placeholders too (sent as $1, $2, ... text parameters; a
+  // std::string is text, not bytea) and reads bool and integer columns as int64, float4/8 as
+  // double, bytea as its bytes, anything else as text.
+  pg_conn* postgres() const { return postgres_; }
+
   // The participant's time (ParticipantOptions::clock), for the handler's own time stamps.
   Millis now() const;
 
   // Takes the semantic lock `key` for this command's saga (re-entrant). When another saga
   // holds it: kRefuse returns a result that is not acquired(); kHold throws HandlerInterrupted
-  // and the command is held until the key is released. A database error also throws
-  // HandlerInterrupted: the whole batch is rolled back and gets no reply (stats().store_errors).
+  // and the command is held until the key is released. On PostgreSQL kHold is not supported
+  // yet: it throws std::logic_error (the command is answered with a handler error). A database
+  // error also throws HandlerInterrupted: the whole batch is rolled back and gets no reply
+  // (stats().store_errors).
   LockResult lock(std::string_view key, LockConflict on_conflict = LockConflict::kRefuse);
 
   // Releases `key` if this command's saga holds it; true when it did. A key that is free or
@@ -317,8 +332,9 @@ class HandlerContext {
   // marked refused) an event for no such saga. Derive event_id from the command (e.g.
   // message_id() + "/accepted", or the business key) so that the same event is one event.
   // Errors returned to the handler (nothing written): kInvalidArgument (empty event_id or name,
-  // neither or both of saga_id and key), kFailedPrecondition (no engine tables in the file). A
-  // database error throws HandlerInterrupted, as start_saga's.
+  // neither or both of saga_id and key), kFailedPrecondition (no engine tables in the file, or a
+  // participant on PostgreSQL, where it is not available yet). A database error throws
+  // HandlerInterrupted, as start_saga's.
   Status signal_saga(const EventDelivery& event);
 
   // Typed: `payload` (E::kMessageName) for saga `saga_id`, cereal portable binary.
@@ -344,6 +360,7 @@ class HandlerContext {
   Status store_error_;                    // a lock statement failed
   std::vector<std::string> released_;     // keys unlock()/unlock_all() released
   SQLite::Database* database_ = nullptr;  // the participant's connection, set by the library
+  pg_conn* postgres_ = nullptr;           // the same on PostgreSQL
   std::size_t outbox_writes_ = 0;         // starts written by this handler
   std::size_t event_writes_ = 0;          // events written by this handler (signal_saga)
 };
@@ -361,7 +378,10 @@ struct ParticipantOptions {
   std::string endpoint;
   // The participant's SQLite file, created when missing. It holds saga_inbox, saga_barrier,
   // saga_participant_locks, saga_held_commands, saga_version_file (saga/version_file.h) and the
-  // service's own tables.
+  // service's own tables. Or a PostgreSQL database: a "postgresql://" or "postgres://" URI
+  // (docs/participants.md, "On PostgreSQL"); the library creates saga_inbox, saga_barrier and
+  // saga_participant_locks there (not the held commands nor the version file: kHold and
+  // saga/version_file.h are SQLite's only), synchronous and busy_timeout do not apply.
   std::string database_path;
   // Largest body frame accepted; larger messages are dropped and counted.
   std::size_t max_message_bytes = 16 * 1024 * 1024;

@@ -1,8 +1,9 @@
 // Sql: the small SQL interface a participant's handlers use to write their own tables.
 //
-// A handler runs inside the participant's SQLite transaction; the Sql it is given executes
-// statements on that same connection, so the handler's business rows and the inbox record that
-// makes the command idempotent commit together or not at all. Values are typed: NULL, 64-bit
+// A handler runs inside the participant's SQLite (or PostgreSQL: docs/participants.md)
+// transaction; the Sql it is given executes statements on that same connection, so the
+// handler's business rows and the inbox record that makes the command idempotent commit
+// together or not at all. Values are typed: NULL, 64-bit
 // integer, double, or text (a std::string is bound as TEXT; a BLOB column reads back as a
 // std::string holding its bytes).
 //
