@@ -83,6 +83,38 @@ TEST_F(PgLeaseTest, AClaimedSagaCannotBeCommittedByItsFormerOwnerEvenWithALiveLe
   EXPECT_NE(fenced.message().find("fenced"), std::string::npos) << fenced.message();
 }
 
+TEST_F(PgLeaseTest, ASagaIsClaimedWithItsChildrenAndTheLimitCountsFamilies) {
+  auto a = open("a");
+  ASSERT_EQ(a->commit(full_batch("p1")), Status::ok());
+  StoreBatch children;  // p1 started a child, which started one of its own
+  SagaInstance child = make_instance("p1/deliver", Millis(2'000));
+  child.parent_id = "p1";
+  SagaInstance grandchild = make_instance("p1/deliver/courier", Millis(3'000));
+  grandchild.parent_id = "p1/deliver";
+  children.inserts = {child, grandchild};
+  ASSERT_EQ(a->commit(children), Status::ok());
+  ASSERT_EQ(a->commit(full_batch("p2")), Status::ok());  // a second family, of one saga
+  let_lease_expire();
+
+  auto ids = [](const LeaseReport& r) {
+    std::set<std::string> out;
+    for (const SagaInstance& i : r.claimed) out.insert(i.id);
+    return out;
+  };
+  auto b = open("b", Millis{10'000});
+  auto first = b->renew_lease(1);  // one family: the oldest root and every descendant
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  EXPECT_EQ(ids(*first), (std::set<std::string>{"p1", "p1/deliver", "p1/deliver/courier"}));
+  auto c = open("c", Millis{10'000});
+  auto second = c->renew_lease(10);
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_EQ(ids(*second), (std::set<std::string>{"p2"}));
+  // B runs the whole family: its commits of the parent and the child go through.
+  auto mine = b->load_unfinished();
+  ASSERT_TRUE(mine.is_ok()) << mine.status().to_string();
+  EXPECT_EQ(mine->size(), 3u);
+}
+
 TEST_F(PgLeaseTest, ConcurrentClaimsNeverOverlapAndTakeEverything) {
   {
     auto dead = open("dead");

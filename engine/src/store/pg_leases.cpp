@@ -58,6 +58,11 @@ Status PgSagaStore::renew_in_transaction() {
 
 // Sagas whose owner's lease expired (or whose owner never registered), oldest first. SKIP
 // LOCKED: rows another instance is claiming or committing right now are left to it.
+//
+// A saga is claimed with its children (docs/dsl.md section 9): a parent and its child end each
+// other's waits in one commit (runtime/engine_children.cpp), so one instance must run both. The
+// claim picks `limit` families by their root (an orphan whose parent is not an unfinished saga)
+// and takes every unfinished descendant with it, found through parent_id (indexed, schema v4).
 Result<std::vector<SagaInstance>> PgSagaStore::claim(std::size_t limit) {
   const std::string columns = pg_rows::prefixed(sqlite_rows::kInstanceColumns, "s");
   // The orphan test again in the UPDATE: a row another claimer committed after this
@@ -79,13 +84,20 @@ Result<std::vector<SagaInstance>> PgSagaStore::claim(std::size_t limit) {
   if (Status s = c_->run("claim lock", "SELECT pg_advisory_xact_lock(7241001)", {}); !s) {
     return s;
   }
+  const std::string roots =
+      std::string("SELECT id FROM saga_instances o WHERE ") + kUnfinished + orphan_of("o") +
+      " AND NOT EXISTS (SELECT 1 FROM saga_instances p WHERE p.id = o.parent_id AND p." +
+      kUnfinished + ") ORDER BY created_at_ms, id" + pg_rows::limit_clause(limit) +
+      " FOR UPDATE SKIP LOCKED";
+  const std::string family =
+      "SELECT id FROM roots UNION ALL SELECT c.id FROM saga_instances c JOIN family f ON "
+      "c.parent_id = f.id WHERE c." +
+      std::string(kUnfinished);
   return pg_rows::read_all<SagaInstance>(
       c_->exec("claim",
-               std::string("WITH orphans AS (SELECT id FROM saga_instances o WHERE ") +
-                   kUnfinished + orphan_of("o") + " ORDER BY created_at_ms, id" +
-                   pg_rows::limit_clause(limit) +
-                   " FOR UPDATE SKIP LOCKED) UPDATE saga_instances s SET owner = $2, "
-                   "lease_epoch = $1 FROM orphans WHERE s.id = orphans.id" +
+               "WITH RECURSIVE roots AS (" + roots + "), family (id) AS (" + family +
+                   ") UPDATE saga_instances s SET owner = $2, lease_epoch = $1 FROM family "
+                   "WHERE s.id = family.id" +
                    orphan_of("s") + " RETURNING " + columns,
                {number(epoch_), text(options_.instance_name)}),
       &pg_rows::read_instance);
