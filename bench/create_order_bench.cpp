@@ -12,9 +12,10 @@
 //
 //   create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]
 //                      [--synchronous full|normal] [--processes] [--ceilings] [--json FILE]
-//                      [--finished F] [--parallel | --compare-parallel]
+//                      [--finished F] [--parallel | --compare-parallel | --delivery]
 // --parallel measures Create Order version 3 (parallel groups) instead of version 2;
 // --compare-parallel measures both and prints their p50 side by side, with the load average.
+// --delivery measures Create Order version 5 (version 3 with the Delivery child saga).
 //
 // --finished F: F completed sagas already in the engine's store (growth); RSS is reported
 // either way.
@@ -53,7 +54,7 @@ int usage() {
                "usage: create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]\n"
                "                          [--synchronous full|normal] [--processes] [--ceilings]\n"
                "                          [--json FILE] [--finished F] [--parallel | "
-               "--compare-parallel]\n");
+               "--compare-parallel | --delivery]\n");
   return 2;
 }
 
@@ -89,6 +90,9 @@ int main(int argc, char** argv) {
       o.ceilings = true;
     } else if (a == "--parallel") {
       o.parallel = true;
+    } else if (a == "--delivery") {
+      o.parallel = true;
+      o.delivery = true;
     } else if (a == "--compare-parallel") {
       o.compare_parallel = true;
     } else if (a == "--json") {
@@ -105,6 +109,7 @@ int main(int argc, char** argv) {
       return usage();
     }
   }
+  if (o.delivery && o.compare_parallel) return usage();  // one variant against version 2
   if (!service.empty()) {
     auto kind = ftgo::parse_service_kind(service);
     if (!kind) return usage();

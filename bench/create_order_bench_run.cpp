@@ -100,6 +100,7 @@ class Deployment {
     order.registry = registry;
     order.synchronous = o.synchronous;
     order.parallel = o.parallel;
+    order.delivery = o.delivery;
     auto service = ftgo::OrderService::open(std::move(order));
     if (!service) die("order service: " + service.status().to_string());
     service_ = std::move(service).value();
