@@ -48,6 +48,12 @@ void print_intro(const DemoOptions& o, const DataPaths& paths) {
                   : "threads of this process "
                     "over ipc:// sockets",
       paths.dir.c_str());
+  if (o.delivery) {
+    std::printf(
+        "  --delivery: Create Order version 5. Steps 2 and 3 run together, then a child step\n"
+        "  'deliver' starts the Delivery saga <order saga>/deliver (Kitchen: ScheduleDelivery,\n"
+        "  undo CancelDelivery; then AssignCourier) and waits for it; then steps 4-6.\n");
+  }
   if (o.curve_keys_dir.empty()) {
     std::printf("  CURVE: off (plain connections; --curve to encrypt them)\n\n");
   } else {
