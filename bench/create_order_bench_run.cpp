@@ -183,6 +183,7 @@ class ClosedLoop {
   }
 
   void ended(const saga::SagaInstance& instance) {
+    if (!instance.parent_id.empty()) return;  // a child saga (--delivery): its order counts
     const auto now = Clock::now();
     if (instance.phase != saga::Phase::kCompleted) ++not_completed_;
     std::lock_guard lock(mutex_);
