@@ -14,9 +14,11 @@
 //
 //   create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]
 //                      [--synchronous full|normal] [--processes] [--ceilings] [--json FILE]
-//                      [--finished F] [--parallel | --compare-parallel] [--sqlite-memstatus]
+//                      [--finished F] [--parallel | --compare-parallel | --delivery]
+//                      [--sqlite-memstatus]
 // --parallel measures Create Order version 3 (parallel groups) instead of version 2;
 // --compare-parallel measures both and prints their p50 side by side, with the load average.
+// --delivery measures Create Order version 5 (version 3 with the Delivery child saga).
 //
 // --sqlite-memstatus keeps SQLite's allocation statistics on (Debian's default; the demo and
 // this bench turn them off, saga/sqlite_process.h), to measure what that costs.
@@ -60,7 +62,7 @@ int usage() {
                "usage: create_order_bench [--w 1,16,256] [--n N] [--reps R] [--warmup N]\n"
                "                          [--synchronous full|normal] [--processes] [--ceilings]\n"
                "                          [--json FILE] [--finished F] [--parallel | "
-               "--compare-parallel]\n"
+               "--compare-parallel | --delivery]\n"
                "                          [--sqlite-memstatus]\n");
   return 2;
 }
@@ -98,6 +100,9 @@ int main(int argc, char** argv) {
       o.ceilings = true;
     } else if (a == "--parallel") {
       o.parallel = true;
+    } else if (a == "--delivery") {
+      o.parallel = true;
+      o.delivery = true;
     } else if (a == "--compare-parallel") {
       o.compare_parallel = true;
     } else if (a == "--sqlite-memstatus") {
@@ -119,6 +124,7 @@ int main(int argc, char** argv) {
   // As create_order_demo: SQLite's allocation statistics off, unless --sqlite-memstatus keeps
   // Debian's default (to compare).
   if (!memstatus) (void)saga::disable_sqlite_memory_statistics();
+  if (o.delivery && o.compare_parallel) return usage();  // one variant against version 2
   if (!service.empty()) {
     auto kind = ftgo::parse_service_kind(service);
     if (!kind) return usage();

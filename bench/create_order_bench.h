@@ -27,6 +27,9 @@ struct Options {
   bool ceilings = false;
   bool parallel = false;          // --parallel: Create Order version 3 (parallel groups)
   bool compare_parallel = false;  // --compare-parallel: both variants, p50 side by side
+  // --delivery: Create Order version 5 (version 3 with the Delivery child saga,
+  // ftgo/delivery_saga.h); implies parallel. Each order's latency includes its child's steps.
+  bool delivery = false;
   std::string json;
   std::size_t finished = 0;  // --finished: completed sagas already in the engine's store
   std::string template_db;   // the engine database holding them, copied before each run

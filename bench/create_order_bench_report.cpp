@@ -11,7 +11,9 @@ void print_table(const Options& o, const std::vector<Row>& rows) {
   std::printf(
       "Create Order saga%s, %s, synchronous=%s, %zu finished sagas in the store, %zu repetitions "
       "(median [min..max])\n",
-      o.parallel ? " (version 3: parallel groups)" : "",
+      o.delivery   ? " (version 5: parallel groups and the Delivery child saga)"
+      : o.parallel ? " (version 3: parallel groups)"
+                   : "",
       o.processes ? "participants in child processes" : "participants on threads",
       o.synchronous == saga::Synchronous::kFull ? "FULL" : "NORMAL", o.finished, o.reps);
   std::printf("%6s %6s  %-24s %-24s %-24s %-24s %-22s %-18s %-18s %-16s\n", "W", "N", "sagas/s",

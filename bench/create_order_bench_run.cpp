@@ -101,6 +101,7 @@ class Deployment {
     order.registry = registry;
     order.synchronous = o.synchronous;
     order.parallel = o.parallel;
+    order.delivery = o.delivery;
     auto service = ftgo::OrderService::open(std::move(order));
     if (!service) die("order service: " + service.status().to_string());
     service_ = std::move(service).value();
@@ -183,6 +184,7 @@ class ClosedLoop {
   }
 
   void ended(const saga::SagaInstance& instance) {
+    if (!instance.parent_id.empty()) return;  // a child saga (--delivery): its order counts
     const auto now = Clock::now();
     if (instance.phase != saga::Phase::kCompleted) ++not_completed_;
     std::lock_guard lock(mutex_);

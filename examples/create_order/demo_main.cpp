@@ -2,7 +2,7 @@
 //
 //   create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR [--fresh]] [--keep]
 //                     [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N] [--verbose]
-//                     [--parallel]
+//                     [--parallel | --delivery]
 //                     [--accounting python|cpp] [--curve | --curve-keys DIR]
 //                     [--console HOST:PORT [--console-read-token SRC] [--console-write-token SRC]]
 //                     [failure flags]
@@ -48,7 +48,7 @@ void usage() {
       stderr,
       "usage: create_order_demo [--processes] [--orders N] [--seed S] [--data-dir DIR]\n"
       "         [--fresh] [--keep] [--reply-timeout-ms MS] [--retry-ms MS] [--retry-attempts N]\n"
-      "         [--verbose | --log-level debug|info|warning|error] [--parallel]\n"
+      "         [--verbose | --log-level debug|info|warning|error] [--parallel | --delivery]\n"
       "         [--console HOST:PORT [--console-read-token file:F|env:V]\n"
       "         [--console-write-token file:F|env:V]]\n"
       "         [--accounting python|cpp] [--curve | --curve-keys DIR]\n"
@@ -66,6 +66,8 @@ void usage() {
       "         [--orders N] [--seed S] [--curve-keys DIR]\n"
       "  --parallel         Create Order version 3: verify the consumer and create the\n"
       "                     ticket in parallel (a parallel group; docs/dsl.md)\n"
+      "  --delivery         Create Order version 5: version 3 with a child saga, Delivery\n"
+      "                     (schedule_delivery, assign_courier at the Kitchen service)\n"
       "  --curve            encrypt and authenticate every connection (CURVE), with\n"
       "                     keys generated in DATA_DIR/curve\n"
       "  --curve-keys DIR   CURVE with the keys in DIR (participants.secret,\n"
@@ -169,6 +171,7 @@ int orchestrator_main(std::map<std::string, std::string>& flags, ftgo::FailurePl
   }
   config.order.timing = demo.timing;
   config.order.parallel = demo.parallel;
+  config.order.delivery = demo.delivery;
   return ftgo::run_orchestrator_process(std::move(config));
 }
 
@@ -199,6 +202,9 @@ int main(int argc, char** argv) {
       demo.curve = true;
     } else if (flag == "--parallel") {  // Create Order version 3 (parallel groups)
       demo.parallel = true;
+    } else if (flag == "--delivery") {  // Create Order version 5 (a child saga)
+      demo.parallel = true;
+      demo.delivery = true;
     } else if (flag.starts_with("--")) {
       const bool value_flag =
           std::find(std::begin(kValueFlags), std::end(kValueFlags), flag) != std::end(kValueFlags);

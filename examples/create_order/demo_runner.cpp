@@ -17,6 +17,7 @@
 #include "curve_keys.h"
 #include "domain_state.h"
 #include "order_service.h"
+#include "saga/decide.h"
 #ifdef SAGA_POSTGRES
 #include "scale_out_runner.h"
 #endif
@@ -47,6 +48,12 @@ void print_intro(const DemoOptions& o, const DataPaths& paths) {
                   : "threads of this process "
                     "over ipc:// sockets",
       paths.dir.c_str());
+  if (o.delivery) {
+    std::printf(
+        "  --delivery: Create Order version 5. Steps 2 and 3 run together, then a child step\n"
+        "  'deliver' starts the Delivery saga <order saga>/deliver (Kitchen: ScheduleDelivery,\n"
+        "  undo CancelDelivery; then AssignCourier) and waits for it; then steps 4-6.\n");
+  }
   if (o.curve_keys_dir.empty()) {
     std::printf("  CURVE: off (plain connections; --curve to encrypt them)\n\n");
   } else {
@@ -71,7 +78,16 @@ void print_walkthrough(OrderService& service, const std::vector<ScenarioResult>&
                 static_cast<long long>(r.scenario.order.order_id), r.scenario.name.c_str(),
                 r.scenario.explanation.c_str(), expected_text(r.scenario).c_str());
     auto history = service.engine().history(r.saga_id);
-    if (history) {
+    // Create Order version 5: its child, the Delivery saga, interleaved with it.
+    const std::string child_id = saga::child_saga_id(r.saga_id, "deliver");
+    auto child = service.engine().history(child_id);
+    const saga::SagaDefinition* delivery = service.definition_of("delivery");
+    if (history && delivery != nullptr && child && !child.value().empty()) {
+      std::printf("  Saga %s and its child saga %s, interleaved:\n", r.saga_id.c_str(),
+                  child_id.c_str());
+      print_timelines(std::cout, {{r.saga_id, &service.definition(), history.value()},
+                                  {child_id, delivery, child.value()}});
+    } else if (history) {
       std::printf("  Saga %s timeline:\n", r.saga_id.c_str());
       print_timeline(std::cout, service.definition(), r.saga, history.value());
     }
@@ -305,6 +321,7 @@ int finish_resumed(OrderService& service, const DataPaths& paths) {
     std::printf(" %zu %s", count, std::string(saga::to_string(phase)).c_str());
   }
   auto state = read_domain_state(paths);
+  if (state) state.value().deliveries_expected = service.definition_of("delivery") != nullptr;
   std::vector<std::string> violations = state
                                             ? check_invariants(state.value(), all_ended)
                                             : std::vector<std::string>{state.status().to_string()};
@@ -359,6 +376,7 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
   }
   order.timing = o.timing;
   order.parallel = o.parallel;
+  order.delivery = o.delivery;
   if (o.accept_within.count() > 0) {
     order.accept_within = o.accept_within;
     order.events_endpoint = events_endpoint(paths);
@@ -417,6 +435,7 @@ int run(const DemoOptions& o, const DataPaths& paths, const std::optional<DemoCu
     return 2;
   }
   auto state = read_domain_state(paths);
+  if (state) state.value().deliveries_expected = o.delivery;
   if (o.orders == 0 && state) {
     print_walkthrough(*service.value(), results.value(), state.value());
     print_change_walkthrough(*service.value(), change_results.value(), state.value());

@@ -25,8 +25,11 @@ struct DemoOptions {
   std::string log_level;
   SagaTiming timing;
   bool parallel = false;  // --parallel: Create Order version 3, with parallel groups
-  FailurePlan failures;   // from the flags, for every service
-  std::string program;    // this executable, for --processes
+  // --delivery: Create Order version 5 (version 3 with the Delivery child saga,
+  // ftgo/delivery_saga.h); implies parallel.
+  bool delivery = false;
+  FailurePlan failures;  // from the flags, for every service
+  std::string program;   // this executable, for --processes
   // The Accounting service in Python (accounting_service.py, run by python3 as a child
   // process over tcp, in both modes) instead of C++.
   bool python_accounting = false;

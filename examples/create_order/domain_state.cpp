@@ -22,6 +22,20 @@ bool read_rows(const std::string& path, const std::string& table, const std::str
 
 bool is_pending(const std::string& state) { return state.ends_with("_PENDING"); }
 
+// I9: the order's delivery (Create Order version 5's child saga).
+template <typename Violation>
+void check_delivery(const DomainState& s, std::int64_t order, const std::string& state,
+                    Violation& violation) {
+  auto delivery = s.deliveries.find(order);
+  const bool scheduled = delivery != s.deliveries.end() && delivery->second.state == "SCHEDULED";
+  if (!s.deliveries_expected) return;
+  if (state == "APPROVED" && (!scheduled || delivery->second.courier.empty())) {
+    violation(order, "I9 approved, but no delivery scheduled with a courier");
+  }
+  if (state == "REJECTED" && scheduled)
+    violation(order, "I9 rejected, but its delivery is SCHEDULED");
+}
+
 }  // namespace
 
 saga::Result<DomainState> read_domain_state(const DataPaths& paths) {
@@ -60,6 +74,12 @@ saga::Result<DomainState> read_domain_state(const DataPaths& paths) {
               [&](SQLite::Statement& q) {
                 auto it = s.tickets.find(q.getColumn(0).getInt64());
                 if (it != s.tickets.end()) it->second.locked_by = q.getColumn(1).getString();
+              });
+    read_rows(paths.kitchen_db(), "deliveries",
+              "SELECT order_id, id, state, courier FROM deliveries", [&](SQLite::Statement& q) {
+                s.deliveries[q.getColumn(0).getInt64()] =
+                    DeliveryRow{q.getColumn(1).getInt64(), q.getColumn(2).getString(),
+                                q.getColumn(3).getString()};
               });
     read_rows(paths.accounting_db(), "authorizations",
               "SELECT order_id, amount_cents, state, transaction_id, consumer_id "
@@ -116,11 +136,15 @@ std::vector<std::string> check_invariants(const DomainState& s, bool all_ended) 
                              money(authorization->second.amount_cents));
       }
     }
+    check_delivery(s, order, state, violation);
     if (all_ended && is_pending(state)) violation(order, "I5 still " + state);
     auto row = s.order_rows.find(order);
     if (all_ended && row != s.order_rows.end() && !row->second.locked_by.empty()) {
       violation(order, "I5 still locked by " + row->second.locked_by);
     }
+  }
+  for (const auto& [order, delivery] : s.deliveries) {
+    if (!s.orders.contains(order)) violation(order, "delivery for an unknown order");
   }
   for (const auto& [order, ticket] : s.tickets) {
     if (!s.orders.contains(order)) violation(order, "ticket for an unknown order");
@@ -186,6 +210,10 @@ void print_order_state(std::ostream& out, const DomainState& s, std::int64_t ord
     out << "\n";
   } else {
     out << "(none)\n";
+  }
+  if (const DeliveryRow* delivery = find(s.deliveries, order_id)) {
+    out << "    Kitchen service     delivery: #" << delivery->id << " " << delivery->state
+        << (delivery->courier.empty() ? "" : ", " + delivery->courier) << "\n";
   }
   out << "    Accounting service  authorization: ";
   if (authorization) {

@@ -15,6 +15,10 @@
 //       neither);
 //   I8  each consumer's authorized balance (Accounting's consumer_balances, kept by deltas) is
 //       the sum of that consumer's AUTHORIZED amounts;
+// Create Order version 5 (its child, the Delivery saga, ftgo/delivery_saga.h), when
+// `deliveries_expected` is set:
+//   I9  an APPROVED order has exactly one delivery, SCHEDULED with a courier; a REJECTED order
+//       has no SCHEDULED delivery (one the saga scheduled before it compensated is CANCELLED);
 // and once every saga has ended (`all_ended`):
 //   I5  no order is left APPROVAL_PENDING, CANCEL_PENDING or REVISION_PENDING, no ticket
 //       CREATE_PENDING, CANCEL_PENDING or REVISION_PENDING, and no semantic lock is held.
@@ -65,6 +69,12 @@ struct AuthorizationRow {
   std::int64_t consumer_id = 0;
 };
 
+struct DeliveryRow {
+  std::int64_t id = 0;
+  std::string state;    // SCHEDULED or CANCELLED
+  std::string courier;  // empty until AssignCourier
+};
+
 // Everything keyed by order id.
 struct DomainState {
   std::map<std::int64_t, std::string> orders;       // state
@@ -76,6 +86,10 @@ struct DomainState {
   // participant in another language may not keep it).
   std::map<std::int64_t, std::int64_t> balances;
   bool has_balances = false;
+  // The Kitchen's deliveries (one per order at most: order_id is unique there).
+  std::map<std::int64_t, DeliveryRow> deliveries;
+  // Set by the caller when the orders ran Create Order version 5 (invariant I9).
+  bool deliveries_expected = false;
 };
 
 // Reads every service's tables (read-only connections, closed before returning). A database

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "delivery_desk.h"
 #include "ftgo/messages.h"
 #include "seed_data.h"
 #include "service_support.h"
@@ -271,7 +272,9 @@ saga::Status KitchenService::move_ticket(std::int64_t order_id,
 saga::Result<std::unique_ptr<saga::Participant>> open_kitchen_service(
     const ServiceOptions& options) {
   auto participant = open_participant(
-      options, std::string(kSchema) + std::string(kTicketAcceptanceSchema), kKitchenSeed);
+      options,
+      std::string(kSchema) + std::string(kTicketAcceptanceSchema) + std::string(kDeliverySchema),
+      kKitchenSeed);
   if (!participant) return participant.status();
   saga::Participant& p = *participant.value();
   p.on<CreateTicket>(
@@ -290,6 +293,7 @@ saga::Result<std::unique_ptr<saga::Participant>> open_kitchen_service(
   p.on_compensation<UndoBeginReviseTicket>(
       wrap<UndoBeginReviseTicket>(options, &undo_begin_revise_ticket));
   p.on<ConfirmReviseTicket>(wrap<ConfirmReviseTicket>(options, &confirm_revise_ticket));
+  add_delivery_handlers(p, options);  // the Delivery saga's commands (delivery_desk.h)
   return participant;
 }
 

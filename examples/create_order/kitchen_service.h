@@ -28,6 +28,8 @@
 // PREPARING (too late: the food is being cooked), "ticket_locked" while another saga holds it,
 // "unknown_ticket", or "ticket_<state>" otherwise; BeginReviseTicket also with
 // "unknown_menu_item".
+//
+// The Delivery saga's commands (ScheduleDelivery, CancelDelivery, AssignCourier): delivery_desk.h.
 #pragma once
 
 #include <cstdint>

@@ -181,7 +181,8 @@ saga::Status OrderService::register_change_sagas(const SagaTiming& timing) {
 }
 
 const saga::SagaDefinition* OrderService::definition_of(std::string_view saga_type) const {
-  for (const auto* d : {&definition_, &cancel_definition_, &revise_definition_}) {
+  for (const auto* d :
+       {&definition_, &cancel_definition_, &revise_definition_, &delivery_definition_}) {
     if (*d && (*d)->name == saga_type) return d->get();
   }
   return nullptr;

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <utility>
 
+#include "ftgo/delivery_saga.h"
 #include "ftgo/ticket_acceptance.h"
 #include "order_feeder.h"
 #include "order_writer.h"
@@ -63,8 +64,13 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
         options.participant.database_path);
   }
   std::unique_ptr<OrderService> service(new OrderService());
-  auto definition = options.parallel ? create_order_parallel_definition(options.timing)
-                                     : create_order_definition(options.timing);
+  if (options.delivery && options.accept_within.count() > 0) {
+    return saga::invalid_argument(
+        "order service: delivery (Create Order version 5) does not go with accept_within");
+  }
+  auto definition = options.delivery   ? create_order_delivery_definition(options.timing)
+                    : options.parallel ? create_order_parallel_definition(options.timing)
+                                       : create_order_definition(options.timing);
   if (!definition) return definition.status();
   service->definition_ = std::move(definition).value();
   // Saga control: version 4 waits for the restaurant's TicketAccepted (ticket_acceptance.h). It
@@ -119,6 +125,14 @@ saga::Result<std::unique_ptr<OrderService>> OrderService::open(OrderServiceOptio
   if (!engine) return engine.status();
   service->engine_ = std::move(engine).value();
   if (saga::Status s = service->register_change_sagas(options.timing); !s) return s;
+  if (options.delivery) {  // the child saga of version 5 (ftgo/delivery_saga.h)
+    auto delivery = delivery_definition(options.timing);
+    if (!delivery) return delivery.status();
+    service->delivery_definition_ = std::move(delivery).value();
+    if (saga::Status s = service->engine_->register_definition(service->delivery_definition_); !s) {
+      return s;
+    }
+  }
   if (saga::Status s = service->engine_->register_definition(service->definition_); !s) return s;
   // New orders take the highest version; the replaced version's sagas (a resumed run) still run.
   if (replaced) {

@@ -59,6 +59,9 @@ struct OrderServiceOptions {
   // Create Order version 3 (create_order_parallel_definition: verify_consumer and create_ticket
   // sent together) instead of version 2.
   bool parallel = false;
+  // Create Order version 5 (ftgo/delivery_saga.h): version 3 with the child step "deliver",
+  // which runs the Delivery saga (registered too). Implies parallel; not with accept_within.
+  bool delivery = false;
   saga::Synchronous synchronous = saga::Synchronous::kFull;  // engine and orders database
   saga::LogLevel log_level = saga::LogLevel::kError;
   // CURVE client keys of the engine's transport (one server key for every participant, as
@@ -131,8 +134,8 @@ class OrderService {
                                          std::int64_t total_cents);
   // The order's row, with its version and lock holder; kNotFound when unknown.
   saga::Result<OrderRecord> order(std::int64_t order_id);
-  // The registered definition of "create_order", "cancel_order" or "revise_order"; null for
-  // another name.
+  // The registered definition of "create_order", "cancel_order", "revise_order" or (with
+  // delivery) "delivery"; null for another name.
   const saga::SagaDefinition* definition_of(std::string_view saga_type) const;
 
   saga::Engine& engine() { return *engine_; }
@@ -154,6 +157,7 @@ class OrderService {
   std::shared_ptr<const saga::SagaDefinition> definition_;
   std::shared_ptr<const saga::SagaDefinition> cancel_definition_;
   std::shared_ptr<const saga::SagaDefinition> revise_definition_;
+  std::shared_ptr<const saga::SagaDefinition> delivery_definition_;  // with delivery
   std::mutex change_mutex_;  // one cancel/revise start at a time: numbers the saga ids
   // Builds and registers Cancel Order and Revise Order (order_changes.cpp).
   saga::Status register_change_sagas(const SagaTiming& timing);

@@ -12,7 +12,9 @@
 // transaction (the saga is its instance, or its committed start that the engine has not taken
 // yet). With the saga-control example (Create Order version 4, the Kitchen's TicketAccepted
 // events), the orchestrator is also killed while sagas wait for the event and while cancels
-// (operator requests) are being applied: nothing is lost or applied twice.
+// (operator requests) are being applied: nothing is lost or applied twice. With Create Order
+// version 5 (a parallel group and a child saga, Delivery), the orchestrator is killed while
+// parents and children run: every parent and child ends once, each child with its parent's id.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -27,6 +29,7 @@
 
 #include "domain_state.h"
 #include "ftgo/create_order_saga.h"
+#include "saga/decide.h"
 #include "saga/engine.h"
 #include "saga/inspection.h"
 #include "saga/testing/temp_dir.h"
@@ -62,11 +65,13 @@ pid_t fork_service(const DataPaths& paths, ServiceKind kind) {
 }
 
 // Forks the orchestrator; the child places `scenarios` and exits 0 when all ended as expected.
-// parallel: Create Order version 3 (parallel groups).
+// parallel: Create Order version 3 (parallel groups). delivery: version 5 (version 3 with the
+// Delivery child saga).
 // accept_within > 0: Create Order version 4, waiting that long for the Kitchen's TicketAccepted
 // on the events endpoint (the saga-control tests below).
 pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& scenarios,
-                        bool parallel = false, Millis accept_within = Millis{0}) {
+                        bool parallel = false, Millis accept_within = Millis{0},
+                        bool delivery = false) {
   std::fflush(stdout);
   const pid_t pid = fork();
   if (pid != 0) return pid;
@@ -84,6 +89,7 @@ pid_t fork_orchestrator(const DataPaths& paths, const std::vector<Scenario>& sce
   config.order.timing.reply_timeout = Millis{500};
   config.order.synchronous = saga::Synchronous::kFull;
   config.order.parallel = parallel;
+  config.order.delivery = delivery;
   if (accept_within.count() > 0) {
     config.order.accept_within = accept_within;
     config.order.events_endpoint = endpoint(paths, "events");
@@ -144,11 +150,58 @@ std::size_t ended_orders(const DomainState& s) {
   return n;
 }
 
+// Create Order version 5: an order whose saga reached its child step has exactly one child,
+// visible with its parent's id, whose history has one start and one end; an approved order's
+// child completed, a rejected order's child (if any) compensated; a child with no delivery
+// never ran (its order was rejected before the step).
+void check_children(const DataPaths& paths, const DomainState& state) {
+  auto reader = saga::Inspector::open({paths.engine_db(), saga::StoreAccess::kReadOnly});
+  ASSERT_TRUE(reader) << reader.status().to_string();
+  std::size_t children = 0;
+  for (const auto& [order, order_state] : state.orders) {
+    const std::string parent = saga_id_of_order(order);
+    auto detail = reader.value()->saga(saga::child_saga_id(parent, "deliver"));
+    ASSERT_TRUE(detail) << detail.status().to_string();
+    if (!detail.value()) {
+      EXPECT_NE(order_state, "APPROVED") << parent << " approved without a Delivery saga";
+      EXPECT_FALSE(state.deliveries.contains(order)) << parent << ": a delivery without a child";
+      continue;
+    }
+    ++children;
+    const saga::SagaInstance& child = detail.value()->instance;
+    EXPECT_EQ(child.parent_id, parent);
+    EXPECT_EQ(child.type, "delivery");
+    EXPECT_EQ(child.phase,
+              order_state == "APPROVED" ? saga::Phase::kCompleted : saga::Phase::kCompensated)
+        << child.id << " of an order " << order_state;
+    int starts = 0;
+    int ends = 0;
+    for (const saga::HistoryEntry& h : detail.value()->history) {
+      starts += h.event == saga::Event::kStarted ? 1 : 0;
+      ends += h.event == saga::Event::kCompleted || h.event == saga::Event::kCompensated ? 1 : 0;
+    }
+    EXPECT_EQ(starts, 1) << child.id << " started once";
+    EXPECT_EQ(ends, 1) << child.id << " ended once";
+    auto parent_detail = reader.value()->saga(parent);
+    ASSERT_TRUE(parent_detail && parent_detail.value()) << parent;
+    int child_starts = 0;
+    for (const saga::HistoryEntry& h : parent_detail.value()->history) {
+      child_starts += h.event == saga::Event::kChildStarted ? 1 : 0;
+    }
+    EXPECT_EQ(child_starts, 1) << parent << " started its child once";
+  }
+  std::printf("%zu child sagas checked\n", children);
+  EXPECT_GT(children, 0u);
+}
+
 // Every order placed, the invariants hold across the services' databases, and every saga is
-// terminal in the engine's own database (read after every child is gone).
-void check_every_saga_ended(const DataPaths& paths) {
+// terminal in the engine's own database (read after every child is gone). delivery: each order's
+// saga has one child saga (its Delivery) when it reached the child step, and the invariants
+// include I9.
+void check_every_saga_ended(const DataPaths& paths, bool delivery = false) {
   auto state = read_domain_state(paths);
   ASSERT_TRUE(state) << state.status().to_string();
+  state.value().deliveries_expected = delivery;
   EXPECT_EQ(state.value().orders.size(), kOrders);
   EXPECT_EQ(check_invariants(state.value(), true), std::vector<std::string>{});
 
@@ -164,15 +217,22 @@ void check_every_saga_ended(const DataPaths& paths) {
   ASSERT_TRUE(engine.value()->start());  // manual: loads the instances, runs no thread
   auto all = engine.value()->list(std::nullopt, 1'000);
   ASSERT_TRUE(all) << all.status().to_string();
-  EXPECT_EQ(all.value().size(), kOrders);
+  std::size_t parents = 0;
   for (const saga::SagaInstance& instance : all.value()) {
     EXPECT_TRUE(saga::is_terminal(instance.phase))
         << instance.id << " is " << saga::to_string(instance.phase);
+    parents += instance.parent_id.empty() ? 1 : 0;
+    if (instance.parent_id.empty()) continue;
+    EXPECT_TRUE(delivery) << instance.id << " is a child saga";
+    EXPECT_EQ(instance.id, saga::child_saga_id(instance.parent_id, "deliver"));
   }
+  EXPECT_EQ(parents, kOrders);
+  if (delivery) check_children(paths, state.value());
 }
 
 // One run: services up, the orchestrator killed twice at seeded points, then run to the end.
-void run_with_kills(KillPoint point, std::uint64_t seed, bool parallel = false) {
+void run_with_kills(KillPoint point, std::uint64_t seed, bool parallel = false,
+                    bool delivery = false) {
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 random(seed);
   saga::testing::TempDir dir;
@@ -184,7 +244,7 @@ void run_with_kills(KillPoint point, std::uint64_t seed, bool parallel = false) 
 
   // Two kills, each at a seeded point of the chosen kind, then a run to the end.
   for (int round = 0; round < 2; ++round) {
-    const pid_t orchestrator = fork_orchestrator(paths, scenarios, parallel);
+    const pid_t orchestrator = fork_orchestrator(paths, scenarios, parallel, Millis{0}, delivery);
     const std::size_t k = 1 + random() % (kOrders - 1);
     switch (point) {
       case KillPoint::kAfterPlaced:
@@ -206,7 +266,7 @@ void run_with_kills(KillPoint point, std::uint64_t seed, bool parallel = false) 
                 at_kill ? at_kill.value().orders.size() : 0,
                 at_kill ? ended_orders(at_kill.value()) : 0);
   }
-  const pid_t last = fork_orchestrator(paths, scenarios, parallel);
+  const pid_t last = fork_orchestrator(paths, scenarios, parallel, Millis{0}, delivery);
   EXPECT_EQ(wait_exit(last, Millis{40'000}), 0) << "every saga must end as its scenario expects";
 
   for (pid_t pid : services) {
@@ -214,7 +274,7 @@ void run_with_kills(KillPoint point, std::uint64_t seed, bool parallel = false) 
     waitpid(pid, nullptr, 0);
   }
 
-  check_every_saga_ended(paths);
+  check_every_saga_ended(paths, delivery);
 }
 
 // One run: the orchestrator places every order while a seeded participant service is killed with
@@ -287,6 +347,22 @@ TEST(CreateOrderParallelCrashTest, KilledOrchestratorEndsEveryParallelSagaAfterR
         static_cast<std::uint64_t>(base) * 100 + 90 + static_cast<std::uint64_t>(point);
     SCOPED_TRACE("seed " + std::to_string(seed));
     run_with_kills(point, seed, /*parallel=*/true);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
+// Create Order version 5 (a parallel group and the Delivery child saga): killed while parents
+// wait for their children and children run their steps, every parent and every child ends
+// once after the restart, each child with its parent's id, and every approved order has one
+// scheduled delivery (I9). One seed per kill point.
+TEST(CreateOrderChildCrashTest, KilledOrchestratorEndsEveryParentAndChildOnce) {
+  const int base = ::testing::UnitTest::GetInstance()->random_seed();
+  std::printf("gtest random seed %d (rerun with --gtest_random_seed=%d)\n", base, base);
+  for (KillPoint point : {KillPoint::kAfterPlaced, KillPoint::kAfterDelay}) {
+    const std::uint64_t seed =
+        static_cast<std::uint64_t>(base) * 100 + 95 + static_cast<std::uint64_t>(point);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    run_with_kills(point, seed, /*parallel=*/true, /*delivery=*/true);
     if (::testing::Test::HasFailure()) return;
   }
 }

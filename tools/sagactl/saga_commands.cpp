@@ -260,7 +260,7 @@ void show_text(Context& c, const saga::SagaDetail& d, Window w, const Children& 
   }
   if (i.wait == saga::Wait::kParent)
     line("deadline", "none: its steps are done; waits for its parent's end");
-  for (const auto& [child, state] : children) line("child", child + "  " + state);
+  for (const auto& [child, child_phase] : children) line("child", child + "  " + child_phase);
   if (!saga::is_terminal(i.phase)) {
     const Millis since = d.on_step_since();
     line("stuck since",
