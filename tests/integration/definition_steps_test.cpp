@@ -108,6 +108,7 @@ TEST(DefinitionStepsTest, VersionThreeDatabaseMigratesAndOldDefinitionsGetStepsW
         "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "DROP TABLE saga_event_requests; "
         "PRAGMA user_version = 3");
   }
   InspectorOptions read_only;

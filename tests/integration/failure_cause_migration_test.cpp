@@ -58,6 +58,7 @@ TEST(FailureCauseMigrationTest, StoredLoadedAndDerivedForOlderRows) {
         "DROP TABLE saga_definition_steps; ALTER TABLE saga_instances DROP COLUMN failure_cause; "
         "ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "DROP TABLE saga_event_requests; "
         "PRAGMA user_version = 3");
   }
   {

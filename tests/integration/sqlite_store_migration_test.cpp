@@ -35,6 +35,7 @@ TEST_F(SqliteSagaStoreTest, VersionOneDatabaseMigratesToTheCurrentVersionKeeping
         "ALTER TABLE saga_instances DROP COLUMN failure_cause; ALTER TABLE saga_instances DROP "
         "COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "DROP TABLE saga_event_requests; "
         "PRAGMA user_version = 1");
   }
   StoreOptions read_only = options();
@@ -62,6 +63,7 @@ TEST_F(SqliteSagaStoreTest, VersionEightDatabaseGainsParallelBranchesAndTheirOut
     SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "DROP TABLE saga_event_requests; "
         "ALTER TABLE saga_start_requests DROP COLUMN not_before_ms; "
         "ALTER TABLE saga_start_requests DROP COLUMN deadline_ms; "
         "UPDATE saga_meta SET value = 8 WHERE key = 'schema_version'");
@@ -123,6 +125,7 @@ TEST_F(SqliteSagaStoreTest, VersionTwoDatabaseMigratesToTheCurrentVersionKeeping
         "ALTER TABLE operator_requests DROP COLUMN lock_key; ALTER TABLE saga_instances DROP "
         "COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "DROP TABLE saga_event_requests; "
         "PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -157,6 +160,7 @@ TEST_F(SqliteSagaStoreTest, VersionFiveDatabaseGainsSagaDeadlinesAndCancelReques
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; DROP TABLE saga_events; "
         "DROP TABLE saga_event_keys; ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "DROP TABLE saga_event_requests; "
         "DELETE FROM operator_requests WHERE action = 'cancel'; PRAGMA user_version = 5");
   }
   auto store = open_store();

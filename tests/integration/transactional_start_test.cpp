@@ -98,6 +98,7 @@ TEST(TransactionalStartTest, VersionFiveFileMigratesToSagaMeta) {
         "DROP TABLE saga_meta; DROP TABLE saga_start_requests; DROP TABLE saga_events; "
         "DROP TABLE saga_event_keys; ALTER TABLE saga_instances DROP COLUMN saga_deadline_ms; "
         "DROP TABLE saga_branch_outbox; ALTER TABLE saga_instances DROP COLUMN branches; "
+        "DROP TABLE saga_event_requests; "
         "PRAGMA user_version = 5");
     EXPECT_EQ(read_schema_version(raw), 5);
   }
