@@ -329,8 +329,17 @@ TEST_F(ChangeOrderTest, TheOrderServiceRefusesACancelThatBypassedTheEngineLock) 
   ASSERT_TRUE(system.ok());
   ASSERT_TRUE(system.orders().start());
   ASSERT_TRUE(system.orders().create_order(curry(29)));
+  // Past its pivot (AuthorizeCard sent, its reply delayed): before it, the Order service would
+  // cancel the Create Order saga itself rather than start a Cancel Order saga behind the lock
+  // (that happened when the engine had not yet sent AuthorizeCard: 1 run in 6 under load).
+  const auto create = ftgo::create_order_definition().value();
+  ASSERT_TRUE(eventually([&] {
+    auto order = system.orders().engine().get(saga_id_of_order(29));
+    return order && saga::past_point_of_no_return(*create, order.value());
+  }));
   auto cancel = system.orders().cancel_order(29);
   ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel.value(), "cancel-29-1");
   ASSERT_TRUE(eventually([&] { return waiting_for(system, "order:29", cancel.value()); }));
   ASSERT_TRUE(system.orders().engine().release_lock("order:29", "test: looks stuck"));
   const saga::SagaInstance refused = wait(system, cancel.value());
