@@ -60,9 +60,12 @@ class Sim final : public SimWorld {
       : SimWorld(seed, options_of(config)), config_(config) {
     result_.seed = seed;
     add_definition(config_.definition);
-    for (const StepDefinition& s : config_.definition->steps) {
-      if (s.action) participants_[s.action->participant];
-      if (s.compensation) participants_[s.compensation->participant];
+    for (const auto& child : config_.children) add_definition(child);
+    for (const SagaDefinition* d : definitions()) {
+      for (const StepDefinition& s : d->steps) {
+        if (s.action) participants_[s.action->participant];
+        if (s.compensation) participants_[s.compensation->participant];
+      }
     }
     for (const auto& [name, p] : participants_) add_participant(name);
   }
@@ -88,11 +91,18 @@ class Sim final : public SimWorld {
   void check_events(const SagaInstance& saga, const std::vector<HistoryEntry>& history);
   std::set<std::string> cancelled_;  // sagas whose cancel the engine took
   void check() override;
-  void check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& history);
+  void check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& history,
+                  const SagaDefinition& definition);
+  void check_children(const SagaInstance& parent, const SagaDefinition& definition);
+  std::vector<const SagaDefinition*> definitions() const {
+    std::vector<const SagaDefinition*> out{config_.definition.get()};
+    for (const auto& child : config_.children) out.push_back(child.get());
+    return out;
+  }
   void check_replay(const SagaInstance& saga, std::uint64_t index);
   int effects(const std::string& saga, const std::string& step, bool compensation) const;
-  std::uint64_t saga_index(const std::string& saga_id) const {
-    auto it = index_.find(saga_id);
+  std::uint64_t saga_index(const std::string& saga_id) const {  // a child's: its root's
+    auto it = index_.find(saga_id.substr(0, saga_id.find('/')));
     return it == index_.end() ? 0 : it->second;
   }
 
@@ -315,7 +325,8 @@ void Sim::check() {
       violation(id + ": cannot read: " + saga.status().to_string());
       continue;
     }
-    check_saga(saga.value(), history.value());
+    check_saga(saga.value(), history.value(), *config_.definition);
+    check_children(saga.value(), *config_.definition);
     check_events(saga.value(), history.value());
     if (config_.check_history_replay) check_replay(saga.value(), i);
     trace().add(id);
@@ -327,9 +338,44 @@ void Sim::check() {
   }
 }
 
-void Sim::check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& history) {
+void Sim::check_children(const SagaInstance& parent, const SagaDefinition& definition) {
+  for (const StepDefinition& step : definition.steps) {
+    if (!step.child) continue;
+    const std::string id = child_saga_id(parent.id, step.name);
+    Result<SagaInstance> child = engine()->get(id);
+    if (!child) {
+      if (child.status().code() != StatusCode::kNotFound) violation(id + ": cannot read");
+      continue;  // the parent never reached its child step
+    }
+    const SagaDefinition* def = nullptr;
+    for (const SagaDefinition* d : definitions()) {
+      if (d->name == child->type) def = d;
+    }
+    Result<std::vector<HistoryEntry>> history = engine()->history(id);
+    if (def == nullptr || !history) {
+      violation(id + ": no definition or history for its type " + child->type);
+      continue;
+    }
+    ++stats_.children;
+    if (child->parent_id != parent.id) violation(id + ": parent_id " + child->parent_id);
+    if (is_terminal(parent.phase) && parent.phase != child->phase) {
+      violation(id + ": ended " + std::string(to_string(child->phase)) + ", its parent " +
+                std::string(to_string(parent.phase)));
+    }
+    check_saga(child.value(), history.value(), *def);
+    check_children(child.value(), *def);
+    trace().add(id);
+    trace().add(static_cast<std::uint64_t>(child->phase));
+  }
+}
+
+void Sim::check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& history,
+                     const SagaDefinition& definition) {
   const std::string& id = saga.id;
-  const auto& steps = config_.definition->steps;
+  const auto& steps = definition.steps;
+  // A child whose steps were all done, compensated because its parent compensated: the
+  // compensatable steps' effects are undone, its pivot's and retriable steps' stay (dsl.md 9).
+  const bool for_parent = saga.failure_cause == FailureCause::kParentCompensated;
   if (saga.phase == Phase::kCompleted) ++stats_.completed;
   if (saga.phase == Phase::kCompensated) ++stats_.compensated;
   if (!is_terminal(saga.phase)) {
@@ -348,11 +394,11 @@ void Sim::check_saga(const SagaInstance& saga, const std::vector<HistoryEntry>& 
                 std::to_string(undone) + ")");
     }
     if (st.kind == StepKind::kRetriable && undone > 0) violation(where + "retriable compensated");
-    if (saga.phase == Phase::kCompleted) {
+    if (saga.phase == Phase::kCompleted || (for_parent && st.kind != StepKind::kCompensatable)) {
       if (st.action && !skipped && done != 1) {
         violation(where + "completed saga applied the action " + std::to_string(done) + " times");
       }
-      if (undone != 0) violation(where + "completed saga ran a compensation");
+      if (undone != 0) violation(where + "completed step ran a compensation");
       continue;
     }
     // Compensated.
@@ -436,6 +482,7 @@ SimulationStats& SimulationStats::operator+=(const SimulationStats& other) {
   cancels_applied += other.cancels_applied;
   cancels_refused += other.cancels_refused;
   deadlines_passed += other.deadlines_passed;
+  children += other.children;
   events_dropped += other.events_dropped;
   events_taken += other.events_taken;
   events_duplicate += other.events_duplicate;

@@ -50,6 +50,12 @@ struct SimEvent {
 
 struct SimulationConfig {
   std::shared_ptr<const SagaDefinition> definition;
+  // The definitions of the child sagas `definition` starts (docs/dsl.md section 9), registered
+  // too. Each saga's children are checked as sagas of their own (each ended, every effect once),
+  // a child ends as its parent does (completed with it, compensated with it), and a done child
+  // whose parent compensated has run its compensations and kept its pivot's and retriable
+  // steps' effects. `outcome` sees a child's commands with its parent's index.
+  std::vector<std::shared_ptr<const SagaDefinition>> children;
   int sagas = 12;
   Millis start_window{3'000};  // sagas start at random times in [0, start_window)
   std::function<std::string(std::uint64_t saga_index)> data;  // the saga data
@@ -105,6 +111,7 @@ struct SimulationStats {
   std::uint64_t cancels_applied = 0;   // cancel_after: the engine took the cancel
   std::uint64_t cancels_refused = 0;   // ... refused it (past the pivot, or ended)
   std::uint64_t deadlines_passed = 0;  // sagas whose deadline compensated them
+  std::uint64_t children = 0;          // child sagas checked (SimulationConfig::children)
   std::uint64_t events_dropped = 0;    // events: never delivered
   std::uint64_t events_taken = 0;      // ... answered consumed or pending
   std::uint64_t events_duplicate = 0;  // ... answered duplicate
