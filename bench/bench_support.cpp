@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -38,6 +39,54 @@ double child_cpu_seconds(pid_t pid) {
   double stime = 0;
   fields >> utime >> stime;
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+KernelCounters& KernelCounters::operator+=(const KernelCounters& o) {
+  voluntary_switches += o.voluntary_switches;
+  involuntary_switches += o.involuntary_switches;
+  read_calls += o.read_calls;
+  write_calls += o.write_calls;
+  return *this;
+}
+
+KernelCounters KernelCounters::operator-(const KernelCounters& o) const {
+  KernelCounters d = *this;
+  d.voluntary_switches -= o.voluntary_switches;
+  d.involuntary_switches -= o.involuntary_switches;
+  d.read_calls -= o.read_calls;
+  d.write_calls -= o.write_calls;
+  return d;
+}
+
+namespace {
+
+// The value of "<key>:" or "<key> " lines in a /proc file, summed into `value`.
+void add_field(const std::string& path, const std::string& key, double& value) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 &&
+        line[key.size()] == ':') {
+      value += std::stod(line.substr(key.size() + 1));
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+KernelCounters kernel_counters(pid_t pid) {
+  const std::string proc = "/proc/" + (pid == 0 ? std::string("self") : std::to_string(pid));
+  KernelCounters c;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(proc + "/task", ec)) {
+    const std::string status = task.path().string() + "/status";
+    add_field(status, "voluntary_ctxt_switches", c.voluntary_switches);
+    add_field(status, "nonvoluntary_ctxt_switches", c.involuntary_switches);
+  }
+  add_field(proc + "/io", "syscr", c.read_calls);
+  add_field(proc + "/io", "syscw", c.write_calls);
+  return c;
 }
 
 // VmRSS or VmHWM of this process, in KiB (/proc/self/status).

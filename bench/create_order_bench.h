@@ -52,6 +52,10 @@ struct RunResult {
   double syncs_per_saga = 0;
   double sync_ms_median = 0;
   double sync_ms_per_saga = 0;  // all those syncs' time, per saga
+  // The kernel's view of every process of the run (bench::KernelCounters), per saga: voluntary
+  // context switches (threads that blocked: the hand-offs) and read/write-class system calls.
+  double switches_per_saga = 0;
+  double syscalls_per_saga = 0;
   std::size_t completed = 0;
   std::size_t not_completed = 0;  // compensated or failed: should be 0 (happy path)
 };
@@ -80,7 +84,9 @@ inline constexpr const char* kMetrics[] = {"sagas_per_s",
                                            "rss_mib",
                                            "syncs_per_saga",
                                            "sync_ms_median",
-                                           "sync_ms_per_saga"};
+                                           "sync_ms_per_saga",
+                                           "switches_per_saga",
+                                           "syscalls_per_saga"};
 
 struct Ceilings {
   double full_commits_per_s = 0;     // one single-row insert per transaction, FULL

@@ -111,6 +111,11 @@ void write_json(const Options& o, const std::vector<Row>& rows, const std::optio
       out << ", \"" << name << "\": {\"median\": " << s.median << ", \"min\": " << s.min
           << ", \"max\": " << s.max << "}";
     }
+    if (c && r.w == 1 && !o.processes) {  // target 3: the p50 against the run's durable floor
+      const double floor = durable_floor_ms(*c, r);
+      out << ", \"floor_ms\": " << floor
+          << ", \"p50_over_floor\": " << (floor > 0 ? r.stats.at("p50_ms").median / floor : 0.0);
+    }
     out << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
   }
   out << "  ]";

@@ -123,6 +123,12 @@ class Deployment {
     return total;
   }
 
+  bench::KernelCounters kernel_counters() const {
+    bench::KernelCounters total = bench::kernel_counters();
+    for (const ftgo::ChildProcess& c : children_) total += bench::kernel_counters(c.pid);
+    return total;
+  }
+
  private:
   ftgo::ServiceThreads threads_;
   std::vector<ftgo::ChildProcess> children_;
@@ -231,6 +237,7 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     if (o.warmup > 0) loop.run(1, o.warmup, std::min(w, o.warmup));
     const saga::EngineStats before = deployment.service().engine().stats();
     const double cpu_before = deployment.cpu_seconds();
+    const bench::KernelCounters kernel_before = deployment.kernel_counters();
     const ftgo::OrderWriter& writer = deployment.service().order_writer();
     const std::size_t order_commits_before = writer.commits();
     const std::size_t orders_before = writer.orders_committed();
@@ -239,6 +246,7 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     std::vector<double> latencies = loop.run(static_cast<std::int64_t>(o.warmup) + 1, n, w);
     const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
     const double cpu = deployment.cpu_seconds() - cpu_before;
+    const bench::KernelCounters kernel = deployment.kernel_counters() - kernel_before;
     const bench::SyncStats syncs = bench::SyncTimer::stats();
     const saga::EngineStats after = deployment.service().engine().stats();
     const double sagas = static_cast<double>(n);
@@ -252,6 +260,8 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     r.p90_ms = percentile(latencies, 0.90);
     r.p99_ms = percentile(latencies, 0.99);
     r.cpu_us_per_saga = cpu / sagas * 1e6;
+    r.switches_per_saga = kernel.voluntary_switches / sagas;
+    r.syscalls_per_saga = (kernel.read_calls + kernel.write_calls) / sagas;
     const auto commits = static_cast<double>(after.commits - before.commits);
     r.commits_per_saga = commits / sagas;
     r.inputs_per_commit =
@@ -352,12 +362,15 @@ Row measure(const Options& o, std::size_t w) {
     values["syncs_per_saga"].push_back(r.syncs_per_saga);
     values["sync_ms_median"].push_back(r.sync_ms_median);
     values["sync_ms_per_saga"].push_back(r.sync_ms_per_saga);
+    values["switches_per_saga"].push_back(r.switches_per_saga);
+    values["syscalls_per_saga"].push_back(r.syscalls_per_saga);
     row.not_completed += r.not_completed;
     std::fprintf(stderr,
                  "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga, engine %.2f "
-                 "inputs/commit, orders %.2f rows/commit\n",
+                 "inputs/commit, orders %.2f rows/commit, %.1f switches and %.1f read/write calls "
+                 "per saga\n",
                  w, rep + 1, r.sagas_per_s, r.p50_ms, r.cpu_us_per_saga, r.inputs_per_commit,
-                 r.orders_per_commit);
+                 r.orders_per_commit, r.switches_per_saga, r.syscalls_per_saga);
   }
   for (const char* m : kMetrics) row.stats[m] = summarize(values[m]);
   return row;

@@ -7,9 +7,10 @@
 #   scripts/bench.sh --quick    # fewer repetitions, no 1M-saga growth run (about 1.5 minutes)
 #   scripts/bench.sh --compare REF [--reps R]
 #                               # builds commit REF beside the working tree and runs both
-#                               # create_order_bench binaries interleaved (ref, head, ref, ...)
-#                               # R times (default 5) per configuration, then prints the
-#                               # medians side by side (about 2 minutes per repetition)
+#                               # sides' create_order_bench and recovery_bench interleaved
+#                               # (ref, head, head, ref, ...) R times (default 5) per
+#                               # configuration, then prints the medians side by side (about 3
+#                               # minutes per repetition)
 #
 # Benchmarks are not tests: nothing here runs under ctest, and no figure is asserted.
 set -euo pipefail
@@ -18,7 +19,7 @@ build="${SAGA_BUILD_DIR:-$root/build}"
 out="${SAGA_BENCH_OUT:-$build/bench-results}"
 quick=0
 compare=""
-reps=3
+reps=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -58,9 +59,10 @@ run() {
 }
 
 if [ -n "$compare" ]; then
-  exec "$root/scripts/bench_compare.sh" "$compare" "$reps" "$bin/create_order_bench" "$out"
+  exec "$root/scripts/bench_compare.sh" "$compare" "${reps:-5}" "$bin" "$out"
 fi
 
+reps="${reps:-3}"
 [ "$quick" = 1 ] && reps=1
 w="1,16,256,4096"
 run e2e_full "$bin/create_order_bench" --w "$w" --reps "$reps" --ceilings --json "$out/full.json"
