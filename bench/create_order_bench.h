@@ -43,6 +43,10 @@ struct RunResult {
   double p90_ms = 0;
   double p99_ms = 0;
   double cpu_us_per_saga = 0;
+  // CPU seconds per wall second, all processes: the cores the run kept busy. Against the
+  // machine's cores, the fraction of its CPU ceiling (sagas/s is at that ceiling when this is
+  // nproc: sagas/s = cores_used * 1e6 / cpu_us_per_saga).
+  double cores_used = 0;
   double commits_per_saga = 0;
   double inputs_per_commit = 0;
   double orders_per_commit = 0;  // order rows per transaction of the Order service (group commit)
@@ -78,6 +82,7 @@ inline constexpr const char* kMetrics[] = {"sagas_per_s",
                                            "p90_ms",
                                            "p99_ms",
                                            "cpu_us_per_saga",
+                                           "cores_used",
                                            "commits_per_saga",
                                            "inputs_per_commit",
                                            "orders_per_commit",

@@ -260,6 +260,7 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     r.p90_ms = percentile(latencies, 0.90);
     r.p99_ms = percentile(latencies, 0.99);
     r.cpu_us_per_saga = cpu / sagas * 1e6;
+    r.cores_used = cpu / seconds;
     r.switches_per_saga = kernel.voluntary_switches / sagas;
     r.syscalls_per_saga = (kernel.read_calls + kernel.write_calls) / sagas;
     const auto commits = static_cast<double>(after.commits - before.commits);
@@ -355,6 +356,7 @@ Row measure(const Options& o, std::size_t w) {
     values["p90_ms"].push_back(r.p90_ms);
     values["p99_ms"].push_back(r.p99_ms);
     values["cpu_us_per_saga"].push_back(r.cpu_us_per_saga);
+    values["cores_used"].push_back(r.cores_used);
     values["commits_per_saga"].push_back(r.commits_per_saga);
     values["inputs_per_commit"].push_back(r.inputs_per_commit);
     values["orders_per_commit"].push_back(r.orders_per_commit);
@@ -366,11 +368,13 @@ Row measure(const Options& o, std::size_t w) {
     values["syscalls_per_saga"].push_back(r.syscalls_per_saga);
     row.not_completed += r.not_completed;
     std::fprintf(stderr,
-                 "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga, engine %.2f "
+                 "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga (%.2f cores busy), "
+                 "engine %.2f "
                  "inputs/commit, orders %.2f rows/commit, %.1f switches and %.1f read/write calls "
                  "per saga\n",
-                 w, rep + 1, r.sagas_per_s, r.p50_ms, r.cpu_us_per_saga, r.inputs_per_commit,
-                 r.orders_per_commit, r.switches_per_saga, r.syscalls_per_saga);
+                 w, rep + 1, r.sagas_per_s, r.p50_ms, r.cpu_us_per_saga, r.cores_used,
+                 r.inputs_per_commit, r.orders_per_commit, r.switches_per_saga,
+                 r.syscalls_per_saga);
   }
   for (const char* m : kMetrics) row.stats[m] = summarize(values[m]);
   return row;
