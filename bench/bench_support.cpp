@@ -46,6 +46,7 @@ KernelCounters& KernelCounters::operator+=(const KernelCounters& o) {
   involuntary_switches += o.involuntary_switches;
   read_calls += o.read_calls;
   write_calls += o.write_calls;
+  written_bytes += o.written_bytes;
   return *this;
 }
 
@@ -55,6 +56,7 @@ KernelCounters KernelCounters::operator-(const KernelCounters& o) const {
   d.involuntary_switches -= o.involuntary_switches;
   d.read_calls -= o.read_calls;
   d.write_calls -= o.write_calls;
+  d.written_bytes -= o.written_bytes;
   return d;
 }
 
@@ -86,6 +88,7 @@ KernelCounters kernel_counters(pid_t pid) {
   }
   add_field(proc + "/io", "syscr", c.read_calls);
   add_field(proc + "/io", "syscw", c.write_calls);
+  add_field(proc + "/io", "wchar", c.written_bytes);
   return c;
 }
 

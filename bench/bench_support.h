@@ -23,6 +23,7 @@ struct KernelCounters {
   double involuntary_switches = 0;
   double read_calls = 0;
   double write_calls = 0;
+  double written_bytes = 0;  // wchar: bytes handed to write-class calls (WAL, database files)
   KernelCounters& operator+=(const KernelCounters& o);
   KernelCounters operator-(const KernelCounters& o) const;
 };

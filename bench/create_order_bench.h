@@ -60,6 +60,7 @@ struct RunResult {
   // context switches (threads that blocked: the hand-offs) and read/write-class system calls.
   double switches_per_saga = 0;
   double syscalls_per_saga = 0;
+  double written_kib_per_saga = 0;  // bytes written by every process (files, eventfds), in KiB
   std::size_t completed = 0;
   std::size_t not_completed = 0;  // compensated or failed: should be 0 (happy path)
 };
@@ -91,7 +92,8 @@ inline constexpr const char* kMetrics[] = {"sagas_per_s",
                                            "sync_ms_median",
                                            "sync_ms_per_saga",
                                            "switches_per_saga",
-                                           "syscalls_per_saga"};
+                                           "syscalls_per_saga",
+                                           "written_kib_per_saga"};
 
 struct Ceilings {
   double full_commits_per_s = 0;     // one single-row insert per transaction, FULL

@@ -263,6 +263,7 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     r.cores_used = cpu / seconds;
     r.switches_per_saga = kernel.voluntary_switches / sagas;
     r.syscalls_per_saga = (kernel.read_calls + kernel.write_calls) / sagas;
+    r.written_kib_per_saga = kernel.written_bytes / 1024 / sagas;
     const auto commits = static_cast<double>(after.commits - before.commits);
     r.commits_per_saga = commits / sagas;
     r.inputs_per_commit =
@@ -366,15 +367,15 @@ Row measure(const Options& o, std::size_t w) {
     values["sync_ms_per_saga"].push_back(r.sync_ms_per_saga);
     values["switches_per_saga"].push_back(r.switches_per_saga);
     values["syscalls_per_saga"].push_back(r.syscalls_per_saga);
+    values["written_kib_per_saga"].push_back(r.written_kib_per_saga);
     row.not_completed += r.not_completed;
     std::fprintf(stderr,
                  "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga (%.2f cores busy), "
-                 "engine %.2f "
-                 "inputs/commit, orders %.2f rows/commit, %.1f switches and %.1f read/write calls "
-                 "per saga\n",
+                 "engine %.2f inputs/commit, orders %.2f rows/commit; per saga %.1f switches, "
+                 "%.1f read/write calls, %.1f KiB written\n",
                  w, rep + 1, r.sagas_per_s, r.p50_ms, r.cpu_us_per_saga, r.cores_used,
-                 r.inputs_per_commit, r.orders_per_commit, r.switches_per_saga,
-                 r.syscalls_per_saga);
+                 r.inputs_per_commit, r.orders_per_commit, r.switches_per_saga, r.syscalls_per_saga,
+                 r.written_kib_per_saga);
   }
   for (const char* m : kMetrics) row.stats[m] = summarize(values[m]);
   return row;

@@ -16,7 +16,8 @@ SAGA_METRICS = [("sagas_per_s", "sagas/s", "%.0f"), ("p50_ms", "p50 ms", "%.2f")
                 ("floor_ms", "floor ms", "%.2f"), ("p50_over_floor", "p50/floor", "%.2f"),
                 ("cpu_us_per_saga", "CPU us/saga", "%.0f"), ("cores_used", "cores busy", "%.2f"),
                 ("switches_per_saga", "switches/saga", "%.1f"),
-                ("syscalls_per_saga", "r/w calls/saga", "%.1f"), ("rss_mib", "RSS MiB", "%.0f")]
+                ("syscalls_per_saga", "r/w calls/saga", "%.1f"),
+                ("written_kib_per_saga", "KiB written/saga", "%.1f"), ("rss_mib", "RSS MiB", "%.0f")]
 # recovery_bench: (path in the run, title, format).
 RECOVERY_METRICS = [(("populate_rss_kib_per_saga",), "KiB/saga placing", "%.2f"),
                     (("default_limits", "rss_kib_per_saga"), "KiB/saga resumed", "%.2f"),
