@@ -26,9 +26,11 @@ double self_cpu_seconds() {
   return cpu_seconds(r);
 }
 
-// utime + stime of a live child, from /proc/<pid>/stat (fields 14 and 15, in clock ticks).
-double child_cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+namespace {
+
+// utime + stime from a /proc/.../stat file (fields 14 and 15, in clock ticks).
+double stat_cpu_seconds(const std::string& path) {
+  std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::size_t close = text.rfind(')');
   if (close == std::string::npos) return 0;
@@ -39,6 +41,25 @@ double child_cpu_seconds(pid_t pid) {
   double stime = 0;
   fields >> utime >> stime;
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+double child_cpu_seconds(pid_t pid) {
+  return stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+double thread_cpu_seconds(const std::string& name) {
+  double total = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (std::getline(comm, line) && line == name) {
+      total += stat_cpu_seconds((task.path() / "stat").string());
+    }
+  }
+  return total;
 }
 
 KernelCounters& KernelCounters::operator+=(const KernelCounters& o) {

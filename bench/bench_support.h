@@ -29,6 +29,9 @@ struct KernelCounters {
 };
 // Of this process (pid 0) or of a live child; zeros where /proc does not tell.
 KernelCounters kernel_counters(pid_t pid = 0);
+// utime + stime of this process's live threads named `name` (/proc/self/task/*/comm; the
+// engine's thread is "saga-engine"), in seconds.
+double thread_cpu_seconds(const std::string& name);
 // VmRSS or VmHWM of this process, in KiB; 0 if unknown.
 long status_kib(const char* field);
 // "1,16,256": the numbers of a comma-separated list (std::stoul throws on anything else).

@@ -47,6 +47,11 @@ struct RunResult {
   // machine's cores, the fraction of its CPU ceiling (sagas/s is at that ceiling when this is
   // nproc: sagas/s = cores_used * 1e6 / cpu_us_per_saga).
   double cores_used = 0;
+  // The engine's thread alone ("saga-engine"): its CPU per saga, and the fraction of the run's
+  // wall time it was on a CPU. One thread decides, commits and sends for every saga, so it
+  // bounds the throughput at 1e6 / engine_cpu_us_per_saga sagas/s, whatever the cores.
+  double engine_cpu_us_per_saga = 0;
+  double engine_busy = 0;
   double commits_per_saga = 0;
   double inputs_per_commit = 0;
   double orders_per_commit = 0;  // order rows per transaction of the Order service (group commit)
@@ -84,6 +89,8 @@ inline constexpr const char* kMetrics[] = {"sagas_per_s",
                                            "p99_ms",
                                            "cpu_us_per_saga",
                                            "cores_used",
+                                           "engine_cpu_us_per_saga",
+                                           "engine_busy",
                                            "commits_per_saga",
                                            "inputs_per_commit",
                                            "orders_per_commit",

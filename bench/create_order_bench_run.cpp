@@ -238,6 +238,7 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     const saga::EngineStats before = deployment.service().engine().stats();
     const double cpu_before = deployment.cpu_seconds();
     const bench::KernelCounters kernel_before = deployment.kernel_counters();
+    const double engine_cpu_before = bench::thread_cpu_seconds("saga-engine");
     const ftgo::OrderWriter& writer = deployment.service().order_writer();
     const std::size_t order_commits_before = writer.commits();
     const std::size_t orders_before = writer.orders_committed();
@@ -247,6 +248,7 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
     const double cpu = deployment.cpu_seconds() - cpu_before;
     const bench::KernelCounters kernel = deployment.kernel_counters() - kernel_before;
+    const double engine_cpu = bench::thread_cpu_seconds("saga-engine") - engine_cpu_before;
     const bench::SyncStats syncs = bench::SyncTimer::stats();
     const saga::EngineStats after = deployment.service().engine().stats();
     const double sagas = static_cast<double>(n);
@@ -261,6 +263,8 @@ RunResult run_once(const Options& o, std::size_t w, std::size_t n) {
     r.p99_ms = percentile(latencies, 0.99);
     r.cpu_us_per_saga = cpu / sagas * 1e6;
     r.cores_used = cpu / seconds;
+    r.engine_cpu_us_per_saga = engine_cpu / sagas * 1e6;
+    r.engine_busy = engine_cpu / seconds;
     r.switches_per_saga = kernel.voluntary_switches / sagas;
     r.syscalls_per_saga = (kernel.read_calls + kernel.write_calls) / sagas;
     r.written_kib_per_saga = kernel.written_bytes / 1024 / sagas;
@@ -358,6 +362,8 @@ Row measure(const Options& o, std::size_t w) {
     values["p99_ms"].push_back(r.p99_ms);
     values["cpu_us_per_saga"].push_back(r.cpu_us_per_saga);
     values["cores_used"].push_back(r.cores_used);
+    values["engine_cpu_us_per_saga"].push_back(r.engine_cpu_us_per_saga);
+    values["engine_busy"].push_back(r.engine_busy);
     values["commits_per_saga"].push_back(r.commits_per_saga);
     values["inputs_per_commit"].push_back(r.inputs_per_commit);
     values["orders_per_commit"].push_back(r.orders_per_commit);
@@ -369,13 +375,15 @@ Row measure(const Options& o, std::size_t w) {
     values["syscalls_per_saga"].push_back(r.syscalls_per_saga);
     values["written_kib_per_saga"].push_back(r.written_kib_per_saga);
     row.not_completed += r.not_completed;
-    std::fprintf(stderr,
-                 "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga (%.2f cores busy), "
-                 "engine %.2f inputs/commit, orders %.2f rows/commit; per saga %.1f switches, "
-                 "%.1f read/write calls, %.1f KiB written\n",
-                 w, rep + 1, r.sagas_per_s, r.p50_ms, r.cpu_us_per_saga, r.cores_used,
-                 r.inputs_per_commit, r.orders_per_commit, r.switches_per_saga, r.syscalls_per_saga,
-                 r.written_kib_per_saga);
+    std::fprintf(
+        stderr,
+        "  W=%zu rep %zu: %.0f sagas/s, p50 %.2f ms, %.0f us CPU/saga (%.2f cores busy; engine "
+        "thread %.0f us/saga, %.2f busy), "
+        "engine %.2f inputs/commit, orders %.2f rows/commit; per saga %.1f switches, "
+        "%.1f read/write calls, %.1f KiB written\n",
+        w, rep + 1, r.sagas_per_s, r.p50_ms, r.cpu_us_per_saga, r.cores_used,
+        r.engine_cpu_us_per_saga, r.engine_busy, r.inputs_per_commit, r.orders_per_commit,
+        r.switches_per_saga, r.syscalls_per_saga, r.written_kib_per_saga);
   }
   for (const char* m : kMetrics) row.stats[m] = summarize(values[m]);
   return row;

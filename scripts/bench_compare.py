@@ -15,6 +15,8 @@ import sys
 SAGA_METRICS = [("sagas_per_s", "sagas/s", "%.0f"), ("p50_ms", "p50 ms", "%.2f"),
                 ("floor_ms", "floor ms", "%.2f"), ("p50_over_floor", "p50/floor", "%.2f"),
                 ("cpu_us_per_saga", "CPU us/saga", "%.0f"), ("cores_used", "cores busy", "%.2f"),
+                ("engine_cpu_us_per_saga", "engine us/saga", "%.0f"),
+                ("engine_busy", "engine busy", "%.2f"),
                 ("switches_per_saga", "switches/saga", "%.1f"),
                 ("syscalls_per_saga", "r/w calls/saga", "%.1f"),
                 ("written_kib_per_saga", "KiB written/saga", "%.1f"), ("rss_mib", "RSS MiB", "%.0f")]

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -277,6 +279,28 @@ TEST_F(ZmqSagaTest, HappyPathAndCardDeclinedOverRealSockets) {
   EXPECT_EQ(end.phase, Phase::kCompensated);
   EXPECT_EQ(query_string(db("kitchen"), "SELECT state FROM tickets WHERE order_id = 3"), "<none>");
   EXPECT_EQ(query_string(db("order"), "SELECT state FROM orders WHERE id = 3"), "REJECTED");
+}
+
+// Threads of this process with that name (/proc/self/task/*/comm).
+int threads_named(const std::string& name) {
+  int count = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (std::getline(comm, line) && line == name) ++count;
+  }
+  return count;
+}
+
+// top -H, perf and the benchmarks (engine thread's CPU per saga) find the engine's thread by name.
+TEST_F(ZmqSagaTest, TheEngineThreadIsNamedWhileItRuns) {
+  start_services();
+  EXPECT_EQ(threads_named("saga-engine"), 0);
+  ASSERT_TRUE(open_engine(Millis{5'000}).is_ok());
+  EXPECT_EQ(threads_named("saga-engine"), 1);
+  EXPECT_EQ(finish(start(order_data(1, 7, 2'500))).phase, Phase::kCompleted);
+  engine_.reset();
+  EXPECT_EQ(threads_named("saga-engine"), 0);
 }
 
 TEST_F(ZmqSagaTest, ParticipantStartedAfterTheOrchestratorGetsItsCommands) {

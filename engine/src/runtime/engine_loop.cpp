@@ -1,5 +1,7 @@
 // The engine thread: recovery, the group-commit loop, staging inputs through `decide`, and
 // what happens after a commit. The parts it coordinates live in their own files.
+#include <pthread.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -66,7 +68,12 @@ Status Engine::Impl::start() {
     accepting_ = true;
   }
   running_flag_ = true;
-  if (!options_.manual) thread_ = std::thread([this] { run(); });
+  if (!options_.manual) {
+    thread_ = std::thread([this] { run(); });
+    // The name top -H, perf and /proc/<pid>/task/*/comm show (at most 15 characters); set
+    // here, so that it is in place when start() returns.
+    pthread_setname_np(thread_.native_handle(), "saga-engine");
+  }
   return Status::ok();
 }
 
