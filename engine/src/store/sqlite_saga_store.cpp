@@ -107,6 +107,11 @@ Status SqliteSagaStore::Impl::open(const StoreOptions& options) {
   if (options.access == StoreAccess::kEngine) {
     set_pragmas(options);
     migrate_schema(db_);
+    // Only a file in WAL mode checkpoints (not ":memory:", whose journal mode stays "memory").
+    if (db_.execAndGet("PRAGMA journal_mode").getString() == "wal") {
+      checkpointer_ = SqliteCheckpointer::start(db_.getHandle(), options.path, options.vfs,
+                                                static_cast<int>(options.synchronous));
+    }
   } else if (version == 0) {
     return Status(StatusCode::kCorrupt, "not a saga engine database (no schema)");
   } else if (version < kSchemaVersion) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite_checkpointer.h"
 #include "store/sqlite_saga_store.h"
 
 namespace saga {
@@ -122,6 +123,8 @@ class SqliteSagaStore::Impl {
   SQLite::Database db_;
   std::unique_ptr<Statements> st_;
   std::optional<std::int64_t> data_version_;  // the last PRAGMA data_version read
+  // The engine's checkpoints, off its thread (kEngine on a file); destroyed before db_.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
 
 }  // namespace saga
