@@ -44,12 +44,21 @@ Result<EventRequest> read_event_request(const SQLite::Statement& s) {
 Result<std::vector<EventRequest>> SqliteSagaStore::Impl::event_requests(std::int64_t after,
                                                                         std::size_t limit) {
   return guarded("store: event_requests", [&] {
-    SQLite::Statement s(db_, sql("SELECT ", kEventRequestColumns,
-                                 " FROM saga_event_requests WHERE seq > ?1 AND refused_at_ms = 0 "
-                                 "ORDER BY seq LIMIT ?2"));
+    // Kept prepared: the engine reads here whenever another connection committed to the file
+    // (PRAGMA data_version), which on a shared file is nearly every iteration.
+    if (!read_event_requests_) {
+      read_event_requests_ = std::make_unique<SQLite::Statement>(
+          db_, sql("SELECT ", kEventRequestColumns,
+                   " FROM saga_event_requests WHERE seq > ?1 AND refused_at_ms = 0 "
+                   "ORDER BY seq LIMIT ?2"));
+    }
+    SQLite::Statement& s = *read_event_requests_;
+    s.reset();  // in case a throw left it mid-way
     s.bind(1, after);
     s.bind(2, sql_limit(limit));
-    return read_rows(s, read_event_request);
+    auto rows = read_rows(s, read_event_request);
+    s.reset();  // ends its read of the file, also when a row was refused mid-way
+    return rows;
   });
 }
 

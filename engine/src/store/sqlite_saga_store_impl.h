@@ -123,6 +123,8 @@ class SqliteSagaStore::Impl {
   SQLite::Database db_;
   std::unique_ptr<Statements> st_;
   std::optional<std::int64_t> data_version_;  // the last PRAGMA data_version read
+  // event_requests()'s statement, prepared at its first use (sqlite_event_requests.cpp).
+  std::unique_ptr<SQLite::Statement> read_event_requests_;
   // The engine's checkpoints, off its thread (kEngine on a file); destroyed before db_.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
