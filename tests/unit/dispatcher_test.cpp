@@ -17,12 +17,14 @@ class RecordingTransport : public Transport {
  public:
   Status send(std::string_view participant, const Envelope& command) override {
     sent.push_back(std::string(participant) + ":" + command.message_id);
+    envelopes.push_back(command);
     return refuse ? unavailable("queue full") : Status::ok();
   }
   void poll(Millis, std::vector<Envelope>&, std::size_t) override {}
   void wake() override {}
   TransportStats stats() const override { return {}; }
   std::vector<std::string> sent;
+  std::vector<Envelope> envelopes;
   bool refuse = false;
 };
 
@@ -71,6 +73,48 @@ TEST_F(DispatcherTest, SendsUpToTheCapThenHoldsInOrder) {
   EXPECT_EQ(transport.sent.back(), "p:c/1");
   EXPECT_FALSE(dispatcher.held("c/1"));
   EXPECT_TRUE(dispatcher.held("d/1"));
+}
+
+// A held command is kept packed (held_command.h); it must go out exactly as it was given.
+TEST_F(DispatcherTest, AHeldCommandGoesOutWithEveryFieldAsItWasGiven) {
+  dispatcher.dispatch(command("p", "a/1"), Millis{0});
+  dispatcher.dispatch(command("p", "b/1"), Millis{0});
+  OutgoingCommand c = command("p", "c/7");
+  Envelope& e = c.envelope;
+  e.name = "ValidateOrderByConsumer";
+  e.saga_type = "create_order";
+  e.step = "verify_consumer";
+  e.compensation = true;
+  e.attempt = 300;  // more than one byte packed
+  e.correlation_id = "x/2";
+  e.outcome = Outcome::kFailure;
+  e.reason = "why";
+  e.event_key = "order:7";
+  e.content_type = ContentType::kJson;
+  e.trace_id = "0123456789abcdef0123456789abcdef";
+  e.body = std::string(200, '\0') + "\xff\x80 body";  // binary, longer than 127 bytes
+  e.route = "peer";
+  const Envelope expected = e;
+  dispatcher.dispatch(c, Millis{0});
+  ASSERT_TRUE(dispatcher.held("c/7"));
+  dispatcher.on_reply("a/1");
+  dispatcher.release_held(Millis{1}, [&](const Envelope& held) {
+    EXPECT_EQ(held, expected);
+    return true;
+  });
+  ASSERT_EQ(transport.envelopes.size(), 3u);
+  EXPECT_EQ(transport.envelopes.back(), expected);
+}
+
+TEST_F(DispatcherTest, AMessageSentAgainWhileInFlightTakesNoSecondSlot) {
+  dispatcher.dispatch(command("p", "a/1"), Millis{0});
+  dispatcher.dispatch(command("p", "a/1"), Millis{5});  // the same message again
+  EXPECT_EQ(dispatcher.states()[0].in_flight, 1u);
+  dispatcher.dispatch(command("p", "b/1"), Millis{5});
+  EXPECT_EQ(transport.sent.size(), 3u);    // b found the second slot
+  dispatcher.on_reply("a/1", Millis{15});  // latency from the latest send
+  EXPECT_EQ(dispatcher.states()[0].in_flight, 1u);
+  EXPECT_EQ(dispatcher.states()[0].reply_latency_ms_sum, 10u);
 }
 
 TEST_F(DispatcherTest, ANewCommandQueuesBehindHeldOnesEvenWhenASlotIsFree) {

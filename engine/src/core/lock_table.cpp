@@ -14,10 +14,12 @@ void LockTable::load(std::vector<HeldLock> locks, std::vector<LockWait> waits) {
   old_waits_.clear();
   next_seq_ = 1;
   step_scoped_ = 0;
+  locks_.reserve(locks.size());
+  by_saga_.reserve(locks.size());
   for (HeldLock& l : locks) {
     if (l.release_after >= 0) ++step_scoped_;
-    by_saga_.emplace(l.saga_id, l.key);
-    locks_.emplace(std::move(l));
+    const HeldLock& held = *locks_.emplace(std::move(l)).first;
+    by_saga_.emplace(held.saga_id, &held);
   }
   for (LockWait& w : waits) {
     if (w.claims.empty()) continue;
@@ -36,7 +38,7 @@ void LockTable::set_lock(const std::string& key, std::optional<HeldLock> value) 
   if (it != locks_.end()) {
     auto [first, last] = by_saga_.equal_range(it->saga_id);
     for (auto owned = first; owned != last; ++owned) {
-      if (owned->second == key) {
+      if (owned->second == &*it) {
         by_saga_.erase(owned);
         break;
       }
@@ -46,8 +48,8 @@ void LockTable::set_lock(const std::string& key, std::optional<HeldLock> value) 
   }
   if (value) {
     if (value->release_after >= 0) ++step_scoped_;
-    by_saga_.emplace(value->saga_id, key);
-    locks_.emplace(std::move(*value));  // value->key == key
+    const HeldLock& held = *locks_.emplace(std::move(*value)).first;  // value->key == key
+    by_saga_.emplace(held.saga_id, &held);
   }
 }
 
@@ -143,7 +145,7 @@ void LockTable::release_saga(const std::string& saga_id, Millis now,
   auto [first, last] = by_saga_.equal_range(saga_id);
   if (first == last) return;
   std::vector<std::string> keys;  // copied: free_key edits by_saga_
-  for (auto owned = first; owned != last; ++owned) keys.push_back(owned->second);
+  for (auto owned = first; owned != last; ++owned) keys.push_back(owned->second->key);
   std::sort(keys.begin(), keys.end());  // released in key order
   for (const std::string& key : keys) free_key(key, now, answers);
 }
@@ -154,8 +156,8 @@ void LockTable::release_passed(const std::string& saga_id, std::int32_t step, Mi
   std::vector<std::string> passed;
   auto [first, last] = by_saga_.equal_range(saga_id);
   for (auto owned = first; owned != last; ++owned) {
-    const HeldLock& l = *locks_.find(owned->second);
-    if (l.release_after >= 0 && l.release_after < step) passed.push_back(owned->second);
+    const HeldLock& l = *owned->second;
+    if (l.release_after >= 0 && l.release_after < step) passed.push_back(l.key);
   }
   std::sort(passed.begin(), passed.end());  // released in key order
   for (const std::string& key : passed) free_key(key, now, answers);

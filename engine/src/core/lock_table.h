@@ -39,6 +39,9 @@ struct LockAnswer {
 
 class LockTable {
  public:
+  LockTable() = default;
+  LockTable(const LockTable&) = delete;  // by_saga_ points into locks_
+  LockTable& operator=(const LockTable&) = delete;
   // Replaces the contents (recovery). Not journaled.
   void load(std::vector<HeldLock> locks, std::vector<LockWait> waits);
 
@@ -116,7 +119,9 @@ class LockTable {
   std::unordered_set<HeldLock, KeyHash, KeyEqual> locks_;
   // saga -> a key it holds, one entry per key (a multimap: one node per lock, where a map of
   // sets took two; it is most of the table's memory per in-flight saga)
-  std::unordered_multimap<std::string, std::string> by_saga_;
+  // The locks each saga holds: its id (a view of the lock's saga_id) to the lock in locks_, whose
+  // nodes stay put until erased (set_lock drops the entry here first).
+  std::unordered_multimap<std::string_view, const HeldLock*> by_saga_;
   std::unordered_map<std::string, LockWait> waits_;                               // by saga
   std::unordered_map<std::string, std::map<std::uint64_t, std::string>> queues_;  // key -> seq
   std::uint64_t next_seq_ = 1;

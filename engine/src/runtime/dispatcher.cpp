@@ -31,20 +31,27 @@ void Dispatcher::dispatch(OutgoingCommand command, Millis now, bool released) {
   // or release_held() would move it to the back forever.
   const bool queued = !released && !g.held().empty();
   if (queued || !g.may_send(now)) {
+    Tracked& t = messages_[id];
+    t.gate = &g;
     // One report per hold: a command put back in the queue is still the same hold.
-    if (held_ids_.insert(id).second && on_gate_) {
-      on_gate_(command.envelope, GateChange::kHeld, g.hold_reason(queued));
+    if (!t.held) {
+      t.held = true;
+      if (on_gate_) on_gate_(command.envelope, GateChange::kHeld, g.hold_reason(queued));
     }
-    g.hold(std::move(command));
+    g.hold(command.envelope);
     return;
   }
   Status s = transport_.send(command.participant, command.envelope);
   if (!s) {
     log_(LogLevel::kWarning, "send " + id + " to " + command.participant + ": " + s.message());
   }
-  g.on_sent(id, now);
-  sent_to_[id] = command.participant;
-  const bool was_held = held_ids_.erase(id) > 0;
+  Tracked& t = messages_[id];
+  g.on_sent(/*counted=*/!t.sent);
+  t.gate = &g;
+  t.sent = true;
+  t.sent_at = now;
+  const bool was_held = t.held;
+  t.held = false;
   if (on_sent_) on_sent_(command.envelope);
   if (was_held && on_gate_) on_gate_(command.envelope, GateChange::kReleased, {});
 }
@@ -52,41 +59,51 @@ void Dispatcher::dispatch(OutgoingCommand command, Millis now, bool released) {
 void Dispatcher::release_held(Millis now, const std::function<bool(const Envelope&)>& wanted) {
   for (auto& [name, g] : gates_) {
     while (!g.held().empty() && g.may_send(now)) {
-      OutgoingCommand command = std::move(g.held().front());
+      Envelope envelope = g.held().front().unpack();
       g.held().pop_front();
       // Drop commands whose saga moved on while they waited.
-      if (!wanted(command.envelope)) {
-        held_ids_.erase(command.envelope.message_id);
+      if (!wanted(envelope)) {
+        unhold(envelope.message_id);
         continue;
       }
-      dispatch(std::move(command), now, /*released=*/true);
+      dispatch(OutgoingCommand{name, std::move(envelope)}, now, /*released=*/true);
     }
   }
+}
+
+void Dispatcher::unhold(const std::string& message_id) {
+  auto it = messages_.find(message_id);
+  if (it == messages_.end()) return;
+  it->second.held = false;
+  if (!it->second.sent) messages_.erase(it);
 }
 
 void Dispatcher::on_reply(const std::string& correlation_id, std::optional<Millis> now) {
-  auto sent = sent_to_.find(correlation_id);
-  if (sent == sent_to_.end()) return;
-  if (gate(sent->second).on_reply(correlation_id, now)) {
-    log_(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_closed");
+  auto it = messages_.find(correlation_id);
+  if (it == messages_.end() || !it->second.sent) return;
+  ParticipantGate& g = *it->second.gate;
+  if (g.on_reply(it->second.sent_at, now)) {
+    log_(LogLevel::kWarning, "participant=" + g.name() + " event=breaker_closed");
   }
-  sent_to_.erase(sent);
+  it->second.sent = false;
+  if (!it->second.held) messages_.erase(it);
 }
 
 void Dispatcher::on_deadline(const std::string& message_id, Millis now) {
-  auto sent = sent_to_.find(message_id);
-  if (sent == sent_to_.end()) return;
-  ParticipantGate& g = gate(sent->second);
+  auto it = messages_.find(message_id);
+  if (it == messages_.end() || !it->second.sent) return;  // held: not the participant's fault
+  ParticipantGate& g = *it->second.gate;
   const bool probing = g.state().breaker == BreakerState::kHalfOpen;
-  if (g.on_timeout(sent->first, now)) {
+  if (g.on_timeout(now)) {
     // One warning per episode (opened ... closed); a failed probe re-opens it quietly.
     if (probing) {
-      log_(LogLevel::kDebug, "participant=" + sent->second + " event=breaker_probe_failed");
+      log_(LogLevel::kDebug, "participant=" + g.name() + " event=breaker_probe_failed");
     } else {
-      log_(LogLevel::kWarning, "participant=" + sent->second + " event=breaker_opened");
+      log_(LogLevel::kWarning, "participant=" + g.name() + " event=breaker_opened");
     }
   }
-  sent_to_.erase(sent);
+  it->second.sent = false;
+  if (!it->second.held) messages_.erase(it);
 }
 
 std::vector<ParticipantState> Dispatcher::states() const {
@@ -97,9 +114,8 @@ std::vector<ParticipantState> Dispatcher::states() const {
 }
 
 void Dispatcher::clear() {
+  messages_.clear();
   gates_.clear();
-  sent_to_.clear();
-  held_ids_.clear();
 }
 
 }  // namespace saga

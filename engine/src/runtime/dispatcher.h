@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "runtime/engine_log.h"
@@ -47,14 +46,29 @@ class Dispatcher {
   // The reply deadline of `message_id` passed: frees its slot and counts toward the breaker.
   void on_deadline(const std::string& message_id, Millis now);
   // Whether `message_id` waits in a gate (not sent yet).
-  bool held(const std::string& message_id) const { return held_ids_.count(message_id) > 0; }
+  bool held(const std::string& message_id) const {
+    auto it = messages_.find(message_id);
+    return it != messages_.end() && it->second.held;
+  }
   // Gates by participant name, sorted.
   std::vector<ParticipantState> states() const;
   // Forgets every gate and message (recovery starts again from the outbox).
   void clear();
+  // Makes room for `messages` messages in flight or held (recovery knows how many it resends).
+  void reserve(std::size_t messages) { messages_.reserve(messages); }
 
  private:
+  // What the dispatcher knows of one message: the gate it went through, and whether it is in
+  // flight (sent, no reply or deadline yet), held by that gate, or both (sent, then held again).
+  struct Tracked {
+    ParticipantGate* gate = nullptr;  // a node of gates_: stable until clear()
+    Millis sent_at{0};
+    bool sent = false;
+    bool held = false;
+  };
   ParticipantGate& gate(const std::string& participant);
+  // The message is no longer held (sent, or dropped because its saga moved on).
+  void unhold(const std::string& message_id);
 
   Transport& transport_;
   ParticipantLimits defaults_;
@@ -63,8 +77,7 @@ class Dispatcher {
   SentHook on_sent_;
   GateHook on_gate_;
   std::map<std::string, ParticipantGate, std::less<>> gates_;
-  std::unordered_map<std::string, std::string> sent_to_;  // message_id -> participant
-  std::unordered_set<std::string> held_ids_;              // message_ids held by a gate
+  std::unordered_map<std::string, Tracked> messages_;  // by message_id
 };
 
 }  // namespace saga

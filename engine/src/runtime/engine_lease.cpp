@@ -1,14 +1,13 @@
 // The engine thread's part in recovery and in sharing a database with other instances
 // (docs/scale-out.md): adopting loaded or claimed sagas, renewing the lease, resyncing.
-#include <unordered_set>
-
 #include "runtime/engine_impl.h"
 
 namespace saga {
 
 void Engine::Impl::adopt(std::vector<SagaInstance> unfinished, std::vector<OutboxEntry> outbox) {
-  std::unordered_set<std::string> resolved;
   std::vector<SagaInstance> orphans;
+  running_.reserve(running_.size() + unfinished.size());
+  dispatcher_.reserve(outbox.size());
   for (SagaInstance& instance : unfinished) {
     if (!definition_for(instance)) {
       log(LogLevel::kError, "recovery: saga " + instance.id + " needs definition " + instance.type +
@@ -18,7 +17,6 @@ void Engine::Impl::adopt(std::vector<SagaInstance> unfinished, std::vector<Outbo
       continue;
     }
     std::string id = instance.id;
-    resolved.insert(id);
     auto [it, inserted] = running_.insert_or_assign(id, std::move(instance));
     // A parallel group's deadline stays: it is its branches' own (decide_group.cpp).
     const bool group = !it->second.branches.empty();
@@ -35,10 +33,12 @@ void Engine::Impl::adopt(std::vector<SagaInstance> unfinished, std::vector<Outbo
     for (SagaInstance& o : orphans) unresolved_.push_back(std::move(o));
   }
   // Every unanswered command goes out again with its original message_id.
+  // The outbox holds rows of `unfinished` only (recover: every saga; a lease: the claimed ones),
+  // so those running now are those adopted here; an orphan's row stays until its definition is.
   for (OutboxEntry& entry : outbox) {
-    if (!resolved.count(entry.saga_id)) continue;
-    const SagaInstance& instance = running_.at(entry.saga_id);
-    if (!awaits(instance, entry.envelope.message_id)) continue;
+    auto running = running_.find(entry.saga_id);
+    if (running == running_.end()) continue;
+    if (!awaits(running->second, entry.envelope.message_id)) continue;
     entry.envelope.attempt += 1;
     dispatcher_.dispatch(OutgoingCommand{std::move(entry.participant), std::move(entry.envelope)},
                          now());

@@ -23,26 +23,22 @@ bool ParticipantGate::may_send(Millis now) {
     probe_outstanding_ = false;
   }
   if (breaker_ == BreakerState::kHalfOpen && probe_outstanding_) return false;
-  return in_flight_.size() < limits_.max_in_flight;
+  return in_flight_ < limits_.max_in_flight;
 }
 
-void ParticipantGate::on_sent(const std::string& message_id, Millis now) {
-  in_flight_[message_id] = now;
+void ParticipantGate::on_sent(bool counted) {
+  if (counted) ++in_flight_;
   if (breaker_ == BreakerState::kHalfOpen) probe_outstanding_ = true;
 }
 
-bool ParticipantGate::on_reply(const std::string& message_id, std::optional<Millis> now) {
-  auto sent = in_flight_.find(message_id);
-  if (sent != in_flight_.end()) {
-    if (now) {
-      const auto ms =
-          static_cast<std::uint64_t>(std::max<std::int64_t>(0, (*now - sent->second).count()));
-      ++replies_;
-      reply_ms_sum_ += ms;
-      reply_ms_max_ = std::max(reply_ms_max_, ms);
-    }
-    in_flight_.erase(sent);
+bool ParticipantGate::on_reply(Millis sent_at, std::optional<Millis> now) {
+  if (now) {
+    const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, (*now - sent_at).count()));
+    ++replies_;
+    reply_ms_sum_ += ms;
+    reply_ms_max_ = std::max(reply_ms_max_, ms);
   }
+  if (in_flight_ > 0) --in_flight_;
   consecutive_timeouts_ = 0;
   const bool changed = breaker_ != BreakerState::kClosed;
   breaker_ = BreakerState::kClosed;
@@ -50,8 +46,8 @@ bool ParticipantGate::on_reply(const std::string& message_id, std::optional<Mill
   return changed;
 }
 
-bool ParticipantGate::on_timeout(const std::string& message_id, Millis now) {
-  if (in_flight_.erase(message_id) == 0) return false;  // never sent (held): not its fault
+bool ParticipantGate::on_timeout(Millis now) {
+  if (in_flight_ > 0) --in_flight_;
   ++consecutive_timeouts_;
   const bool trip =
       breaker_ == BreakerState::kHalfOpen ||
@@ -66,13 +62,13 @@ bool ParticipantGate::on_timeout(const std::string& message_id, Millis now) {
 std::string_view ParticipantGate::hold_reason(bool queued) const {
   if (breaker_ == BreakerState::kOpen) return "breaker_open";
   if (breaker_ == BreakerState::kHalfOpen && probe_outstanding_) return "breaker_half_open";
-  if (in_flight_.size() >= limits_.max_in_flight) return "in_flight_cap";
+  if (in_flight_ >= limits_.max_in_flight) return "in_flight_cap";
   return queued ? "queued_behind_held" : "unknown";
 }
 
 ParticipantState ParticipantGate::state() const {
-  ParticipantState s{name_, breaker_, static_cast<std::uint32_t>(in_flight_.size()),
-                     static_cast<std::uint32_t>(held_.size()), consecutive_timeouts_};
+  ParticipantState s{name_, breaker_, in_flight_, static_cast<std::uint32_t>(held_.size()),
+                     consecutive_timeouts_};
   s.replies = replies_;
   s.reply_latency_ms_sum = reply_ms_sum_;
   s.reply_latency_ms_max = reply_ms_max_;

@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+#include "runtime/held_command.h"
 #include "saga/decide.h"
 #include "saga/engine.h"
 
@@ -26,24 +26,25 @@ class ParticipantGate {
 
   // Whether a command may be sent now. Moves an open breaker to half-open after the cool-down.
   bool may_send(Millis now);
-  // Records a send of `message_id` at `now` (must follow may_send() == true).
-  void on_sent(const std::string& message_id, Millis now);
-  // A reply arrived for `message_id`: frees its slot and closes the breaker; with `now`, the
-  // time since its send counts in the reply latency. Returns whether the breaker changed state.
-  bool on_reply(const std::string& message_id, std::optional<Millis> now = std::nullopt);
-  // `message_id` timed out: frees its slot and counts toward opening the breaker. Returns
-  // whether the breaker changed state.
-  bool on_timeout(const std::string& message_id, Millis now);
-  // Forgets `message_id` without counting anything (its saga moved on).
-  void forget(const std::string& message_id) { in_flight_.erase(message_id); }
+  // Records a send (must follow may_send() == true); `counted` false: the message was in flight
+  // already (sent again before its reply or deadline) and takes no second slot. Which messages
+  // are in flight is the Dispatcher's to know; the gate counts them.
+  void on_sent(bool counted = true);
+  // A reply arrived for a message in flight sent at `sent_at`: frees its slot and closes the
+  // breaker; with `now`, the time since its send counts in the reply latency. Returns whether
+  // the breaker changed state.
+  bool on_reply(Millis sent_at, std::optional<Millis> now = std::nullopt);
+  // A message in flight timed out: frees its slot and counts toward opening the breaker.
+  // Returns whether the breaker changed state.
+  bool on_timeout(Millis now);
 
   // Why a command is held now: "breaker_open", "breaker_half_open" (its probe is out),
   // "in_flight_cap", or, when `queued` (it waits behind held ones), "queued_behind_held".
   std::string_view hold_reason(bool queued) const;
 
-  void hold(OutgoingCommand command) { held_.push_back(std::move(command)); }
-  std::deque<OutgoingCommand>& held() { return held_; }
-  bool in_flight(const std::string& message_id) const { return in_flight_.count(message_id) > 0; }
+  void hold(const Envelope& command) { held_.emplace_back(command); }
+  std::deque<HeldCommand>& held() { return held_; }
+  const std::string& name() const { return name_; }
 
   ParticipantState state() const;
 
@@ -54,11 +55,11 @@ class ParticipantGate {
   Millis opened_at_{0};
   bool probe_outstanding_ = false;
   std::uint32_t consecutive_timeouts_ = 0;
-  std::unordered_map<std::string, Millis> in_flight_;  // message_id -> sent at
+  std::uint32_t in_flight_ = 0;
   std::uint64_t replies_ = 0;
   std::uint64_t reply_ms_sum_ = 0;
   std::uint64_t reply_ms_max_ = 0;
-  std::deque<OutgoingCommand> held_;
+  std::deque<HeldCommand> held_;
 };
 
 }  // namespace saga

@@ -66,7 +66,7 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
       load_instance(db, sql("SELECT ", kInstanceColumns, " FROM saga_instances WHERE id = ?1")),
       load_unfinished(db, sql("SELECT ", kInstanceColumns,
                               " FROM saga_instances WHERE phase IN (" + unfinished_phases() +
-                                  ") ORDER BY created_at_ms, id")),
+                                  ") ORDER BY phase, created_at_ms, id")),
       load_outbox(db, sql("SELECT ", kOutboxColumns, " FROM saga_outbox ORDER BY rowid")),
       load_branch_outbox(db,
                          sql("SELECT ", kOutboxColumns, " FROM saga_branch_outbox ORDER BY rowid")),
@@ -379,10 +379,34 @@ Result<std::optional<SagaInstance>> SqliteSagaStore::Impl::load(const std::strin
   });
 }
 
+namespace {
+
+// load_unfinished's statement reads the rows in the order of the phase index (phase,
+// created_at_ms, id): one sorted run per phase, without a temporary B-tree of every row (a
+// third of the query's time for 100k sagas). The runs are merged here into created_at_ms, id
+// order (id as SQLite's BINARY collation compares it: bytes, as std::string does).
+void merge_phase_runs(std::vector<SagaInstance>& rows) {
+  auto before = [](const SagaInstance& a, const SagaInstance& b) {
+    return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+  };
+  auto run = rows.begin();
+  while (run != rows.end()) {
+    const Phase phase = run->phase;
+    auto next =
+        std::find_if(run, rows.end(), [&](const SagaInstance& i) { return i.phase != phase; });
+    if (run != rows.begin()) std::inplace_merge(rows.begin(), run, next, before);
+    run = next;
+  }
+}
+
+}  // namespace
+
 Result<std::vector<SagaInstance>> SqliteSagaStore::Impl::load_unfinished() {
   return guarded("store: load_unfinished", [&] {
     Use use(st_->load_unfinished);
-    return read_rows(st_->load_unfinished, read_instance);
+    Result<std::vector<SagaInstance>> rows = read_rows(st_->load_unfinished, read_instance);
+    if (rows) merge_phase_runs(rows.value());
+    return rows;
   });
 }
 
