@@ -100,6 +100,7 @@ struct Participant::Impl {
   std::optional<Pending> to_pending(const HeldCommand& held);
   Status handle(Pending& pending);
   Result<HandlerRun> run_handler(const Envelope& command, const BoundHandler& bound);
+  Result<HandlerRun> run_in_savepoint(const Envelope& command, const BoundHandler& bound);
   Status hold(Pending& pending, const std::string& key);
   void send(const Pending& pending);
   void committed(const std::vector<Pending>& batch);
@@ -140,8 +141,8 @@ std::vector<Pending> Participant::Impl::parse(std::vector<detail::InboundMessage
   return out;
 }
 
-// One transaction for the batch, one savepoint per command. Replies are kept in `batch` and
-// sent by the caller after the commit; on any store error nothing is sent. With
+// One transaction for the batch, a savepoint around each handler run (run_handler). Replies are
+// kept in `batch` and sent by the caller after the commit; on any store error nothing is sent. With
 // `ready_held_first`, the held commands whose key is free run first (at start).
 Status Participant::Impl::handle_batch(std::vector<Pending>& batch, bool ready_held_first) {
   if (Status s = inbox->begin(); !s) return s;
@@ -183,9 +184,7 @@ Status Participant::Impl::handle_all(std::vector<Pending>& batch) {
   }
   std::size_t woken = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (Status s = inbox->savepoint(); !s) return s;
     if (Status s = handle(batch[i]); !s) return s;
-    if (Status s = inbox->release_savepoint(); !s) return s;
     if (batch[i].from_held) queued.erase(batch[i].command.message_id);
     if (Status s = wake(batch, i, queued, woken); !s) return s;
   }
@@ -233,8 +232,8 @@ std::optional<Pending> Participant::Impl::to_pending(const HeldCommand& held) {
   return p;
 }
 
-// Decides the reply for one command inside its savepoint, or holds it (no reply). An error is a
-// store error.
+// Decides the reply for one command (its handler runs in a savepoint), or holds it (no reply). An
+// error is a store error.
 Status Participant::Impl::handle(Pending& p) {
   const Envelope& command = p.command;
   // The command gets `reply`: stored in the inbox when `store`; a held row is done with.
@@ -342,12 +341,24 @@ Status Participant::Impl::hold(Pending& p, const std::string& key) {
   return Status::ok();
 }
 
-// Runs the user's handler. A throw or an unencodable reply rolls its writes back and becomes
-// the failure "handler_error"; so does a LockResult::refusal() (as "locked"). A kHold lock that
-// met another saga's lock rolls the writes back and returns no reply; a lock table error is a
-// store error.
+// Runs the user's handler inside a savepoint of its own, released after. Only the handler's
+// writes need one: the library's own rows (inbox, barrier, held) are written outside it, so
+// SQLite does not copy their pages into the statement journal, and a store error there fails
+// the whole batch anyway.
 Result<HandlerRun> Participant::Impl::run_handler(const Envelope& command,
                                                   const BoundHandler& bound) {
+  if (Status s = inbox->savepoint(); !s) return s;
+  Result<HandlerRun> run = run_in_savepoint(command, bound);
+  if (!run) return run;
+  if (Status s = inbox->release_savepoint(); !s) return s;
+  return run;
+}
+
+// A throw or an unencodable reply rolls the handler's writes back and becomes the failure
+// "handler_error"; so does a LockResult::refusal() (as "locked"). A kHold lock that met another
+// saga's lock rolls the writes back and returns no reply; a lock table error is a store error.
+Result<HandlerRun> Participant::Impl::run_in_savepoint(const Envelope& command,
+                                                       const BoundHandler& bound) {
   using Access = detail::HandlerContextAccess;
   HandlerContext context(command, inbox->sql(), options.clock.get());
   inbox->attach(context);
