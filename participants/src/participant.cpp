@@ -412,9 +412,9 @@ void Participant::Impl::send(const Pending& p) {
   reply.outcome = p.reply->outcome;
   reply.reason = p.reply->reason;
   reply.content_type = p.reply->content_type;
-  reply.body = p.reply->body;
+  // The body goes out as stored, not copied into `reply`: the header does not carry it.
   Result<std::string> header = encode_header(reply);
-  Status s = header ? router->send(p.routing_id, kProtocolTag, header.value(), reply.body)
+  Status s = header ? router->send(p.routing_id, kProtocolTag, header.value(), p.reply->body)
                     : header.status();
   if (!s) log_event(++counters.send_failures, "reply not sent: " + s.message());
 }
