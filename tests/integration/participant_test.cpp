@@ -186,6 +186,30 @@ TEST(ParticipantBatchTest, AFailedHandlerKeepsTheInboxAndBarrierRowsOfTheOthers)
   EXPECT_EQ(runs.cancel.load(), 3);
 }
 
+// run_once() takes at most max_batch messages, however many are ready, each with all its frames.
+TEST(ParticipantBatchTest, RunOnceTakesAtMostMaxBatchCommands) {
+  TempDir dir;
+  HandlerRuns runs;
+  ParticipantOptions options;
+  options.max_batch = 2;
+  std::unique_ptr<Participant> participant =
+      open_participant(kTcp, dir.file("kitchen.db"), std::move(options));
+  ASSERT_NE(participant, nullptr);
+  install_kitchen(*participant, runs);
+  Client client(participant->endpoint());
+  for (int i = 0; i < 5; ++i) {
+    client.send(typed_command(OpenTicket{i, "x"}, "m-max-" + std::to_string(i),
+                              ContentType::kCerealBinary, "saga-max-" + std::to_string(i)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all five at the socket
+  for (int expected : {2, 4, 5}) {
+    ASSERT_TRUE(participant->run_once(std::chrono::seconds(2)).is_ok());
+    EXPECT_EQ(runs.create.load(), expected);
+  }
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(client.receive().has_value()) << i;
+  EXPECT_EQ(participant->stats().malformed_dropped, 0u);
+}
+
 TEST_F(ParticipantTest, BusinessFailureCarriesReasonAndPayloadAndIsStored) {
   Envelope cmd = typed_command(OpenTicket{3, "declined"}, "m-decl", ContentType::kJson);
   auto reply = client_->call(cmd);
