@@ -100,6 +100,7 @@ bool ZmqRouter::Impl::receive_one(std::vector<InboundMessage>& out) {
   zmq::message_t part;
   if (!router.recv(part, zmq::recv_flags::dontwait)) return false;
   InboundMessage message;
+  message.frames.reserve(kMaxFramesKept);  // not grown frame by frame
   message.routing_id = to_string(part);
   bool more = part.more();
   while (more) {
