@@ -61,7 +61,7 @@ class Inbox {
   virtual Status commit() = 0;
   virtual void rollback() noexcept = 0;
 
-  // The per-command savepoint inside the batch transaction.
+  // The savepoint around one handler run inside the batch transaction.
   virtual Status savepoint() = 0;
   virtual Status release_savepoint() = 0;
   virtual Status rollback_to_savepoint() = 0;  // undoes the writes since savepoint(); stays open

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <map>
 #include <set>
-#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -75,76 +74,6 @@ struct HandlerRun {
 
 }  // namespace
 
-LockResult HandlerContext::lock(std::string_view key, LockConflict on_conflict) {
-  using Access = detail::HandlerContextAccess;
-  Access::check_not_interrupted(*this);
-  std::string k(key);
-  Access::checked(*this,
-                  sql_.exec("INSERT INTO saga_participant_locks (lock_key, saga_id, saga_type, "
-                            "acquired_at) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (lock_key) DO NOTHING",
-                            {k, saga_id(), saga_type(), now().count()}));
-  std::optional<SqlRow> row = Access::checked(
-      *this, sql_.query_one("SELECT saga_id FROM saga_participant_locks WHERE lock_key = ?", {k}));
-  const std::string* holder = row ? std::get_if<std::string>(&row->at(0)) : nullptr;
-  if (holder == nullptr) {
-    Access::checked<std::int64_t>(*this,
-                                  internal_error("saga_participant_locks: no holder for " + k));
-  }
-  if (*holder == saga_id()) return LockResult(std::move(k), *holder, true);
-  if (on_conflict == LockConflict::kHold && postgres_ != nullptr) {
-    throw std::logic_error("lock(" + k + ", kHold): held commands are not supported on PostgreSQL");
-  }
-  if (on_conflict == LockConflict::kHold) {
-    held_on_ = std::move(k);
-    throw HandlerInterrupted{};
-  }
-  return LockResult(std::move(k), *holder, false);
-}
-
-Millis HandlerContext::now() const {
-  if (clock_ != nullptr) return clock_->now();
-  return SystemClock().now();
-}
-
-bool HandlerContext::unlock(std::string_view key) {
-  using Access = detail::HandlerContextAccess;
-  Access::check_not_interrupted(*this);
-  std::string k(key);
-  const std::int64_t deleted = Access::checked(
-      *this, sql_.exec("DELETE FROM saga_participant_locks WHERE lock_key = ? AND saga_id = ?",
-                       {k, saga_id()}));
-  if (deleted == 0) return false;
-  released_.push_back(std::move(k));
-  return true;
-}
-
-std::size_t HandlerContext::unlock_all() {
-  using Access = detail::HandlerContextAccess;
-  Access::check_not_interrupted(*this);
-  std::vector<SqlRow> rows = Access::checked(
-      *this,
-      sql_.query("SELECT lock_key FROM saga_participant_locks WHERE saga_id = ? ORDER BY lock_key",
-                 {saga_id()}, 1'000'000));
-  Access::checked(*this,
-                  sql_.exec("DELETE FROM saga_participant_locks WHERE saga_id = ?", {saga_id()}));
-  for (SqlRow& row : rows) {
-    if (auto* key = std::get_if<std::string>(&row.at(0))) released_.push_back(std::move(*key));
-  }
-  return rows.size();
-}
-
-std::optional<std::string> HandlerContext::lock_holder(std::string_view key) {
-  using Access = detail::HandlerContextAccess;
-  Access::check_not_interrupted(*this);
-  std::optional<SqlRow> row = Access::checked(
-      *this, sql_.query_one("SELECT saga_id FROM saga_participant_locks WHERE lock_key = ?",
-                            {std::string(key)}));
-  if (!row) return std::nullopt;
-  if (const auto* holder = std::get_if<std::string>(&row->at(0))) return *holder;
-  return std::nullopt;
-}
-
 struct Participant::Impl {
   ParticipantOptions options;
   std::unique_ptr<detail::ZmqRouter> router;
@@ -171,6 +100,7 @@ struct Participant::Impl {
   std::optional<Pending> to_pending(const HeldCommand& held);
   Status handle(Pending& pending);
   Result<HandlerRun> run_handler(const Envelope& command, const BoundHandler& bound);
+  Result<HandlerRun> run_in_savepoint(const Envelope& command, const BoundHandler& bound);
   Status hold(Pending& pending, const std::string& key);
   void send(const Pending& pending);
   void committed(const std::vector<Pending>& batch);
@@ -211,8 +141,8 @@ std::vector<Pending> Participant::Impl::parse(std::vector<detail::InboundMessage
   return out;
 }
 
-// One transaction for the batch, one savepoint per command. Replies are kept in `batch` and
-// sent by the caller after the commit; on any store error nothing is sent. With
+// One transaction for the batch, a savepoint around each handler run (run_handler). Replies are
+// kept in `batch` and sent by the caller after the commit; on any store error nothing is sent. With
 // `ready_held_first`, the held commands whose key is free run first (at start).
 Status Participant::Impl::handle_batch(std::vector<Pending>& batch, bool ready_held_first) {
   if (Status s = inbox->begin(); !s) return s;
@@ -254,9 +184,7 @@ Status Participant::Impl::handle_all(std::vector<Pending>& batch) {
   }
   std::size_t woken = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (Status s = inbox->savepoint(); !s) return s;
     if (Status s = handle(batch[i]); !s) return s;
-    if (Status s = inbox->release_savepoint(); !s) return s;
     if (batch[i].from_held) queued.erase(batch[i].command.message_id);
     if (Status s = wake(batch, i, queued, woken); !s) return s;
   }
@@ -304,8 +232,8 @@ std::optional<Pending> Participant::Impl::to_pending(const HeldCommand& held) {
   return p;
 }
 
-// Decides the reply for one command inside its savepoint, or holds it (no reply). An error is a
-// store error.
+// Decides the reply for one command (its handler runs in a savepoint), or holds it (no reply). An
+// error is a store error.
 Status Participant::Impl::handle(Pending& p) {
   const Envelope& command = p.command;
   // The command gets `reply`: stored in the inbox when `store`; a held row is done with.
@@ -413,12 +341,24 @@ Status Participant::Impl::hold(Pending& p, const std::string& key) {
   return Status::ok();
 }
 
-// Runs the user's handler. A throw or an unencodable reply rolls its writes back and becomes
-// the failure "handler_error"; so does a LockResult::refusal() (as "locked"). A kHold lock that
-// met another saga's lock rolls the writes back and returns no reply; a lock table error is a
-// store error.
+// Runs the user's handler inside a savepoint of its own, released after. Only the handler's
+// writes need one: the library's own rows (inbox, barrier, held) are written outside it, so
+// SQLite does not copy their pages into the statement journal, and a store error there fails
+// the whole batch anyway.
 Result<HandlerRun> Participant::Impl::run_handler(const Envelope& command,
                                                   const BoundHandler& bound) {
+  if (Status s = inbox->savepoint(); !s) return s;
+  Result<HandlerRun> run = run_in_savepoint(command, bound);
+  if (!run) return run;
+  if (Status s = inbox->release_savepoint(); !s) return s;
+  return run;
+}
+
+// A throw or an unencodable reply rolls the handler's writes back and becomes the failure
+// "handler_error"; so does a LockResult::refusal() (as "locked"). A kHold lock that met another
+// saga's lock rolls the writes back and returns no reply; a lock table error is a store error.
+Result<HandlerRun> Participant::Impl::run_in_savepoint(const Envelope& command,
+                                                       const BoundHandler& bound) {
   using Access = detail::HandlerContextAccess;
   HandlerContext context(command, inbox->sql(), options.clock.get());
   inbox->attach(context);
@@ -472,9 +412,9 @@ void Participant::Impl::send(const Pending& p) {
   reply.outcome = p.reply->outcome;
   reply.reason = p.reply->reason;
   reply.content_type = p.reply->content_type;
-  reply.body = p.reply->body;
+  // The body goes out as stored, not copied into `reply`: the header does not carry it.
   Result<std::string> header = encode_header(reply);
-  Status s = header ? router->send(p.routing_id, kProtocolTag, header.value(), reply.body)
+  Status s = header ? router->send(p.routing_id, kProtocolTag, header.value(), p.reply->body)
                     : header.status();
   if (!s) log_event(++counters.send_failures, "reply not sent: " + s.message());
 }

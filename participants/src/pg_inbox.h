@@ -1,6 +1,6 @@
 // PgInbox: the participant's database on PostgreSQL (inbox.h), through the engine's libpq
 // adapter (engine/src/store/pg_connection.h, the one file set that includes libpq). The batch
-// is one READ COMMITTED transaction, each command a savepoint in it, as on SQLite. Held
+// is one READ COMMITTED transaction, each handler run a savepoint in it, as on SQLite. Held
 // commands (LockConflict::kHold) are not supported: hold() refuses, and nothing is ever held.
 #pragma once
 

@@ -6,16 +6,15 @@
 
 #include <cerrno>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 
 #include "saga/transactional_start.h"
 #include "sqlite_check.h"
 #include "sqlite_error.h"
+#include "sqlite_statements.h"
 #include "version_file_schema.h"
 
 namespace saga::detail {
@@ -82,9 +81,10 @@ CREATE INDEX IF NOT EXISTS saga_held_by_key ON saga_held_commands (lock_key, seq
 )sql";
 
 // Text and blob values are bound without a copy (SQLITE_STATIC): every statement runs from the
-// StatementCache, which clears the bindings before each use, and the values outlive that use
-// (the caller's arguments, alive until the statement is reset). Copying them cost a malloc and
-// a free per value.
+// StatementCache, which clears the bindings before each use (the library's own statements bind
+// all their parameters on every use instead), and the values outlive that use (the caller's
+// arguments, alive until the statement is reset). Copying them cost a malloc and a free per
+// value.
 void bind_value(SQLite::Statement& statement, int index, const SqlValue& value) {
   std::visit(
       [&](const auto& v) {
@@ -139,64 +139,17 @@ void bind_values(SQLite::Statement& q, const V&... values) {
   (bind_one(q, ++index, values), ...);
 }
 
-// Prepared statements by SQL text, reused across commands: preparing costs more than running
-// the small statements a command needs (it was most of a participant's CPU in the benchmark).
-// Bounded: past kMaxEntries distinct texts it starts over.
-class StatementCache {
- public:
-  explicit StatementCache(SQLite::Database& db) : db_(db) {}
-
-  // The statement for `sql`, with no bindings. Only one may be in use at a time.
-  SQLite::Statement& get(std::string_view sql) {
-    auto it = cache_.find(sql);  // no std::string built for the lookup
-    if (it == cache_.end()) {
-      if (cache_.size() >= kMaxEntries) cache_.clear();
-      std::string key(sql);
-      auto statement = std::make_unique<SQLite::Statement>(db_, key);
-      it = cache_.emplace(std::move(key), std::move(statement)).first;
-    }
-    it->second->clearBindings();
-    return *it->second;
-  }
-
- private:
-  static constexpr std::size_t kMaxEntries = 256;
-  SQLite::Database& db_;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view sql) const {
-      return std::hash<std::string_view>{}(sql);
-    }
-  };
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, Hash, std::equal_to<>> cache_;
-};
-
-// One use of a cached statement; resets it at the end so that no read stays open.
-class Using {
- public:
-  Using(StatementCache& cache, std::string_view sql) : statement_(cache.get(sql)) {}
-  ~Using() { statement_.tryReset(); }
-  Using(const Using&) = delete;
-  Using& operator=(const Using&) = delete;
-  SQLite::Statement& operator*() { return statement_; }
-  SQLite::Statement* operator->() { return &statement_; }
-
- private:
-  SQLite::Statement& statement_;
-};
-
 // Runs a statement without results through the cache. The transaction and savepoint statements
 // run once or twice per command: parsing them each time (db.exec) cost 2-3 % of the CPU of a
 // Create Order saga.
-void run(StatementCache& cache, std::string_view sql) {
+void run(StatementCache& cache, LibrarySql sql) {
   Using statement(cache, sql);
   statement->exec();
 }
 
 // Runs one write with `values` bound in order (bind_values), as the Status of `what`.
-template <typename... V>
-Status write_row(StatementCache& cache, std::string_view what, std::string_view sql,
-                 const V&... values) {
+template <typename Key, typename... V>
+Status write_row(StatementCache& cache, std::string_view what, Key sql, const V&... values) {
   return guarded(what, [&] {
     Using statement(cache, sql);
     bind_values(*statement, values...);
@@ -206,9 +159,9 @@ Status write_row(StatementCache& cache, std::string_view what, std::string_view 
 
 // The first row `sql` selects with `values` bound in order, converted by `read`; empty when
 // there is none. Errors as the Status of `what`.
-template <typename T, typename Read, typename... V>
-Result<std::optional<T>> read_row(StatementCache& cache, std::string_view what,
-                                  std::string_view sql, Read read, const V&... values) {
+template <typename T, typename Key, typename Read, typename... V>
+Result<std::optional<T>> read_row(StatementCache& cache, std::string_view what, Key sql, Read read,
+                                  const V&... values) {
   std::optional<T> found;
   Status s = guarded(what, [&] {
     Using statement(cache, sql);
@@ -352,11 +305,11 @@ Status SqliteInbox::exec_script(std::string_view sql) {
 }
 
 Status SqliteInbox::begin() {
-  return guarded("begin", [&] { run(impl_->statements, "BEGIN IMMEDIATE"); });
+  return guarded("begin", [&] { run(impl_->statements, LibrarySql::kBegin); });
 }
 
 Status SqliteInbox::commit() {
-  Status s = guarded("commit", [&] { run(impl_->statements, "COMMIT"); });
+  Status s = guarded("commit", [&] { run(impl_->statements, LibrarySql::kCommit); });
   if (s) return s;
   // errno as the failed COMMIT left it (nothing in between sets it): a full disk is kFull.
   const int errno_after = errno;
@@ -370,16 +323,15 @@ void SqliteInbox::rollback() noexcept {
 }
 
 Status SqliteInbox::savepoint() {
-  return guarded("savepoint", [&] { run(impl_->statements, "SAVEPOINT saga_command"); });
+  return guarded("savepoint", [&] { run(impl_->statements, LibrarySql::kSavepoint); });
 }
 
 Status SqliteInbox::release_savepoint() {
-  return guarded("release savepoint", [&] { run(impl_->statements, "RELEASE saga_command"); });
+  return guarded("release savepoint", [&] { run(impl_->statements, LibrarySql::kRelease); });
 }
 
 Status SqliteInbox::rollback_to_savepoint() {
-  return guarded("rollback to savepoint",
-                 [&] { run(impl_->statements, "ROLLBACK TO saga_command"); });
+  return guarded("rollback to savepoint", [&] { run(impl_->statements, LibrarySql::kRollbackTo); });
 }
 
 namespace {
@@ -401,19 +353,14 @@ StoredReply read_reply(SQLite::Statement& q) {
 }  // namespace
 
 Result<std::optional<StoredReply>> SqliteInbox::find_reply(const std::string& message_id) {
-  return read_row<StoredReply>(impl_->statements, "find reply",
-                               "SELECT reply_name, outcome, reason, content_type, body "
-                               "FROM saga_inbox WHERE message_id = ?",
-                               read_reply, message_id);
+  return read_row<StoredReply>(impl_->statements, "find reply", LibrarySql::kFindReply, read_reply,
+                               message_id);
 }
 
 Status SqliteInbox::store_reply(const Envelope& command, const StoredReply& reply,
                                 std::int64_t stored_at_ms) {
-  return write_row(impl_->statements, "store reply",
-                   "INSERT INTO saga_inbox (message_id, saga_id, step, command_name, compensation, "
-                   "reply_name, outcome, reason, content_type, body, stored_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   command.message_id, command.saga_id, command.step, command.name,
+  return write_row(impl_->statements, "store reply", LibrarySql::kStoreReply, command.message_id,
+                   command.saga_id, command.step, command.name,
                    std::int64_t{command.compensation ? 1 : 0}, reply.name,
                    static_cast<std::int64_t>(reply.outcome), reply.reason,
                    static_cast<std::int64_t>(reply.content_type), Blob{reply.body}, stored_at_ms);
@@ -446,12 +393,9 @@ Result<std::size_t> SqliteInbox::prune(std::int64_t before_ms, std::int64_t now_
 Result<BarrierState> SqliteInbox::barrier(const std::string& saga_id, const std::string& step) {
   BarrierState state;
   Status s = guarded("read barrier", [&] {
-    Using using_q(impl_->statements,
-                  "SELECT action_done, compensation_done FROM saga_barrier "
-                  "WHERE saga_id = ? AND step = ?");
+    Using using_q(impl_->statements, LibrarySql::kReadBarrier);
     SQLite::Statement& q = *using_q;
-    q.bind(1, saga_id);
-    q.bind(2, step);
+    bind_values(q, saga_id, step);
     if (!q.executeStep()) return;
     state.action_done = q.getColumn(0).getInt64() != 0;
     state.compensation_done = q.getColumn(1).getInt64() != 0;
@@ -464,12 +408,7 @@ Status SqliteInbox::mark_barrier(const std::string& saga_id, const std::string& 
                                  bool compensation) {
   return guarded("mark barrier", [&] {
     Using using_q(impl_->statements,
-                  compensation ? "INSERT INTO saga_barrier (saga_id, step, compensation_done) "
-                                 "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
-                                 "SET compensation_done = 1"
-                               : "INSERT INTO saga_barrier (saga_id, step, action_done) "
-                                 "VALUES (?, ?, 1) ON CONFLICT (saga_id, step) DO UPDATE "
-                                 "SET action_done = 1");
+                  compensation ? LibrarySql::kMarkCompensation : LibrarySql::kMarkAction);
     SQLite::Statement& q = *using_q;
     bind_values(q, saga_id, step);
     q.exec();

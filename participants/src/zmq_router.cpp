@@ -62,7 +62,7 @@ struct ZmqRouter::Impl {
   }
 
   void answer_zap();
-  void receive_one(std::vector<InboundMessage>& out);
+  bool receive_one(std::vector<InboundMessage>& out);
 };
 
 // ZAP (RFC 27): [version, request_id, domain, address, identity, mechanism, credentials...]
@@ -93,11 +93,14 @@ void ZmqRouter::Impl::answer_zap() {
   zap.send(zmq::buffer(std::string_view("")), zmq::send_flags::none);
 }
 
-// Takes one whole multipart message off the ROUTER (all its frames, kept or not).
-void ZmqRouter::Impl::receive_one(std::vector<InboundMessage>& out) {
+// Takes one whole multipart message off the ROUTER (all its frames, kept or not); false when
+// none is ready (EAGAIN). libzmq delivers a message's frames together: once the first frame is
+// read, the others are there.
+bool ZmqRouter::Impl::receive_one(std::vector<InboundMessage>& out) {
   zmq::message_t part;
-  if (!router.recv(part, zmq::recv_flags::dontwait)) return;
+  if (!router.recv(part, zmq::recv_flags::dontwait)) return false;
   InboundMessage message;
+  message.frames.reserve(kMaxFramesKept);  // not grown frame by frame
   message.routing_id = to_string(part);
   bool more = part.more();
   while (more) {
@@ -108,6 +111,7 @@ void ZmqRouter::Impl::receive_one(std::vector<InboundMessage>& out) {
     if (message.frames.size() < kMaxFramesKept) message.frames.push_back(to_string(frame));
   }
   out.push_back(std::move(message));
+  return true;
 }
 
 ZmqRouter::ZmqRouter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -164,11 +168,12 @@ Status ZmqRouter::receive(Millis timeout, std::size_t max, std::vector<InboundMe
       if (items[0].revents & ZMQ_POLLIN) break;
       if (SteadyClock::now() >= deadline) return Status::ok();
     }
-    // Then take what is ready, without waiting.
+    // Then take what is ready, without waiting, until the socket has nothing (EAGAIN). Not by
+    // asking ZMQ_EVENTS before each message: that getsockopt processes the socket's command
+    // mailbox (a poll syscall) every time.
     const std::size_t first = out.size();
-    while (out.size() - first < max &&
-           (impl_->router.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0) {
-      impl_->receive_one(out);
+    while (out.size() - first < max) {
+      if (!impl_->receive_one(out)) break;
     }
     return Status::ok();
   } catch (const zmq::error_t& e) {

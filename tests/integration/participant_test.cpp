@@ -1,6 +1,11 @@
-// Goal: the participant library answers saga/1 commands exactly as docs/participants.md and docs/protocol.md promise.
-// Method: drive a real participant (loopback tcp/ipc ROUTER, temp SQLite file) with a DEALER.
+// Goal: the participant library answers saga/1 commands exactly as docs/participants.md and
+// docs/protocol.md promise. Method: drive a real participant (loopback tcp/ipc ROUTER, temp SQLite
+// file) with a DEALER.
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
 
 #include "integration/participant_test_support.h"
 
@@ -128,6 +133,81 @@ TEST_F(ParticipantTest, AThrowingHandlerInABatchUndoesOnlyItsOwnWrites) {
   }
   EXPECT_EQ(errors, 2);
   EXPECT_EQ(count_tickets(), 3);
+}
+
+// A failed handler rolls back only its own writes: the inbox and barrier rows of the commands
+// before it in the same transaction stay (the library writes them outside the handler's
+// savepoint). The five commands are queued before the participant runs, so that one run_once()
+// takes them as one batch.
+TEST(ParticipantBatchTest, AFailedHandlerKeepsTheInboxAndBarrierRowsOfTheOthers) {
+  TempDir dir;
+  HandlerRuns runs;
+  std::unique_ptr<Participant> participant = open_participant(kTcp, dir.file("kitchen.db"));
+  ASSERT_NE(participant, nullptr);
+  install_kitchen(*participant, runs);
+  Client client(participant->endpoint());
+  const std::vector<std::string> items = {"a", "explode", "b", "explode", "c"};
+  std::vector<Envelope> commands;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    commands.push_back(typed_command(OpenTicket{static_cast<std::int64_t>(i), items[i]},
+                                     "m-one-" + std::to_string(i), ContentType::kCerealBinary,
+                                     "saga-one-" + std::to_string(i)));
+    client.send(commands.back());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all five at the socket
+  ASSERT_TRUE(participant->run_once(std::chrono::seconds(2)).is_ok());
+  std::map<std::string, Envelope> first;
+  while (first.size() < items.size()) {
+    std::optional<Envelope> reply = client.receive(std::chrono::milliseconds(500));
+    if (!reply) break;
+    first[reply->correlation_id] = *reply;
+  }
+  ASSERT_EQ(first.size(), items.size()) << "the five commands were not one batch";
+  EXPECT_EQ(runs.create.load(), 5);
+
+  Running running(*participant);
+  for (const Envelope& c : commands) {  // each gets its stored reply, byte for byte
+    std::optional<Envelope> again = client.call(c);
+    ASSERT_TRUE(again.has_value());
+    const Envelope& was = first.at(c.message_id);
+    EXPECT_EQ(encode_header(*again).value(), encode_header(was).value()) << c.message_id;
+    EXPECT_EQ(again->body, was.body) << c.message_id;
+  }
+  EXPECT_EQ(runs.create.load(), 5);
+  for (std::size_t i = 0; i < items.size(); ++i) {  // the barrier: action_done only if it succeeded
+    std::optional<Envelope> cancel = client.call(typed_command(
+        VoidTicket{static_cast<std::int64_t>(i)}, "m-one-c" + std::to_string(i),
+        ContentType::kCerealBinary, "saga-one-" + std::to_string(i), "create_ticket", true));
+    ASSERT_TRUE(cancel.has_value());
+    EXPECT_EQ(cancel->name, items[i] == "explode" ? std::string(kNullCompensationReply)
+                                                  : std::string("TicketVoided"))
+        << i;
+  }
+  EXPECT_EQ(runs.cancel.load(), 3);
+}
+
+// run_once() takes at most max_batch messages, however many are ready, each with all its frames.
+TEST(ParticipantBatchTest, RunOnceTakesAtMostMaxBatchCommands) {
+  TempDir dir;
+  HandlerRuns runs;
+  ParticipantOptions options;
+  options.max_batch = 2;
+  std::unique_ptr<Participant> participant =
+      open_participant(kTcp, dir.file("kitchen.db"), std::move(options));
+  ASSERT_NE(participant, nullptr);
+  install_kitchen(*participant, runs);
+  Client client(participant->endpoint());
+  for (int i = 0; i < 5; ++i) {
+    client.send(typed_command(OpenTicket{i, "x"}, "m-max-" + std::to_string(i),
+                              ContentType::kCerealBinary, "saga-max-" + std::to_string(i)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all five at the socket
+  for (int expected : {2, 4, 5}) {
+    ASSERT_TRUE(participant->run_once(std::chrono::seconds(2)).is_ok());
+    EXPECT_EQ(runs.create.load(), expected);
+  }
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(client.receive().has_value()) << i;
+  EXPECT_EQ(participant->stats().malformed_dropped, 0u);
 }
 
 TEST_F(ParticipantTest, BusinessFailureCarriesReasonAndPayloadAndIsStored) {

@@ -9,7 +9,8 @@
 // `message_id -> reply` in the table `saga_inbox`. A command whose message_id is already there
 // (a resend, a duplicate, a delivery after a restart) gets the stored reply again and its
 // handler does not run. Several commands that arrive together share one transaction (group
-// commit), each inside its own SAVEPOINT, so one command's handler effects are all-or-nothing.
+// commit), each handler inside its own SAVEPOINT, so one command's handler effects are
+// all-or-nothing.
 // Replies are sent only after the commit; a failed commit sends nothing and the orchestrator's
 // resend is handled afresh.
 //
