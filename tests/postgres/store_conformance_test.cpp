@@ -115,6 +115,42 @@ TEST_P(StoreConformanceTest, UpdateWritesEveryFieldAndBumpsRowVersion) {
   EXPECT_EQ(**out, next);
 }
 
+// StoreBatch::updates_stored_phase (the phase each row has before the update): an update that
+// keeps its phase and one that changes it are both written whole, and the phase queries see
+// each saga in its new phase (SQLite leaves the phase out of the first: its index must agree).
+TEST_P(StoreConformanceTest, UpdatesWithTheirStoredPhaseWriteEveryFieldAndTheNewPhase) {
+  auto store = open_store();
+  StoreBatch insert;
+  for (const char* id : {"keep", "change"}) insert.inserts.push_back(make_instance(id));
+  ASSERT_EQ(store->commit(insert), Status::ok());
+
+  SagaInstance keep = make_instance("keep");
+  keep.step = 3;
+  keep.data = "kept\0phase"s;
+  keep.updated_at = Millis(50'000);
+  SagaInstance change = make_instance("change");
+  change.phase = Phase::kCompleted;
+  change.wait = Wait::kNone;
+  change.last_request_id.clear();
+  change.updated_at = Millis(60'000);
+  StoreBatch update;
+  update.updates = {keep, change};
+  update.updates_stored_phase = {Phase::kExecuting, Phase::kExecuting};
+  ASSERT_EQ(store->commit(update), Status::ok());
+
+  keep.row_version = 2;
+  change.row_version = 2;
+  EXPECT_EQ(store->load("keep")->value(), keep);
+  EXPECT_EQ(store->load("change")->value(), change);
+  auto unfinished = store->load_unfinished();
+  ASSERT_TRUE(unfinished.is_ok());
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_EQ(unfinished->at(0).id, "keep");
+  ASSERT_EQ(store->list(Phase::kCompleted, 10)->size(), 1u);
+  EXPECT_EQ(store->list(Phase::kCompleted, 10)->at(0).id, "change");
+  ASSERT_EQ(store->list(Phase::kExecuting, 10)->size(), 1u);
+}
+
 TEST_P(StoreConformanceTest, HistoryComesBackOldestFirstPerSaga) {
   auto store = open_store();
   std::vector<HistoryEntry> a, b;

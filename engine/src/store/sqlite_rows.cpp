@@ -230,6 +230,10 @@ Status validate(const StoreBatch& batch) {
   for (const SagaInstance& i : batch.updates) {
     if (i.data.size() > INT_MAX) return invalid_argument("saga " + i.id + ": data over 2 GiB");
   }
+  if (!batch.updates_stored_phase.empty() &&
+      batch.updates_stored_phase.size() != batch.updates.size()) {
+    return invalid_argument("updates_stored_phase: one phase per update, or none");
+  }
   for (const OutboxEntry& e : batch.outbox_put) {
     if (e.envelope.kind != MessageKind::kCommand || e.envelope.saga_id != e.saga_id) {
       return invalid_argument("outbox entry of saga " + e.saga_id +

@@ -26,23 +26,30 @@ namespace saga {
 
 using namespace sqlite_rows;
 
+namespace {
+
+// The instance UPDATE. Not type (?2), version (?3), fingerprint (?4), trace_id (?17),
+// created_at_ms (?18): written by the insert, they never change (StoreBatch::updates). Leaving
+// created_at_ms out spares the saga_instances_by_created index a delete and an insert per
+// update; leaving phase out (`with_phase` false, for an update that keeps it) spares
+// saga_instances_by_phase the same.
+std::string update_instance_sql(bool with_phase) {
+  return std::string("UPDATE saga_instances SET ") + (with_phase ? "phase = ?5, " : "") +
+         "failed_from = ?6, step = ?7, attempt = ?8, delivery = ?9, skipped_mask = ?10, "
+         "message_seq = ?11, data = ?12, last_request_id = ?13, wait = ?14, deadline_ms = ?15, "
+         "last_reason = ?16, updated_at_ms = ?19, row_version = row_version + 1, "
+         "locks_through = ?21, failure_cause = ?22, saga_deadline_ms = ?23, branches = ?24, "
+         "parent_id = ?25 WHERE id = ?1 AND row_version = ?20";
+}
+
+}  // namespace
+
 SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
     : insert_instance(db, sql("INSERT INTO saga_instances (", kInstanceColumns,
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                               "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23, ?24, ?25)")),
-      update_instance(db,
-                      // Not type (?2), version (?3), fingerprint (?4), trace_id (?17),
-                      // created_at_ms (?18): written by the insert, they never change
-                      // (StoreBatch::updates). Leaving created_at_ms out spares the
-                      // saga_instances_by_created index a delete and an insert per update.
-                      "UPDATE saga_instances SET "
-                      "phase = ?5, failed_from = ?6, step = ?7, attempt = ?8, delivery = ?9, "
-                      "skipped_mask = ?10, message_seq = ?11, data = ?12, last_request_id = ?13, "
-                      "wait = ?14, deadline_ms = ?15, last_reason = ?16, "
-                      "updated_at_ms = ?19, row_version = row_version + 1, "
-                      "locks_through = ?21, failure_cause = ?22, saga_deadline_ms = ?23, "
-                      "branches = ?24, parent_id = ?25 "
-                      "WHERE id = ?1 AND row_version = ?20"),
+      update_instance(db, update_instance_sql(true)),
+      update_instance_keep_phase(db, update_instance_sql(false)),
       append_history(db,
                      "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, "
                      "reply_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
@@ -99,7 +106,14 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
       put_wait(db,
                "INSERT OR REPLACE INTO saga_lock_waits (saga_id, seq, key, since_ms, step, claims) "
                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-      delete_wait(db, "DELETE FROM saga_lock_waits WHERE saga_id = ?1") {}
+      delete_wait(db, "DELETE FROM saga_lock_waits WHERE saga_id = ?1"),
+      // Whether the saga exists, in the same read: no load per start to drop a duplicate.
+      read_start_requests(db,
+                          "SELECT r.seq, r.saga_id, r.type, r.version, r.trace_id, r.data, "
+                          "r.requested_at_ms, r.not_before_ms, r.deadline_ms, EXISTS (SELECT 1 "
+                          "FROM saga_instances i WHERE i.id = r.saga_id) FROM "
+                          "saga_start_requests r WHERE r.seq > ?1 ORDER BY r.seq LIMIT ?2"),
+      delete_start_request(db, "DELETE FROM saga_start_requests WHERE seq = ?1") {}
 
 Status SqliteSagaStore::Impl::open(const StoreOptions& options) {
   int version = 0;
@@ -162,8 +176,8 @@ Status SqliteSagaStore::Impl::insert(const SagaInstance& instance) {
   return Status::ok();
 }
 
-Status SqliteSagaStore::Impl::update(const SagaInstance& instance) {
-  SQLite::Statement& s = st_->update_instance;
+Status SqliteSagaStore::Impl::update(const SagaInstance& instance, bool keeps_phase) {
+  SQLite::Statement& s = keeps_phase ? st_->update_instance_keep_phase : st_->update_instance;
   Use use(s);
   bind_instance(s, instance);
   s.bind(20, instance.row_version);
@@ -334,8 +348,11 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
       if (Status s = insert(i); !s) return s.with_context("store: commit: insert");
     }
     part = "update";
-    for (const SagaInstance& i : batch.updates) {
-      if (Status s = update(i); !s) return s.with_context("store: commit: update");
+    for (std::size_t k = 0; k < batch.updates.size(); ++k) {
+      const SagaInstance& i = batch.updates[k];
+      const bool keeps_phase =
+          !batch.updates_stored_phase.empty() && batch.updates_stored_phase[k] == i.phase;
+      if (Status s = update(i, keeps_phase); !s) return s.with_context("store: commit: update");
     }
     part = "history";
     for (const auto& [saga_id, entry] : batch.history) append_history(saga_id, entry);

@@ -49,7 +49,7 @@ class SqliteSagaStore::Impl {
   Result<std::size_t> prune_finished(Millis before, std::size_t limit,
                                      const SagaStore::PruneArchive& archive);
   Result<bool> changed_elsewhere();
-  Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit);
+  Result<std::vector<PendingStart>> start_requests(std::int64_t after, std::size_t limit);
   Result<bool> start_pending(const std::string& saga_id);
   // sqlite_event_store.cpp: external events.
   Result<std::optional<StoredEvent>> load_event(const std::string& event_id);
@@ -83,6 +83,7 @@ class SqliteSagaStore::Impl {
     explicit Statements(SQLite::Database& db);
     SQLite::Statement insert_instance;
     SQLite::Statement update_instance;
+    SQLite::Statement update_instance_keep_phase;  // for an update that keeps the phase
     SQLite::Statement append_history;
     SQLite::Statement put_outbox;
     SQLite::Statement delete_outbox;
@@ -105,13 +106,15 @@ class SqliteSagaStore::Impl {
     SQLite::Statement delete_lock;
     SQLite::Statement put_wait;
     SQLite::Statement delete_wait;
+    SQLite::Statement read_start_requests;  // sqlite_start_requests.cpp
+    SQLite::Statement delete_start_request;
   };
 
   Status check_schema_version(const StoreOptions& options, int* version);
   void delete_start_requests(const std::vector<std::int64_t>& seqs);
   void set_pragmas(const StoreOptions& options);
   Status insert(const SagaInstance& instance);
-  Status update(const SagaInstance& instance);
+  Status update(const SagaInstance& instance, bool keeps_phase);
   void append_history(const std::string& saga_id, const HistoryEntry& entry);
   void put_outbox(SQLite::Statement& s, const OutboxEntry& entry);
   void put_definition(const DefinitionRecord& definition);
