@@ -151,13 +151,15 @@ TEST_P(StoreConformanceTest, UpdatesWithTheirStoredPhaseWriteEveryFieldAndTheNew
   ASSERT_EQ(store->list(Phase::kExecuting, 10)->size(), 1u);
 }
 
+// Batches of 4, 16 and 37 rows: SQLite writes 16 rows per statement while 16 are left, then
+// one at a time.
 TEST_P(StoreConformanceTest, HistoryComesBackOldestFirstPerSaga) {
   auto store = open_store();
   std::vector<HistoryEntry> a, b;
-  for (int round = 0; round < 3; ++round) {
+  int n = 0;
+  for (int rows : {4, 16, 37}) {
     StoreBatch batch;
-    for (int k = 0; k < 4; ++k) {
-      const int n = round * 4 + k;
+    for (int k = 0; k < rows; ++k, ++n) {
       HistoryEntry h = make_history(static_cast<Event>(1 + n % kEventCount), n, Millis(100 - n));
       auto& list = n % 2 ? a : b;
       list.push_back(h);

@@ -59,6 +59,30 @@ void bind_instance(SQLite::Statement& s, const SagaInstance& i) {
   s.bind(25, i.parent_id);
 }
 
+std::string history_insert_sql(int rows) {
+  std::string sql =
+      "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, reply_name) "
+      "VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (int c = 1; c <= 7; ++c) sql += (c == 1 ? "?" : ", ?") + std::to_string(r * 7 + c);
+    sql += ')';
+  }
+  return sql;
+}
+
+void bind_history(SQLite::Statement& s, int row, const std::string& saga_id,
+                  const HistoryEntry& entry) {
+  const int base = row * 7;
+  bind_text(s, base + 1, saga_id);
+  s.bind(base + 2, static_cast<std::int32_t>(entry.event));
+  s.bind(base + 3, entry.step);
+  s.bind(base + 4, entry.attempt);
+  s.bind(base + 5, static_cast<std::int64_t>(entry.time.count()));
+  bind_text(s, base + 6, entry.reason);
+  bind_text(s, base + 7, entry.reply_name);
+}
+
 const std::string& unfinished_phases() {
   static const std::string kList = [] {
     std::string out;

@@ -70,6 +70,11 @@ bool in_range(const SQLite::Statement& s, int index, std::int64_t low, std::int6
 
 // The instance columns ?1..?19 and ?21..?23 (kInstanceColumns order).
 void bind_instance(SQLite::Statement& s, const SagaInstance& i);
+// The INSERT of `rows` history rows in one statement (one VALUES tuple per row), and the
+// binding of one row as the parameters ?(7r+1)..?(7r+7) of tuple r.
+std::string history_insert_sql(int rows);
+void bind_history(SQLite::Statement& s, int row, const std::string& saga_id,
+                  const HistoryEntry& entry);
 // "1, 2, 5, 6": the phases of unfinished instances (executing, compensating, failed,
 // scheduled), for `phase IN (...)`, from the enum (never literal numbers).
 const std::string& unfinished_phases();

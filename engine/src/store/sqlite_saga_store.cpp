@@ -50,9 +50,8 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
                               "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23, ?24, ?25)")),
       update_instance(db, update_instance_sql(true)),
       update_instance_keep_phase(db, update_instance_sql(false)),
-      append_history(db,
-                     "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, "
-                     "reply_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      append_history(db, history_insert_sql(1)),
+      append_history_rows(db, history_insert_sql(static_cast<int>(kHistoryRows))),
       put_outbox(db, sql("INSERT OR REPLACE INTO saga_outbox (", kOutboxColumns,
                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")),
       delete_outbox(db, "DELETE FROM saga_outbox WHERE saga_id = ?1"),
@@ -188,17 +187,24 @@ Status SqliteSagaStore::Impl::update(const SagaInstance& instance, bool keeps_ph
   return Status::ok();
 }
 
-void SqliteSagaStore::Impl::append_history(const std::string& saga_id, const HistoryEntry& entry) {
-  SQLite::Statement& s = st_->append_history;
-  Use use(s);
-  bind_text(s, 1, saga_id);
-  s.bind(2, static_cast<std::int32_t>(entry.event));
-  s.bind(3, entry.step);
-  s.bind(4, entry.attempt);
-  s.bind(5, static_cast<std::int64_t>(entry.time.count()));
-  bind_text(s, 6, entry.reason);
-  bind_text(s, 7, entry.reply_name);
-  s.exec();
+// kHistoryRows rows per statement while that many are left (one statement's start, cursors and
+// end instead of one per row), then one at a time; in order, so seq follows the batch.
+void SqliteSagaStore::Impl::append_history(
+    const std::vector<std::pair<std::string, HistoryEntry>>& rows) {
+  std::size_t k = 0;
+  for (; rows.size() - k >= kHistoryRows; k += kHistoryRows) {
+    Use use(st_->append_history_rows);
+    for (std::size_t r = 0; r < kHistoryRows; ++r) {
+      bind_history(st_->append_history_rows, static_cast<int>(r), rows[k + r].first,
+                   rows[k + r].second);
+    }
+    st_->append_history_rows.exec();
+  }
+  for (; k < rows.size(); ++k) {
+    Use use(st_->append_history);
+    bind_history(st_->append_history, 0, rows[k].first, rows[k].second);
+    st_->append_history.exec();
+  }
 }
 
 void SqliteSagaStore::Impl::put_outbox(SQLite::Statement& s, const OutboxEntry& entry) {
@@ -355,7 +361,7 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
       if (Status s = update(i, keeps_phase); !s) return s.with_context("store: commit: update");
     }
     part = "history";
-    for (const auto& [saga_id, entry] : batch.history) append_history(saga_id, entry);
+    append_history(batch.history);
     part = "outbox delete";
     delete_each(st_->delete_outbox, batch.outbox_delete);
     part = "outbox put";
