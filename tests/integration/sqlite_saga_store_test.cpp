@@ -73,5 +73,42 @@ TEST_F(SqliteSagaStoreTest, ADamagedLockWaitIsReportedNotGuessed) {
   EXPECT_EQ(waits.status().code(), StatusCode::kMalformed);
 }
 
+// The engine's read of start requests says, in the same query, whether each one's saga exists
+// (the engine drops such a row without a read per start: TransactionalStartTest).
+TEST_F(SqliteSagaStoreTest, StartRequestsSayWhetherTheirSagaExists) {
+  auto store = open_store();
+  StoreBatch batch;
+  batch.inserts.push_back(make_instance("there"));
+  ASSERT_EQ(store->commit(batch), Status::ok());
+  SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+  raw.exec(
+      "INSERT INTO saga_start_requests (saga_id, type, version, trace_id, data, requested_at_ms) "
+      "VALUES ('there', 'CreateOrder', 0, '', 'x', 1), ('new', 'CreateOrder', 0, '', 'y', 2)");
+  auto pending = store->start_requests(0, 10);
+  ASSERT_TRUE(pending.is_ok()) << pending.status().to_string();
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ(pending->at(0).request.saga_id, "there");
+  EXPECT_TRUE(pending->at(0).saga_exists);
+  EXPECT_EQ(pending->at(1).request.saga_id, "new");
+  EXPECT_EQ(pending->at(1).request.data, "y");
+  EXPECT_FALSE(pending->at(1).saga_exists);
+}
+
+// StoreBatch::updates_stored_phase: one phase per update or none; any other length is refused
+// before anything is written.
+TEST_F(SqliteSagaStoreTest, StoredPhasesOfTheWrongLengthAreRefused) {
+  auto store = open_store();
+  StoreBatch insert;
+  insert.inserts.push_back(make_instance("s1"));
+  ASSERT_EQ(store->commit(insert), Status::ok());
+  SagaInstance next = make_instance("s1");
+  next.step = 3;
+  StoreBatch update;
+  update.updates.push_back(next);
+  update.updates_stored_phase = {Phase::kExecuting, Phase::kExecuting};
+  EXPECT_EQ(store->commit(update).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->load("s1")->value().row_version, 1);
+}
+
 }  // namespace
 }  // namespace saga

@@ -231,6 +231,34 @@ TEST(TransactionalStartTest, UnknownTypeStaysPendingAndAnExistingIdIsRefused) {
   EXPECT_EQ(count(*db, "SELECT count(*) FROM saga_start_requests WHERE saga_id = 'unknown'"), 1);
 }
 
+// A start row whose saga exists already (written past start_saga_in_transaction's check, as a
+// row committed while the engine inserted that saga could be): the engine drops the row and
+// leaves the saga as it was; a new start read in the same page runs.
+TEST(TransactionalStartTest, ARowForAnExistingSagaIsDroppedAndTheSagaLeftAlone) {
+  EngineFixture f;
+  auto db = service_db(f.database_path());
+  ASSERT_EQ(f.open(shared()), Status::ok());
+  StartOptions options;
+  options.id = "dup";
+  ASSERT_TRUE(f.engine().start_saga("create_order", "order-dup", options).is_ok());
+  const SagaInstance before = f.settle("dup");
+  ASSERT_EQ(before.phase, Phase::kCompleted);
+  {
+    SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+    db->exec(
+        "INSERT INTO saga_start_requests (saga_id, type, version, trace_id, data, "
+        "requested_at_ms) VALUES ('dup', 'create_order', 0, '', 'x', 0)");
+    StartOptions fresh;
+    fresh.id = "fresh";
+    ASSERT_TRUE(start_saga_in_transaction(*db, "create_order", "order-fresh", fresh).is_ok());
+    tx.commit();
+  }
+  f.engine().notify_starts();
+  EXPECT_EQ(f.settle("fresh").phase, Phase::kCompleted);
+  EXPECT_EQ(count(*db, "SELECT count(*) FROM saga_start_requests"), 0);
+  EXPECT_EQ(f.engine().get("dup").value(), before);
+}
+
 // A transactional start may be scheduled (StartOptions::not_before) and carry a deadline: the
 // engine takes it as start_saga's (phase kScheduled until its time, then runs); a deadline not
 // later than not_before is refused before anything is written.

@@ -4,6 +4,8 @@
 #include "saga/envelope.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <array>
 #include <string>
@@ -70,6 +72,78 @@ TEST(EnvelopeTest, HeaderIsTheDocumentedJson) {
             R"({"kind":"command","message_id":"s-1/3","saga_id":"s-1",)"
             R"("saga_type":"create_order","step":"create_ticket","name":"CreateTicket",)"
             R"("compensation":true,"attempt":4,"content_type":"application/json"})");
+}
+
+// The bytes on the wire are rapidjson's Writer's (what the codec used before it wrote headers
+// itself): every byte below 0x80, DEL, and UTF-8 of two, three and four bytes, in each kind of
+// header.
+TEST(EnvelopeTest, HeaderBytesAreRapidjsonWritersForEveryByte) {
+  std::string text;
+  for (int c = 0; c < 0x80; ++c) text += static_cast<char>(c);
+  text += "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 /";
+  using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+  auto put = [](Writer& w, const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+
+  Envelope command = sample_command();
+  command.name = text;
+  command.trace_id = text;
+  command.attempt = 4'000'000'000u;
+  rapidjson::StringBuffer a;
+  Writer w(a);
+  w.StartObject();
+  put(w, "kind", "command");
+  put(w, "message_id", command.message_id);
+  put(w, "saga_id", command.saga_id);
+  put(w, "saga_type", command.saga_type);
+  put(w, "step", command.step);
+  put(w, "name", text);
+  w.Key("compensation");
+  w.Bool(true);
+  w.Key("attempt");
+  w.Uint(command.attempt);
+  put(w, "content_type", "application/json");
+  put(w, "trace_id", text);
+  w.EndObject();
+  EXPECT_EQ(encode_header(command).value(), std::string(a.GetString(), a.GetSize()));
+
+  Envelope reply = sample_reply();
+  reply.reason = text;
+  reply.trace_id.clear();
+  rapidjson::StringBuffer b;
+  Writer v(b);
+  v.StartObject();
+  put(v, "kind", "reply");
+  put(v, "message_id", reply.message_id);
+  put(v, "saga_id", reply.saga_id);
+  put(v, "name", reply.name);
+  put(v, "correlation_id", reply.correlation_id);
+  put(v, "outcome", "failure");
+  put(v, "reason", text);
+  put(v, "content_type", "application/x-cereal-portable-binary");
+  v.EndObject();
+  EXPECT_EQ(encode_header(reply).value(), std::string(b.GetString(), b.GetSize()));
+  Result<Envelope> back = decode(kProtocolTag, encode_header(reply).value(), reply.body);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back.value(), reply);
+
+  Envelope event;
+  event.kind = MessageKind::kEvent;
+  event.message_id = "e-1";
+  event.name = "PaymentReceived";
+  event.event_key = text;
+  rapidjson::StringBuffer c;
+  Writer x(c);
+  x.StartObject();
+  put(x, "kind", "event");
+  put(x, "message_id", "e-1");
+  put(x, "name", "PaymentReceived");
+  put(x, "event_key", text);
+  put(x, "content_type", "application/x-cereal-portable-binary");
+  x.EndObject();
+  EXPECT_EQ(encode_header(event).value(), std::string(c.GetString(), c.GetSize()));
 }
 
 TEST(EnvelopeTest, UnknownFieldsAreIgnoredAndDefaultsApply) {

@@ -70,7 +70,9 @@ std::future<Result<std::string>> Engine::start_saga_async(std::string_view type,
     if (!caller_id) copy.id = impl->new_id();
     if (copy.trace_id.empty()) copy.trace_id = impl->new_id();
     std::string id = copy.id;
-    Status staged = impl->stage_start(batch, std::move(copy), caller_id, not_before);
+    Status staged = impl->stage_start(
+        batch, std::move(copy), caller_id ? Impl::StoredId::kUnknown : Impl::StoredId::kAbsent,
+        not_before);
     if (!staged) {
       promise->set_value(staged);
       return;

@@ -67,7 +67,7 @@ void Engine::Impl::start_child(PendingBatch& batch, const SagaInstance& parent,
     child.trace_id = parent.trace_id;
     child.data = start.data;
     child.parent_id = parent.id;
-    s = stage_start(batch, std::move(child), /*check_exists=*/true);
+    s = stage_start(batch, std::move(child), StoredId::kUnknown);
   }
   if (s) return;
   log(LogLevel::kWarning, "saga=" + parent.id + " event=child_not_started child=" + start.id +

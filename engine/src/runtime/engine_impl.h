@@ -64,9 +64,14 @@ class Engine::Impl {
   bool run_once(Millis max_wait);
 
   // --- engine thread only --------------------------------------------------------------------
-  // check_exists: the id came from the caller and may already be in the store.
+  // Whether the store may already hold a new saga's id.
+  enum class StoredId {
+    kAbsent,   // the engine made the id, or the store said it has no such saga
+    kUnknown,  // the caller chose it: stage_start reads the store
+    kPresent,  // the store said it has it: kAlreadyExists
+  };
   // not_before: StartOptions::not_before (later than now: the saga is scheduled).
-  Status stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists,
+  Status stage_start(PendingBatch& batch, SagaInstance instance, StoredId stored,
                      Millis not_before = Millis{0});
   // Applies `input` to the saga, then settles what it changed about locks: grants, waits and
   // refusals for it and for the sagas queued behind the keys it released, in the same batch.

@@ -244,16 +244,16 @@ void Engine::Impl::publish() {
   m.store = health_.health();
 }
 
-Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, bool check_exists,
+Status Engine::Impl::stage_start(PendingBatch& batch, SagaInstance instance, StoredId stored,
                                  Millis not_before) {
   if (Status s = definitions_.pin(instance); !s) return s;
-  if (batch.current(instance.id, running_) != nullptr) {
+  if (batch.current(instance.id, running_) != nullptr || stored == StoredId::kPresent) {
     return already_exists("saga " + instance.id + " already exists");
   }
-  if (check_exists) {
-    Result<std::optional<SagaInstance>> stored = store_->load(instance.id);
-    if (!stored) return stored.status();
-    if (stored->has_value()) return already_exists("saga " + instance.id + " already exists");
+  if (stored == StoredId::kUnknown) {
+    Result<std::optional<SagaInstance>> found = store_->load(instance.id);
+    if (!found) return found.status();
+    if (found->has_value()) return already_exists("saga " + instance.id + " already exists");
   }
 
   std::string id = instance.id;

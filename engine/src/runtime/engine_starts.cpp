@@ -38,7 +38,7 @@ void Engine::Impl::apply_start_requests(PendingBatch& batch) {
 }
 
 void Engine::Impl::read_start_requests(PendingBatch& batch) {
-  Result<std::vector<StartRequest>> pending =
+  Result<std::vector<PendingStart>> pending =
       store_->start_requests(start_cursor_, kStartsPerBatch);
   if (!pending) {
     starts_unread_ = true;  // the change seen above is not read yet
@@ -49,7 +49,8 @@ void Engine::Impl::read_start_requests(PendingBatch& batch) {
   starts_unread_ = pending->size() == kStartsPerBatch;  // a full page: read on next iteration
   if (pending->empty()) return;
   if (!batch.start_cursor_before) batch.start_cursor_before = start_cursor_;
-  for (StartRequest& request : pending.value()) {
+  for (PendingStart& taken : pending.value()) {
+    StartRequest& request = taken.request;
     SagaInstance instance;
     instance.id = request.saga_id;
     instance.type = request.type;
@@ -59,7 +60,9 @@ void Engine::Impl::read_start_requests(PendingBatch& batch) {
     // Scheduled and deadline as start_saga's; a deadline that passed before the engine took
     // the start acts at once (the saga ends or compensates, and its history says why).
     instance.saga_deadline = request.deadline;
-    Status s = stage_start(batch, std::move(instance), true, request.not_before);
+    Status s =
+        stage_start(batch, std::move(instance),
+                    taken.saga_exists ? StoredId::kPresent : StoredId::kAbsent, request.not_before);
     if (s || s.code() == StatusCode::kAlreadyExists) {
       // Started, or a duplicate of a saga that exists: the row's work is done either way.
       if (!s)
@@ -72,7 +75,7 @@ void Engine::Impl::read_start_requests(PendingBatch& batch) {
       log(LogLevel::kError, "start request " + std::to_string(request.seq) + " for saga " +
                                 request.saga_id + " left pending: " + s.message());
     } else {
-      // A store error (reading whether the id exists): read it again at the next poll.
+      // A store error: read it again at the next poll.
       log(LogLevel::kError, "start request " + std::to_string(request.seq) + ": " + s.to_string());
       starts_unread_ = true;
       return;

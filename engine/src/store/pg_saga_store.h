@@ -66,7 +66,7 @@ class PgSagaStore final : public SagaStore {
   // for this incarnation (taken_by) so that no other live instance starts them too: rows nobody
   // took, rows of incarnations whose lease expired, and this incarnation's rows above `after`
   // (seqs are not in commit order here, so untaken rows below `after` are read as well).
-  Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit) override;
+  Result<std::vector<PendingStart>> start_requests(std::int64_t after, std::size_t limit) override;
   Result<bool> start_pending(const std::string& saga_id) override;
 
   bool shared() const override { return options_.access == StoreAccess::kEngine; }

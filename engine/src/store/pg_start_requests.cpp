@@ -83,9 +83,9 @@ Result<std::string> start_saga_in_transaction(pg_conn* connection, std::string_v
   return started;
 }
 
-Result<std::vector<StartRequest>> PgSagaStore::start_requests(std::int64_t after,
+Result<std::vector<PendingStart>> PgSagaStore::start_requests(std::int64_t after,
                                                               std::size_t limit) {
-  if (!shared()) return std::vector<StartRequest>{};
+  if (!shared()) return std::vector<PendingStart>{};
   if (Status s = ready(); !s) return s.with_context("store: start_requests");
   Result<pg::Rows> rows = c_->exec(
       "store: start_requests",
@@ -95,12 +95,14 @@ Result<std::vector<StartRequest>> PgSagaStore::start_requests(std::int64_t after
       "e.epoch = r.taken_by AND e.expires_at > now())) ORDER BY r.seq " +
           pg_rows::limit_clause(limit) +
           " FOR UPDATE SKIP LOCKED) RETURNING seq, saga_id, type, version, trace_id, data, "
-          "requested_at_ms",
+          "requested_at_ms, EXISTS (SELECT 1 FROM saga_instances i WHERE i.id = "
+          "saga_start_requests.saga_id)",
       {number(epoch_), number(after)});
   if (!rows) return rows.status();
-  std::vector<StartRequest> out;
+  std::vector<PendingStart> out;
   for (int r = 0; r < rows->size(); ++r) {
-    StartRequest s;
+    PendingStart pending;
+    StartRequest& s = pending.request;
     s.seq = rows->get_int(r, 0);
     s.saga_id = rows->get(r, 1);
     s.type = rows->get(r, 2);
@@ -108,10 +110,12 @@ Result<std::vector<StartRequest>> PgSagaStore::start_requests(std::int64_t after
     s.trace_id = rows->get(r, 4);
     s.data = rows->get_bytes(r, 5);
     s.requested_at = Millis(rows->get_int(r, 6));
-    out.push_back(std::move(s));
+    pending.saga_exists = rows->get(r, 7) == "t";
+    out.push_back(std::move(pending));
   }
-  std::sort(out.begin(), out.end(),
-            [](const StartRequest& a, const StartRequest& b) { return a.seq < b.seq; });
+  std::sort(out.begin(), out.end(), [](const PendingStart& a, const PendingStart& b) {
+    return a.request.seq < b.request.seq;
+  });
   return out;
 }
 

@@ -27,6 +27,13 @@
 
 namespace saga {
 
+// A pending start request, and whether saga_instances held its saga id when the backend read
+// it: answered in the same query, so the engine drops a duplicate without a read per start.
+struct PendingStart {
+  StartRequest request;
+  bool saga_exists = false;
+};
+
 // Everything one transaction writes. Applied all or nothing, in this order: definitions,
 // inserts, updates, history, outbox deletes, outbox puts (so a delete and a put of the same
 // saga leave the put), operator request outcomes, lock deletes then lock puts.
@@ -38,6 +45,10 @@ struct StoreBatch {
   // fingerprint, trace_id and created_at never change after the insert: a backend may leave
   // them out of the update (SQLite does).
   std::vector<SagaInstance> updates;
+  // Empty, or one per update: the phase its row has now (the engine's copy at that
+  // row_version). A backend may leave the phase out of an update that keeps it (SQLite does:
+  // its phase index is then not rewritten).
+  std::vector<Phase> updates_stored_phase;
   std::vector<std::pair<std::string, HistoryEntry>> history;  // (saga id, entry), appended
   std::vector<OutboxEntry> outbox_put;                        // replaces the saga's outbox row
   std::vector<std::string> outbox_delete;                     // saga ids whose outbox row goes
@@ -133,9 +144,9 @@ class SagaStore {
   // (true on the first call). Cheap: the engine asks before each read of start requests.
   virtual Result<bool> changed_elsewhere() { return true; }
   // Pending start requests with seq > after, by seq, at most `limit`.
-  virtual Result<std::vector<StartRequest>> start_requests(std::int64_t /*after*/,
+  virtual Result<std::vector<PendingStart>> start_requests(std::int64_t /*after*/,
                                                            std::size_t /*limit*/) {
-    return std::vector<StartRequest>{};
+    return std::vector<PendingStart>{};
   }
   // Whether a start request for `saga_id` is pending.
   virtual Result<bool> start_pending(const std::string& /*saga_id*/) { return false; }

@@ -64,7 +64,7 @@ class SqliteSagaStore final : public SagaStore {
   // PRAGMA data_version of the store's connection, and reads of saga_start_requests
   // (sqlite_start_requests.cpp).
   Result<bool> changed_elsewhere() override;
-  Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit) override;
+  Result<std::vector<PendingStart>> start_requests(std::int64_t after, std::size_t limit) override;
   Result<bool> start_pending(const std::string& saga_id) override;
   // sqlite_event_requests.cpp
   Result<std::vector<EventRequest>> event_requests(std::int64_t after, std::size_t limit) override;

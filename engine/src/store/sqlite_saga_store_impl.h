@@ -50,7 +50,7 @@ class SqliteSagaStore::Impl {
   Result<std::size_t> prune_finished(Millis before, std::size_t limit,
                                      const SagaStore::PruneArchive& archive);
   Result<bool> changed_elsewhere();
-  Result<std::vector<StartRequest>> start_requests(std::int64_t after, std::size_t limit);
+  Result<std::vector<PendingStart>> start_requests(std::int64_t after, std::size_t limit);
   Result<bool> start_pending(const std::string& saga_id);
   // sqlite_event_store.cpp: external events.
   Result<std::optional<StoredEvent>> load_event(const std::string& event_id);
@@ -84,8 +84,11 @@ class SqliteSagaStore::Impl {
     explicit Statements(SQLite::Database& db);
     SQLite::Statement insert_instance;
     SQLite::Statement update_instance;
-    SQLite::Statement append_history;
+    SQLite::Statement update_instance_keep_phase;  // for an update that keeps the phase
+    SQLite::Statement append_history;              // one row
+    SQLite::Statement append_history_rows;         // 16 rows
     SQLite::Statement put_outbox;
+    SQLite::Statement put_outbox_rows;  // 16 rows
     SQLite::Statement delete_outbox;
     SQLite::Statement put_branch_outbox;
     SQLite::Statement delete_branch_outbox;
@@ -106,14 +109,15 @@ class SqliteSagaStore::Impl {
     SQLite::Statement delete_lock;
     SQLite::Statement put_wait;
     SQLite::Statement delete_wait;
+    SQLite::Statement read_start_requests;  // sqlite_start_requests.cpp
+    SQLite::Statement delete_start_request;
   };
 
   Status check_schema_version(const StoreOptions& options, int* version);
   void delete_start_requests(const std::vector<std::int64_t>& seqs);
   void set_pragmas(const StoreOptions& options);
   Status insert(const SagaInstance& instance);
-  Status update(const SagaInstance& instance);
-  void append_history(const std::string& saga_id, const HistoryEntry& entry);
+  Status update(const SagaInstance& instance, bool keeps_phase);
   void put_outbox(SQLite::Statement& s, const OutboxEntry& entry);
   void put_definition(const DefinitionRecord& definition);
   Status read_definition_steps(std::vector<DefinitionRecord>* records);

@@ -22,17 +22,16 @@ Result<bool> SqliteSagaStore::Impl::changed_elsewhere() {
   });
 }
 
-Result<std::vector<StartRequest>> SqliteSagaStore::Impl::start_requests(std::int64_t after,
+Result<std::vector<PendingStart>> SqliteSagaStore::Impl::start_requests(std::int64_t after,
                                                                         std::size_t limit) {
   return guarded("store: start_requests", [&] {
-    SQLite::Statement s(
-        db_,
-        "SELECT seq, saga_id, type, version, trace_id, data, requested_at_ms, "
-        "not_before_ms, deadline_ms FROM saga_start_requests WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    SQLite::Statement& s = st_->read_start_requests;
+    Use use(s);
     s.bind(1, after);
     s.bind(2, sql_limit(limit));
-    return read_rows(s, [](const SQLite::Statement& row) -> Result<StartRequest> {
-      StartRequest r;
+    return read_rows(s, [](const SQLite::Statement& row) -> Result<PendingStart> {
+      PendingStart pending;
+      StartRequest& r = pending.request;
       r.seq = row.getColumn(0).getInt64();
       r.saga_id = column_bytes(row.getColumn(1));
       r.type = column_bytes(row.getColumn(2));
@@ -42,7 +41,8 @@ Result<std::vector<StartRequest>> SqliteSagaStore::Impl::start_requests(std::int
       r.requested_at = Millis(row.getColumn(6).getInt64());
       r.not_before = Millis(row.getColumn(7).getInt64());
       r.deadline = Millis(row.getColumn(8).getInt64());
-      return r;
+      pending.saga_exists = row.getColumn(9).getInt() != 0;
+      return pending;
     });
   });
 }
@@ -57,17 +57,16 @@ Result<bool> SqliteSagaStore::Impl::start_pending(const std::string& saga_id) {
 
 // Inside commit()'s transaction.
 void SqliteSagaStore::Impl::delete_start_requests(const std::vector<std::int64_t>& seqs) {
-  if (seqs.empty()) return;
-  SQLite::Statement s(db_, "DELETE FROM saga_start_requests WHERE seq = ?1");
+  SQLite::Statement& s = st_->delete_start_request;
   for (std::int64_t seq : seqs) {
+    Use use(s);
     s.bind(1, seq);
     s.exec();
-    s.reset();
   }
 }
 
 Result<bool> SqliteSagaStore::changed_elsewhere() { return impl_->changed_elsewhere(); }
-Result<std::vector<StartRequest>> SqliteSagaStore::start_requests(std::int64_t after,
+Result<std::vector<PendingStart>> SqliteSagaStore::start_requests(std::int64_t after,
                                                                   std::size_t limit) {
   return impl_->start_requests(after, limit);
 }

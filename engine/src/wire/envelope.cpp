@@ -1,14 +1,13 @@
-// saga/1 header codec. The one file that parses and writes header JSON (rapidjson).
+// saga/1 header codec. The one file that parses (rapidjson) and writes header JSON.
 #include "saga/envelope.h"
 
 // cereal's json.hpp sets rapidjson's assertion to throw; include it first so that every
 // translation unit sees rapidjson configured the same way.
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <rapidjson/reader.h>
 
 #include <array>
 #include <cereal/archives/json.hpp>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -76,13 +75,97 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// Strings are checked by valid_utf8 before they are written.
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+// Writes one header object, byte for byte as rapidjson's Writer<StringBuffer> did (no spaces;
+// a string's bytes as they are except the escapes below), straight into one reserved string:
+// the Writer went byte by byte through its buffer and cost half the encode.
+class HeaderWriter {
+ public:
+  explicit HeaderWriter(std::size_t reserve) {
+    out_.reserve(reserve);
+    out_ += '{';
+  }
 
-bool write_string(Writer& w, const char* key, const std::string& value) {
-  return valid_utf8(value) && w.Key(key) &&
-         w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
+  // A field's text, checked to be UTF-8 (false if not: nothing more is written).
+  bool string(std::string_view key, std::string_view value) {
+    if (!valid_utf8(value)) return false;
+    name(key);
+    quoted(value);
+    return true;
+  }
+  // One of the protocol's own words (kind, outcome, content type): ASCII, nothing to escape.
+  void word(std::string_view key, std::string_view value) {
+    name(key);
+    out_ += '"';
+    out_ += value;
+    out_ += '"';
+  }
+  void boolean(std::string_view key, bool value) {
+    name(key);
+    out_ += value ? "true" : "false";
+  }
+  void number(std::string_view key, std::uint32_t value) {
+    name(key);
+    char digits[10];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out_.append(digits, static_cast<std::size_t>(end - digits));
+  }
+  std::string finish() {
+    out_ += '}';
+    return std::move(out_);
+  }
+
+ private:
+  void name(std::string_view key) {
+    if (out_.size() > 1) out_ += ',';
+    out_ += '"';
+    out_ += key;
+    out_ += "\":";
+  }
+
+  // rapidjson's escapes: \" and \\, the short forms \b \t \n \f \r, \u00XX (upper-case
+  // hex) for the other bytes below 0x20; every other byte, UTF-8 included, as it is.
+  void quoted(std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    out_ += '"';
+    std::size_t run = 0;  // first byte not yet written
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      const auto c = static_cast<unsigned char>(s[k]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(s.data() + run, k - run);
+      run = k + 1;
+      out_ += '\\';
+      switch (c) {
+        case '"':
+        case '\\':
+          out_ += static_cast<char>(c);
+          break;
+        case '\b':
+          out_ += 'b';
+          break;
+        case '\t':
+          out_ += 't';
+          break;
+        case '\n':
+          out_ += 'n';
+          break;
+        case '\f':
+          out_ += 'f';
+          break;
+        case '\r':
+          out_ += 'r';
+          break;
+        default:
+          out_ += "u00";
+          out_ += kHex[c >> 4];
+          out_ += kHex[c & 0xF];
+      }
+    }
+    out_.append(s.data() + run, s.size() - run);
+    out_ += '"';
+  }
+
+  std::string out_;
+};
 
 Status require(bool present, std::string_view field) {
   if (present) return Status::ok();
@@ -114,47 +197,103 @@ Status check_required(const Envelope& e) {
 
 Result<std::string> encode_header(const Envelope& e) {
   if (Status s = check_required(e); !s) return s;
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  bool ok = w.StartObject() && w.Key("kind") && w.String(to_string(e.kind).data()) &&
-            write_string(w, "message_id", e.message_id);
+  // The field names, quotes and words take under 200 bytes; escapes may need more (rare).
+  HeaderWriter w(200 + e.message_id.size() + e.saga_id.size() + e.name.size() + e.saga_type.size() +
+                 e.step.size() + e.correlation_id.size() + e.event_key.size() + e.reason.size() +
+                 e.trace_id.size());
+  w.word("kind", to_string(e.kind));
+  bool ok = w.string("message_id", e.message_id);
   if (!e.saga_id.empty() || e.kind != MessageKind::kEvent) {
-    ok = ok && write_string(w, "saga_id", e.saga_id);
+    ok = ok && w.string("saga_id", e.saga_id);
   }
   if (e.kind == MessageKind::kEvent) {
-    ok = ok && write_string(w, "name", e.name);
-    if (!e.event_key.empty()) ok = ok && write_string(w, "event_key", e.event_key);
+    ok = ok && w.string("name", e.name);
+    if (!e.event_key.empty()) ok = ok && w.string("event_key", e.event_key);
   } else if (e.kind == MessageKind::kCommand) {
-    ok = ok && write_string(w, "saga_type", e.saga_type) && write_string(w, "step", e.step) &&
-         write_string(w, "name", e.name) && w.Key("compensation") && w.Bool(e.compensation) &&
-         w.Key("attempt") && w.Uint(e.attempt);
+    ok = ok && w.string("saga_type", e.saga_type) && w.string("step", e.step) &&
+         w.string("name", e.name);
+    if (ok) {
+      w.boolean("compensation", e.compensation);
+      w.number("attempt", e.attempt);
+    }
   } else {
-    ok = ok && write_string(w, "name", e.name) &&
-         write_string(w, "correlation_id", e.correlation_id) && w.Key("outcome") &&
-         w.String(to_string(e.outcome).data());
-    if (e.outcome == Outcome::kFailure) ok = ok && write_string(w, "reason", e.reason);
+    ok = ok && w.string("name", e.name) && w.string("correlation_id", e.correlation_id);
+    if (ok) w.word("outcome", to_string(e.outcome));
+    if (e.outcome == Outcome::kFailure) ok = ok && w.string("reason", e.reason);
   }
-  ok = ok && w.Key("content_type") && w.String(to_string(e.content_type).data());
-  if (!e.trace_id.empty()) ok = ok && write_string(w, "trace_id", e.trace_id);
-  ok = ok && w.EndObject();
+  if (ok) w.word("content_type", to_string(e.content_type));
+  if (!e.trace_id.empty()) ok = ok && w.string("trace_id", e.trace_id);
   if (!ok) return invalid_argument("encode header: a field is not valid UTF-8");
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return w.finish();
 }
 
 namespace {
 
-// Reads the header fields of one JSON object into an Envelope, one pass over its members.
+// One member's value as the reader reported it: all that a header field asks of it.
+struct Value {
+  enum class Type { kString, kBool, kUint, kOther };
+  Type type = Type::kOther;
+  std::string_view text;  // kString
+  bool flag = false;      // kBool
+  unsigned number = 0;    // kUint: an integer in [0, UINT32_MAX] (rapidjson's IsUint)
+};
+
+// Reads the header fields of one JSON object into an Envelope, one member at a time, as
+// rapidjson's SAX reader reports them (no DOM is built). Every event is taken (the handler never
+// stops the parse), so a syntax error anywhere is reported before a field's, as when the whole
+// document was parsed first; of the field errors, the first member's is kept.
 class HeaderReader {
  public:
   explicit HeaderReader(Envelope& out) : out_(out) {}
 
-  Status read(const rapidjson::Value& object) {
-    for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
-      std::string_view key(it->name.GetString(), it->name.GetStringLength());
-      if (Status s = field(key, it->value); !s) return s;
-    }
+  // The rapidjson Handler concept.
+  bool Null() { return scalar(Value{}); }
+  bool Bool(bool b) { return scalar(Value{Value::Type::kBool, {}, b, 0}); }
+  bool Int(int i) { return Int64(i); }
+  bool Uint(unsigned u) { return Uint64(u); }
+  bool Int64(std::int64_t i) {
+    return i < 0 ? scalar(Value{}) : Uint64(static_cast<std::uint64_t>(i));
+  }
+  bool Uint64(std::uint64_t u) {
+    if (u > UINT32_MAX) return scalar(Value{});
+    return scalar(Value{Value::Type::kUint, {}, false, static_cast<unsigned>(u)});
+  }
+  bool Double(double) { return scalar(Value{}); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return scalar(Value{}); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return scalar(Value{Value::Type::kString, std::string_view(s, n), false, 0});
+  }
+  bool StartObject() {
+    if (depth_ == 0) object_ = true;
+    if (depth_ == 1) member(Value{});
+    ++depth_;
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ == 1) key_ = std::string_view(s, n);  // in the in-situ buffer: stays valid
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    --depth_;
+    return true;
+  }
+  bool StartArray() {
+    if (depth_ == 1) member(Value{});
+    ++depth_;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    return true;
+  }
+
+  // After a parse without error: the header's Status.
+  Status result() {
+    if (!object_) return malformed("frame 2: header is not a JSON object");
+    if (!first_error_) return first_error_;
     return finish();
   }
+  bool has_content_type() const { return (seen_ & kContentType) != 0; }
 
  private:
   enum Seen : unsigned {
@@ -170,11 +309,21 @@ class HeaderReader {
     kEventKey = 1u << 9,
   };
 
-  Status string_field(std::string_view key, const rapidjson::Value& v, std::string& dst, Seen bit) {
-    if (!v.IsString()) return wrong_type(key, "a string");
+  bool scalar(const Value& v) {
+    if (depth_ == 1) member(v);
+    return true;  // the root itself (not an object) or inside a nested value: nothing to read
+  }
+  // A member of the header object: its fields are read until the first error.
+  void member(const Value& v) {
+    if (!first_error_) return;
+    first_error_ = field(key_, v);
+  }
+
+  Status string_field(std::string_view key, const Value& v, std::string& dst, Seen bit) {
+    if (v.type != Value::Type::kString) return wrong_type(key, "a string");
     // Identifiers and names cannot be empty; optional fields (reason, trace_id) may be.
-    if (bit != Seen{} && v.GetStringLength() == 0) return wrong_type(key, "a non-empty string");
-    dst.assign(v.GetString(), v.GetStringLength());
+    if (bit != Seen{} && v.text.empty()) return wrong_type(key, "a non-empty string");
+    dst.assign(v.text.data(), v.text.size());
     seen_ |= bit;
     return Status::ok();
   }
@@ -183,7 +332,7 @@ class HeaderReader {
     return malformed("header: field '" + std::string(key) + "' must be " + std::string(expected));
   }
 
-  Status field(std::string_view key, const rapidjson::Value& v) {
+  Status field(std::string_view key, const Value& v) {
     if (key == "message_id") return string_field(key, v, out_.message_id, kMessageId);
     if (key == "saga_id") return string_field(key, v, out_.saga_id, kSagaId);
     if (key == "name") return string_field(key, v, out_.name, kName);
@@ -194,7 +343,7 @@ class HeaderReader {
     if (key == "trace_id") return string_field(key, v, out_.trace_id, Seen{});
     if (key == "event_key") return string_field(key, v, out_.event_key, kEventKey);
     if (key == "kind") {
-      if (v.IsString() && std::string_view(v.GetString(), v.GetStringLength()) == "event") {
+      if (v.type == Value::Type::kString && v.text == "event") {
         kind_ = 2;
         seen_ |= kKind;
         return Status::ok();
@@ -207,23 +356,25 @@ class HeaderReader {
                         to_string(ContentType::kJson), content_type_, kContentType);
     }
     if (key == "compensation") {
-      if (!v.IsBool()) return wrong_type(key, "true or false");
-      out_.compensation = v.GetBool();
+      if (v.type != Value::Type::kBool) return wrong_type(key, "true or false");
+      out_.compensation = v.flag;
       return Status::ok();
     }
     if (key == "attempt") {
-      if (!v.IsUint() || v.GetUint() == 0) return wrong_type(key, "an integer >= 1");
-      out_.attempt = v.GetUint();
+      if (v.type != Value::Type::kUint || v.number == 0) {
+        return wrong_type(key, "an integer >= 1");
+      }
+      out_.attempt = v.number;
       return Status::ok();
     }
     return Status::ok();  // unknown fields are ignored
   }
 
   // A string field with exactly two allowed values; stores 0 or 1 in `dst`.
-  Status enum_field(std::string_view key, const rapidjson::Value& v, std::string_view first,
+  Status enum_field(std::string_view key, const Value& v, std::string_view first,
                     std::string_view second, int& dst, Seen bit) {
-    if (!v.IsString()) return wrong_type(key, "a string");
-    std::string_view s(v.GetString(), v.GetStringLength());
+    if (v.type != Value::Type::kString) return wrong_type(key, "a string");
+    const std::string_view s = v.text;
     if (s == first) {
       dst = 0;
     } else if (s == second) {
@@ -267,11 +418,11 @@ class HeaderReader {
     return Status::ok();
   }
 
- public:
-  bool has_content_type() const { return (seen_ & kContentType) != 0; }
-
- private:
   Envelope& out_;
+  int depth_ = 0;        // 1: inside the header object
+  bool object_ = false;  // the root is an object
+  std::string_view key_;
+  Status first_error_ = Status::ok();
   unsigned seen_ = 0;
   int kind_ = 0;
   int outcome_ = 0;
@@ -297,15 +448,12 @@ Result<Envelope> decode(std::string_view tag, std::string_view header, std::stri
   if (!valid_utf8(header)) return malformed("frame 2: header is not valid UTF-8 JSON");
   Envelope out;
   try {
-    // A header is a few hundred bytes: parse into buffers on the stack (rapidjson falls back
-    // to the heap past them) instead of a fresh 64 KiB pool per message.
-    char value_buffer[4096];
-    char parse_buffer[1024];
-    rapidjson::MemoryPoolAllocator<> value_allocator(value_buffer, sizeof value_buffer);
-    rapidjson::MemoryPoolAllocator<> parse_allocator(parse_buffer, sizeof parse_buffer);
-    using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
-                                                rapidjson::MemoryPoolAllocator<>>;
-    Document doc(&value_allocator, sizeof parse_buffer, &parse_allocator);
+    // The reader's own stack (nesting) in a buffer on the stack; rapidjson falls back to the
+    // heap past it.
+    char stack_buffer[1024];
+    rapidjson::MemoryPoolAllocator<> stack_allocator(stack_buffer, sizeof stack_buffer);
+    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
+        reader(&stack_allocator, sizeof stack_buffer);
     // UTF-8 is checked above, so rapidjson need not validate it again. In situ: strings are
     // read in place in a copy of the header instead of char by char through a stack.
     char text_buffer[2048];
@@ -318,16 +466,17 @@ Result<Envelope> decode(std::string_view tag, std::string_view header, std::stri
       std::memcpy(text_buffer, header.data(), header.size());
       text_buffer[header.size()] = '\0';
     }
-    doc.ParseInsitu<rapidjson::kParseIterativeFlag>(text);
-    if (doc.HasParseError()) {
+    rapidjson::InsituStringStream stream(text);
+    HeaderReader handler(out);
+    rapidjson::ParseResult parsed =
+        reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag>(stream, handler);
+    if (parsed.IsError()) {
       return malformed("frame 2: header is not valid UTF-8 JSON (error " +
-                       std::to_string(static_cast<int>(doc.GetParseError())) + " at offset " +
-                       std::to_string(doc.GetErrorOffset()) + ")");
+                       std::to_string(static_cast<int>(parsed.Code())) + " at offset " +
+                       std::to_string(parsed.Offset()) + ")");
     }
-    if (!doc.IsObject()) return malformed("frame 2: header is not a JSON object");
-    HeaderReader reader(out);
-    if (Status s = reader.read(doc); !s) return s;
-    if (!reader.has_content_type() && !body.empty()) {
+    if (Status s = handler.result(); !s) return s;
+    if (!handler.has_content_type() && !body.empty()) {
       return malformed("header: missing field 'content_type' for a non-empty body");
     }
   } catch (const std::exception& e) {  // rapidjson assertion, bad_alloc
