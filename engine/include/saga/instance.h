@@ -73,29 +73,31 @@ std::optional<std::vector<Branch>> decode_branches(std::string_view text);
 // SagaInstance::locks_through when no lock has been granted yet.
 inline constexpr std::int32_t kNoLocksGranted = -2;
 
+// The members are ordered so that the small ones share padding (sizeof 360, not 384): every
+// saga in flight has one in the engine's memory.
 struct SagaInstance {
   std::string id;
   std::string type;  // definition name
   std::uint32_t version = 0;
+  // The locks of the saga (-1) and of every step up to this index have been granted (or the
+  // step had none). kNoLocksGranted before the saga's own locks are granted.
+  std::int32_t locks_through = kNoLocksGranted;
   std::string fingerprint;
 
   Phase phase = Phase::kNotStarted;
   Phase failed_from = Phase::kNotStarted;  // executing or compensating, when phase is kFailed
-  std::int32_t step = -1;                  // index of the step being executed or compensated
-  std::uint32_t attempt = 0;               // sends of the current step's command so far
-  std::uint32_t delivery = 0;              // sends of last_request_id so far
-  std::uint64_t skipped_mask = 0;          // bit i: step i was skipped by its predicate
-  std::uint64_t message_seq = 0;           // numbers the instance's commands; ids never repeat
-  // The locks of the saga (-1) and of every step up to this index have been granted (or the
-  // step had none). kNoLocksGranted before the saga's own locks are granted.
-  std::int32_t locks_through = kNoLocksGranted;
+  Wait wait = Wait::kNone;                 // what `deadline` means
+  FailureCause failure_cause = FailureCause::kNone;  // the kind of last_reason
+  std::int32_t step = -1;          // index of the step being executed or compensated
+  std::uint32_t attempt = 0;       // sends of the current step's command so far
+  std::uint32_t delivery = 0;      // sends of last_request_id so far
+  std::uint64_t skipped_mask = 0;  // bit i: step i was skipped by its predicate
+  std::uint64_t message_seq = 0;   // numbers the instance's commands; ids never repeat
 
   std::string data;             // saga data (cereal portable binary of the user's type)
   std::string last_request_id;  // message_id of the outstanding command; empty when none
-  Wait wait = Wait::kNone;
-  Millis deadline{0};                                // meaningful when wait != kNone
-  std::string last_reason;                           // why the saga failed or is compensating
-  FailureCause failure_cause = FailureCause::kNone;  // the kind of last_reason
+  Millis deadline{0};           // meaningful when wait != kNone
+  std::string last_reason;      // why the saga failed or is compensating (kind: failure_cause)
 
   // The saga's own deadline (StartOptions::deadline, engine clock), 0 for none. Reset to 0 once
   // it passed and was acted on (history kSagaDeadlinePassed or kSagaDeadlinePassedAfterPivot).
@@ -114,6 +116,8 @@ struct SagaInstance {
 
   friend bool operator==(const SagaInstance&, const SagaInstance&) = default;
 };
+static_assert(sizeof(std::string) != 32 || sizeof(SagaInstance) <= 360,
+              "SagaInstance: keep the small members together (every saga in flight has one)");
 
 // Whether `message_id` is a command the instance still waits for: its single outstanding
 // command, or one of its branches in flight.

@@ -38,7 +38,7 @@ void Dispatcher::dispatch(OutgoingCommand command, Millis now, bool released) {
       t.held = true;
       if (on_gate_) on_gate_(command.envelope, GateChange::kHeld, g.hold_reason(queued));
     }
-    g.hold(command.envelope);
+    g.hold(HeldCommand(command.envelope, names_));
     return;
   }
   Status s = transport_.send(command.participant, command.envelope);
@@ -59,7 +59,7 @@ void Dispatcher::dispatch(OutgoingCommand command, Millis now, bool released) {
 void Dispatcher::release_held(Millis now, const std::function<bool(const Envelope&)>& wanted) {
   for (auto& [name, g] : gates_) {
     while (!g.held().empty() && g.may_send(now)) {
-      Envelope envelope = g.held().front().unpack();
+      Envelope envelope = g.held().front().unpack(names_);
       g.held().pop_front();
       // Drop commands whose saga moved on while they waited.
       if (!wanted(envelope)) {
@@ -116,6 +116,7 @@ std::vector<ParticipantState> Dispatcher::states() const {
 void Dispatcher::clear() {
   messages_.clear();
   gates_.clear();
+  names_.clear();
 }
 
 }  // namespace saga

@@ -78,6 +78,7 @@ class Dispatcher {
   GateHook on_gate_;
   std::map<std::string, ParticipantGate, std::less<>> gates_;
   std::unordered_map<std::string, Tracked> messages_;  // by message_id
+  NamePool names_;  // the names the held commands repeat (held_command.h)
 };
 
 }  // namespace saga

@@ -55,12 +55,12 @@ std::size_t varint_size(std::uint64_t v) {
 }
 
 // Exactly what the constructor writes: one allocation of the right size.
-std::size_t packed_size(const Envelope& e) {
+std::size_t packed_size(const Envelope& e, const std::uint32_t (&names)[3]) {
   std::size_t n = 4;  // kind, compensation, outcome, content_type: one byte each
   n += varint_size(e.attempt);
-  for (const std::string* s :
-       {&e.message_id, &e.saga_id, &e.name, &e.saga_type, &e.step, &e.correlation_id, &e.reason,
-        &e.event_key, &e.trace_id, &e.body, &e.route}) {
+  for (std::uint32_t index : names) n += varint_size(index);
+  for (const std::string* s : {&e.message_id, &e.saga_id, &e.correlation_id, &e.reason,
+                               &e.event_key, &e.trace_id, &e.body, &e.route}) {
     n += varint_size(s->size()) + s->size();
   }
   return n;
@@ -68,14 +68,22 @@ std::size_t packed_size(const Envelope& e) {
 
 }  // namespace
 
-HeldCommand::HeldCommand(const Envelope& e) {
-  bytes_.reserve(packed_size(e));
+std::uint32_t NamePool::index(const std::string& name) {
+  auto it = by_name_.find(name);
+  if (it != by_name_.end()) return it->second;
+  const auto index = static_cast<std::uint32_t>(names_.size());
+  names_.push_back(name);
+  by_name_.emplace(names_.back(), index);
+  return index;
+}
+
+HeldCommand::HeldCommand(const Envelope& e, NamePool& pool) {
+  const std::uint32_t names[3] = {pool.index(e.name), pool.index(e.saga_type), pool.index(e.step)};
+  bytes_.reserve(packed_size(e, names));
   put_varint(bytes_, static_cast<std::uint64_t>(e.kind));
   put_string(bytes_, e.message_id);
   put_string(bytes_, e.saga_id);
-  put_string(bytes_, e.name);
-  put_string(bytes_, e.saga_type);
-  put_string(bytes_, e.step);
+  for (std::uint32_t index : names) put_varint(bytes_, index);
   put_varint(bytes_, e.compensation ? 1 : 0);
   put_varint(bytes_, e.attempt);
   put_string(bytes_, e.correlation_id);
@@ -88,15 +96,15 @@ HeldCommand::HeldCommand(const Envelope& e) {
   put_string(bytes_, e.route);
 }
 
-Envelope HeldCommand::unpack() const {
+Envelope HeldCommand::unpack(const NamePool& pool) const {
   Reader r(bytes_);
   Envelope e;
   e.kind = static_cast<MessageKind>(r.varint());
   e.message_id = r.string();
   e.saga_id = r.string();
-  e.name = r.string();
-  e.saga_type = r.string();
-  e.step = r.string();
+  e.name = pool.name(static_cast<std::uint32_t>(r.varint()));
+  e.saga_type = pool.name(static_cast<std::uint32_t>(r.varint()));
+  e.step = pool.name(static_cast<std::uint32_t>(r.varint()));
   e.compensation = r.varint() != 0;
   e.attempt = static_cast<std::uint32_t>(r.varint());
   e.correlation_id = r.string();

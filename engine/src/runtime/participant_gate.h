@@ -42,7 +42,7 @@ class ParticipantGate {
   // "in_flight_cap", or, when `queued` (it waits behind held ones), "queued_behind_held".
   std::string_view hold_reason(bool queued) const;
 
-  void hold(const Envelope& command) { held_.emplace_back(command); }
+  void hold(HeldCommand command) { held_.push_back(std::move(command)); }
   std::deque<HeldCommand>& held() { return held_; }
   const std::string& name() const { return name_; }
 
