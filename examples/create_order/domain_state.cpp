@@ -13,7 +13,10 @@ namespace {
 bool read_rows(const std::string& path, const std::string& table, const std::string& sql,
                const std::function<void(SQLite::Statement&)>& row) {
   if (!std::filesystem::exists(path)) return false;
-  SQLite::Database db(path, SQLite::OPEN_READONLY, 5'000);
+  // Read-write though it only reads: right after a service was killed with SIGKILL, its WAL
+  // index may need rebuilding, which a read-only connection refuses ("attempt to write a
+  // readonly database", SQLITE_READONLY_RECOVERY). Nothing else is written.
+  SQLite::Database db(path, SQLite::OPEN_READWRITE, 5'000);
   if (!db.tableExists(table)) return false;
   SQLite::Statement q(db, sql);
   while (q.executeStep()) row(q);

@@ -139,7 +139,9 @@ constexpr const char* kOrphanOrders =
 std::int64_t orphan_orders(const DataPaths& paths) {
   // Killed before it created its file: no order yet (opening it read-only would throw).
   if (::access(paths.orders_db().c_str(), F_OK) != 0) return 0;
-  SQLite::Database db(paths.orders_db(), SQLite::OPEN_READONLY, 5'000);
+  // Read-write: a read-only connection cannot rebuild the WAL index the kill may have left
+  // half-written (SQLITE_READONLY_RECOVERY); this only reads.
+  SQLite::Database db(paths.orders_db(), SQLite::OPEN_READWRITE, 5'000);
   if (!db.tableExists("orders") || !db.tableExists("saga_start_requests")) return 0;  // too early
   return db.execAndGet(kOrphanOrders).getInt64();
 }
