@@ -31,7 +31,7 @@ ref_dir="$ref_build/bench"
 
 results="$out/compare-$sha-$(date -u +%Y%m%dT%H%M%S)"
 mkdir -p "$results"
-echo "ref $sha ($ref_bin) against head $(git -C "$root" rev-parse --short HEAD)$(
+echo "ref $sha ($ref_dir) against head $(git -C "$root" rev-parse --short HEAD)$(
   git -C "$root" diff --quiet HEAD || echo '+changes') ($head_dir); results in $results"
 # name, program and arguments of each configuration
 configs=(
