@@ -11,16 +11,17 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 
 #include "saga/testing/temp_dir.h"
+#include "saga/testing/threads.h"
 #include "store/sqlite_saga_store.h"
 
 namespace saga {
 namespace {
+
+using testing::threads_named;
 
 constexpr int kThreshold = 20;  // frames
 
@@ -31,16 +32,6 @@ bool eventually(const auto& condition) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return true;
-}
-
-int threads_named(const std::string& name) {
-  int count = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string line;
-    if (std::getline(comm, line) && line == name) ++count;
-  }
-  return count;
 }
 
 class SqliteCheckpointerTest : public ::testing::Test {

@@ -11,8 +11,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -24,10 +22,13 @@
 #include "saga/engine.h"
 #include "saga/participant.h"
 #include "saga/testing/temp_dir.h"
+#include "saga/testing/threads.h"
 #include "saga/zmq_transport.h"
 
 namespace saga {
 namespace {
+
+using testing::threads_named;
 
 using namespace ftgo;
 
@@ -279,17 +280,6 @@ TEST_F(ZmqSagaTest, HappyPathAndCardDeclinedOverRealSockets) {
   EXPECT_EQ(end.phase, Phase::kCompensated);
   EXPECT_EQ(query_string(db("kitchen"), "SELECT state FROM tickets WHERE order_id = 3"), "<none>");
   EXPECT_EQ(query_string(db("order"), "SELECT state FROM orders WHERE id = 3"), "REJECTED");
-}
-
-// Threads of this process with that name (/proc/self/task/*/comm).
-int threads_named(const std::string& name) {
-  int count = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string line;
-    if (std::getline(comm, line) && line == name) ++count;
-  }
-  return count;
 }
 
 // top -H, perf and the benchmarks (engine thread's CPU per saga) find the engine's thread by name.
