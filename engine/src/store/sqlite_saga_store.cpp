@@ -577,45 +577,4 @@ Result<std::vector<DefinitionRecord>> SqliteSagaStore::definitions() {
   return impl_->definitions();
 }
 
-Result<std::vector<SagaInstance>> SqliteSagaStore::query(const SagaQuery& query) {
-  return impl_->query(query);
-}
-Result<std::optional<SagaInstance>> SqliteSagaStore::oldest_unfinished() {
-  return impl_->oldest_unfinished();
-}
-Result<std::optional<OutboxEntry>> SqliteSagaStore::outbox_entry(const std::string& saga_id) {
-  return impl_->outbox_entry(saga_id);
-}
-Result<std::vector<SagaCount>> SqliteSagaStore::counts() { return impl_->counts(); }
-Result<std::map<Event, std::uint64_t>> SqliteSagaStore::event_counts() {
-  return impl_->event_counts();
-}
-Result<std::size_t> SqliteSagaStore::prune_finished(Millis before, std::size_t limit,
-                                                    const PruneArchive& archive) {
-  return impl_->prune_finished(before, limit, archive);
-}
-
-Result<std::int64_t> SqliteSagaStore::add_operator_request(const OperatorRequest& request) {
-  return impl_->add_operator_request(request);
-}
-Result<std::vector<HeldLock>> SqliteSagaStore::load_locks() { return impl_->load_locks(); }
-Result<std::vector<LockWait>> SqliteSagaStore::load_lock_waits() {
-  return impl_->load_lock_waits();
-}
-Result<std::vector<OperatorRequest>> SqliteSagaStore::take_operator_requests(std::size_t limit) {
-  return impl_->take_operator_requests(limit);
-}
-Status SqliteSagaStore::finish_operator_request(const RequestOutcome& outcome) {
-  StoreBatch batch;
-  batch.request_outcomes.push_back(outcome);
-  return impl_->commit(batch);
-}
-Result<std::optional<OperatorRequest>> SqliteSagaStore::operator_request(std::int64_t id) {
-  return impl_->operator_request(id);
-}
-Result<std::vector<OperatorRequest>> SqliteSagaStore::operator_requests(
-    std::optional<RequestState> state, std::size_t limit) {
-  return impl_->operator_requests(state, limit);
-}
-
 }  // namespace saga
