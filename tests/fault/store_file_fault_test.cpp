@@ -112,8 +112,9 @@ TEST_F(SqliteSagaStoreTest, LockHeldByAnotherProcessIsBusyAndTheCommitGoesThroug
 
 // The Kitchen participant of the participant tests, in a child process under a file size
 // limit: it says "ready"; asked "store_errors", it answers the count once its inbox has
-// failed a commit (waiting up to 30 s for it) and the errors it logged; on "room"
-// it lifts the limit and answers "room"; on "stop" it stops.
+// failed a commit and run() has logged the Status it failed with (waiting up to 30 s for
+// both), then the errors it logged; on "room" it lifts the limit and answers "room"; on
+// "stop" it stops.
 int run_kitchen(LineChannel& test, const std::string& endpoint, const std::string& db) {
   test::HandlerRuns runs;
   std::mutex mutex;
@@ -135,7 +136,14 @@ int run_kitchen(LineChannel& test, const std::string& endpoint, const std::strin
     if (line == "room") {
       test.send(test::lift_file_size_limit() ? "room" : "limit kept");
     } else if (line == "store_errors") {
-      for (int i = 0; i < 3'000 && participant->stats().store_errors == 0; ++i) {
+      // run_once() counts the error and logs the rolled-back batch; run() then logs the
+      // Status: two error lines, the second written after the count is visible.
+      const auto both_logged = [&] {
+        std::lock_guard lock(mutex);
+        return errors.find(" | ") != std::string::npos;
+      };
+      for (int i = 0; i < 3'000 && (participant->stats().store_errors == 0 || !both_logged());
+           ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
       test.send(std::to_string(participant->stats().store_errors));
