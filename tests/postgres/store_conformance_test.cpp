@@ -151,8 +151,7 @@ TEST_P(StoreConformanceTest, UpdatesWithTheirStoredPhaseWriteEveryFieldAndTheNew
   ASSERT_EQ(store->list(Phase::kExecuting, 10)->size(), 1u);
 }
 
-// Batches of 4, 16 and 37 rows: SQLite writes 16 rows per statement while 16 are left, then
-// one at a time.
+// Batches of 4, 16 and 37 rows.
 TEST_P(StoreConformanceTest, HistoryComesBackOldestFirstPerSaga) {
   auto store = open_store();
   std::vector<HistoryEntry> a, b;
@@ -318,7 +317,7 @@ TEST_P(StoreConformanceTest, ManySmallTransitionsInOneBatch) {
   ASSERT_EQ(store->commit(step), Status::ok());
   EXPECT_EQ(store->load("s1999")->value().step, 3);
   EXPECT_EQ(store->load("s1999")->value().row_version, 2);
-  // In the order put, each whole (SQLite writes 16 rows per statement while 16 are left).
+  // In the order put, each whole.
   auto outbox = store->load_outbox();
   ASSERT_TRUE(outbox.is_ok());
   ASSERT_EQ(outbox->size(), 2'000u);

@@ -59,46 +59,6 @@ void bind_instance(SQLite::Statement& s, const SagaInstance& i) {
   s.bind(25, i.parent_id);
 }
 
-std::string values_tuples(int columns, int rows) {
-  std::string sql;
-  for (int r = 0; r < rows; ++r) {
-    sql += r == 0 ? "(" : ", (";
-    for (int c = 1; c <= columns; ++c) {
-      sql += (c == 1 ? "?" : ", ?") + std::to_string(r * columns + c);
-    }
-    sql += ')';
-  }
-  return sql;
-}
-
-void bind_history(SQLite::Statement& s, int row, const std::pair<std::string, HistoryEntry>& h) {
-  const int base = row * kHistoryColumns;
-  const HistoryEntry& entry = h.second;
-  bind_text(s, base + 1, h.first);
-  s.bind(base + 2, static_cast<std::int32_t>(entry.event));
-  s.bind(base + 3, entry.step);
-  s.bind(base + 4, entry.attempt);
-  s.bind(base + 5, static_cast<std::int64_t>(entry.time.count()));
-  bind_text(s, base + 6, entry.reason);
-  bind_text(s, base + 7, entry.reply_name);
-}
-
-void bind_outbox(SQLite::Statement& s, int row, const OutboxEntry& entry) {
-  const int base = row * kOutboxColumnCount;
-  const Envelope& m = entry.envelope;
-  bind_text(s, base + 1, entry.saga_id);
-  bind_text(s, base + 2, m.message_id);
-  bind_text(s, base + 3, entry.participant);
-  bind_text(s, base + 4, m.saga_type);
-  bind_text(s, base + 5, m.step);
-  bind_text(s, base + 6, m.name);
-  s.bind(base + 7, static_cast<std::int32_t>(m.compensation ? 1 : 0));
-  s.bind(base + 8, m.attempt);
-  s.bind(base + 9, static_cast<std::int32_t>(m.content_type));
-  bind_text(s, base + 10, m.trace_id);
-  bind_blob(s, base + 11, m.body);
-}
-
 const std::string& unfinished_phases() {
   static const std::string kList = [] {
     std::string out;

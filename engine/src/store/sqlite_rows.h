@@ -70,15 +70,6 @@ bool in_range(const SQLite::Statement& s, int index, std::int64_t low, std::int6
 
 // The instance columns ?1..?19 and ?21..?23 (kInstanceColumns order).
 void bind_instance(SQLite::Statement& s, const SagaInstance& i);
-// "(?1, .., ?c), (?c+1, .., ?2c), ...": `rows` VALUES tuples of `columns` parameters, for an
-// INSERT of several rows in one statement; row r of it is bound as ?(c*r+1)..?(c*r+c).
-std::string values_tuples(int columns, int rows);
-// One history row (saga_id, event, step, attempt, time_ms, reason, reply_name) as row `row`.
-inline constexpr int kHistoryColumns = 7;
-void bind_history(SQLite::Statement& s, int row, const std::pair<std::string, HistoryEntry>& h);
-// One outbox row (kOutboxColumns) as row `row`.
-inline constexpr int kOutboxColumnCount = 11;
-void bind_outbox(SQLite::Statement& s, int row, const OutboxEntry& entry);
 // "1, 2, 5, 6": the phases of unfinished instances (executing, compensating, failed,
 // scheduled), for `phase IN (...)`, from the enum (never literal numbers).
 const std::string& unfinished_phases();

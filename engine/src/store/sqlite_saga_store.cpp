@@ -28,39 +28,6 @@ using namespace sqlite_rows;
 
 namespace {
 
-// History and outbox rows written by one INSERT statement (insert_rows).
-constexpr std::size_t kRowsPerInsert = 16;
-
-std::string history_insert_sql(std::size_t rows) {
-  return "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, reply_name) "
-         "VALUES " +
-         values_tuples(kHistoryColumns, static_cast<int>(rows));
-}
-std::string outbox_insert_sql(std::size_t rows) {
-  return sql("INSERT OR REPLACE INTO saga_outbox (", kOutboxColumns,
-             ") VALUES " + values_tuples(kOutboxColumnCount, static_cast<int>(rows)));
-}
-
-// Writes `rows` in order: kRowsPerInsert per statement (`many`) while that many are left (one
-// statement's start, cursors and end for them all instead of one each), then one at a time.
-template <typename Row, typename Bind>
-void insert_rows(SQLite::Statement& many, SQLite::Statement& one, const std::vector<Row>& rows,
-                 Bind bind) {
-  std::size_t k = 0;
-  for (; rows.size() - k >= kRowsPerInsert; k += kRowsPerInsert) {
-    Use use(many);
-    for (std::size_t r = 0; r < kRowsPerInsert; ++r) {
-      bind(many, static_cast<int>(r), rows[k + r]);
-    }
-    many.exec();
-  }
-  for (; k < rows.size(); ++k) {
-    Use use(one);
-    bind(one, 0, rows[k]);
-    one.exec();
-  }
-}
-
 // The instance UPDATE. Not type (?2), version (?3), fingerprint (?4), trace_id (?17),
 // created_at_ms (?18): written by the insert, they never change (StoreBatch::updates). Leaving
 // created_at_ms out spares the saga_instances_by_created index a delete and an insert per
@@ -83,10 +50,11 @@ SqliteSagaStore::Impl::Statements::Statements(SQLite::Database& db)
                               "?14, ?15, ?16, ?17, ?18, ?19, 1, ?21, ?22, ?23, ?24, ?25)")),
       update_instance(db, update_instance_sql(true)),
       update_instance_keep_phase(db, update_instance_sql(false)),
-      append_history(db, history_insert_sql(1)),
-      append_history_rows(db, history_insert_sql(kRowsPerInsert)),
-      put_outbox(db, outbox_insert_sql(1)),
-      put_outbox_rows(db, outbox_insert_sql(kRowsPerInsert)),
+      append_history(db,
+                     "INSERT INTO saga_history (saga_id, event, step, attempt, time_ms, reason, "
+                     "reply_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      put_outbox(db, sql("INSERT OR REPLACE INTO saga_outbox (", kOutboxColumns,
+                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")),
       delete_outbox(db, "DELETE FROM saga_outbox WHERE saga_id = ?1"),
       put_branch_outbox(db, sql("INSERT OR REPLACE INTO saga_branch_outbox (", kOutboxColumns,
                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")),
@@ -225,9 +193,33 @@ Status SqliteSagaStore::Impl::update(const SagaInstance& instance, bool keeps_ph
   return Status::ok();
 }
 
-void SqliteSagaStore::Impl::put_outbox(SQLite::Statement& s, const OutboxEntry& entry) {
+void SqliteSagaStore::Impl::append_history(const std::string& saga_id, const HistoryEntry& entry) {
+  SQLite::Statement& s = st_->append_history;
   Use use(s);
-  bind_outbox(s, 0, entry);
+  bind_text(s, 1, saga_id);
+  s.bind(2, static_cast<std::int32_t>(entry.event));
+  s.bind(3, entry.step);
+  s.bind(4, entry.attempt);
+  s.bind(5, static_cast<std::int64_t>(entry.time.count()));
+  bind_text(s, 6, entry.reason);
+  bind_text(s, 7, entry.reply_name);
+  s.exec();
+}
+
+void SqliteSagaStore::Impl::put_outbox(SQLite::Statement& s, const OutboxEntry& entry) {
+  const Envelope& m = entry.envelope;
+  Use use(s);
+  bind_text(s, 1, entry.saga_id);
+  bind_text(s, 2, m.message_id);
+  bind_text(s, 3, entry.participant);
+  bind_text(s, 4, m.saga_type);
+  bind_text(s, 5, m.step);
+  bind_text(s, 6, m.name);
+  s.bind(7, static_cast<std::int32_t>(m.compensation ? 1 : 0));
+  s.bind(8, m.attempt);
+  s.bind(9, static_cast<std::int32_t>(m.content_type));
+  bind_text(s, 10, m.trace_id);
+  bind_blob(s, 11, m.body);
   s.exec();
 }
 
@@ -368,11 +360,11 @@ Status SqliteSagaStore::Impl::commit(const StoreBatch& batch) {
       if (Status s = update(i, keeps_phase); !s) return s.with_context("store: commit: update");
     }
     part = "history";
-    insert_rows(st_->append_history_rows, st_->append_history, batch.history, bind_history);
+    for (const auto& [saga_id, entry] : batch.history) append_history(saga_id, entry);
     part = "outbox delete";
     delete_each(st_->delete_outbox, batch.outbox_delete);
     part = "outbox put";
-    insert_rows(st_->put_outbox_rows, st_->put_outbox, batch.outbox_put, bind_outbox);
+    for (const OutboxEntry& e : batch.outbox_put) put_outbox(st_->put_outbox, e);
     part = "branch outbox";
     delete_each(st_->delete_branch_outbox, batch.branch_outbox_delete);
     for (const OutboxEntry& e : batch.branch_outbox_put) put_outbox(st_->put_branch_outbox, e);

@@ -85,10 +85,8 @@ class SqliteSagaStore::Impl {
     SQLite::Statement insert_instance;
     SQLite::Statement update_instance;
     SQLite::Statement update_instance_keep_phase;  // for an update that keeps the phase
-    SQLite::Statement append_history;              // one row
-    SQLite::Statement append_history_rows;         // 16 rows
+    SQLite::Statement append_history;
     SQLite::Statement put_outbox;
-    SQLite::Statement put_outbox_rows;  // 16 rows
     SQLite::Statement delete_outbox;
     SQLite::Statement put_branch_outbox;
     SQLite::Statement delete_branch_outbox;
@@ -118,6 +116,7 @@ class SqliteSagaStore::Impl {
   void set_pragmas(const StoreOptions& options);
   Status insert(const SagaInstance& instance);
   Status update(const SagaInstance& instance, bool keeps_phase);
+  void append_history(const std::string& saga_id, const HistoryEntry& entry);
   void put_outbox(SQLite::Statement& s, const OutboxEntry& entry);
   void put_definition(const DefinitionRecord& definition);
   Status read_definition_steps(std::vector<DefinitionRecord>* records);
