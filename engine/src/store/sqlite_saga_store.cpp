@@ -193,6 +193,9 @@ Status SqliteSagaStore::Impl::update(const SagaInstance& instance, bool keeps_ph
   return Status::ok();
 }
 
+// One row per statement, here and for the outbox: a statement of several rows keeps a statement
+// journal (a copy of each page it touches), which past 64 KiB spills to a temporary file that
+// every later statement of the commit writes to (docs/performance.md, "Issue 23, third pass").
 void SqliteSagaStore::Impl::append_history(const std::string& saga_id, const HistoryEntry& entry) {
   SQLite::Statement& s = st_->append_history;
   Use use(s);
