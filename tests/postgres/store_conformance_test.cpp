@@ -151,7 +151,8 @@ TEST_P(StoreConformanceTest, UpdatesWithTheirStoredPhaseWriteEveryFieldAndTheNew
   ASSERT_EQ(store->list(Phase::kExecuting, 10)->size(), 1u);
 }
 
-// Batches of 4, 16 and 37 rows.
+// Three commits of 4, 16 and 37 rows, two sagas interleaved, times running backwards: each
+// saga's history comes back in the order appended, across commits and within one, not by time.
 TEST_P(StoreConformanceTest, HistoryComesBackOldestFirstPerSaga) {
   auto store = open_store();
   std::vector<HistoryEntry> a, b;
